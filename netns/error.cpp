@@ -1,0 +1,36 @@
+#include "netns/error.hpp"
+
+#include <cstring>
+
+namespace mr::netns {
+
+Error Error::wrap(std::string_view outer) && {
+  if (context.empty())
+    context = outer;
+  else
+    context = std::string(outer) + ": " + context;
+  return std::move(*this);
+}
+
+std::string Error::message() const {
+  std::string out;
+  if (!file.empty()) out += file + ":";
+  if (!pointer.empty()) out += pointer + ":";
+  if (!out.empty()) out += " ";
+  out += context;
+  if (err != 0) {
+    if (!context.empty()) out += ": ";
+    out += std::strerror(err);
+  }
+  if (!kernel_msg.empty()) out += " (kernel: " + kernel_msg + ")";
+  return out;
+}
+
+Error sys_error(int err, std::string context) {
+  Error e;
+  e.err = err;
+  e.context = std::move(context);
+  return e;
+}
+
+}  // namespace mr::netns

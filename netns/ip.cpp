@@ -1,0 +1,116 @@
+#include "netns/ip.hpp"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+
+namespace mr::netns {
+
+namespace {
+
+std::unexpected<Error> bad(std::string_view what, std::string_view text) {
+  return fail(EINVAL, std::string(what) + " \"" + std::string(text) + "\"");
+}
+
+}  // namespace
+
+Result<IpAddress> IpAddress::parse(std::string_view text) {
+  if (text.size() >= INET6_ADDRSTRLEN) return bad("invalid IP address", text);
+  std::string s(text);
+  IpAddress a;
+  if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
+    a.family = AF_INET;
+    return a;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
+    a.family = AF_INET6;
+    return a;
+  }
+  return bad("invalid IP address", text);
+}
+
+IpAddress IpAddress::from_bytes(int family, std::span<const uint8_t> raw) {
+  IpAddress a;
+  a.family = family;
+  std::copy_n(raw.begin(), std::min(raw.size(), a.size()), a.bytes.begin());
+  return a;
+}
+
+std::string IpAddress::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family != AF_INET && family != AF_INET6) return "?";
+  inet_ntop(family, bytes.data(), buf, sizeof buf);
+  return buf;
+}
+
+Result<IpPrefix> IpPrefix::parse(std::string_view text) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) return bad("expected ADDRESS/PREFIXLEN, got", text);
+  auto addr = IpAddress::parse(text.substr(0, slash));
+  if (!addr) return bad("invalid IP address in prefix", text);
+  IpPrefix p{*addr, 0};
+  auto len_text = text.substr(slash + 1);
+  unsigned len = 0;
+  auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+  if (len_text.empty() || ec != std::errc{} || end != len_text.data() + len_text.size() ||
+      len > p.max_length())
+    return bad("invalid prefix length in", text);
+  p.length = static_cast<uint8_t>(len);
+  return p;
+}
+
+std::string IpPrefix::to_string() const { return address.to_string() + "/" + std::to_string(length); }
+
+IpPrefix IpPrefix::network() const {
+  IpPrefix n = *this;
+  for (size_t bit = length; bit < address.size() * 8; ++bit)
+    n.address.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+  return n;
+}
+
+bool IpPrefix::contains(const IpAddress& a) const {
+  if (a.family != address.family) return false;
+  IpPrefix other{a, length};
+  return other.network().address == network().address;
+}
+
+Result<MacAddress> MacAddress::parse(std::string_view text) {
+  MacAddress m;
+  if (text.size() != 17) return bad("invalid MAC address", text);
+  for (size_t i = 0; i < 6; ++i) {
+    auto part = text.substr(i * 3, 2);
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + 2, v, 16);
+    if (ec != std::errc{} || end != part.data() + 2 || (i < 5 && text[i * 3 + 2] != ':'))
+      return bad("invalid MAC address", text);
+    m.bytes[i] = static_cast<uint8_t>(v);
+  }
+  return m;
+}
+
+std::string MacAddress::to_string() const {
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2],
+                bytes[3], bytes[4], bytes[5]);
+  return buf;
+}
+
+Result<void> check_ifname(std::string_view name) {
+  if (name.empty()) return fail(EINVAL, "interface name is empty");
+  if (name.size() >= IFNAMSIZ)
+    return fail(EINVAL, "interface name \"" + std::string(name) + "\" is longer than " +
+                            std::to_string(IFNAMSIZ - 1) + " bytes");
+  if (name == "." || name == "..")
+    return fail(EINVAL, "interface name \"" + std::string(name) + "\" is reserved");
+  for (unsigned char c : name)
+    if (c == '/' || c == ':' || c == 0 || std::isspace(c))
+      return fail(EINVAL, "interface name \"" + std::string(name) +
+                              "\" contains '/', ':', NUL or whitespace");
+  return {};
+}
+
+}  // namespace mr::netns

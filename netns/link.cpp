@@ -1,0 +1,258 @@
+#include "netns/link.hpp"
+
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#include <array>
+
+#include "netns/namespace.hpp"
+
+namespace mr::netns {
+
+namespace {
+
+// ifinfomsg with the up/down change of `s`, if any.
+ifinfomsg make_ifinfo(int index, const LinkSettings& s) {
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = index;
+  if (s.up) {
+    ifi.ifi_change = IFF_UP;
+    ifi.ifi_flags = *s.up ? IFF_UP : 0;
+  }
+  return ifi;
+}
+
+// The attributes of `s` that go after the ifinfomsg. do_setlink() applies the name first
+// and the up flag last, so one request can rename, configure and bring a link up.
+void put_settings(nl::Message& m, const LinkSettings& s, bool with_master) {
+  if (s.name) m.attr_str(IFLA_IFNAME, *s.name);
+  if (s.mtu) m.attr_u32(IFLA_MTU, *s.mtu);
+  if (s.mac) m.attr_bytes(IFLA_ADDRESS, s.mac->bytes);
+  if (with_master && s.master) m.attr_u32(IFLA_MASTER, static_cast<uint32_t>(*s.master));
+}
+
+std::string link_label(int index) { return "link index " + std::to_string(index); }
+
+std::string in(const NlSocket& s) { return " in " + s.where(); }
+
+Result<LinkInfo> get_link_request(NlSocket& s, nl::Message& m, const std::string& what) {
+  m.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  LinkInfo info;
+  bool found = false;
+  auto r = s.call(m, [&](const nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWLINK) return;
+    info = parse_link(h);
+    found = true;
+  });
+  if (!r) return std::unexpected(std::move(r).error().wrap("find " + what + in(s)));
+  if (!found) return fail(ENODEV, "find " + what + in(s));
+  return info;
+}
+
+}  // namespace
+
+bool LinkInfo::up() const { return flags & IFF_UP; }
+
+Result<MacvlanMode> parse_macvlan_mode(std::string_view text) {
+  for (auto mode : {MacvlanMode::private_, MacvlanMode::vepa, MacvlanMode::bridge,
+                    MacvlanMode::passthru, MacvlanMode::source})
+    if (to_string(mode) == text) return mode;
+  return fail(EINVAL, "unknown macvlan mode \"" + std::string(text) + "\"");
+}
+
+std::string_view to_string(MacvlanMode mode) {
+  switch (mode) {
+    case MacvlanMode::private_: return "private";
+    case MacvlanMode::vepa: return "vepa";
+    case MacvlanMode::bridge: return "bridge";
+    case MacvlanMode::passthru: return "passthru";
+    case MacvlanMode::source: return "source";
+  }
+  return "?";
+}
+
+LinkInfo parse_link(const nlmsghdr* h) {
+  auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(h));
+  LinkInfo info;
+  info.index = ifi->ifi_index;
+  info.flags = ifi->ifi_flags;
+  auto a = nl::parse_attrs<IFLA_MAX>(h, sizeof(ifinfomsg));
+  if (a[IFLA_IFNAME]) info.name = mnl_attr_get_str(a[IFLA_IFNAME]);
+  if (a[IFLA_MTU]) info.mtu = mnl_attr_get_u32(a[IFLA_MTU]);
+  if (a[IFLA_ADDRESS] && mnl_attr_get_payload_len(a[IFLA_ADDRESS]) == 6) {
+    MacAddress mac;
+    auto bytes = nl::attr_payload(a[IFLA_ADDRESS]);
+    std::copy(bytes.begin(), bytes.end(), mac.bytes.begin());
+    info.mac = mac;
+  }
+  if (a[IFLA_MASTER]) info.master = static_cast<int>(mnl_attr_get_u32(a[IFLA_MASTER]));
+  if (a[IFLA_LINK]) info.parent = static_cast<int>(mnl_attr_get_u32(a[IFLA_LINK]));
+  info.parent_elsewhere = a[IFLA_LINK_NETNSID] != nullptr;
+  if (a[IFLA_OPERSTATE]) info.operstate = mnl_attr_get_u8(a[IFLA_OPERSTATE]);
+  auto li = nl::parse_nested<IFLA_INFO_MAX>(a[IFLA_LINKINFO]);
+  if (li[IFLA_INFO_KIND]) info.kind = mnl_attr_get_str(li[IFLA_INFO_KIND]);
+  if (info.kind == "macvlan") {
+    auto data = nl::parse_nested<IFLA_MACVLAN_MAX>(li[IFLA_INFO_DATA]);
+    if (data[IFLA_MACVLAN_MODE]) info.macvlan_mode = mnl_attr_get_u32(data[IFLA_MACVLAN_MODE]);
+  }
+  return info;
+}
+
+Result<LinkInfo> get_link(NlSocket& s, std::string_view name) {
+  MR_TRY(check_ifname(name));
+  nl::Message m(RTM_GETLINK, 0);
+  m.put(make_ifinfo(0, {}));
+  m.attr_str(IFLA_IFNAME, name);
+  return get_link_request(s, m, "link " + std::string(name));
+}
+
+Result<LinkInfo> get_link(NlSocket& s, int index) {
+  nl::Message m(RTM_GETLINK, 0);
+  m.put(make_ifinfo(index, {}));
+  return get_link_request(s, m, link_label(index));
+}
+
+Result<std::optional<LinkInfo>> find_link(NlSocket& s, std::string_view name) {
+  auto r = get_link(s, name);
+  if (r) return std::optional<LinkInfo>(std::move(*r));
+  if (r.error().err == ENODEV) return std::optional<LinkInfo>();
+  return std::unexpected(std::move(r).error());
+}
+
+Result<void> change_link(NlSocket& s, int index, const LinkSettings& settings) {
+  if (settings.name) MR_TRY(check_ifname(*settings.name));
+  nl::Message m(RTM_NEWLINK, 0);
+  m.put(make_ifinfo(index, settings));
+  put_settings(m, settings, true);
+  MR_TRY_CTX(s.call(m), "change " + link_label(index) + in(s));
+  return {};
+}
+
+Result<void> change_link(NlSocket& s, std::string_view name, const LinkSettings& settings) {
+  MR_TRY(check_ifname(name));
+  // With index 0, rtnl_newlink() finds the link by its IFLA_IFNAME, which then cannot
+  // also carry a new name.
+  if (settings.name) return fail(EINVAL, "change link " + std::string(name) + ": renaming needs the link's index");
+  nl::Message m(RTM_NEWLINK, 0);
+  m.put(make_ifinfo(0, settings));
+  m.attr_str(IFLA_IFNAME, name);
+  put_settings(m, settings, true);
+  MR_TRY_CTX(s.call(m), "change link " + std::string(name) + in(s));
+  return {};
+}
+
+Result<void> set_link_up(NlSocket& s, int index, bool up) {
+  return change_link(s, index, {.up = up});
+}
+
+Result<void> rename_link(NlSocket& s, int index, std::string_view name) {
+  return change_link(s, index, {.name = std::string(name)});
+}
+
+Result<void> set_link_mtu(NlSocket& s, int index, uint32_t mtu) {
+  return change_link(s, index, {.mtu = mtu});
+}
+
+Result<void> set_link_mac(NlSocket& s, int index, const MacAddress& mac) {
+  return change_link(s, index, {.mac = mac});
+}
+
+Result<void> set_link_master(NlSocket& s, int index, int master_index) {
+  return change_link(s, index, {.master = master_index});
+}
+
+Result<void> move_link(NlSocket& from, int index, const Netns& to, std::string_view new_name) {
+  if (!new_name.empty()) MR_TRY(check_ifname(new_name));
+  nl::Message m(RTM_NEWLINK, 0);
+  m.put(make_ifinfo(index, {}));
+  m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(to.fd()));
+  if (!new_name.empty()) m.attr_str(IFLA_IFNAME, new_name);
+  std::string what = "move " + link_label(index) + " from " + from.where() + " to " + to.name();
+  if (!new_name.empty()) what += " as " + std::string(new_name);
+  MR_TRY_CTX(from.call(m), what);
+  return {};
+}
+
+Result<void> create_veth(NlSocket& s, const VethSpec& spec, NlSocket* peer_socket) {
+  MR_TRY(check_ifname(spec.name));
+  MR_TRY(check_ifname(spec.peer_name));
+  nl::Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  m.put(make_ifinfo(0, spec.settings));
+  m.attr_str(IFLA_IFNAME, spec.name);
+  LinkSettings own = spec.settings;
+  own.name.reset();
+  put_settings(m, own, true);
+  {
+    auto linkinfo = m.nest(IFLA_LINKINFO);
+    m.attr_str(IFLA_INFO_KIND, "veth");
+    auto data = m.nest(IFLA_INFO_DATA);
+    auto peer = m.nest(VETH_INFO_PEER);
+    // VETH_INFO_PEER holds an ifinfomsg followed by the peer's own attributes.
+    LinkSettings peer_own = spec.peer_settings;
+    peer_own.name.reset();
+    peer_own.up.reset();
+    m.put(make_ifinfo(0, peer_own));
+    m.attr_str(IFLA_IFNAME, spec.peer_name);
+    put_settings(m, peer_own, false);
+    if (spec.peer_ns) m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(spec.peer_ns->fd()));
+  }
+  std::string what = "create veth " + spec.name + in(s) + " with peer " + spec.peer_name;
+  if (spec.peer_ns) what += " in " + spec.peer_ns->name();
+  MR_TRY_CTX(s.call(m), what);
+  if (spec.peer_settings.up && *spec.peer_settings.up) {
+    NlSocket* ps = peer_socket ? peer_socket : spec.peer_ns ? nullptr : &s;
+    if (!ps) return fail(EINVAL, what + ": bringing the peer up needs a socket in " + spec.peer_ns->name());
+    MR_TRY_CTX(change_link(*ps, spec.peer_name, {.up = true}), what);
+  }
+  return {};
+}
+
+Result<void> create_bridge(NlSocket& s, std::string_view name, const LinkSettings& settings) {
+  MR_TRY(check_ifname(name));
+  nl::Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  m.put(make_ifinfo(0, settings));
+  m.attr_str(IFLA_IFNAME, name);
+  LinkSettings own = settings;
+  own.name.reset();
+  put_settings(m, own, false);
+  {
+    auto linkinfo = m.nest(IFLA_LINKINFO);
+    m.attr_str(IFLA_INFO_KIND, "bridge");
+  }
+  MR_TRY_CTX(s.call(m), "create bridge " + std::string(name) + in(s));
+  return {};
+}
+
+Result<void> create_macvlan(NlSocket& s, const MacvlanSpec& spec) {
+  MR_TRY(check_ifname(spec.name));
+  nl::Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  m.put(make_ifinfo(0, spec.settings));
+  m.attr_str(IFLA_IFNAME, spec.name);
+  LinkSettings own = spec.settings;
+  own.name.reset();
+  put_settings(m, own, false);
+  m.attr_u32(IFLA_LINK, static_cast<uint32_t>(spec.parent_index));
+  if (spec.target) m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(spec.target->fd()));
+  {
+    auto linkinfo = m.nest(IFLA_LINKINFO);
+    m.attr_str(IFLA_INFO_KIND, "macvlan");
+    auto data = m.nest(IFLA_INFO_DATA);
+    m.attr_u32(IFLA_MACVLAN_MODE, static_cast<uint32_t>(spec.mode));
+  }
+  std::string what = "create macvlan " + spec.name + " on " + link_label(spec.parent_index) + in(s);
+  if (spec.target) what += " into " + spec.target->name();
+  MR_TRY_CTX(s.call(m), what);
+  return {};
+}
+
+Result<void> delete_link(NlSocket& s, int index) {
+  nl::Message m(RTM_DELLINK, 0);
+  m.put(make_ifinfo(index, {}));
+  MR_TRY_CTX(s.call(m), "delete " + link_label(index) + in(s));
+  return {};
+}
+
+}  // namespace mr::netns
