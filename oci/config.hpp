@@ -1,0 +1,104 @@
+// The OCI runtime config (config.json) that mini-runc supports, as plain C++ structures.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netns/error.hpp"
+
+namespace mr::oci {
+
+using netns::Error;
+using netns::Result;
+
+struct Mount {
+  std::string destination;
+  std::string type;
+  std::string source;
+  std::vector<std::string> options;
+};
+
+struct Rlimit {
+  std::string type;  // "RLIMIT_NOFILE"
+  uint64_t hard = 0;
+  uint64_t soft = 0;
+};
+
+struct Capabilities {
+  std::vector<std::string> bounding, effective, inheritable, permitted, ambient;
+};
+
+struct User {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::optional<uint32_t> umask;
+  std::vector<uint32_t> additional_gids;
+};
+
+struct Process {
+  bool terminal = false;
+  User user;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  std::optional<Capabilities> capabilities;
+  std::vector<Rlimit> rlimits;
+  bool no_new_privileges = false;
+  std::optional<int> oom_score_adj;
+};
+
+struct Root {
+  std::string path;  // as written; relative paths are relative to the bundle
+  bool readonly = false;
+};
+
+struct Hook {
+  std::string path;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::optional<int> timeout;  // seconds
+};
+
+struct Hooks {
+  std::vector<Hook> prestart, create_runtime, create_container, start_container, poststart, poststop;
+};
+
+struct Namespace {
+  std::string type;  // "network", "mount", "pid", "uts", "ipc", ...
+  std::string path;  // join this namespace instead of making a new one
+};
+
+// linux.netDevices: a host device moved into the container, renamed to `name` (the
+// map key is the host name). runtime-spec 1.2.
+struct NetDevice {
+  std::string host_name;
+  std::string name;  // "" keeps the host name
+};
+
+struct Linux {
+  std::vector<Namespace> namespaces;
+  std::map<std::string, std::string> sysctl;
+  std::vector<NetDevice> net_devices;
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  std::string cgroups_path;
+  bool has_resources = false;  // linux.resources given (applied or warned about)
+};
+
+struct Config {
+  std::string oci_version;
+  Process process;
+  Root root;
+  std::string hostname;
+  std::vector<Mount> mounts;
+  Hooks hooks;
+  std::map<std::string, std::string> annotations;
+  Linux linux;
+};
+
+}  // namespace mr::oci
