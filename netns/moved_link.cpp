@@ -9,6 +9,7 @@
 #include "netns/address.hpp"
 #include "netns/namespace.hpp"
 #include "netns/route.hpp"
+#include "netns/snapshot.hpp"
 
 namespace mr::netns {
 
@@ -67,7 +68,8 @@ LinkSettings recorded_settings(const ReturnLink& r) {
 }  // namespace
 
 Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
-  auto link = MR_TRY_VALUE(get_link(host, name));
+  auto state = MR_TRY_VALUE(capture_link(host, name));
+  const LinkInfo& link = state.link;
   ReturnLink r;
   r.host_name = link.name;
   r.host_index = link.index;
@@ -75,7 +77,7 @@ Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
   r.mtu = link.mtu;
   r.mac = link.mac;
   r.up = link.up();
-  r.addresses = MR_TRY_VALUE(capture_addresses(host, link.index));
+  r.addresses = std::move(state.addresses);
   r.routes = MR_TRY_VALUE(static_routes_through(host, link.index));
   return r;
 }
@@ -168,7 +170,15 @@ Result<ReturnedLink> restore_home_link(NlSocket& host, int index, const ReturnLi
       if (renamed.error().err != EEXIST) return std::unexpected(std::move(renamed).error());
     }
   }
-  MR_TRY(change_link(host, index, recorded_settings(r)));
+  // Only what differs: some drivers refuse a MAC change while running, even to the same
+  // address, and an empty change costs nothing.
+  auto now = MR_TRY_VALUE(get_link(host, index));
+  LinkSettings s;
+  if (now.mtu != r.mtu) s.mtu = r.mtu;
+  if (r.mac && now.mac != r.mac) s.mac = r.mac;
+  if (now.up() != r.up || s.mac) s.up = r.up;
+  if (s.mac && now.up()) MR_TRY(set_link_up(host, index, false));
+  if (s.mtu || s.mac || s.up) MR_TRY(change_link(host, index, s));
   MR_TRY(restore_addresses_and_routes(host, index, r));
   return out;
 }

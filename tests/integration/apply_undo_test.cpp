@@ -1,0 +1,72 @@
+#include <doctest/doctest.h>
+
+#include "apply_helpers.hpp"
+#include "netns/address.hpp"
+#include "netns/moved_link.hpp"
+
+using namespace mr::netns;
+using namespace mr::test;
+
+TEST_CASE("undo after a crash between the record and the move leaves the device as it is") {
+  Sandbox sb;
+  auto nic = sb.veth("nic0", "wire0");
+  MUST(add_address(sb.host().nl, nic.index, prefix("192.0.2.10/24")));
+  std::string before = host_state(sb.host());
+  auto ctr = sb.child();
+  TempDir dir;
+  {
+    auto journal = MUST(Journal::open(dir.file("j")));
+    auto r = MUST(capture_host_link(sb.host().nl, "nic0"));
+    r.ctr_name = "eth0";
+    r.ctr_index = nic.index;
+    MUST(journal.record(r));  // and then the process died
+  }
+  auto journal = MUST(Journal::open(dir.file("j")));
+  auto u = undo_targets(sb, &ctr);
+  auto report = MUST(undo(journal, u));
+  REQUIRE(report.returned.size() == 1);
+  CHECK(report.returned[0].name == "nic0");
+  CHECK_FALSE(report.returned[0].fallback);
+  CHECK(host_state(sb.host()) == before);
+}
+
+TEST_CASE("a device that came home under another name is renamed and restored") {
+  // What the kernel does to a physical device when its namespace dies: it comes back
+  // down, without addresses, named "devN" (default_device_exit_net()).
+  Sandbox sb;
+  auto nic = sb.veth("nic0", "wire0");
+  MUST(add_address(sb.host().nl, nic.index, prefix("192.0.2.10/24")));
+  MUST(add_address(sb.host().nl, nic.index, prefix("2001:db8::10/64"), {.no_dad = true}));
+  std::string before = host_state(sb.host());
+  TempDir dir;
+  {
+    auto journal = MUST(Journal::open(dir.file("j")));
+    auto r = MUST(capture_host_link(sb.host().nl, "nic0"));
+    r.ctr_name = "eth0";
+    r.ctr_index = nic.index;
+    MUST(journal.record(r));
+  }
+  MUST(set_link_up(sb.host().nl, nic.index, false));
+  MUST(delete_address(sb.host().nl, nic.index, prefix("192.0.2.10/24")));
+  MUST(change_link(sb.host().nl, nic.index, {.name = "dev" + std::to_string(nic.index), .mtu = 1280}));
+  auto journal = MUST(Journal::open(dir.file("j")));
+  auto u = undo_targets(sb, nullptr);  // the container is gone
+  auto report = MUST(undo(journal, u));
+  REQUIRE(report.returned.size() == 1);
+  CHECK(report.returned[0].name == "nic0");
+  CHECK(host_state(sb.host()) == before);
+}
+
+TEST_CASE("undo leaves a host device alone that took a recorded veth's name but is no veth") {
+  Sandbox sb;
+  sb.bridge("mrvethname");
+  TempDir dir;
+  auto journal = MUST(Journal::open(dir.file("j")));
+  MUST(journal.record(DeleteVeth{"mrvethname", "eth0"}));
+  auto u = undo_targets(sb, nullptr);
+  auto r = undo(journal, u);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("not a veth") != std::string::npos);
+  CHECK(sb.host().has_link("mrvethname"));
+  CHECK(journal.pending().size() == 1);  // still to do, for an operator to look at
+}
