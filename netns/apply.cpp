@@ -56,8 +56,8 @@ class Applier {
     r.ctr_name = d.name;
     r.ctr_index = MR_TRY_VALUE(choose_free_ifindex(t_.container_nl, {r.host_index}));
     // Recorded even when it stays at teardown: a failed apply still gives it back.
-    std::optional<uint64_t> seq = MR_TRY_VALUE(journal_.record(r));
-    if (!m.return_on_teardown) stays_.push_back(*seq);
+    uint64_t seq = MR_TRY_VALUE(journal_.record(r));
+    if (!m.return_on_teardown) stays_.push_back(seq);
     auto moved = faults_.step("move " + m.host_name);
     if (moved) {
       LinkSettings s{.name = d.name, .mtu = d.mtu, .mac = d.mac};
@@ -67,13 +67,13 @@ class Applier {
     if (!moved) {
       // Refused before the namespace changed: nothing to give back.
       auto home = get_link(t_.host, r.host_index);
-      if (seq && home && home->name == r.host_name) MR_TRY(journal_.done(*seq));
+      if (home && home->name == r.host_name) MR_TRY(journal_.done(seq));
       return std::unexpected(std::move(moved).error());
     }
     AppliedDevice out{d.name, r.ctr_index, r.host_name, d.origin};
     if (is_name_template(d.name)) {
       out.name = MR_TRY_VALUE(get_link(t_.container_nl, r.ctr_index)).name;
-      if (seq) MR_TRY(journal_.arrived(*seq, out.name));
+      MR_TRY(journal_.arrived(seq, out.name));
     }
     // The move flushed the device's addresses (the kernel's NETDEV_UNREGISTER path).
     if (m.keep_addresses)

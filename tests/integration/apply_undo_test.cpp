@@ -70,3 +70,32 @@ TEST_CASE("undo leaves a host device alone that took a recorded veth's name but 
   CHECK(sb.host().has_link("mrvethname"));
   CHECK(journal.pending().size() == 1);  // still to do, for an operator to look at
 }
+
+TEST_CASE("a device that stays at teardown is still given back by a failed apply") {
+  Sandbox sb;
+  sb.veth("nic0", "wire0");
+  auto ctr = sb.child();
+  TempDir dir;
+  NetConfig cfg;
+  cfg.devices.push_back({.name = "eth0", .kind = MoveDevice{.host_name = "nic0", .return_on_teardown = false},
+                         .origin = "/devices/0"});
+  auto t = targets(sb, ctr);
+  SUBCASE("success: nothing left to undo") {
+    auto journal = MUST(Journal::open(dir.file("j")));
+    MUST(apply(cfg, t, journal));
+    CHECK(journal.pending().empty());
+    auto u = undo_targets(sb, &ctr);
+    MUST(undo(journal, u));
+    CHECK(ctr.has_link("eth0"));
+    CHECK_FALSE(sb.host().has_link("nic0"));
+  }
+  SUBCASE("failure: it comes back") {
+    cfg.routes.push_back({.to = prefix("10.0.0.0/8"), .via = ip("10.1.1.1"), .device = "eth0", .origin = "/routes/0"});
+    auto journal = MUST(Journal::open(dir.file("j")));
+    auto r = apply(cfg, t, journal);  // eth0 has no address: the gateway is unreachable
+    REQUIRE_FALSE(r);
+    CHECK(r.error().pointer == "/routes/0");
+    CHECK(sb.host().has_link("nic0"));
+    CHECK_FALSE(ctr.has_link("eth0"));
+  }
+}
