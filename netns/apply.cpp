@@ -1,0 +1,179 @@
+#include "netns/apply.hpp"
+
+#include "netns/address.hpp"
+#include "netns/config_check.hpp"
+#include "netns/fault.hpp"
+#include "netns/link.hpp"
+#include "netns/moved_link.hpp"
+#include "netns/namespace.hpp"
+#include "netns/route.hpp"
+#include "netns/sysctl.hpp"
+#include "netns/teardown.hpp"
+
+namespace mr::netns {
+
+namespace {
+
+std::unexpected<Error> at(const std::string& origin, const std::string& what, Error e) {
+  if (e.pointer.empty()) e.pointer = origin;
+  return std::unexpected(std::move(e).wrap(what));
+}
+
+class Applier {
+ public:
+  Applier(const NetConfig& cfg, ApplyTargets& t, Journal& j) : cfg_(cfg), t_(t), journal_(j) {}
+
+  Result<AppliedNetwork> run() {
+    MR_TRY(check_config(cfg_, t_.container_id));
+    if (cfg_.loopback_up) {
+      MR_TRY(faults_.step("loopback up"));
+      MR_TRY(change_link(t_.container_nl, "lo", {.up = true}));
+    }
+    for (size_t i = 0; i < cfg_.devices.size(); ++i) {
+      const auto& d = cfg_.devices[i];
+      auto made = std::visit([&](const auto& kind) { return create(d, kind, i); }, d.kind);
+      if (!made) return at(d.origin, "device " + d.name, std::move(made).error());
+      out_.devices.push_back(std::move(*made));
+    }
+    for (size_t i = 0; i < cfg_.devices.size(); ++i) {
+      const auto& d = cfg_.devices[i];
+      if (auto r = add_addresses(d, out_.devices[i].index); !r) return at(d.origin, "device " + d.name, std::move(r).error());
+    }
+    for (const auto& r : cfg_.routes)
+      if (auto added = add_route_of(r); !added) return at(r.origin, "route to " + r.to.to_string(), std::move(added).error());
+    for (const auto& [key, value] : cfg_.sysctls) {
+      MR_TRY(faults_.step("sysctl " + key));
+      MR_TRY(write_sysctl(t_.container, key, value));
+    }
+    for (uint64_t seq : stays_) MR_TRY(journal_.done(seq));
+    out_.steps = faults_.steps();
+    return std::move(out_);
+  }
+
+ private:
+  Result<AppliedDevice> create(const DeviceConfig& d, const MoveDevice& m, size_t) {
+    ReturnLink r = MR_TRY_VALUE(capture_host_link(t_.host, m.host_name));
+    r.ctr_name = d.name;
+    r.ctr_index = MR_TRY_VALUE(choose_free_ifindex(t_.container_nl, {r.host_index}));
+    // Recorded even when it stays at teardown: a failed apply still gives it back.
+    uint64_t seq = MR_TRY_VALUE(journal_.record(r));
+    if (!m.return_on_teardown) stays_.push_back(seq);
+    auto moved = faults_.step("move " + m.host_name);
+    if (moved) {
+      LinkSettings s{.name = d.name, .mtu = d.mtu, .mac = d.mac};
+      if (d.up) s.up = true;
+      moved = move_link_with(t_.host, r.host_index, t_.container, s, r.ctr_index);
+    }
+    if (!moved) {
+      // Refused before the namespace changed: nothing to give back.
+      auto home = get_link(t_.host, r.host_index);
+      if (home && home->name == r.host_name) MR_TRY(journal_.done(seq));
+      return std::unexpected(std::move(moved).error());
+    }
+    AppliedDevice out{d.name, r.ctr_index, r.host_name, d.origin};
+    if (is_name_template(d.name)) {
+      out.name = MR_TRY_VALUE(get_link(t_.container_nl, r.ctr_index)).name;
+      MR_TRY(journal_.arrived(seq, out.name));
+    }
+    // The move flushed the device's addresses (the kernel's NETDEV_UNREGISTER path).
+    if (m.keep_addresses)
+      for (const auto& a : r.addresses) {
+        MR_TRY(faults_.step("keep address " + a.prefix.to_string()));
+        MR_TRY(add_address(t_.container_nl, r.ctr_index, a.prefix, a.options()));
+      }
+    return out;
+  }
+
+  Result<AppliedDevice> create(const DeviceConfig& d, const MacvlanDevice& mv, size_t) {
+    auto parent = MR_TRY_VALUE(get_link(t_.host, mv.parent));
+    uint64_t seq = MR_TRY_VALUE(journal_.record(DeleteMacvlan{d.name}));
+    auto made = faults_.step("macvlan " + d.name);
+    if (made)
+      made = create_macvlan(t_.host, {.name = d.name, .parent_index = parent.index, .mode = mv.mode,
+                                      .target = &t_.container,
+                                      .settings = {.mtu = d.mtu, .mac = d.mac, .up = d.up}});
+    // Creating a link is all or nothing (rtnl_newlink_create() unregisters on failure).
+    if (!made) return void_step(seq, std::move(made).error());
+    auto link = MR_TRY_VALUE(get_link(t_.container_nl, d.name));
+    return AppliedDevice{d.name, link.index, "", d.origin};
+  }
+
+  Result<AppliedDevice> create(const DeviceConfig& d, const VethDevice& v, size_t position) {
+    std::string host_name = veth_host_name(v, t_.container_id, position);
+    std::optional<int> master;
+    if (v.bridge) master = MR_TRY_VALUE(get_link(t_.host, *v.bridge)).index;
+    uint64_t seq = MR_TRY_VALUE(journal_.record(DeleteVeth{host_name, d.name}));
+    auto made = faults_.step("veth " + d.name);
+    // The host end comes up (and joins its bridge) in the creating request; the peer
+    // cannot (veth_open() finds no peer yet: ENOTCONN), so it takes a request of its own.
+    if (made)
+      made = create_veth(t_.host, {.name = host_name, .peer_name = d.name, .peer_ns = &t_.container,
+                                   .settings = {.mtu = d.mtu, .up = true, .master = master},
+                                   .peer_settings = {.mtu = d.mtu, .mac = d.mac}});
+    if (!made) return void_step(seq, std::move(made).error());
+    auto link = MR_TRY_VALUE(get_link(t_.container_nl, d.name));
+    if (d.up) {
+      MR_TRY(faults_.step("up " + d.name));
+      MR_TRY(set_link_up(t_.container_nl, link.index, true));
+    }
+    if (!v.host_addresses.empty()) {
+      auto host_end = MR_TRY_VALUE(get_link(t_.host, host_name));
+      for (const auto& a : v.host_addresses) {
+        MR_TRY(faults_.step("host address " + a.to_string()));
+        MR_TRY(add_address(t_.host, host_end.index, a, {.no_dad = true}));
+      }
+    }
+    return AppliedDevice{d.name, link.index, host_name, d.origin};
+  }
+
+  std::unexpected<Error> void_step(uint64_t seq, Error e) {
+    if (auto r = journal_.done(seq); !r) return std::unexpected(std::move(r).error());
+    return std::unexpected(std::move(e));
+  }
+
+  Result<void> add_addresses(const DeviceConfig& d, int index) {
+    for (const auto& a : d.addresses) {
+      MR_TRY(faults_.step("address " + a.to_string()));
+      // Without DAD an IPv6 address is usable at once rather than "tentative" for a second.
+      MR_TRY(add_address(t_.container_nl, index, a, {.no_dad = true}));
+    }
+    return {};
+  }
+
+  Result<void> add_route_of(const RouteConfig& rc) {
+    Route r;
+    r.destination = rc.to.network();
+    r.gateway = rc.via;
+    r.onlink = rc.onlink;
+    r.metric = rc.metric;
+    if (rc.device) {
+      for (size_t i = 0; i < cfg_.devices.size(); ++i)
+        if (cfg_.devices[i].name == *rc.device) r.oif = out_.devices[i].index;
+    }
+    MR_TRY(faults_.step("route " + to_string(r)));
+    return add_route(t_.container_nl, r);
+  }
+
+  const NetConfig& cfg_;
+  ApplyTargets& t_;
+  Journal& journal_;
+  FaultInjector faults_;
+  AppliedNetwork out_;
+  std::vector<uint64_t> stays_;  // moved devices that teardown leaves in the container
+};
+
+}  // namespace
+
+Result<AppliedNetwork> apply(const NetConfig& cfg, ApplyTargets& targets, Journal& journal,
+                             std::vector<Error>* rollback_failures) {
+  auto applied = Applier(cfg, targets, journal).run();
+  if (applied) return applied;
+  UndoTargets undo_targets{.host = targets.host, .host_ns = targets.host_ns, .container = &targets.container,
+                           .container_nl = &targets.container_nl};
+  auto report = undo_pending(journal, undo_targets);
+  if (rollback_failures)
+    for (auto& f : report.failures) rollback_failures->push_back(std::move(f));
+  return applied;
+}
+
+}  // namespace mr::netns

@@ -1,0 +1,268 @@
+#include "netns/journal_format.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <utility>
+
+#include "netns/fnv.hpp"
+
+namespace mr::netns {
+
+namespace {
+
+std::string hex32(uint32_t v) {
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", v);
+  return buf;
+}
+
+// Bytes that could split a line, a field or a sub-field are written as %XX.
+std::string escape(std::string_view v) {
+  std::string out;
+  for (unsigned char c : v) {
+    if (c <= 0x20 || c >= 0x7f || c == '%' || c == ';' || c == '=') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+Result<std::string> unescape(std::string_view v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '%') {
+      out += v[i];
+      continue;
+    }
+    unsigned byte = 0;
+    if (i + 2 >= v.size()) return fail(EINVAL, "truncated %-escape");
+    auto [end, ec] = std::from_chars(v.data() + i + 1, v.data() + i + 3, byte, 16);
+    if (ec != std::errc{} || end != v.data() + i + 3) return fail(EINVAL, "bad %-escape");
+    out += static_cast<char>(byte);
+    i += 2;
+  }
+  return out;
+}
+
+template <class T>
+Result<T> number(std::string_view text, std::string_view what) {
+  T v{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    return fail(EINVAL, "bad number \"" + std::string(text) + "\" for " + std::string(what));
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    auto at = text.find(sep);
+    out.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return out;
+    text.remove_prefix(at + 1);
+  }
+}
+
+std::string optional_ip(const std::optional<IpAddress>& a) { return a ? a->to_string() : "-"; }
+
+Result<std::optional<IpAddress>> parse_optional_ip(std::string_view text) {
+  if (text == "-") return std::optional<IpAddress>();
+  return std::optional<IpAddress>(MR_TRY_VALUE(IpAddress::parse(text)));
+}
+
+// "192.0.2.10/24;0;128;192.0.2.255"
+std::string encode_address(const AddressInfo& a) {
+  return a.prefix.to_string() + ";" + std::to_string(a.scope) + ";" + std::to_string(a.flags) + ";" +
+         optional_ip(a.broadcast);
+}
+
+Result<AddressInfo> decode_address(std::string_view text) {
+  auto parts = split(text, ';');
+  if (parts.size() != 4) return fail(EINVAL, "bad address \"" + std::string(text) + "\"");
+  AddressInfo a;
+  a.prefix = MR_TRY_VALUE(IpPrefix::parse(parts[0]));
+  a.scope = MR_TRY_VALUE(number<uint8_t>(parts[1], "address scope"));
+  a.flags = MR_TRY_VALUE(number<uint32_t>(parts[2], "address flags"));
+  a.broadcast = MR_TRY_VALUE(parse_optional_ip(parts[3]));
+  return a;
+}
+
+// "0.0.0.0/0;192.0.2.1;0;100;254;-": destination, gateway, onlink, metric, table, source.
+std::string encode_route(const Route& r) {
+  return r.destination.network().to_string() + ";" + optional_ip(r.gateway) + ";" + (r.onlink ? "1" : "0") +
+         ";" + std::to_string(r.metric) + ";" + std::to_string(r.table) + ";" + optional_ip(r.source);
+}
+
+Result<Route> decode_route(std::string_view text) {
+  auto parts = split(text, ';');
+  if (parts.size() != 6) return fail(EINVAL, "bad route \"" + std::string(text) + "\"");
+  Route r;
+  r.destination = MR_TRY_VALUE(IpPrefix::parse(parts[0]));
+  r.gateway = MR_TRY_VALUE(parse_optional_ip(parts[1]));
+  if (parts[2] != "0" && parts[2] != "1") return fail(EINVAL, "bad route onlink flag");
+  r.onlink = parts[2] == "1";
+  r.metric = MR_TRY_VALUE(number<uint32_t>(parts[3], "route metric"));
+  r.table = MR_TRY_VALUE(number<uint32_t>(parts[4], "route table"));
+  r.source = MR_TRY_VALUE(parse_optional_ip(parts[5]));
+  return r;
+}
+
+class Fields {
+ public:
+  void add(std::string_view key, std::string_view value) {
+    text_ += " ";
+    text_ += key;
+    text_ += "=";
+    text_ += escape(value);
+  }
+  void add(std::string_view key, uint64_t value) { add(key, std::to_string(value)); }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// The key=value fields of a decoded line, in order; a key may repeat (addr=, route=).
+struct Parsed {
+  std::string op;
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  Result<std::string> one(std::string_view key) const {
+    const std::string* found = nullptr;
+    for (auto& [k, v] : fields)
+      if (k == key) {
+        if (found) return fail(EINVAL, "field " + std::string(key) + " repeated");
+        found = &v;
+      }
+    if (!found) return fail(EINVAL, "field " + std::string(key) + " missing");
+    return *found;
+  }
+  std::vector<std::string> all(std::string_view key) const {
+    std::vector<std::string> out;
+    for (auto& [k, v] : fields)
+      if (k == key) out.push_back(v);
+    return out;
+  }
+  template <class T>
+  Result<T> num(std::string_view key) const {
+    auto v = MR_TRY_VALUE(one(key));
+    return number<T>(v, key);
+  }
+};
+
+Result<Parsed> parse_fields(std::string_view body) {
+  auto words = split(body, ' ');
+  Parsed p;
+  p.op = words[0];
+  for (size_t i = 1; i < words.size(); ++i) {
+    auto eq = words[i].find('=');
+    if (eq == std::string_view::npos || eq == 0) return fail(EINVAL, "bad field \"" + std::string(words[i]) + "\"");
+    auto value = MR_TRY_VALUE(unescape(words[i].substr(eq + 1)));
+    p.fields.emplace_back(std::string(words[i].substr(0, eq)), std::move(value));
+  }
+  return p;
+}
+
+std::string encode_step(const UndoStep& step, Fields& f) {
+  if (auto* r = std::get_if<ReturnLink>(&step)) {
+    f.add("ctr", r->ctr_name);
+    f.add("ctr_index", static_cast<uint64_t>(r->ctr_index));
+    f.add("host", r->host_name);
+    f.add("host_index", static_cast<uint64_t>(r->host_index));
+    f.add("kind", r->kind.empty() ? "-" : r->kind);
+    f.add("mtu", r->mtu);
+    f.add("mac", r->mac ? r->mac->to_string() : "-");
+    f.add("up", r->up ? "1" : "0");
+    for (auto& a : r->addresses) f.add("addr", encode_address(a));
+    for (auto& rt : r->routes) f.add("route", encode_route(rt));
+    return "return";
+  }
+  if (auto* v = std::get_if<DeleteVeth>(&step)) {
+    f.add("host", v->host_name);
+    f.add("ctr", v->ctr_name);
+    return "veth";
+  }
+  f.add("ctr", std::get<DeleteMacvlan>(step).ctr_name);
+  return "macvlan";
+}
+
+Result<ReturnLink> decode_return(const Parsed& p) {
+  ReturnLink r;
+  r.ctr_name = MR_TRY_VALUE(p.one("ctr"));
+  r.ctr_index = MR_TRY_VALUE(p.num<int>("ctr_index"));
+  r.host_name = MR_TRY_VALUE(p.one("host"));
+  r.host_index = MR_TRY_VALUE(p.num<int>("host_index"));
+  r.kind = MR_TRY_VALUE(p.one("kind"));
+  if (r.kind == "-") r.kind.clear();
+  r.mtu = MR_TRY_VALUE(p.num<uint32_t>("mtu"));
+  auto mac = MR_TRY_VALUE(p.one("mac"));
+  if (mac != "-") r.mac = MR_TRY_VALUE(MacAddress::parse(mac));
+  auto up = MR_TRY_VALUE(p.one("up"));
+  if (up != "0" && up != "1") return fail(EINVAL, "bad up flag \"" + up + "\"");
+  r.up = up == "1";
+  for (auto& a : p.all("addr")) r.addresses.push_back(MR_TRY_VALUE(decode_address(a)));
+  for (auto& rt : p.all("route")) r.routes.push_back(MR_TRY_VALUE(decode_route(rt)));
+  for (auto& a : r.addresses) a.index = r.host_index;
+  for (auto& rt : r.routes) rt.oif = r.host_index;
+  if (r.ctr_index <= 0 || r.host_index <= 0) return fail(EINVAL, "bad ifindex");
+  return r;
+}
+
+Result<JournalLine> decode_body(const Parsed& p) {
+  if (p.op == "done") return JournalLine(Done{MR_TRY_VALUE(p.num<uint64_t>("seq"))});
+  if (p.op == "arrived")
+    return JournalLine(Arrived{MR_TRY_VALUE(p.num<uint64_t>("seq")), MR_TRY_VALUE(p.one("ctr"))});
+  StepRecord rec;
+  rec.seq = MR_TRY_VALUE(p.num<uint64_t>("seq"));
+  if (p.op == "return") {
+    rec.step = MR_TRY_VALUE(decode_return(p));
+  } else if (p.op == "veth") {
+    rec.step = DeleteVeth{MR_TRY_VALUE(p.one("host")), MR_TRY_VALUE(p.one("ctr"))};
+  } else if (p.op == "macvlan") {
+    rec.step = DeleteMacvlan{MR_TRY_VALUE(p.one("ctr"))};
+  } else {
+    return fail(EINVAL, "unknown record \"" + p.op + "\"");
+  }
+  return JournalLine(std::move(rec));
+}
+
+}  // namespace
+
+std::string encode_journal_line(const JournalLine& line) {
+  Fields f;
+  std::string op;
+  if (auto* rec = std::get_if<StepRecord>(&line)) {
+    f.add("seq", rec->seq);
+    op = encode_step(rec->step, f);
+  } else if (auto* a = std::get_if<Arrived>(&line)) {
+    f.add("seq", a->seq);
+    f.add("ctr", a->ctr_name);
+    op = "arrived";
+  } else {
+    f.add("seq", std::get<Done>(line).seq);
+    op = "done";
+  }
+  std::string body = op + f.text();
+  return hex32(fnv1a(body)) + " " + body + "\n";
+}
+
+Result<JournalLine> decode_journal_line(std::string_view line) {
+  if (line.size() < 10 || line[8] != ' ') return fail(EINVAL, "record without a checksum");
+  auto body = line.substr(9);
+  if (hex32(fnv1a(body)) != line.substr(0, 8)) return fail(EINVAL, "checksum mismatch");
+  auto parsed = MR_TRY_VALUE(parse_fields(body));
+  return decode_body(parsed);
+}
+
+std::string describe(const UndoStep& step) {
+  if (auto* r = std::get_if<ReturnLink>(&step))
+    return "return " + r->host_name + " (" + r->ctr_name + " in the container)";
+  if (auto* v = std::get_if<DeleteVeth>(&step)) return "delete veth " + v->host_name;
+  return "delete macvlan " + std::get<DeleteMacvlan>(step).ctr_name;
+}
+
+}  // namespace mr::netns

@@ -1,0 +1,186 @@
+#include "netns/moved_link.hpp"
+
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include <cstdio>
+
+#include "netns/address.hpp"
+#include "netns/namespace.hpp"
+#include "netns/route.hpp"
+#include "netns/snapshot.hpp"
+
+namespace mr::netns {
+
+namespace {
+
+// Far above the indexes the kernel hands out one by one in a namespace (dev_index_reserve
+// counts up from the last one), so it is free in practice when the preferred ones are not.
+constexpr int kSpareIndexBase = 1 << 20;
+
+// The routes through `index` that a move drops and nothing brings back by itself: not
+// the kernel's own (prefix and link-local routes come back with addresses and up) and
+// not those learnt from router advertisements. The kernel filters the dump by RTA_OIF
+// (strict checking), so only these routes cross the socket.
+Result<std::vector<Route>> static_routes_through(NlSocket& s, int index) {
+  nl::Message m(RTM_GETROUTE, 0);
+  rtmsg rtm{};
+  rtm.rtm_family = AF_UNSPEC;
+  m.put(rtm);
+  m.attr_u32(RTA_TABLE, RT_TABLE_MAIN);
+  m.attr_u32(RTA_OIF, static_cast<uint32_t>(index));
+  std::vector<Route> out;
+  MR_TRY_CTX(s.dump(m, [&](const nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWROUTE) return;
+    auto* msg = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(h));
+    if (msg->rtm_flags & RTM_F_CLONED) return;
+    if (msg->rtm_family != AF_INET && msg->rtm_family != AF_INET6) return;
+    auto r = parse_route(h);
+    if (r.oif != index || r.table != RT_TABLE_MAIN || r.type != RTN_UNICAST) return;
+    if (r.protocol == RTPROT_KERNEL || r.protocol == RTPROT_RA) return;
+    out.push_back(std::move(r));
+  }),
+             "list routes through link index " + std::to_string(index) + " in " + s.where());
+  return out;
+}
+
+bool is_template(std::string_view name) { return name.find('%') != std::string_view::npos; }
+
+// Adds what is missing of the recorded addresses and routes; present ones are kept.
+Result<void> restore_addresses_and_routes(NlSocket& host, int index, const ReturnLink& r) {
+  for (const auto& a : r.addresses) {
+    auto added = add_address(host, index, a.prefix, a.options());
+    if (!added && added.error().err != EEXIST) return added;
+  }
+  for (Route rt : r.routes) {
+    rt.oif = index;
+    auto added = add_route(host, rt);
+    if (!added && added.error().err != EEXIST) return added;
+  }
+  return {};
+}
+
+LinkSettings recorded_settings(const ReturnLink& r) {
+  return {.mtu = r.mtu, .mac = r.mac, .up = r.up};
+}
+
+}  // namespace
+
+Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
+  auto state = MR_TRY_VALUE(capture_link(host, name));
+  const LinkInfo& link = state.link;
+  ReturnLink r;
+  r.host_name = link.name;
+  r.host_index = link.index;
+  r.kind = link.kind;
+  r.mtu = link.mtu;
+  r.mac = link.mac;
+  r.up = link.up();
+  r.addresses = std::move(state.addresses);
+  r.routes = MR_TRY_VALUE(static_routes_through(host, link.index));
+  return r;
+}
+
+Result<int> choose_free_ifindex(NlSocket& s, std::initializer_list<int> preferred) {
+  std::vector<int> candidates;
+  for (int i : preferred)
+    if (i > 0) candidates.push_back(i);
+  for (int i : preferred)
+    if (i > 0) candidates.push_back(kSpareIndexBase + i);
+  for (int i : candidates) {
+    auto r = get_link(s, i);
+    if (!r && r.error().err == ENODEV) return i;
+    if (!r) return std::unexpected(std::move(r).error());
+  }
+  return fail(EBUSY, "no free ifindex in " + s.where());
+}
+
+Result<void> move_link_with(NlSocket& from, int index, const Netns& to, const LinkSettings& settings,
+                            int new_index) {
+  if (settings.name) MR_TRY(check_ifname(*settings.name));
+  nl::Message m(RTM_NEWLINK, 0);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = index;
+  if (settings.up) {
+    ifi.ifi_change = IFF_UP;
+    ifi.ifi_flags = *settings.up ? IFF_UP : 0;
+  }
+  m.put(ifi);
+  m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(to.fd()));
+  if (new_index > 0) m.attr_s32(IFLA_NEW_IFINDEX, new_index);
+  if (settings.name) m.attr_str(IFLA_IFNAME, *settings.name);
+  if (settings.mtu) m.attr_u32(IFLA_MTU, *settings.mtu);
+  if (settings.mac) m.attr_bytes(IFLA_ADDRESS, settings.mac->bytes);
+  std::string what = "move link index " + std::to_string(index) + " from " + from.where() + " to " + to.name();
+  if (settings.name) what += " as " + *settings.name;
+  MR_TRY_CTX(from.call(m), what);
+  return {};
+}
+
+std::string fallback_name(const ReturnLink& r) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "mr-ret-%x", static_cast<unsigned>(r.host_index));
+  return buf;
+}
+
+Result<ReturnedLink> return_link(NlSocket& ctr, const ReturnLink& r, NlSocket& host, const Netns& host_ns) {
+  // Choosing the index on the host too means that, whatever part of a request fails,
+  // the device is found again by it.
+  int home_index = MR_TRY_VALUE(choose_free_ifindex(host, {r.host_index, r.ctr_index}));
+  std::string names[] = {r.host_name, fallback_name(r), "mrret%d"};
+  Error last;
+  for (const auto& name : names) {
+    LinkSettings s = recorded_settings(r);
+    s.name = name;
+    auto moved = move_link_with(ctr, r.ctr_index, host_ns, s, home_index);
+    if (moved) {
+      ReturnedLink out{name, name != r.host_name};
+      if (is_template(name)) out.name = MR_TRY_VALUE(get_link(host, home_index)).name;
+      MR_TRY(restore_addresses_and_routes(host, home_index, r));
+      return out;
+    }
+    last = std::move(moved).error();
+    // The namespace change happens before the rename: if the device left the container,
+    // it is on the host at home_index and only the rest of the request failed.
+    auto still = get_link(ctr, r.ctr_index);
+    if (!still && still.error().err == ENODEV) {
+      auto restored = restore_home_link(host, home_index, r);
+      if (!restored) return std::unexpected(std::move(last).wrap("return " + r.host_name));
+      return restored;
+    }
+    if (last.err != EEXIST) break;
+  }
+  return std::unexpected(std::move(last).wrap("return " + r.host_name));
+}
+
+Result<ReturnedLink> restore_home_link(NlSocket& host, int index, const ReturnLink& r) {
+  auto link = MR_TRY_VALUE(get_link(host, index));
+  ReturnedLink out{link.name, link.name != r.host_name};
+  if (link.name != r.host_name && link.name != fallback_name(r)) {
+    // A running device cannot be renamed (netif_change_name() says EBUSY).
+    if (link.up()) MR_TRY(set_link_up(host, index, false));
+    for (std::string name : {r.host_name, fallback_name(r), std::string("mrret%d")}) {
+      auto renamed = rename_link(host, index, name);
+      if (renamed) {
+        out = {is_template(name) ? MR_TRY_VALUE(get_link(host, index)).name : name, name != r.host_name};
+        break;
+      }
+      if (renamed.error().err != EEXIST) return std::unexpected(std::move(renamed).error());
+    }
+  }
+  // Only what differs: some drivers refuse a MAC change while running, even to the same
+  // address, and an empty change costs nothing.
+  auto now = MR_TRY_VALUE(get_link(host, index));
+  LinkSettings s;
+  if (now.mtu != r.mtu) s.mtu = r.mtu;
+  if (r.mac && now.mac != r.mac) s.mac = r.mac;
+  if (now.up() != r.up || s.mac) s.up = r.up;
+  if (s.mac && now.up()) MR_TRY(set_link_up(host, index, false));
+  if (s.mtu || s.mac || s.up) MR_TRY(change_link(host, index, s));
+  MR_TRY(restore_addresses_and_routes(host, index, r));
+  return out;
+}
+
+}  // namespace mr::netns

@@ -1,0 +1,51 @@
+// Undoing what apply() recorded in a Journal, newest step first, from the same process
+// (rollback of a failed apply) or a later one (the runtime's `delete`). Every step is
+// idempotent and marked done in the journal once undone, so running undo twice, or on
+// an empty or missing journal, changes nothing.
+//
+// The container namespace is never simply let go to "roll back": the kernel destroys
+// the virtual devices in a dying namespace (a moved veth would be lost) and sends
+// physical ones home renamed (default_device_exit_net()).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "netns/error.hpp"
+#include "netns/journal.hpp"
+#include "netns/netlink_socket.hpp"
+
+namespace mr::netns {
+
+class Netns;
+
+struct UndoTargets {
+  NlSocket& host;
+  const Netns& host_ns;
+  // The container's namespace (an fd, or one opened from a pinned path); null when it
+  // is gone, in which case what died with it is taken as undone.
+  const Netns* container = nullptr;
+  // A socket in the container, if the caller has one; else one is opened.
+  NlSocket* container_nl = nullptr;
+};
+
+struct ReturnedDevice {
+  std::string host_name;  // its original name
+  std::string name;       // the name it has on the host now
+  bool fallback = false;  // the original name was taken, see fallback_name()
+};
+
+struct UndoReport {
+  std::vector<ReturnedDevice> returned;
+  std::vector<Error> failures;  // steps that could not be undone (left pending)
+};
+
+// Undoes every pending step, going on past failures so that as much as possible goes
+// back; the failures are in the report and the steps stay pending for another try.
+UndoReport undo_pending(Journal& journal, UndoTargets& targets);
+
+// The same, as one result: an error (the first failure, counting the others) if any
+// step could not be undone.
+Result<UndoReport> undo(Journal& journal, UndoTargets& targets);
+
+}  // namespace mr::netns
