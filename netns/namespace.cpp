@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,10 @@ constexpr const char* kThreadNetns = "/proc/thread-self/ns/net";
 Result<UniqueFd> open_ns_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return fail(errno, "open network namespace " + path);
+  // A pin file whose bind mount is gone is a plain empty file: only nsfs answers this.
+  int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+  if (type != CLONE_NEWNET)
+    return fail(type < 0 ? errno : EINVAL, path + " is not a network namespace");
   return fd;
 }
 

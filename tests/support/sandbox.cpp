@@ -28,7 +28,12 @@ netns::LinkInfo Sandbox::veth(const std::string& name, const std::string& peer) 
 }
 
 netns::LinkInfo Sandbox::bridge(const std::string& name) {
-  MUST(netns::create_bridge(host_.nl, name, {.up = true}));
+  // A bridge whose MAC nobody set takes its lowest port's MAC and drops to zeros when
+  // its last port leaves; bridge managers set one, and so does the sandbox, so that a
+  // port coming and going leaves the "host" unchanged.
+  netns::MacAddress mac{{0x02, 0x42, 0, 0, 0, static_cast<uint8_t>(name.size())}};
+  for (char c : name) mac.bytes[4] = static_cast<uint8_t>(mac.bytes[4] * 31 + c);
+  MUST(netns::create_bridge(host_.nl, name, {.mac = mac, .up = true}));
   return host_.link(name);
 }
 

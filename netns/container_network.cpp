@@ -1,0 +1,68 @@
+#include "netns/container_network.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns/namespace.hpp"
+
+namespace mr::netns {
+
+namespace {
+
+bool exists(const std::string& path) {
+  struct stat st{};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Result<void> remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + path);
+  return {};
+}
+
+}  // namespace
+
+Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns& container,
+                                               const ContainerNetworkDir& where, const SetupOptions& opts) {
+  auto host_ns = MR_TRY_VALUE(Netns::current());
+  auto host = MR_TRY_VALUE(NlSocket::open());
+  auto container_nl = MR_TRY_VALUE(NlSocket::open_in(container));
+  if (opts.pin) MR_TRY(container.pin(where.pin_path()));
+  auto journal = Journal::open(where.journal_path());
+  if (!journal) {
+    if (opts.pin) (void)Netns::unpin(where.pin_path());
+    return std::unexpected(std::move(journal).error());
+  }
+  ApplyTargets targets{host, host_ns, container, container_nl, opts.container_id};
+  auto applied = apply(cfg, targets, *journal, nullptr);
+  if (!applied) {
+    // apply() rolled back; what it could not undo stays journalled for teardown.
+    if (journal->pending().empty()) {
+      (void)remove_file(where.journal_path());
+      if (opts.pin) (void)Netns::unpin(where.pin_path());
+    }
+    return std::unexpected(std::move(applied).error());
+  }
+  return applied;
+}
+
+Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where) {
+  UndoReport report;
+  if (exists(where.journal_path())) {
+    auto journal = MR_TRY_VALUE(Journal::open(where.journal_path()));
+    auto host_ns = MR_TRY_VALUE(Netns::current());
+    auto host = MR_TRY_VALUE(NlSocket::open());
+    std::optional<Netns> container;
+    if (exists(where.pin_path())) {
+      auto opened = Netns::open_path(where.pin_path());
+      // An empty pin file (the bind mount is gone) means the namespace is gone too.
+      if (opened) container = std::move(*opened);
+    }
+    UndoTargets targets{host, host_ns, container ? &*container : nullptr, nullptr};
+    report = MR_TRY_VALUE(undo(journal, targets));
+    MR_TRY(remove_file(where.journal_path()));
+  }
+  MR_TRY(Netns::unpin(where.pin_path()));
+  return report;
+}
+
+}  // namespace mr::netns

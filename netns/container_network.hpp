@@ -1,0 +1,44 @@
+// A container's network kept in one directory (mini-runc's state dir, netns-hook's):
+// DIR/netns pins the container's network namespace, DIR/network.journal records how to
+// undo what apply() did. Setup and teardown may run in different processes (create and
+// delete, a prestart and a poststop hook), so everything teardown needs is in DIR.
+// Both run in the host's network namespace: the caller's own.
+#pragma once
+
+#include <string>
+
+#include "netns/apply.hpp"
+#include "netns/error.hpp"
+#include "netns/network_config.hpp"
+#include "netns/teardown.hpp"
+
+namespace mr::netns {
+
+class Netns;
+
+struct ContainerNetworkDir {
+  std::string dir;
+
+  std::string pin_path() const { return dir + "/netns"; }
+  std::string journal_path() const { return dir + "/network.journal"; }
+};
+
+struct SetupOptions {
+  std::string container_id;  // names derived veth host ends
+  // Pin the namespace in DIR so teardown can reach it after the container's processes
+  // are gone. Off when the namespace is someone else's (joined by path).
+  bool pin = true;
+};
+
+// Pins `container`, then applies `cfg` to it. On failure, what apply() did is already
+// undone; the pin and the journal are removed too, and the host is as it was.
+Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns& container,
+                                               const ContainerNetworkDir& where, const SetupOptions& opts);
+
+// Undoes everything pending in DIR's journal (devices return home, veths and macvlans
+// made for the container are removed), then unpins the namespace and removes the
+// journal. Idempotent: with nothing in DIR it does nothing. When a step cannot be
+// undone, the journal and the pin stay for another try and the error says why.
+Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where);
+
+}  // namespace mr::netns
