@@ -1,0 +1,188 @@
+#include "oci/schema.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include "oci/json_input.hpp"
+
+namespace mr::oci {
+
+Schema::Schema(std::unique_ptr<valijson::Schema> s) : schema_(std::move(s)) {}
+Schema::Schema(Schema&&) noexcept = default;
+Schema& Schema::operator=(Schema&&) noexcept = default;
+Schema::~Schema() = default;
+
+namespace {
+
+// valijson reads every integer as int64_t, so the runtime-spec's uint64 maximum
+// (18446744073709551615) becomes -1 and rejects every value, and an RLIM_INFINITY in a
+// config fails "minimum": 0. Both the schemas and the checked copy of a document get
+// such numbers lowered to INT64_MAX: still an integer, still >= 0, still <= every maximum.
+void clamp_unsigned(nlohmann::json& j) {
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (j.is_number_unsigned() && j.get<uint64_t>() > kMax) {
+    j = static_cast<int64_t>(kMax);
+  } else if (j.is_structured()) {
+    for (auto& child : j) clamp_unsigned(child);
+  }
+}
+
+bool has_huge_unsigned(const nlohmann::json& j) {
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (j.is_number_unsigned()) return j.get<uint64_t>() > kMax;
+  if (j.is_structured())
+    return std::any_of(j.begin(), j.end(), [](const nlohmann::json& c) { return has_huge_unsigned(c); });
+  return false;
+}
+
+}  // namespace
+
+Result<Schema> Schema::load(const std::string& dir, const std::string& root_file) {
+  auto root = MR_TRY_VALUE(load_json_file(dir + "/" + root_file));
+  clamp_unsigned(root);
+  auto schema = std::make_unique<valijson::Schema>();
+  std::string failed;
+  // A $ref such as "defs.json#/definitions/Mount" names a sibling file; a base URI in
+  // an "id" would make it absolute, so only the last path segment is used.
+  auto fetch = [&dir, &failed](const std::string& uri) -> const nlohmann::json* {
+    std::string name = uri.substr(uri.find_last_of('/') + 1);
+    auto doc = load_json_file(dir + "/" + name);
+    if (!doc) {
+      failed = doc.error().message();
+      return nullptr;
+    }
+    clamp_unsigned(*doc);
+    return new nlohmann::json(std::move(*doc));
+  };
+  auto free_doc = [](const nlohmann::json* doc) { delete doc; };
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
+    valijson::adapters::NlohmannJsonAdapter adapter(root);
+    parser.populateSchema(adapter, *schema, fetch, free_doc);
+  } catch (const std::exception& e) {
+    std::string what = failed.empty() ? e.what() : failed;
+    return std::unexpected(input_error(dir + "/" + root_file, "", "cannot load schema: " + what));
+  }
+  return Schema(std::move(schema));
+}
+
+namespace {
+
+// valijson names a place as {"<root>", "[linux]", "[namespaces]", "[0]"}.
+std::string context_to_pointer(const std::vector<std::string>& context) {
+  std::string out;
+  for (const auto& part : context) {
+    if (part.size() >= 2 && part.front() == '[' && part.back() == ']')
+      out = pointer_append(out, std::string_view(part).substr(1, part.size() - 2));
+  }
+  return out;
+}
+
+bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.size() < b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// "Value type not permitted by 'type' constraint." -> "value type not permitted by
+// 'type' constraint", the house style of error text.
+std::string tidy(std::string text) {
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  return text;
+}
+
+}  // namespace
+
+std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string& file) const {
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  std::optional<nlohmann::json> clamped;
+  if (has_huge_unsigned(doc)) {
+    clamped = doc;
+    clamp_unsigned(*clamped);
+  }
+  valijson::adapters::NlohmannJsonAdapter target(clamped ? *clamped : doc);
+  std::vector<Error> out;
+  try {
+    if (validator.validate(*schema_, target, &results)) return out;
+  } catch (const std::exception& e) {
+    // std::regex can throw (error_complexity, error_stack) on hostile strings.
+    out.push_back(input_error(file, "", std::string("schema validation failed: ") + e.what()));
+    return out;
+  }
+  std::vector<valijson::ValidationResults::Error> errors;
+  valijson::ValidationResults::Error e;
+  while (results.popError(e)) errors.push_back(std::move(e));
+  for (size_t i = 0; i < errors.size(); ++i) {
+    bool enclosing = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
+      return is_prefix(errors[i].context, other.context);
+    });
+    if (enclosing) continue;
+    std::string pointer = context_to_pointer(errors[i].context);
+    std::string what = tidy(errors[i].description);
+    try {
+      what += " (got " + brief(doc.at(nlohmann::json::json_pointer(pointer))) + ")";
+    } catch (const nlohmann::json::exception&) {
+      // A missing required property has no value to show.
+    }
+    Error err = input_error(file, pointer, std::move(what));
+    bool repeated = std::any_of(out.begin(), out.end(), [&](const Error& o) {
+      return o.pointer == err.pointer && o.context == err.context;
+    });
+    if (!repeated) out.push_back(std::move(err));
+  }
+  return out;
+}
+
+namespace {
+
+bool is_dir(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<const Schema*> cached(const Result<Schema>& loaded) {
+  if (!loaded) return std::unexpected(loaded.error());
+  return &*loaded;
+}
+
+}  // namespace
+
+std::string runtime_spec_schema_dir() {
+  if (const char* env = std::getenv("MR_RUNTIME_SPEC_SCHEMA_DIR"); env && *env) return env;
+  return MR_RUNTIME_SPEC_SCHEMA_DIR;
+}
+
+std::string project_schema_dir() {
+  if (const char* env = std::getenv("MR_SCHEMA_DIR"); env && *env) return env;
+  if (is_dir(MR_INSTALLED_SCHEMA_DIR)) return MR_INSTALLED_SCHEMA_DIR;
+  return MR_SOURCE_SCHEMA_DIR;
+}
+
+Result<const Schema*> runtime_config_schema() {
+  static const Result<Schema> schema = Schema::load(runtime_spec_schema_dir(), "config-schema.json");
+  return cached(schema);
+}
+
+Result<const Schema*> net_devices_schema() {
+  static const Result<Schema> schema = Schema::load(project_schema_dir(), "net-devices.schema.json");
+  return cached(schema);
+}
+
+Result<const Schema*> network_spec_schema() {
+  static const Result<Schema> schema = Schema::load(project_schema_dir(), "network-spec.schema.json");
+  return cached(schema);
+}
+
+}  // namespace mr::oci
