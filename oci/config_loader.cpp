@@ -11,6 +11,7 @@
 #include "netns/ip.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
+#include "oci/sysctl_name.hpp"
 
 namespace mr::oci {
 
@@ -59,19 +60,6 @@ std::optional<std::string_view> sysctl_namespace(std::string_view key) {
   if (std::find(kIpc.begin(), kIpc.end(), key) != kIpc.end()) return "ipc";
   if (key == "kernel.hostname" || key == "kernel.domainname") return "uts";
   return std::nullopt;
-}
-
-// A sysctl name becomes a path under /proc/sys: it must not climb out of it.
-bool sysctl_name_ok(std::string_view key) {
-  if (key.empty() || key.find('/') != std::string_view::npos) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = key.find('.', start);
-    std::string_view part = key.substr(start, dot == std::string_view::npos ? key.npos : dot - start);
-    if (part.empty()) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
 }
 
 // An integer that fits int64_t; the schema accepts any JSON integer up to 2^64-1.
@@ -356,7 +344,7 @@ class ConfigReader {
       problem("/linux/netDevices", "netDevices need a network namespace");
     for (const auto& [key, value] : c.linux.sysctl) {
       std::string ptr = pointer_append("/linux/sysctl", key);
-      if (!sysctl_name_ok(key)) {
+      if (!is_valid_sysctl_name(key)) {
         problem(ptr, "expected a sysctl name such as net.ipv4.ip_forward");
         continue;
       }

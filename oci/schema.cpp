@@ -19,7 +19,8 @@
 
 namespace mr::oci {
 
-Schema::Schema(std::unique_ptr<valijson::Schema> s) : schema_(std::move(s)) {}
+Schema::Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root)
+    : schema_(std::move(s)), root_(std::move(root)) {}
 Schema::Schema(Schema&&) noexcept = default;
 Schema& Schema::operator=(Schema&&) noexcept = default;
 Schema::~Schema() = default;
@@ -75,7 +76,7 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
     std::string what = failed.empty() ? e.what() : failed;
     return std::unexpected(input_error(dir + "/" + root_file, "", "cannot load schema: " + what));
   }
-  return Schema(std::move(schema));
+  return Schema(std::move(schema), std::make_unique<nlohmann::json>(std::move(root)));
 }
 
 namespace {
@@ -88,6 +89,54 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
       out = pointer_append(out, std::string_view(part).substr(1, part.size() - 2));
   }
   return out;
+}
+
+constexpr std::string_view kAdditionalPropertiesMessage = "Object contains a property that could not be validated";
+
+// Follows a local "$ref": "#/definitions/X" inside `root`; other refs are not followed.
+const nlohmann::json* resolve(const nlohmann::json& root, const nlohmann::json& schema) {
+  const nlohmann::json* cur = &schema;
+  for (int hops = 0; hops < 16 && cur->is_object(); ++hops) {
+    auto ref = cur->find("$ref");
+    if (ref == cur->end() || !ref->is_string()) return cur;
+    std::string text = ref->get<std::string>();
+    if (!text.starts_with("#")) return nullptr;
+    try {
+      cur = &root.at(nlohmann::json::json_pointer(text.substr(1)));
+    } catch (const nlohmann::json::exception&) {
+      return nullptr;
+    }
+  }
+  return cur;
+}
+
+void find_unknown_properties(const nlohmann::json& root, const nlohmann::json& schema_node,
+                             const nlohmann::json& value, const std::string& pointer,
+                             const std::string& file, std::vector<Error>& out) {
+  const nlohmann::json* schema = resolve(root, schema_node);
+  if (!schema || !schema->is_object()) return;
+  if (value.is_object()) {
+    auto props = schema->find("properties");
+    auto additional = schema->find("additionalProperties");
+    for (const auto& [key, child] : value.items()) {
+      std::string ptr = pointer_append(pointer, key);
+      if (props != schema->end() && props->contains(key)) {
+        find_unknown_properties(root, (*props)[key], child, ptr, file, out);
+      } else if (additional != schema->end() && additional->is_boolean() && !additional->get<bool>()) {
+        std::string allowed;
+        if (props != schema->end())
+          for (const auto& [name, unused] : props->items()) allowed += (allowed.empty() ? "" : ", ") + name;
+        out.push_back(input_error(file, ptr, "unknown key \"" + key + "\" (expected one of: " + allowed + ")"));
+      } else if (additional != schema->end() && additional->is_object()) {
+        find_unknown_properties(root, *additional, child, ptr, file, out);
+      }
+    }
+  } else if (value.is_array()) {
+    auto items = schema->find("items");
+    if (items == schema->end() || !items->is_object()) return;
+    for (size_t i = 0; i < value.size(); ++i)
+      find_unknown_properties(root, *items, value[i], pointer_append(pointer, i), file, out);
+  }
 }
 
 bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -121,6 +170,7 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
     out.push_back(input_error(file, "", std::string("schema validation failed: ") + e.what()));
     return out;
   }
+  find_unknown_properties(*root_, *root_, doc, "", file, out);
   std::vector<valijson::ValidationResults::Error> errors;
   valijson::ValidationResults::Error e;
   while (results.popError(e)) errors.push_back(std::move(e));
@@ -128,7 +178,7 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
     bool enclosing = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
       return is_prefix(errors[i].context, other.context);
     });
-    if (enclosing) continue;
+    if (enclosing || errors[i].description.starts_with(kAdditionalPropertiesMessage)) continue;
     std::string pointer = context_to_pointer(errors[i].context);
     std::string what = tidy(errors[i].description);
     try {

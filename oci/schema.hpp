@@ -31,12 +31,15 @@ class Schema {
 
   // Every violation in `doc` as an input error naming `file` and the JSON pointer of the
   // offending value. Only the innermost failures are reported: valijson also reports
-  // each enclosing object, which would repeat the same problem.
+  // each enclosing object, which would repeat the same problem. Every property that an
+  // "additionalProperties": false object does not allow is reported at its own pointer
+  // (valijson names only the first, at the object).
   std::vector<Error> validate(const nlohmann::json& doc, const std::string& file) const;
 
  private:
-  explicit Schema(std::unique_ptr<valijson::Schema> s);
+  Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root);
   std::unique_ptr<valijson::Schema> schema_;
+  std::unique_ptr<nlohmann::json> root_;  // the root document, for unknown properties
 };
 
 // The directory of the official runtime-spec schemas (Debian's

@@ -7,6 +7,8 @@
 #include "oci_test_util.hpp"
 
 using namespace mr::oci;
+using mr::test::has_problem_at;
+using mr::test::messages;
 using mr::test::TempDir;
 using nlohmann::json;
 
@@ -19,16 +21,6 @@ ConfigCheck check(const json& doc) {
   return check(doc, diag);
 }
 
-// The messages of every problem, one line each.
-std::string messages(const ConfigCheck& c) {
-  std::string out;
-  for (const auto& e : c.problems) out += e.message() + "\n";
-  return out;
-}
-
-bool has_problem_at(const ConfigCheck& c, const std::string& pointer) {
-  return std::any_of(c.problems.begin(), c.problems.end(), [&](const auto& e) { return e.pointer == pointer; });
-}
 
 }  // namespace
 
