@@ -5,23 +5,11 @@
 #include <map>
 #include <set>
 
+#include "oci/host_uses.hpp"
 #include "oci/network_spec.hpp"
 #include "oci/origin.hpp"
 
 namespace mr::oci {
-
-namespace {
-
-using netns::DeviceConfig;
-
-// The host-side name a device takes from the host (moved), hangs off (macvlan parent,
-// bridge) or creates (veth host end), with how it uses it.
-struct HostUse {
-  std::string name;
-  enum Kind { moved, parent, bridge, veth_end } kind;
-  std::string origin;
-  std::string sub;  // pointer below origin
-};
 
 const char* describe(HostUse::Kind k) {
   switch (k) {
@@ -33,7 +21,7 @@ const char* describe(HostUse::Kind k) {
   return "";
 }
 
-std::vector<HostUse> host_uses(const std::vector<DeviceConfig>& devices) {
+std::vector<HostUse> host_uses(const std::vector<netns::DeviceConfig>& devices) {
   std::vector<HostUse> uses;
   for (const auto& d : devices) {
     if (auto* m = std::get_if<netns::MoveDevice>(&d.kind)) {
@@ -49,6 +37,10 @@ std::vector<HostUse> host_uses(const std::vector<DeviceConfig>& devices) {
   }
   return uses;
 }
+
+namespace {
+
+using netns::DeviceConfig;
 
 // A host device may be shared only as what it can be shared as: several macvlans on one
 // parent, several veths on one bridge. Anything else means the spec contradicts itself.

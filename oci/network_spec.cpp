@@ -203,7 +203,7 @@ class SpecReader {
       else
         problem(ptr + "/metric", "expected a metric from 0 to 4294967295 (got " + brief(*metric) + ")"), ok = false;
     }
-    if (!r.via && !r.device) problem(ptr, "expected \"via\" (a gateway) or \"device\" (on-link), or both"), ok = false;
+    if (!j.contains("via") && !j.contains("device")) problem(ptr, "expected \"via\" (a gateway) or \"device\" (on-link), or both"), ok = false;
     if (r.onlink && !r.via) problem(ptr + "/onlink", "onlink needs a gateway (\"via\")"), ok = false;
     if (ok && r.via && r.via->family != r.to.family())
       problem(ptr + "/via", "gateway " + r.via->to_string() + " is not of the same IP family as \"" +

@@ -171,6 +171,7 @@ TEST_CASE("linux.netDevices are read, checked by our schema, and need a network 
 
   doc["linux"]["netDevices"]["enp3s0"]["name"] = 7;
   auto bad = check(doc);
+  INFO(messages(bad));
   REQUIRE(bad.problems.size() == 1);
   CHECK(bad.problems[0].pointer == "/linux/netDevices/enp3s0/name");
 
