@@ -225,3 +225,38 @@ TEST_CASE("config.json needs a process with args and a root") {
   CHECK(has_problem_at(c, "/process/args"));
   CHECK(std::any_of(c.problems.begin(), c.problems.end(), [](auto& e) { return e.context.find("root") != std::string::npos; }));
 }
+
+TEST_CASE("RLIM_INFINITY (2^64-1) is a valid rlimit despite valijson's int64 numbers") {
+  json doc = default_config();
+  doc["process"]["rlimits"] = {{{"type", "RLIMIT_CORE"}, {"hard", UINT64_MAX}, {"soft", UINT64_MAX}}};
+  auto c = check(doc);
+  INFO(messages(c));
+  REQUIRE(c.config);
+  CHECK(c.config->process.rlimits.at(0).hard == UINT64_MAX);
+  doc["process"]["rlimits"][0]["soft"] = -1;
+  CHECK(has_problem_at(check(doc), "/process/rlimits/0/soft"));
+}
+
+TEST_CASE("config.json: duplicate keys, invalid UTF-8 and malformed JSON are errors") {
+  Diagnostics diag;
+  auto dup = check_config(R"({"ociVersion": "1.0.2", "process": {"cwd": "/", "cwd": "/tmp"}})", "config.json", diag);
+  REQUIRE(dup.problems.size() == 1);
+  CHECK(dup.problems[0].message() == "config.json:/process/cwd: duplicate key \"cwd\"");
+  auto utf8 = check_config("{\"ociVersion\": \"1.0\xc3\x28\"}", "config.json", diag);
+  REQUIRE(utf8.problems.size() == 1);
+  CHECK(utf8.problems[0].pointer == "/ociVersion");
+  auto broken = check_config(R"({"ociVersion": 1.0.2})", "config.json", diag);
+  REQUIRE(broken.problems.size() == 1);
+  INFO(broken.problems[0].message());
+  CHECK(broken.problems[0].message().starts_with("config.json: malformed JSON: parse error at line 1, column 19: "));
+}
+
+TEST_CASE("an oversized config.json is refused naming the file") {
+  TempDir bundle;
+  std::string big = R"({"ociVersion": "1.0.2", "annotations": {"x": ")" + std::string(1 << 20, 'a') + "\"}}";
+  bundle.write("config.json", big);
+  Diagnostics diag;
+  auto c = load_config(bundle.path(), diag);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().message() == bundle.path() + "/config.json: file larger than the limit of 1048576 bytes");
+}
