@@ -19,8 +19,9 @@
 
 namespace mr::oci {
 
-Schema::Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root)
-    : schema_(std::move(s)), root_(std::move(root)) {}
+Schema::Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root,
+               std::set<std::string> pattern_keys)
+    : schema_(std::move(s)), root_(std::move(root)), pattern_keys_(std::move(pattern_keys)) {}
 Schema::Schema(Schema&&) noexcept = default;
 Schema& Schema::operator=(Schema&&) noexcept = default;
 Schema::~Schema() = default;
@@ -48,6 +49,65 @@ bool has_huge_unsigned(const nlohmann::json& j) {
   return false;
 }
 
+bool has_pattern(const nlohmann::json& sub, const std::set<std::string>& pattern_defs) {
+  if (!sub.is_object()) return false;
+  if (sub.contains("pattern")) return true;
+  auto ref = sub.find("$ref");
+  if (ref != sub.end() && ref->is_string()) {
+    std::string text = ref->get<std::string>();
+    return pattern_defs.contains(text.substr(text.find_last_of('/') + 1));
+  }
+  auto items = sub.find("items");
+  return items != sub.end() && has_pattern(*items, pattern_defs);
+}
+
+// Every property name, in any of the schema documents, whose value (or array items) has
+// a "pattern" directly or through a $ref to a definition that has one.
+void collect_pattern_keys(const nlohmann::json& node, const std::set<std::string>& pattern_defs,
+                          std::set<std::string>& out) {
+  if (!node.is_structured()) return;
+  if (node.is_object()) {
+    if (auto props = node.find("properties"); props != node.end() && props->is_object())
+      for (const auto& [name, sub] : props->items())
+        if (has_pattern(sub, pattern_defs)) out.insert(name);
+  }
+  for (const auto& child : node) collect_pattern_keys(child, pattern_defs, out);
+}
+
+std::set<std::string> pattern_keys(const std::vector<const nlohmann::json*>& docs) {
+  std::set<std::string> defs;
+  for (const auto* doc : docs)
+    if (auto d = doc->find("definitions"); d != doc->end() && d->is_object())
+      for (const auto& [name, sub] : d->items())
+        if (sub.is_object() && sub.contains("pattern")) defs.insert(name);
+  std::set<std::string> out;
+  for (const auto* doc : docs) collect_pattern_keys(*doc, defs, out);
+  return out;
+}
+
+// Long strings under pattern_keys: reported, and cut short in `copy` for valijson.
+void cap_pattern_inputs(nlohmann::json& value, const std::set<std::string>& keys, const std::string& pointer,
+                        bool under_key, const std::string& file, std::vector<Error>& out) {
+  if (value.is_string()) {
+    if (under_key && value.get_ref<const std::string&>().size() > kMaxPatternInput) {
+      out.push_back(input_error(file, pointer, "expected at most " + std::to_string(kMaxPatternInput) + " bytes"));
+      value = value.get<std::string>().substr(0, kMaxPatternInput);
+    }
+  } else if (value.is_object()) {
+    for (auto& [key, child] : value.items())
+      cap_pattern_inputs(child, keys, pointer_append(pointer, key), keys.contains(key), file, out);
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i)
+      cap_pattern_inputs(value[i], keys, pointer_append(pointer, i), under_key, file, out);
+  }
+}
+
+bool has_long_string(const nlohmann::json& j) {
+  if (j.is_string()) return j.get_ref<const std::string&>().size() > kMaxPatternInput;
+  if (j.is_structured()) return std::any_of(j.begin(), j.end(), [](const nlohmann::json& c) { return has_long_string(c); });
+  return false;
+}
+
 }  // namespace
 
 Result<Schema> Schema::load(const std::string& dir, const std::string& root_file) {
@@ -55,9 +115,10 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
   clamp_unsigned(root);
   auto schema = std::make_unique<valijson::Schema>();
   std::string failed;
+  std::vector<const nlohmann::json*> docs = {&root};
   // A $ref such as "defs.json#/definitions/Mount" names a sibling file; a base URI in
   // an "id" would make it absolute, so only the last path segment is used.
-  auto fetch = [&dir, &failed](const std::string& uri) -> const nlohmann::json* {
+  auto fetch = [&dir, &failed, &docs](const std::string& uri) -> const nlohmann::json* {
     std::string name = uri.substr(uri.find_last_of('/') + 1);
     auto doc = load_json_file(dir + "/" + name);
     if (!doc) {
@@ -65,9 +126,19 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
       return nullptr;
     }
     clamp_unsigned(*doc);
-    return new nlohmann::json(std::move(*doc));
+    docs.push_back(new nlohmann::json(std::move(*doc)));
+    return docs.back();
   };
-  auto free_doc = [](const nlohmann::json* doc) { delete doc; };
+  // valijson frees the fetched documents when parsing ends; their pattern keys are
+  // collected first, while they are alive.
+  std::set<std::string> keys;
+  auto free_doc = [&keys, &docs](const nlohmann::json* doc) {
+    if (docs.size() > 1) {
+      keys.merge(pattern_keys(docs));
+      docs.resize(1);
+    }
+    delete doc;
+  };
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
     valijson::adapters::NlohmannJsonAdapter adapter(root);
@@ -76,7 +147,8 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
     std::string what = failed.empty() ? e.what() : failed;
     return std::unexpected(input_error(dir + "/" + root_file, "", "cannot load schema: " + what));
   }
-  return Schema(std::move(schema), std::make_unique<nlohmann::json>(std::move(root)));
+  keys.merge(pattern_keys({&root}));
+  return Schema(std::move(schema), std::make_unique<nlohmann::json>(std::move(root)), std::move(keys));
 }
 
 namespace {
@@ -156,13 +228,15 @@ std::string tidy(std::string text) {
 std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string& file) const {
   valijson::Validator validator;
   valijson::ValidationResults results;
+  std::vector<Error> capped;
   std::optional<nlohmann::json> clamped;
-  if (has_huge_unsigned(doc)) {
+  if (has_huge_unsigned(doc) || has_long_string(doc)) {
     clamped = doc;
     clamp_unsigned(*clamped);
+    cap_pattern_inputs(*clamped, pattern_keys_, "", false, file, capped);
   }
   valijson::adapters::NlohmannJsonAdapter target(clamped ? *clamped : doc);
-  std::vector<Error> out;
+  std::vector<Error> out = std::move(capped);
   try {
     if (validator.validate(*schema_, target, &results)) return out;
   } catch (const std::exception& e) {

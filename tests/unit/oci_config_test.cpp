@@ -260,3 +260,12 @@ TEST_CASE("an oversized config.json is refused naming the file") {
   REQUIRE_FALSE(c);
   CHECK(c.error().message() == bundle.path() + "/config.json: file larger than the limit of 1048576 bytes");
 }
+
+TEST_CASE("a long string where the schema has a pattern is refused before std::regex sees it") {
+  json doc = default_config();
+  // std::regex recurses per character: 200000 would overflow the stack.
+  doc["process"]["rlimits"][0]["type"] = "RLIMIT_" + std::string(200000, 'A');
+  auto c = check(doc);
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].message() == "config.json:/process/rlimits/0/type: expected at most 4096 bytes");
+}
