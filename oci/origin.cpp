@@ -1,5 +1,7 @@
 #include "oci/origin.hpp"
 
+#include "oci/json_input.hpp"
+
 namespace mr::oci {
 
 std::string make_origin(std::string_view file, std::string_view pointer) {
@@ -7,17 +9,10 @@ std::string make_origin(std::string_view file, std::string_view pointer) {
 }
 
 netns::Error origin_error(std::string_view origin, std::string_view sub, std::string what) {
-  netns::Error e;
   auto hash = origin.find('#');
-  if (hash == std::string_view::npos) {
-    e.pointer = std::string(origin);
-  } else {
-    e.file = std::string(origin.substr(0, hash));
-    e.pointer = std::string(origin.substr(hash + 1));
-  }
-  e.pointer += sub;
-  e.context = std::move(what);
-  return e;
+  if (hash == std::string_view::npos) return input_error("", std::string(origin) + std::string(sub), std::move(what));
+  return input_error(std::string(origin.substr(0, hash)), std::string(origin.substr(hash + 1)) + std::string(sub),
+                     std::move(what));
 }
 
 }  // namespace mr::oci

@@ -254,3 +254,10 @@ TEST_CASE("derived veth host names are predictable, short and per device") {
   CHECK(std::get<VethDevice>(net.devices[0].kind).host_name == a);
   CHECK(std::get<VethDevice>(net.devices[1].kind).host_name == "given");
 }
+
+TEST_CASE("error JSON stays valid for a file name that is not UTF-8") {
+  Error e = input_error("bad\xff.json", "/x", "expected y");
+  json j = error_to_json(e);
+  CHECK_NOTHROW(j.dump());
+  CHECK(j["file"] == "bad\xef\xbf\xbd.json");
+}

@@ -297,3 +297,10 @@ TEST_CASE("an oversized spec is refused before parsing") {
   REQUIRE(c.problems.size() == 1);
   CHECK(c.problems[0].message() == "net.json: input larger than the limit of 1048576 bytes");
 }
+
+TEST_CASE("a key with a newline cannot break the one-line message") {
+  auto c = check_network_spec("{\"version\": 1, \"bad\\nkey\": 1}", "net.json");
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].message().find('\n') == std::string::npos);
+  CHECK(c.problems[0].message().starts_with("net.json:/bad\\x0akey: unknown key \"bad\\x0akey\""));
+}
