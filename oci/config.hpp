@@ -11,6 +11,11 @@
 
 #include "netns/error.hpp"
 
+// GNU mode (-std=gnu++23, needed for the statement expressions of MR_TRY_VALUE)
+// predefines the legacy macro `linux` as 1, which would break Config::linux below.
+// Nothing should test it (the portable spelling is __linux__).
+#undef linux
+
 namespace mr::oci {
 
 using netns::Error;
@@ -95,6 +100,7 @@ struct Config {
   Process process;
   Root root;
   std::string hostname;
+  std::string domainname;
   std::vector<Mount> mounts;
   Hooks hooks;
   std::map<std::string, std::string> annotations;

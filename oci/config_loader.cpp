@@ -1,0 +1,459 @@
+#include "oci/config_loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+#include <limits>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "netns/ip.hpp"
+#include "oci/json_input.hpp"
+#include "oci/schema.hpp"
+#include "oci/sysctl_name.hpp"
+
+namespace mr::oci {
+
+using nlohmann::json;
+
+bool is_supported_namespace(std::string_view type) {
+  static constexpr std::array<std::string_view, 6> kSupported = {"network", "mount", "pid",
+                                                                 "uts",     "ipc",   "cgroup"};
+  return std::find(kSupported.begin(), kSupported.end(), type) != kSupported.end();
+}
+
+namespace {
+
+// Runtime-spec fields mini-runc knows but does not implement, and why ignoring each
+// would be wrong. Checked by presence only, so they are reported even when the schema
+// finds other problems.
+struct Unsupported {
+  std::string_view pointer;
+  std::string_view why;
+};
+constexpr std::array<Unsupported, 11> kRefused = {{
+    {"/process/apparmorProfile", "an AppArmor profile is not applied; ignoring it would weaken isolation"},
+    {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
+    {"/linux/seccomp", "seccomp is not supported; ignoring it would weaken isolation"},
+    {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
+    {"/linux/gidMappings", "user namespaces are not supported; ignoring gid mappings would run the container as host root"},
+    {"/linux/devices", "device nodes are not created; ignoring them would change what runs"},
+    {"/linux/rootfsPropagation", "rootfs propagation is not supported; ignoring it would change mount isolation"},
+    {"/linux/mountLabel", "an SELinux mount label is not applied; ignoring it would weaken isolation"},
+    {"/linux/personality", "an execution domain is not set; ignoring it would change what runs"},
+    {"/process/user/username", "a user name is not resolved; ignoring it would run as a different user"},
+    {"/process/commandLine", "commandLine is a Windows field; ignoring it would change what runs"},
+}};
+
+// Resource limits the runtime does not apply: one warning naming them.
+constexpr std::array<std::string_view, 2> kResourcePointers = {"/linux/resources", "/linux/intelRdt"};
+
+// Sysctls that are per-namespace, and the namespace type that makes them so. Anything
+// else would be written into the host's kernel.
+std::optional<std::string_view> sysctl_namespace(std::string_view key) {
+  static constexpr std::array<std::string_view, 8> kIpc = {
+      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+  if (key.starts_with("net.")) return "network";
+  if (key.starts_with("fs.mqueue.")) return "ipc";
+  if (std::find(kIpc.begin(), kIpc.end(), key) != kIpc.end()) return "ipc";
+  if (key == "kernel.hostname" || key == "kernel.domainname") return "uts";
+  return std::nullopt;
+}
+
+// An integer that fits int64_t; the schema accepts any JSON integer up to 2^64-1.
+std::optional<int64_t> as_int64(const json& j) {
+  if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    return std::nullopt;
+  return j.get<int64_t>();
+}
+
+const json* at_pointer(const json& doc, std::string_view pointer) {
+  const json* cur = &doc;
+  size_t pos = 1;
+  while (pos <= pointer.size()) {
+    size_t next = pointer.find('/', pos);
+    std::string key(pointer.substr(pos, next == std::string_view::npos ? pointer.npos : next - pos));
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return cur;
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& file, Diagnostics& diag, std::vector<Error>& problems)
+      : file_(file), diag_(diag), problems_(problems) {}
+
+  void check_policy(const json& doc) {
+    for (const auto& u : kRefused)
+      if (at_pointer(doc, u.pointer)) problem(std::string(u.pointer), std::string(u.why));
+    if (const json* ns = at_pointer(doc, "/linux/namespaces"); ns && ns->is_array()) {
+      for (size_t i = 0; i < ns->size(); ++i) {
+        const json& entry = (*ns)[i];
+        if (!entry.is_object() || !entry.contains("type") || !entry["type"].is_string()) continue;
+        auto type = entry["type"].get<std::string>();
+        if (type == "user")
+          problem(pointer_append(pointer_append("/linux/namespaces", i), "type"),
+                  "user namespaces are not supported; ignoring one would run the container as host root");
+        else if (!is_supported_namespace(type))
+          problem(pointer_append(pointer_append("/linux/namespaces", i), "type"),
+                  "namespace type \"" + type + "\" is not supported");
+      }
+    }
+    if (const json* mounts = at_pointer(doc, "/mounts"); mounts && mounts->is_array()) {
+      for (size_t i = 0; i < mounts->size(); ++i) {
+        for (const char* key : {"uidMappings", "gidMappings"})
+          if ((*mounts)[i].is_object() && (*mounts)[i].contains(key))
+            problem(pointer_append(pointer_append("/mounts", i), key),
+                    "id-mapped mounts are not supported; ignoring the mapping would change file ownership");
+      }
+    }
+    for (auto ptr : kResourcePointers) {
+      const json* res = at_pointer(doc, ptr);
+      if (!res) continue;
+      std::string names;
+      if (res->is_object())
+        for (const auto& [k, v] : res->items()) names += (names.empty() ? "" : ", ") + k;
+      diag_.warnings.push_back(input_error(
+          file_, std::string(ptr),
+          "resource limits are not applied" + (names.empty() ? std::string() : ": " + names)));
+    }
+  }
+
+  // Reads what the schema let through. After schema errors, `doc` has the offending
+  // values replaced by null, and a section that still cannot be read is skipped: its
+  // problem is already reported, and the other sections may have more to report.
+  Config read(const json& doc, bool schema_failed) {
+    Config c;
+    schema_failed_ = schema_failed;
+    auto section = [this](auto&& read_part) { return guard(read_part); };
+    known(doc, "", {"ociVersion", "process", "root", "hostname", "domainname", "mounts", "hooks",
+                    "annotations", "linux", "solaris", "windows", "vm", "zos"});
+    for (const char* other : {"solaris", "windows", "vm", "zos"})
+      if (doc.contains(other))
+        diag_.notes.push_back(input_error(file_, pointer_append("", other), "ignored on linux"));
+    section([&] {
+      c.oci_version = doc.at("ociVersion").get<std::string>();
+      if (!c.oci_version.starts_with("1."))
+        problem("/ociVersion", "expected a runtime-spec version 1.x (got \"" + c.oci_version + "\")");
+    });
+    if (!doc.contains("process"))
+      problem("", "expected a \"process\" object: there is nothing to run without one");
+    else
+      section([&] { c.process = read_process(doc["process"]); });
+    if (!doc.contains("root")) {
+      problem("", "expected a \"root\" object naming the root filesystem");
+    } else {
+      section([&] {
+        known(doc["root"], "/root", {"path", "readonly"});
+        c.root.path = doc["root"]["path"].get<std::string>();
+        c.root.readonly = doc["root"].value("readonly", false);
+        if (c.root.path.empty()) problem("/root/path", "expected a non-empty path");
+      });
+    }
+    section([&] { c.hostname = doc.value("hostname", ""); });
+    section([&] { c.domainname = doc.value("domainname", ""); });
+    if (doc.contains("mounts")) section([&] { c.mounts = read_mounts(doc["mounts"]); });
+    if (doc.contains("hooks")) section([&] { c.hooks = read_hooks(doc["hooks"]); });
+    if (doc.contains("annotations"))
+      section([&] { c.annotations = doc["annotations"].get<std::map<std::string, std::string>>(); });
+    bool namespaces_read = true;
+    if (doc.contains("linux")) namespaces_read = read_linux(doc["linux"], c.linux);
+    // Without the namespaces every namespaced setting would look like a host change.
+    if (namespaces_read) check_namespaced_settings(c);
+    return c;
+  }
+
+ private:
+  // Runs one part of the reading; false if it met a value it could not read.
+  template <class Fn>
+  bool guard(Fn&& read_part) {
+    try {
+      read_part();
+      return true;
+    } catch (const json::exception& e) {
+      if (!schema_failed_) problem("", std::string("unexpected value: ") + e.what());
+      return false;
+    }
+  }
+
+  void problem(std::string pointer, std::string what) {
+    problems_.push_back(input_error(file_, std::move(pointer), std::move(what)));
+  }
+
+  // Unknown properties are ignored (runtime-spec: "implementations MUST ignore
+  // unknown properties"), but never without a trace.
+  void known(const json& obj, const std::string& pointer, std::initializer_list<std::string_view> keys) {
+    if (!obj.is_object()) return;
+    for (const auto& [k, v] : obj.items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end())
+        diag_.notes.push_back(input_error(file_, pointer_append(pointer, k), "unknown property ignored"));
+  }
+
+  Process read_process(const json& j) {
+    Process p;
+    known(j, "/process", {"terminal", "consoleSize", "user", "args", "env", "cwd", "capabilities",
+                          "rlimits", "noNewPrivileges", "oomScoreAdj", "apparmorProfile",
+                          "selinuxLabel", "commandLine"});
+    p.terminal = j.value("terminal", false);
+    if (j.contains("user")) {
+      const json& u = j["user"];
+      known(u, "/process/user", {"uid", "gid", "umask", "additionalGids", "username"});
+      p.user.uid = u.value("uid", uint32_t{0});
+      p.user.gid = u.value("gid", uint32_t{0});
+      if (u.contains("umask")) p.user.umask = u["umask"].get<uint32_t>();
+      if (u.contains("additionalGids")) p.user.additional_gids = u["additionalGids"].get<std::vector<uint32_t>>();
+    }
+    if (j.contains("args")) p.args = j["args"].get<std::vector<std::string>>();
+    if (p.args.empty()) problem("/process/args", "expected at least one argument: the program to run");
+    if (j.contains("env")) p.env = j["env"].get<std::vector<std::string>>();
+    p.cwd = j.at("cwd").get<std::string>();
+    if (!p.cwd.starts_with('/')) problem("/process/cwd", "expected an absolute path (got \"" + p.cwd + "\")");
+    if (j.contains("capabilities")) {
+      const json& cj = j["capabilities"];
+      known(cj, "/process/capabilities", {"bounding", "effective", "inheritable", "permitted", "ambient"});
+      Capabilities caps;
+      auto list = [&cj](const char* key) {
+        return cj.contains(key) ? cj[key].get<std::vector<std::string>>() : std::vector<std::string>{};
+      };
+      caps.bounding = list("bounding");
+      caps.effective = list("effective");
+      caps.inheritable = list("inheritable");
+      caps.permitted = list("permitted");
+      caps.ambient = list("ambient");
+      p.capabilities = std::move(caps);
+    }
+    if (j.contains("rlimits")) {
+      std::set<std::string> seen;
+      for (size_t i = 0; i < j["rlimits"].size(); ++i) {
+        const json& r = j["rlimits"][i];
+        std::string ptr = pointer_append("/process/rlimits", i);
+        known(r, ptr, {"type", "hard", "soft"});
+        Rlimit limit{r["type"].get<std::string>(), r["hard"].get<uint64_t>(), r["soft"].get<uint64_t>()};
+        if (!seen.insert(limit.type).second) problem(ptr + "/type", "duplicate rlimit " + limit.type);
+        if (limit.soft > limit.hard) problem(ptr, "expected soft <= hard for " + limit.type);
+        p.rlimits.push_back(std::move(limit));
+      }
+    }
+    p.no_new_privileges = j.value("noNewPrivileges", false);
+    if (j.contains("oomScoreAdj")) {
+      auto adj = as_int64(j["oomScoreAdj"]);
+      if (!adj || *adj < -1000 || *adj > 1000)
+        problem("/process/oomScoreAdj", "expected an integer from -1000 to 1000 (got " + brief(j["oomScoreAdj"]) + ")");
+      else
+        p.oom_score_adj = static_cast<int>(*adj);
+    }
+    return p;
+  }
+
+  std::vector<Mount> read_mounts(const json& j) {
+    std::vector<Mount> out;
+    for (size_t i = 0; i < j.size(); ++i) {
+      const json& m = j[i];
+      std::string ptr = pointer_append("/mounts", i);
+      known(m, ptr, {"destination", "type", "source", "options", "uidMappings", "gidMappings"});
+      Mount mount;
+      mount.destination = m["destination"].get<std::string>();
+      mount.type = m.value("type", "");
+      mount.source = m.value("source", "");
+      if (m.contains("options")) mount.options = m["options"].get<std::vector<std::string>>();
+      if (!mount.destination.starts_with('/'))
+        problem(ptr + "/destination", "expected an absolute path (got \"" + mount.destination + "\")");
+      out.push_back(std::move(mount));
+    }
+    return out;
+  }
+
+  Hooks read_hooks(const json& j) {
+    Hooks h;
+    known(j, "/hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"});
+    auto list = [&](const char* key, std::vector<Hook>& into) {
+      if (!j.contains(key)) return;
+      for (size_t i = 0; i < j[key].size(); ++i) {
+        const json& hj = j[key][i];
+        std::string ptr = pointer_append(pointer_append("/hooks", key), i);
+        known(hj, ptr, {"path", "args", "env", "timeout"});
+        Hook hook;
+        hook.path = hj["path"].get<std::string>();
+        if (hj.contains("args")) hook.args = hj["args"].get<std::vector<std::string>>();
+        if (hj.contains("env")) hook.env = hj["env"].get<std::vector<std::string>>();
+        if (hj.contains("timeout")) {
+          auto t = as_int64(hj["timeout"]);
+          if (!t || *t > 86400)
+            problem(ptr + "/timeout", "expected at most 86400 seconds (got " + brief(hj["timeout"]) + ")");
+          else
+            hook.timeout = static_cast<int>(*t);
+        }
+        if (!hook.path.starts_with('/'))
+          problem(ptr + "/path", "expected an absolute path (got \"" + hook.path + "\")");
+        into.push_back(std::move(hook));
+      }
+    };
+    list("prestart", h.prestart);
+    list("createRuntime", h.create_runtime);
+    list("createContainer", h.create_container);
+    list("startContainer", h.start_container);
+    list("poststart", h.poststart);
+    list("poststop", h.poststop);
+    return h;
+  }
+
+  // Returns whether linux.namespaces could be read.
+  bool read_linux(const json& j, Linux& l) {
+    known(j, "/linux", {"devices", "uidMappings", "gidMappings", "namespaces", "resources", "cgroupsPath",
+                        "rootfsPropagation", "seccomp", "sysctl", "maskedPaths", "readonlyPaths",
+                        "mountLabel", "intelRdt", "personality", "netDevices"});
+    bool namespaces_read = !j.contains("namespaces") || guard([&] {
+      std::set<std::string> seen;
+      for (size_t i = 0; i < j["namespaces"].size(); ++i) {
+        const json& n = j["namespaces"][i];
+        std::string ptr = pointer_append("/linux/namespaces", i);
+        known(n, ptr, {"type", "path"});
+        Namespace ns{n["type"].get<std::string>(), n.value("path", "")};
+        if (!seen.insert(ns.type).second) problem(ptr + "/type", "duplicate namespace type \"" + ns.type + "\"");
+        if (!ns.path.empty() && !ns.path.starts_with('/'))
+          problem(ptr + "/path", "expected an absolute path (got \"" + ns.path + "\")");
+        l.namespaces.push_back(std::move(ns));
+      }
+    });
+    if (j.contains("sysctl")) guard([&] { l.sysctl = j["sysctl"].get<std::map<std::string, std::string>>(); });
+    if (j.contains("netDevices")) guard([&] { l.net_devices = read_net_devices(j["netDevices"]); });
+    guard([&] {
+      auto strings = [&j](const char* key) {
+        return j.contains(key) ? j[key].get<std::vector<std::string>>() : std::vector<std::string>{};
+      };
+      l.masked_paths = strings("maskedPaths");
+      l.readonly_paths = strings("readonlyPaths");
+      l.cgroups_path = j.value("cgroupsPath", "");
+    });
+    l.has_resources = j.contains("resources");
+    return namespaces_read;
+  }
+
+  std::vector<NetDevice> read_net_devices(const json& j) {
+    std::vector<NetDevice> out;
+    std::set<std::string> targets;
+    for (const auto& [host, dev] : j.items()) {
+      std::string ptr = pointer_append("/linux/netDevices", host);
+      known(dev, ptr, {"name"});
+      NetDevice d{host, dev.value("name", "")};
+      if (auto r = netns::check_ifname(host); !r) problem(ptr, "host device name: " + r.error().context);
+      if (!d.name.empty()) {
+        // "eth%d" asks the kernel for the first free number (dev_alloc_name()).
+        std::string probe = d.name;
+        if (probe.ends_with("%d")) probe.replace(probe.size() - 2, 2, "0");
+        if (auto r = netns::check_ifname(probe); !r) problem(ptr + "/name", r.error().context);
+      }
+      std::string target = d.name.empty() ? host : d.name;
+      if (!target.ends_with("%d") && !targets.insert(target).second)
+        problem(ptr + "/name", "two devices would be named \"" + target + "\" in the container");
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  // Settings that only stay inside the container when it has its own namespace.
+  void check_namespaced_settings(const Config& c) {
+    auto has_new_ns = [&c](std::string_view type) {
+      return std::any_of(c.linux.namespaces.begin(), c.linux.namespaces.end(),
+                         [type](const Namespace& n) { return n.type == type; });
+    };
+    if (!c.hostname.empty() && !has_new_ns("uts"))
+      problem("/hostname", "a hostname needs a uts namespace (it would rename the host)");
+    if (!c.domainname.empty() && !has_new_ns("uts"))
+      problem("/domainname", "a domainname needs a uts namespace (it would rename the host)");
+    if (!c.linux.net_devices.empty() && !has_new_ns("network"))
+      problem("/linux/netDevices", "netDevices need a network namespace");
+    for (const auto& [key, value] : c.linux.sysctl) {
+      std::string ptr = pointer_append("/linux/sysctl", key);
+      if (!is_valid_sysctl_name(key)) {
+        problem(ptr, "expected a sysctl name such as net.ipv4.ip_forward");
+        continue;
+      }
+      auto ns = sysctl_namespace(key);
+      if (!ns)
+        problem(ptr, "sysctl is not namespaced; setting it would change the host");
+      else if (!has_new_ns(*ns))
+        problem(ptr, "sysctl needs a " + std::string(*ns) + " namespace; setting it would change the host");
+    }
+  }
+
+  const std::string& file_;
+  Diagnostics& diag_;
+  std::vector<Error>& problems_;
+  bool schema_failed_ = false;
+};
+
+Result<Config> first_problem(ConfigCheck check) {
+  if (!check.problems.empty()) return std::unexpected(std::move(check.problems.front()));
+  return std::move(*check.config);
+}
+
+}  // namespace
+
+ConfigCheck check_config(std::string_view text, const std::string& file, Diagnostics& diag) {
+  ConfigCheck out;
+  auto doc = parse_json(text, file);
+  if (!doc) {
+    out.problems.push_back(std::move(doc).error());
+    return out;
+  }
+  if (!doc->is_object()) {
+    out.problems.push_back(input_error(file, "", "expected a JSON object"));
+    return out;
+  }
+  auto schema = runtime_config_schema();
+  auto nd_schema = net_devices_schema();
+  if (!schema || !nd_schema) {
+    out.problems.push_back(!schema ? schema.error() : nd_schema.error());
+    return out;
+  }
+  out.problems = (*schema)->validate(*doc, file);
+  if (const json* nd = at_pointer(*doc, "/linux/netDevices")) {
+    for (auto& e : (*nd_schema)->validate(*nd, file)) {
+      e.pointer = "/linux/netDevices" + e.pointer;
+      out.problems.push_back(std::move(e));
+    }
+  }
+  ConfigReader reader(file, diag, out.problems);
+  bool schema_failed = !out.problems.empty();
+  reader.check_policy(*doc);
+  json readable = *doc;
+  if (schema_failed) {
+    for (const auto& e : out.problems) {
+      if (e.pointer.empty()) continue;
+      json::json_pointer ptr(e.pointer);
+      if (readable.contains(ptr)) readable[ptr] = nullptr;
+    }
+  }
+  Config c = reader.read(readable, schema_failed);
+  if (out.problems.empty()) out.config = std::move(c);
+  return out;
+}
+
+ConfigCheck check_config_file(const std::string& bundle_dir, Diagnostics& diag) {
+  std::string file = bundle_dir + "/config.json";
+  auto text = read_input_file(file);
+  if (!text) {
+    ConfigCheck out;
+    out.problems.push_back(std::move(text).error());
+    return out;
+  }
+  return check_config(*text, file, diag);
+}
+
+Result<Config> load_config(const std::string& bundle_dir, Diagnostics& diag) {
+  return first_problem(check_config_file(bundle_dir, diag));
+}
+
+Result<Config> parse_config(std::string_view text, const std::string& file, Diagnostics& diag) {
+  return first_problem(check_config(text, file, diag));
+}
+
+}  // namespace mr::oci

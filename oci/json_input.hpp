@@ -1,0 +1,47 @@
+// Reading the user's JSON strictly: a size limit, valid UTF-8, no duplicate keys.
+// nlohmann/json keeps the last of duplicate keys silently, which would let a config say
+// two things at once; the parser callback here refuses them instead.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "netns/error.hpp"
+
+namespace mr::oci {
+
+using netns::Error;
+using netns::Result;
+
+// The largest config.json or network spec read (1 MiB): far above any real one, small
+// enough that a runaway file cannot exhaust memory.
+inline constexpr size_t kMaxInputBytes = size_t{1} << 20;
+
+// The whole file, or an error naming it (missing, unreadable, over kMaxInputBytes).
+Result<std::string> read_input_file(const std::string& path);
+
+// Parses `text` as one JSON document. Errors name `file` and, when the parser got that
+// far, the JSON pointer of the value being read.
+Result<nlohmann::json> parse_json(std::string_view text, const std::string& file);
+
+// read_input_file + parse_json; errors name `path`.
+Result<nlohmann::json> load_json_file(const std::string& path);
+
+// RFC 6901: "a/b" under "/x" is "/x/a~1b".
+std::string pointer_append(std::string_view base, std::string_view key);
+std::string pointer_append(std::string_view base, size_t index);
+
+// `text` with control characters written as \xNN, so that a key or value quoted in a
+// message cannot break the message's one line.
+std::string one_line(std::string_view text);
+
+// An input error in `file` at `pointer` (both made one line).
+Error input_error(const std::string& file, std::string pointer, std::string what);
+
+// A short rendering of a JSON value for messages: `"abc"`, `42`, `{...}`.
+std::string brief(const nlohmann::json& value);
+
+}  // namespace mr::oci

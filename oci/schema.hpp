@@ -1,0 +1,65 @@
+// JSON Schema validation with valijson: the official runtime-spec schemas for config.json
+// and the project's own schemas (network spec, linux.netDevices). Schemas $ref each other
+// by relative file name; they are resolved inside the directory of the root schema.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "netns/error.hpp"
+
+namespace valijson {
+class Schema;
+}
+
+namespace mr::oci {
+
+using netns::Error;
+using netns::Result;
+
+inline constexpr size_t kMaxPatternInput = 4096;
+
+class Schema {
+ public:
+  // Loads `dir`/`root_file` and every schema it refers to.
+  static Result<Schema> load(const std::string& dir, const std::string& root_file);
+
+  Schema(Schema&&) noexcept;
+  Schema& operator=(Schema&&) noexcept;
+  ~Schema();
+
+  // Every violation in `doc` as an input error naming `file` and the JSON pointer of the
+  // offending value. Only the innermost failures are reported: valijson also reports
+  // each enclosing object, which would repeat the same problem. Every property that an
+  // "additionalProperties": false object does not allow is reported at its own pointer
+  // (valijson names only the first, at the object). A string longer than
+  // kMaxPatternInput where a pattern applies is refused before any regex sees it.
+  std::vector<Error> validate(const nlohmann::json& doc, const std::string& file) const;
+
+ private:
+  Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root,
+         std::set<std::string> pattern_keys);
+  std::unique_ptr<valijson::Schema> schema_;
+  std::unique_ptr<nlohmann::json> root_;  // the root document, for unknown properties
+  // Property names whose value must match a "pattern": valijson matches with std::regex,
+  // which recurses once per character and overflows the stack on a long enough string.
+  std::set<std::string> pattern_keys_;
+};
+
+// The directory of the official runtime-spec schemas (Debian's
+// golang-github-opencontainers-specs-dev); $MR_RUNTIME_SPEC_SCHEMA_DIR overrides it.
+std::string runtime_spec_schema_dir();
+// The directory of mini-runc's own schemas: $MR_SCHEMA_DIR, else the installed copy,
+// else the source tree's oci/schema (for running from a build directory).
+std::string project_schema_dir();
+
+// The schemas, each loaded once per process.
+Result<const Schema*> runtime_config_schema();    // config-schema.json
+Result<const Schema*> net_devices_schema();       // linux.netDevices (newer than the package)
+Result<const Schema*> network_spec_schema();      // our network spec
+
+}  // namespace mr::oci
