@@ -1,0 +1,27 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "hooks/hook.hpp"
+#include "netns/container_network.hpp"
+
+namespace mr::hooks {
+
+Result<void> undo(const HookOptions& opts, const oci::State& state) {
+  netns::ContainerNetworkDir where{opts.root + "/" + state.id};
+  struct stat st{};
+  if (::stat(where.dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return {};  // never configured, or undone already
+    return netns::fail(errno, "stat " + where.dir);
+  }
+  auto report = MR_TRY_VALUE(netns::teardown_container_network(where));
+  for (const auto& d : report.returned)
+    if (d.fallback)
+      std::fprintf(stderr, "netns-hook: %s returned as %s: its name is taken on the host\n", d.host_name.c_str(),
+                   d.name.c_str());
+  if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + where.dir);
+  return {};
+}
+
+}  // namespace mr::hooks
