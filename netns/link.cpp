@@ -179,6 +179,12 @@ Result<void> move_link(NlSocket& from, int index, const Netns& to, std::string_v
 Result<void> create_veth(NlSocket& s, const VethSpec& spec, NlSocket* peer_socket) {
   MR_TRY(check_ifname(spec.name));
   MR_TRY(check_ifname(spec.peer_name));
+  std::string what = "create veth " + spec.name + in(s) + " with peer " + spec.peer_name;
+  if (spec.peer_ns) what += " in " + spec.peer_ns->name();
+  bool peer_up = spec.peer_settings.up && *spec.peer_settings.up;
+  NlSocket* ps = peer_socket ? peer_socket : spec.peer_ns ? nullptr : &s;
+  // Checked before the pair exists, so that a bad call leaves nothing behind.
+  if (peer_up && !ps) return fail(EINVAL, what + ": bringing the peer up needs a socket in " + spec.peer_ns->name());
   nl::Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   m.put(make_ifinfo(0, spec.settings));
   m.attr_str(IFLA_IFNAME, spec.name);
@@ -199,14 +205,8 @@ Result<void> create_veth(NlSocket& s, const VethSpec& spec, NlSocket* peer_socke
     put_settings(m, peer_own, false);
     if (spec.peer_ns) m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(spec.peer_ns->fd()));
   }
-  std::string what = "create veth " + spec.name + in(s) + " with peer " + spec.peer_name;
-  if (spec.peer_ns) what += " in " + spec.peer_ns->name();
   MR_TRY_CTX(s.call(m), what);
-  if (spec.peer_settings.up && *spec.peer_settings.up) {
-    NlSocket* ps = peer_socket ? peer_socket : spec.peer_ns ? nullptr : &s;
-    if (!ps) return fail(EINVAL, what + ": bringing the peer up needs a socket in " + spec.peer_ns->name());
-    MR_TRY_CTX(change_link(*ps, spec.peer_name, {.up = true}), what);
-  }
+  if (peer_up) MR_TRY_CTX(change_link(*ps, spec.peer_name, {.up = true}), what);
   return {};
 }
 
