@@ -1,8 +1,30 @@
 #include "support/sandbox.hpp"
 
+#include <dirent.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
 namespace mr::test {
+
+std::vector<std::string> prefix_texts(const std::vector<netns::AddressInfo>& addresses) {
+  std::vector<std::string> out;
+  for (const auto& a : addresses) out.push_back(a.prefix.to_string());
+  return out;
+}
+
+ino_t thread_netns_inode() {
+  struct stat st{};
+  REQUIRE(::stat("/proc/thread-self/ns/net", &st) == 0);
+  return st.st_ino;
+}
 
 Space Space::make() {
   auto ns = MUST(netns::Netns::create());
@@ -12,6 +34,41 @@ Space Space::make() {
 }
 
 bool Space::has_link(const std::string& name) { return MUST(netns::find_link(nl, name)).has_value(); }
+
+std::vector<std::string> Space::addresses(int index, int family) {
+  return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
+}
+
+void Space::wait_oper_up(const std::string& name) {
+  // Subscribe before looking, so that the event cannot slip between the look and the wait.
+  auto events = MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
+    netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (!fd) return netns::fail(errno, "open rtnetlink event socket");
+    sockaddr_nl local{};
+    local.nl_family = AF_NETLINK;
+    local.nl_groups = RTMGRP_LINK;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
+      return netns::fail(errno, "subscribe to link events");
+    return fd;
+  }));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (;;) {
+    auto l = link(name);
+    if (l.operstate == IF_OPER_UP) {
+      // linkwatch sets the operstate, then attaches the qdisc and tells the bridge, all
+      // under RTNL; a request that takes RTNL (any RTM_NEWLINK) returns after it is done.
+      MUST(netns::set_link_up(nl, l.index, true));
+      return;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{events.get(), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1)
+      FAIL("link " << name << " in " << ns.name() << " is not operationally up (operstate "
+                   << int(l.operstate) << ")");
+    char buf[16384];
+    REQUIRE(::recv(events.get(), buf, sizeof buf, 0) >= 0);  // the event itself: look again
+  }
+}
 
 static Space make_host() {
   if (geteuid() != 0)
@@ -27,9 +84,50 @@ netns::LinkInfo Sandbox::veth(const std::string& name, const std::string& peer) 
   return host_.link(name);
 }
 
+netns::LinkInfo Sandbox::veth_into(Space& ctr, const std::string& name, const std::string& peer, int master) {
+  netns::LinkSettings own{.up = true};
+  if (master) own.master = master;
+  MUST(netns::create_veth(host_.nl,
+                          {.name = name, .peer_name = peer, .peer_ns = &ctr.ns, .settings = own,
+                           .peer_settings = {.up = true}},
+                          &ctr.nl));
+  return ctr.link(peer);
+}
+
 netns::LinkInfo Sandbox::bridge(const std::string& name) {
   MUST(netns::create_bridge(host_.nl, name, {.up = true}));
   return host_.link(name);
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/mr-test-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  DIR* dir = ::opendir(path_.c_str());
+  if (!dir) return;
+  std::vector<std::string> names;
+  while (auto* entry = ::readdir(dir))
+    if (std::string_view(entry->d_name) != "." && std::string_view(entry->d_name) != "..")
+      names.push_back(entry->d_name);
+  ::closedir(dir);
+  for (const auto& n : names) (void)netns::Netns::unpin(file(n));
+  ::rmdir(path_.c_str());
+}
+
+bool is_mount_point(const std::string& path) {
+  // mountinfo: ID PARENT MAJ:MIN ROOT MOUNT_POINT ...; the test paths need no unescaping.
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    if (mount_point == path) return true;
+  }
+  return false;
 }
 
 }  // namespace mr::test
