@@ -18,6 +18,16 @@
 #include "netns/route.hpp"
 #include "netns/snapshot.hpp"
 
+// Lists of texts print as such when a check on them fails.
+template <>
+struct doctest::StringMaker<std::vector<std::string>> {
+  static doctest::String convert(const std::vector<std::string>& texts) {
+    std::string out = "{";
+    for (const auto& t : texts) out += (out.size() > 1 ? ", \"" : "\"") + t + "\"";
+    return (out + "}").c_str();
+  }
+};
+
 namespace mr::test {
 
 // Fails the test (loudly, never a skip) when a Result holds an error, and yields its value.
