@@ -164,15 +164,42 @@ Result<void> set_link_master(NlSocket& s, int index, int master_index) {
   return change_link(s, index, {.master = master_index});
 }
 
+namespace {
+
+// do_setlink() moves a link before it renames it: when the new name is taken in the
+// target, the request fails with EEXIST but leaves the link there under its old name.
+// Sends it back, so that a failed move changes nothing; says so in `e` if that fails.
+void return_unrenamed(NlSocket& from, int index, const std::string& old_name, const Netns& to, Error& e) {
+  auto still_here = get_link(from, index);
+  if (still_here || still_here.error().err != ENODEV) return;
+  auto back = [&]() -> Result<void> {
+    auto home = MR_TRY_VALUE(Netns::of_socket(from.fd(), from.where()));
+    auto there = MR_TRY_VALUE(NlSocket::open_in(to));
+    auto moved = MR_TRY_VALUE(get_link(there, old_name));
+    return move_link(there, moved.index, home);
+  }();
+  if (!back) e.context += " (it is left in " + to.name() + " as " + old_name + ": " + back.error().message() + ")";
+}
+
+}  // namespace
+
 Result<void> move_link(NlSocket& from, int index, const Netns& to, std::string_view new_name) {
-  if (!new_name.empty()) MR_TRY(check_ifname(new_name));
+  std::string old_name;
+  if (!new_name.empty()) {
+    MR_TRY(check_ifname(new_name));
+    old_name = MR_TRY_VALUE(get_link(from, index)).name;
+  }
   nl::Message m(RTM_NEWLINK, 0);
   m.put(make_ifinfo(index, {}));
   m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(to.fd()));
   if (!new_name.empty()) m.attr_str(IFLA_IFNAME, new_name);
   std::string what = "move " + link_label(index) + " from " + from.where() + " to " + to.name();
   if (!new_name.empty()) what += " as " + std::string(new_name);
-  MR_TRY_CTX(from.call(m), what);
+  if (auto r = from.call(m); !r) {
+    Error e = std::move(r).error().wrap(what);
+    if (!new_name.empty()) return_unrenamed(from, index, old_name, to, e);
+    return std::unexpected(std::move(e));
+  }
   return {};
 }
 

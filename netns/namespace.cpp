@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,6 +51,13 @@ Result<Netns> Netns::open_pid(pid_t pid) {
 Result<Netns> Netns::open_path(const std::string& path) {
   auto fd = MR_TRY_VALUE(open_ns_file(path));
   return Netns(std::move(fd), path);
+}
+
+Result<Netns> Netns::of_socket(int sock, std::string name) {
+  // open_related_ns() gives the new fd O_CLOEXEC.
+  UniqueFd fd(::ioctl(sock, SIOCGSKNS));
+  if (!fd) return fail(errno, "find the network namespace of " + name);
+  return Netns(std::move(fd), std::move(name));
 }
 
 Result<ino_t> Netns::inode() const {
