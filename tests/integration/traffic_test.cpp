@@ -14,6 +14,8 @@ using namespace mr::test;
 namespace {
 
 constexpr uint16_t kPort = 7777;
+// Long enough for a lost first IPv6 neighbour solicitation to be sent again (RetransTimer,
+// 1 s), which this kernel sometimes needs.
 constexpr int kTimeoutMs = 3000;
 
 sockaddr_storage socket_address(const IpAddress& ip, uint16_t port, socklen_t& len) {
@@ -92,12 +94,12 @@ TEST_CASE("UDP over a direct veth pair arrives from the sender's address, IPv4 a
                    &b.nl));
   auto a_eth = a.link("eth0");
   auto b_eth = b.link("eth0");
+  a.wait_oper_up("eth0");
+  b.wait_oper_up("eth0");
   MUST(add_address(a.nl, a_eth.index, *IpPrefix::parse("10.0.0.1/24")));
   MUST(add_address(b.nl, b_eth.index, *IpPrefix::parse("10.0.0.2/24")));
   MUST(add_address(a.nl, a_eth.index, *IpPrefix::parse("fd00::1/64"), {.no_dad = true}));
   MUST(add_address(b.nl, b_eth.index, *IpPrefix::parse("fd00::2/64"), {.no_dad = true}));
-  a.wait_oper_up("eth0");
-  b.wait_oper_up("eth0");
   check_udp(a, *IpAddress::parse("10.0.0.1"), b, *IpAddress::parse("10.0.0.2"));
   check_udp(b, *IpAddress::parse("fd00::2"), a, *IpAddress::parse("fd00::1"));
 }
