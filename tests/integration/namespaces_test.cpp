@@ -37,6 +37,10 @@ TEST_CASE("run_in runs inside the namespace and comes back") {
   REQUIRE_FALSE(r);
   CHECK(r.error().message() == "inner: Operation not permitted");
   CHECK(thread_netns_inode() == before);
+  // A socket made inside knows its namespace (SIOCGSKNS).
+  auto of_socket = MUST(Netns::of_socket(sb.host().nl.fd(), "sandbox socket"));
+  CHECK(MUST(of_socket.inode()) == target);
+  CHECK(of_socket.name() == "sandbox socket");
   // enter() is a guard: the thread is back once it is gone.
   {
     auto guard = MUST(enter(sb.host().ns));

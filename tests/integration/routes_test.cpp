@@ -105,6 +105,35 @@ TEST_CASE("an onlink gateway outside every prefix of the link is accepted only w
   CHECK_FALSE(find_route(h.sb.host().routes(AF_INET), "0.0.0.0/0"));
 }
 
+TEST_CASE("an IPv6 onlink gateway outside the link's prefixes") {
+  Routed h;
+  auto r = default_route(ip("2001:db9::1"), h.nic.index);
+  r.onlink = true;
+  MUST(add_route(h.nl(), r));
+  const Route* d = find_route(h.sb.host().routes(AF_INET6), "::/0");
+  REQUIRE(d);
+  CHECK(d->onlink);
+  CHECK(d->gateway->to_string() == "2001:db9::1");
+  MUST(delete_route(h.nl(), r));
+  CHECK_FALSE(find_route(h.sb.host().routes(AF_INET6), "::/0"));
+}
+
+TEST_CASE("a route keeps its preferred source address") {
+  Routed h;
+  Route r{.destination = prefix("198.51.100.0/24"), .gateway = ip("192.0.2.1"), .source = ip("192.0.2.10")};
+  MUST(add_route(h.nl(), r));
+  const Route* got = find_route(h.sb.host().routes(AF_INET), "198.51.100.0/24");
+  REQUIRE(got);
+  REQUIRE(got->source);
+  CHECK(got->source->to_string() == "192.0.2.10");
+  // A source the namespace does not own is refused (fib_create_info: "Invalid prefsrc address").
+  Route foreign{.destination = prefix("203.0.113.0/24"), .gateway = ip("192.0.2.1"), .source = ip("192.0.2.99")};
+  auto bad = add_route(h.nl(), foreign);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().err == EINVAL);
+  CHECK_FALSE(find_route(h.sb.host().routes(AF_INET), "203.0.113.0/24"));
+}
+
 TEST_CASE("routes of another table stay out of the main table's list") {
   Routed h;
   Route r{.destination = prefix("198.51.100.0/24"), .gateway = ip("192.0.2.1"), .table = 1000};
