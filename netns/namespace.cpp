@@ -80,8 +80,13 @@ Result<void> Netns::pin(const std::string& path) const {
 }
 
 Result<void> Netns::unpin(const std::string& path) {
-  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+  // pin() run twice stacks two mounts: detach them all, until umount2() finds no mount
+  // point (EINVAL) or no file (ENOENT).
+  for (;;) {
+    if (::umount2(path.c_str(), MNT_DETACH) == 0) continue;
+    if (errno == EINVAL || errno == ENOENT) break;
     return fail(errno, "unmount pinned netns " + path);
+  }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return fail(errno, "remove pinned netns file " + path);
   return {};
