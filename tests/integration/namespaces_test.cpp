@@ -133,3 +133,22 @@ TEST_CASE("pin fails cleanly where no file can be made") {
   CHECK(r.error().err == ENOENT);
   CHECK(r.error().message().find("/nonexistent/dir/ctr") != std::string::npos);
 }
+
+TEST_CASE("pinning the same path twice is undone by one unpin") {
+  TempDir dir;
+  std::string pin = dir.file("ctr");
+  Sandbox sb;
+  MUST(sb.host().ns.pin(pin));
+  MUST(sb.host().ns.pin(pin));  // a retried setup pins again
+  MUST(Netns::unpin(pin));
+  CHECK_FALSE(is_mount_point(pin));
+  struct stat st{};
+  CHECK(::stat(pin.c_str(), &st) != 0);
+}
+
+TEST_CASE("open_pid of a process that is not there names its path") {
+  auto r = Netns::open_pid(0x3fffffff);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().err == ENOENT);
+  CHECK(r.error().message().find("/proc/1073741823/ns/net") != std::string::npos);
+}
