@@ -82,3 +82,15 @@ TEST_CASE("invalid names are refused before any request") {
   CHECK(r.error().message().find("longer than 15 bytes") != std::string::npos);
   CHECK(get_link(sb.host().nl, "a/b").error().err == EINVAL);
 }
+
+TEST_CASE("a dump the kernel rejects carries the kernel's extended ACK text too") {
+  Sandbox sb;
+  nl::Message m(RTM_GETADDR, 0);
+  // A strict-checking dump takes no prefix length in its header (inet_valid_dump_ifaddr_req).
+  m.put(ifaddrmsg{.ifa_family = AF_INET, .ifa_prefixlen = 8});
+  auto r = sb.host().nl.dump(m, [](const nlmsghdr*) {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().err == EINVAL);
+  CHECK_FALSE(r.error().kernel_msg.empty());
+  CHECK(r.error().message().find(r.error().kernel_msg) != std::string::npos);
+}
