@@ -32,6 +32,9 @@ TEST_CASE("run_in runs inside the namespace and comes back") {
   ino_t inside = MUST(run_in(sb.host().ns, [] { return thread_netns_inode(); }));
   CHECK(inside == target);
   CHECK(thread_netns_inode() == before);
+  ino_t seen = 0;
+  MUST(run_in(sb.host().ns, [&] { seen = thread_netns_inode(); }));  // a void function
+  CHECK(seen == target);
   // A Result-returning function's error comes back as it is.
   auto r = run_in(sb.host().ns, []() -> Result<int> { return fail(EPERM, "inner"); });
   REQUIRE_FALSE(r);
