@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/nsfs.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -21,6 +22,10 @@ constexpr const char* kThreadNetns = "/proc/thread-self/ns/net";
 Result<UniqueFd> open_ns_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return fail(errno, "open network namespace " + path);
+  // Any file opens; only NS_GET_NSTYPE tells a network namespace from another namespace
+  // or a plain file (ENOTTY), before setns() would fail far from here.
+  if (::ioctl(fd.get(), NS_GET_NSTYPE) != CLONE_NEWNET)
+    return fail(EINVAL, "open network namespace " + path + ": not a network namespace");
   return fd;
 }
 
