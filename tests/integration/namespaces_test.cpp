@@ -95,6 +95,16 @@ TEST_CASE("open_pid finds the namespace of another process") {
   CHECK(MUST(get_link(nl, "lo")).index == 1);
 }
 
+TEST_CASE("open_path refuses what is not a network namespace") {
+  for (const char* path : {"/proc/self/ns/uts", "/proc/self/status"}) {
+    auto r = Netns::open_path(path);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().err == EINVAL);
+    CHECK(r.error().message() == "open network namespace " + std::string(path) +
+                                     ": not a network namespace: Invalid argument");
+  }
+}
+
 TEST_CASE("open_path of a missing file names the file") {
   auto r = Netns::open_path("/nonexistent/netns");
   REQUIRE_FALSE(r);
