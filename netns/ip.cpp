@@ -19,7 +19,9 @@ std::unexpected<Error> bad(std::string_view what, std::string_view text) {
 }  // namespace
 
 Result<IpAddress> IpAddress::parse(std::string_view text) {
-  if (text.size() >= INET6_ADDRSTRLEN) return bad("invalid IP address", text);
+  // inet_pton() stops at a NUL: "10.0.0.1\0junk" would pass as 10.0.0.1.
+  if (text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos)
+    return bad("invalid IP address", text);
   std::string s(text);
   IpAddress a;
   if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {

@@ -164,21 +164,54 @@ Result<void> set_link_master(NlSocket& s, int index, int master_index) {
   return change_link(s, index, {.master = master_index});
 }
 
+namespace {
+
+// do_setlink() moves a link before it renames it: when the new name is taken in the
+// target, the request fails with EEXIST but leaves the link there under its old name.
+// Sends it back, so that a failed move changes nothing; says so in `e` if that fails.
+void return_unrenamed(NlSocket& from, int index, const std::string& old_name, const Netns& to, Error& e) {
+  auto still_here = get_link(from, index);
+  if (still_here || still_here.error().err != ENODEV) return;
+  auto back = [&]() -> Result<void> {
+    auto home = MR_TRY_VALUE(Netns::of_socket(from.fd(), from.where()));
+    auto there = MR_TRY_VALUE(NlSocket::open_in(to));
+    auto moved = MR_TRY_VALUE(get_link(there, old_name));
+    return move_link(there, moved.index, home);
+  }();
+  if (!back) e.context += " (it is left in " + to.name() + " as " + old_name + ": " + back.error().message() + ")";
+}
+
+}  // namespace
+
 Result<void> move_link(NlSocket& from, int index, const Netns& to, std::string_view new_name) {
-  if (!new_name.empty()) MR_TRY(check_ifname(new_name));
+  std::string old_name;
+  if (!new_name.empty()) {
+    MR_TRY(check_ifname(new_name));
+    old_name = MR_TRY_VALUE(get_link(from, index)).name;
+  }
   nl::Message m(RTM_NEWLINK, 0);
   m.put(make_ifinfo(index, {}));
   m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(to.fd()));
   if (!new_name.empty()) m.attr_str(IFLA_IFNAME, new_name);
   std::string what = "move " + link_label(index) + " from " + from.where() + " to " + to.name();
   if (!new_name.empty()) what += " as " + std::string(new_name);
-  MR_TRY_CTX(from.call(m), what);
+  if (auto r = from.call(m); !r) {
+    Error e = std::move(r).error().wrap(what);
+    if (!new_name.empty()) return_unrenamed(from, index, old_name, to, e);
+    return std::unexpected(std::move(e));
+  }
   return {};
 }
 
 Result<void> create_veth(NlSocket& s, const VethSpec& spec, NlSocket* peer_socket) {
   MR_TRY(check_ifname(spec.name));
   MR_TRY(check_ifname(spec.peer_name));
+  std::string what = "create veth " + spec.name + in(s) + " with peer " + spec.peer_name;
+  if (spec.peer_ns) what += " in " + spec.peer_ns->name();
+  bool peer_up = spec.peer_settings.up && *spec.peer_settings.up;
+  NlSocket* ps = peer_socket ? peer_socket : spec.peer_ns ? nullptr : &s;
+  // Checked before the pair exists, so that a bad call leaves nothing behind.
+  if (peer_up && !ps) return fail(EINVAL, what + ": bringing the peer up needs a socket in " + spec.peer_ns->name());
   nl::Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   m.put(make_ifinfo(0, spec.settings));
   m.attr_str(IFLA_IFNAME, spec.name);
@@ -199,14 +232,8 @@ Result<void> create_veth(NlSocket& s, const VethSpec& spec, NlSocket* peer_socke
     put_settings(m, peer_own, false);
     if (spec.peer_ns) m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(spec.peer_ns->fd()));
   }
-  std::string what = "create veth " + spec.name + in(s) + " with peer " + spec.peer_name;
-  if (spec.peer_ns) what += " in " + spec.peer_ns->name();
   MR_TRY_CTX(s.call(m), what);
-  if (spec.peer_settings.up && *spec.peer_settings.up) {
-    NlSocket* ps = peer_socket ? peer_socket : spec.peer_ns ? nullptr : &s;
-    if (!ps) return fail(EINVAL, what + ": bringing the peer up needs a socket in " + spec.peer_ns->name());
-    MR_TRY_CTX(change_link(*ps, spec.peer_name, {.up = true}), what);
-  }
+  if (peer_up) MR_TRY_CTX(change_link(*ps, spec.peer_name, {.up = true}), what);
   return {};
 }
 

@@ -63,7 +63,8 @@ Result<void> set_link_master(NlSocket& s, int index, int master_index);
 
 // Moves a link from the namespace of `from` into `to`, renamed to new_name in the same
 // request when one is given (no window in which the old name could clash). The kernel
-// flushes the link's addresses and brings it down on the move.
+// flushes the link's addresses and brings it down on the move. A move that fails leaves
+// the link where it was.
 Result<void> move_link(NlSocket& from, int index, const Netns& to, std::string_view new_name = {});
 
 // A veth pair: `name` in the namespace of `s`, and its peer created directly inside

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/nsfs.h>
+#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -21,10 +22,10 @@ constexpr const char* kThreadNetns = "/proc/thread-self/ns/net";
 Result<UniqueFd> open_ns_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return fail(errno, "open network namespace " + path);
-  // A pin file whose bind mount is gone is a plain empty file: only nsfs answers this.
-  int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
-  if (type != CLONE_NEWNET)
-    return fail(type < 0 ? errno : EINVAL, path + " is not a network namespace");
+  // Any file opens; only NS_GET_NSTYPE tells a network namespace from another namespace
+  // or a plain file (ENOTTY), before setns() would fail far from here.
+  if (::ioctl(fd.get(), NS_GET_NSTYPE) != CLONE_NEWNET)
+    return fail(EINVAL, "open network namespace " + path + ": not a network namespace");
   return fd;
 }
 
@@ -57,6 +58,13 @@ Result<Netns> Netns::open_path(const std::string& path) {
   return Netns(std::move(fd), path);
 }
 
+Result<Netns> Netns::of_socket(int sock, std::string name) {
+  // open_related_ns() gives the new fd O_CLOEXEC.
+  UniqueFd fd(::ioctl(sock, SIOCGSKNS));
+  if (!fd) return fail(errno, "find the network namespace of " + name);
+  return Netns(std::move(fd), std::move(name));
+}
+
 Result<ino_t> Netns::inode() const {
   struct stat st{};
   if (::fstat(fd_.get(), &st) != 0) return fail(errno, "stat " + name_);
@@ -77,8 +85,13 @@ Result<void> Netns::pin(const std::string& path) const {
 }
 
 Result<void> Netns::unpin(const std::string& path) {
-  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+  // pin() run twice stacks two mounts: detach them all, until umount2() finds no mount
+  // point (EINVAL) or no file (ENOENT).
+  for (;;) {
+    if (::umount2(path.c_str(), MNT_DETACH) == 0) continue;
+    if (errno == EINVAL || errno == ENOENT) break;
     return fail(errno, "unmount pinned netns " + path);
+  }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return fail(errno, "remove pinned netns file " + path);
   return {};

@@ -25,6 +25,8 @@ class Netns {
   static Result<Netns> open_pid(pid_t pid);
   // A namespace file: /proc/PID/ns/net, a bind mount made by pin(), /run/netns/NAME.
   static Result<Netns> open_path(const std::string& path);
+  // The network namespace a socket belongs to (SIOCGSKNS), called `name` in messages.
+  static Result<Netns> of_socket(int sock, std::string name);
 
   int fd() const { return fd_.get(); }
   // Where this namespace came from ("/proc/42/ns/net", "new netns 4026532301").

@@ -20,8 +20,14 @@ class Message {
   Message& operator=(const Message&) = delete;
 
   // Appends the family header (ifinfomsg, ifaddrmsg, rtmsg) right after the nlmsghdr.
+  // mnl_nlmsg_put_extra_header() does not check the buffer: a header that does not fit
+  // marks the message as overflowed instead.
   template <class Header>
   void put(const Header& h) {
+    if (hdr_->nlmsg_len + MNL_ALIGN(sizeof(Header)) > buf_.size()) {
+      overflow_ = true;
+      return;
+    }
     auto* dst = static_cast<Header*>(mnl_nlmsg_put_extra_header(hdr_, sizeof(Header)));
     *dst = h;
   }

@@ -30,12 +30,18 @@ Result<UniqueFd> make_socket() {
   return fd;
 }
 
-// The text of an extended ACK (NLMSGERR_ATTR_MSG), if the kernel sent one.
+// The text of an extended ACK (NLMSGERR_ATTR_MSG), if the kernel sent one. Its TLVs
+// follow the nlmsgerr of an NLMSG_ERROR (and the echoed request, unless capped), or the
+// error number of a dump's NLMSG_DONE (netlink_dump_done()).
 std::string extack_message(const nlmsghdr* h) {
   if (!(h->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
-  auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(h));
-  size_t offset = sizeof(nlmsgerr);
-  if (!(h->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  size_t offset = sizeof(int);
+  if (h->nlmsg_type == NLMSG_ERROR) {
+    if (mnl_nlmsg_get_payload_len(h) < sizeof(nlmsgerr)) return {};
+    auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(h));
+    offset = sizeof(nlmsgerr);
+    if (!(h->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  }
   if (NLMSG_HDRLEN + offset > h->nlmsg_len) return {};
   auto attrs = nl::parse_attrs<NLMSGERR_ATTR_MAX>(h, offset);
   const nlattr* msg = attrs[NLMSGERR_ATTR_MSG];
@@ -97,7 +103,7 @@ Result<void> NlSocket::exchange(nl::Message& m, const ReplyFn& on_reply) {
         if (h->nlmsg_type == NLMSG_ERROR && error == 0) return {};  // the ACK
         if (error != 0) {
           Error e = sys_error(-error, "");
-          if (h->nlmsg_type == NLMSG_ERROR) e.kernel_msg = extack_message(h);
+          e.kernel_msg = extack_message(h);
           return std::unexpected(std::move(e));
         }
         if (interrupted) return fail(EAGAIN, "netlink dump interrupted by a concurrent change");

@@ -2,7 +2,6 @@
 // lets a later process (delete, a poststop hook) undo what create did.
 #include <doctest/doctest.h>
 
-#include <fstream>
 
 #include "apply_helpers.hpp"
 #include "netns/container_network.hpp"
@@ -12,14 +11,6 @@ using namespace mr::netns;
 using namespace mr::test;
 
 namespace {
-
-bool mounted_at(const std::string& path) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.find(" " + path + " ") != std::string::npos) return true;
-  return false;
-}
 
 NetConfig move_and_veth() {
   NetConfig cfg;
@@ -39,12 +30,12 @@ TEST_CASE("a container's network set up by one process is undone from its direct
   MUST(add_address(sb.host().nl, sb.host().link("nic0").index, prefix("198.51.100.1/24")));
   auto before = host_state(sb.host());
   TempDir dir;
-  ContainerNetworkDir where{dir.path};
+  ContainerNetworkDir where{dir.path()};
   auto in_host = MUST(enter(sb.host().ns));  // the runtime runs in the host's namespace
   {
     auto ctr = sb.child();
     MUST(setup_container_network(move_and_veth(), ctr.ns, where, {.container_id = "ctr1"}));
-    CHECK(mounted_at(where.pin_path()));
+    CHECK(is_mount_point(where.pin_path()));
     auto inside = ctr.snapshot();
     REQUIRE(inside.link("eth0"));
     REQUIRE(inside.link("eth1"));
@@ -54,7 +45,7 @@ TEST_CASE("a container's network set up by one process is undone from its direct
   auto report = MUST(teardown_container_network(where));
   REQUIRE(report.returned.size() == 1);
   CHECK(report.returned[0].name == "nic0");
-  CHECK_FALSE(mounted_at(where.pin_path()));
+  CHECK_FALSE(is_mount_point(where.pin_path()));
   CHECK(host_state(sb.host()) == before);  // nic0 home with its address; the veth gone
   // Again: nothing left to do, nothing changes.
   auto again = MUST(teardown_container_network(where));
@@ -68,7 +59,7 @@ TEST_CASE("a setup that fails leaves no pin, no journal and the host as it was")
   sb.bridge("br0");
   auto before = host_state(sb.host());
   TempDir dir;
-  ContainerNetworkDir where{dir.path};
+  ContainerNetworkDir where{dir.path()};
   auto in_host = MUST(enter(sb.host().ns));
   auto ctr = sb.child();
   NetConfig cfg = move_and_veth();
@@ -76,7 +67,7 @@ TEST_CASE("a setup that fails leaves no pin, no journal and the host as it was")
   auto r = setup_container_network(cfg, ctr.ns, where, {.container_id = "ctr1"});
   REQUIRE_FALSE(r);
   CHECK(r.error().message().find("no-such-br") != std::string::npos);
-  CHECK_FALSE(mounted_at(where.pin_path()));
+  CHECK_FALSE(is_mount_point(where.pin_path()));
   CHECK_FALSE(std::filesystem::exists(where.journal_path()));
   CHECK(host_state(sb.host()) == before);
 }

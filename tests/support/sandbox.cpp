@@ -1,8 +1,30 @@
 #include "support/sandbox.hpp"
 
+#include <dirent.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
 namespace mr::test {
+
+std::vector<std::string> prefix_texts(const std::vector<netns::AddressInfo>& addresses) {
+  std::vector<std::string> out;
+  for (const auto& a : addresses) out.push_back(a.prefix.to_string());
+  return out;
+}
+
+ino_t thread_netns_inode() {
+  struct stat st{};
+  REQUIRE(::stat("/proc/thread-self/ns/net", &st) == 0);
+  return st.st_ino;
+}
 
 Space Space::make() {
   auto ns = MUST(netns::Netns::create());
@@ -12,6 +34,41 @@ Space Space::make() {
 }
 
 bool Space::has_link(const std::string& name) { return MUST(netns::find_link(nl, name)).has_value(); }
+
+std::vector<std::string> Space::addresses(int index, int family) {
+  return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
+}
+
+void Space::wait_oper_up(const std::string& name) {
+  // Subscribe before looking, so that the event cannot slip between the look and the wait.
+  auto events = MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
+    netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (!fd) return netns::fail(errno, "open rtnetlink event socket");
+    sockaddr_nl local{};
+    local.nl_family = AF_NETLINK;
+    local.nl_groups = RTMGRP_LINK;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
+      return netns::fail(errno, "subscribe to link events");
+    return fd;
+  }));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (;;) {
+    auto l = link(name);
+    if (l.operstate == IF_OPER_UP) {
+      // linkwatch sets the operstate, then attaches the qdisc and tells the bridge, all
+      // under RTNL; a request that takes RTNL (any RTM_NEWLINK) returns after it is done.
+      MUST(netns::set_link_up(nl, l.index, true));
+      return;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{events.get(), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1)
+      FAIL("link " << name << " in " << ns.name() << " is not operationally up (operstate "
+                   << int(l.operstate) << ")");
+    char buf[16384];
+    REQUIRE(::recv(events.get(), buf, sizeof buf, 0) >= 0);  // the event itself: look again
+  }
+}
 
 static Space make_host() {
   if (geteuid() != 0)
@@ -27,6 +84,16 @@ netns::LinkInfo Sandbox::veth(const std::string& name, const std::string& peer) 
   return host_.link(name);
 }
 
+netns::LinkInfo Sandbox::veth_into(Space& ctr, const std::string& name, const std::string& peer, int master) {
+  netns::LinkSettings own{.up = true};
+  if (master) own.master = master;
+  MUST(netns::create_veth(host_.nl,
+                          {.name = name, .peer_name = peer, .peer_ns = &ctr.ns, .settings = own,
+                           .peer_settings = {.up = true}},
+                          &ctr.nl));
+  return ctr.link(peer);
+}
+
 netns::LinkInfo Sandbox::bridge(const std::string& name) {
   // A bridge whose MAC nobody set takes its lowest port's MAC and drops to zeros when
   // its last port leaves; bridge managers set one, and so does the sandbox, so that a
@@ -35,6 +102,71 @@ netns::LinkInfo Sandbox::bridge(const std::string& name) {
   for (char c : name) mac.bytes[4] = static_cast<uint8_t>(mac.bytes[4] * 31 + c);
   MUST(netns::create_bridge(host_.nl, name, {.mac = mac, .up = true}));
   return host_.link(name);
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/mr-test-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  DIR* dir = ::opendir(path_.c_str());
+  if (!dir) return;
+  std::vector<std::string> names;
+  while (auto* entry = ::readdir(dir))
+    if (std::string_view(entry->d_name) != "." && std::string_view(entry->d_name) != "..")
+      names.push_back(entry->d_name);
+  ::closedir(dir);
+  for (const auto& n : names) (void)netns::Netns::unpin(file(n));
+  ::rmdir(path_.c_str());
+}
+
+bool is_mount_point(const std::string& path) {
+  // mountinfo: ID PARENT MAJ:MIN ROOT MOUNT_POINT ...; the test paths need no unescaping.
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    if (mount_point == path) return true;
+  }
+  return false;
+}
+
+std::string host_state(Space& s) {
+  auto snap = s.snapshot();
+  auto name_of = [&](int index) -> std::string {
+    const netns::LinkInfo* l = snap.link(index);
+    return l ? l->name : index ? "#" + std::to_string(index) : "-";
+  };
+  std::vector<std::string> lines;
+  for (const auto& l : snap.links) {
+    std::ostringstream o;
+    o << "link " << l.name << " kind=" << l.kind << " mtu=" << l.mtu << " mac=" << (l.mac ? l.mac->to_string() : "-")
+      << " up=" << l.up() << " master=" << name_of(l.master);
+    lines.push_back(o.str());
+  }
+  for (const auto& a : snap.addresses) {
+    if (a.prefix.address.is_ipv6_link_local()) continue;
+    lines.push_back("addr " + name_of(a.index) + " " + a.prefix.to_string());
+  }
+  for (const auto& r : snap.routes) {
+    if (r.family() == AF_INET6 && r.destination.address.is_ipv6_link_local()) continue;
+    std::ostringstream o;
+    o << "route " << netns::to_string(r) << " dev=" << name_of(r.oif) << " proto=" << int(r.protocol)
+      << " metric=" << r.metric;
+    std::string line = o.str();
+    // to_string() names the index; the device name above is what must match.
+    auto at = line.find(" dev index ");
+    if (at != std::string::npos) line.erase(at, line.find(' ', at + 11) - at);
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (auto& l : lines) out += l + "\n";
+  return out;
 }
 
 }  // namespace mr::test

@@ -6,12 +6,27 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "netns/address.hpp"
 #include "netns/link.hpp"
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
+#include "netns/route.hpp"
 #include "netns/snapshot.hpp"
+
+// Lists of texts print as such when a check on them fails.
+template <>
+struct doctest::StringMaker<std::vector<std::string>> {
+  static doctest::String convert(const std::vector<std::string>& texts) {
+    std::string out = "{";
+    for (const auto& t : texts) out += (out.size() > 1 ? ", \"" : "\"") + t + "\"";
+    return (out + "}").c_str();
+  }
+};
 
 namespace mr::test {
 
@@ -26,6 +41,14 @@ T must(netns::Result<T> r, const char* what) {
 }
 #define MUST(expr) ::mr::test::must((expr), #expr)
 
+// "192.0.2.10/24" for each address, in the kernel's order.
+std::vector<std::string> prefix_texts(const std::vector<netns::AddressInfo>& addresses);
+inline bool contains(const std::vector<std::string>& texts, std::string_view text) {
+  return std::find(texts.begin(), texts.end(), text) != texts.end();
+}
+// The inode of the calling thread's network namespace (/proc/thread-self/ns/net).
+ino_t thread_netns_inode();
+
 // One network namespace and the socket that talks to it.
 struct Space {
   netns::Netns ns;
@@ -35,6 +58,14 @@ struct Space {
   netns::LinkInfo link(const std::string& name) { return MUST(netns::get_link(nl, name)); }
   bool has_link(const std::string& name);
   netns::NetnsSnapshot snapshot() { return MUST(netns::take_snapshot(nl)); }
+  // The addresses of one link as the kernel lists them, as prefix texts.
+  std::vector<std::string> addresses(int index, int family = AF_UNSPEC);
+  // The main-table routes of one family as the kernel lists them.
+  std::vector<netns::Route> routes(int family) { return MUST(netns::list_routes(nl, family)); }
+  // Waits, on the kernel's RTM_NEWLINK events, until link `name` is operationally up
+  // (carrier on, its qdisc attached and bridge ports forwarding): before that, packets
+  // sent through it are dropped.
+  void wait_oper_up(const std::string& name);
 };
 
 class Sandbox {
@@ -45,6 +76,9 @@ class Sandbox {
   // A veth pair inside the host sandbox: `name` and `peer`, both up (a stand-in NIC
   // whose wire ends in `peer`).
   netns::LinkInfo veth(const std::string& name, const std::string& peer);
+  // A veth from the host sandbox into `ctr`: `name` here (attached to the bridge
+  // `master` if not 0), `peer` made directly in `ctr`; both up. Returns the peer.
+  netns::LinkInfo veth_into(Space& ctr, const std::string& name, const std::string& peer, int master = 0);
   netns::LinkInfo bridge(const std::string& name);
   // A "container": another new namespace, gone when the returned Space is destroyed.
   Space child() { return Space::make(); }
@@ -52,5 +86,29 @@ class Sandbox {
  private:
   Space host_;
 };
+
+// A directory under /tmp made for one test. Destroying it unpins whatever namespaces
+// were pinned in it and removes it, so a failed test leaves no mount behind.
+class TempDir {
+ public:
+  TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Everything the tests compare on a host: links by name (kind, MTU, MAC, up, master),
+// their addresses and the main table's routes, by link name, sorted. Left out: what the
+// kernel makes by itself and at its own pace after a link comes up (IPv6 link-local
+// addresses and their fe80::/64 routes, configured from the linkwatch work queue).
+std::string host_state(Space& s);
+
+// Whether /proc/self/mountinfo lists a mount point at `path`.
+bool is_mount_point(const std::string& path);
 
 }  // namespace mr::test

@@ -1,0 +1,143 @@
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "support/sandbox.hpp"
+
+using namespace mr::netns;
+using namespace mr::test;
+
+namespace {
+
+constexpr uint16_t kPort = 7777;
+// Long enough for a lost first IPv6 neighbour solicitation to be sent again (RetransTimer,
+// 1 s), which this kernel sometimes needs.
+constexpr int kTimeoutMs = 3000;
+
+sockaddr_storage socket_address(const IpAddress& ip, uint16_t port, socklen_t& len) {
+  sockaddr_storage ss{};
+  if (ip.family == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    std::memcpy(&sin->sin_addr, ip.bytes.data(), 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    std::memcpy(&sin6->sin6_addr, ip.bytes.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+  return ss;
+}
+
+IpAddress address_of(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    auto* sin = reinterpret_cast<const sockaddr_in*>(&ss);
+    return IpAddress::from_bytes(AF_INET, {reinterpret_cast<const uint8_t*>(&sin->sin_addr), 4});
+  }
+  auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+  return IpAddress::from_bytes(AF_INET6, {reinterpret_cast<const uint8_t*>(&sin6->sin6_addr), 16});
+}
+
+// A socket made inside `space` (it belongs to that namespace for its whole life), bound to
+// `local` if given.
+UniqueFd socket_in(Space& space, int family, int type, const IpAddress* local = nullptr) {
+  UniqueFd fd = MUST(run_in(space.ns, [&] { return UniqueFd(::socket(family, type | SOCK_CLOEXEC, 0)); }));
+  REQUIRE(fd);
+  if (local) {
+    socklen_t len = 0;
+    auto sa = socket_address(*local, kPort, len);
+    REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), len) == 0);
+  }
+  return fd;
+}
+
+void wait_readable(const UniqueFd& fd) {
+  pollfd p{fd.get(), POLLIN, 0};
+  REQUIRE_MESSAGE(::poll(&p, 1, kTimeoutMs) == 1, "nothing arrived within " << kTimeoutMs << " ms");
+}
+
+// Sends one datagram from `from` to `to_ip` and checks that it arrives there whole,
+// from `from_ip`.
+void check_udp(Space& from, const IpAddress& from_ip, Space& to, const IpAddress& to_ip) {
+  auto rx = socket_in(to, to_ip.family, SOCK_DGRAM, &to_ip);
+  auto tx = socket_in(from, from_ip.family, SOCK_DGRAM);
+  socklen_t len = 0;
+  auto dst = socket_address(to_ip, kPort, len);
+  const char payload[] = "hello across namespaces";
+  REQUIRE(::sendto(tx.get(), payload, sizeof payload, 0, reinterpret_cast<sockaddr*>(&dst), len) ==
+          static_cast<ssize_t>(sizeof payload));
+  wait_readable(rx);
+  char buf[64] = {};
+  sockaddr_storage src{};
+  socklen_t src_len = sizeof src;
+  ssize_t n = ::recvfrom(rx.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&src), &src_len);
+  REQUIRE(n == static_cast<ssize_t>(sizeof payload));
+  CHECK(std::string(buf) == payload);
+  CHECK(address_of(src).to_string() == from_ip.to_string());
+}
+
+}  // namespace
+
+TEST_CASE("UDP over a direct veth pair arrives from the sender's address, IPv4 and IPv6") {
+  Sandbox sb;  // root check; the two containers are joined directly
+  Space a = sb.child();
+  Space b = sb.child();
+  MUST(create_veth(a.nl, {.name = "eth0", .peer_name = "eth0", .peer_ns = &b.ns, .settings = {.up = true},
+                          .peer_settings = {.up = true}},
+                   &b.nl));
+  auto a_eth = a.link("eth0");
+  auto b_eth = b.link("eth0");
+  a.wait_oper_up("eth0");
+  b.wait_oper_up("eth0");
+  MUST(add_address(a.nl, a_eth.index, *IpPrefix::parse("10.0.0.1/24")));
+  MUST(add_address(b.nl, b_eth.index, *IpPrefix::parse("10.0.0.2/24")));
+  MUST(add_address(a.nl, a_eth.index, *IpPrefix::parse("fd00::1/64"), {.no_dad = true}));
+  MUST(add_address(b.nl, b_eth.index, *IpPrefix::parse("fd00::2/64"), {.no_dad = true}));
+  check_udp(a, *IpAddress::parse("10.0.0.1"), b, *IpAddress::parse("10.0.0.2"));
+  check_udp(b, *IpAddress::parse("fd00::2"), a, *IpAddress::parse("fd00::1"));
+}
+
+TEST_CASE("TCP between two containers on a sandbox bridge, and UDP back") {
+  Sandbox sb;
+  auto br = sb.bridge("br0");
+  Space a = sb.child();
+  Space b = sb.child();
+  auto a_eth = sb.veth_into(a, "vh-a", "eth0", br.index);
+  auto b_eth = sb.veth_into(b, "vh-b", "eth0", br.index);
+  auto a_ip = *IpAddress::parse("10.88.0.2");
+  auto b_ip = *IpAddress::parse("10.88.0.3");
+  MUST(add_address(a.nl, a_eth.index, {a_ip, 16}));
+  MUST(add_address(b.nl, b_eth.index, {b_ip, 16}));
+  for (auto* name : {"vh-a", "vh-b"}) sb.host().wait_oper_up(name);
+  a.wait_oper_up("eth0");
+  b.wait_oper_up("eth0");
+
+  auto listener = socket_in(b, AF_INET, SOCK_STREAM, &b_ip);
+  REQUIRE(::listen(listener.get(), 1) == 0);
+  auto client = socket_in(a, AF_INET, SOCK_STREAM);
+  timeval limit{.tv_sec = kTimeoutMs / 1000, .tv_usec = 0};  // connect() gives up after it
+  REQUIRE(::setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) == 0);
+  socklen_t len = 0;
+  auto dst = socket_address(b_ip, kPort, len);
+  REQUIRE(::connect(client.get(), reinterpret_cast<sockaddr*>(&dst), len) == 0);
+  wait_readable(listener);
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof peer;
+  UniqueFd conn(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC));
+  REQUIRE(conn);
+  CHECK(address_of(peer).to_string() == "10.88.0.2");
+  REQUIRE(::send(client.get(), "ping", 4, 0) == 4);
+  wait_readable(conn);
+  char buf[8] = {};
+  REQUIRE(::recv(conn.get(), buf, sizeof buf, 0) == 4);
+  CHECK(std::string(buf) == "ping");
+
+  check_udp(b, b_ip, a, a_ip);
+}
