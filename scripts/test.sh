@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Builds mini-runc and runs the whole test suite (unit + integration) with ctest.
-# Run as root on Debian 12: the integration tests make network namespaces. Extra
-# arguments go to ctest, e.g. scripts/test.sh -R 'move' to run matching tests only.
+# Builds mini-runc with fault injection compiled in (build/test) and runs the whole test
+# suite, unit and integration, with ctest. Run as root on Debian 12: the integration
+# tests make network namespaces. Extra arguments go to ctest:
+#   scripts/test.sh -R 'move'      # only the tests whose names match
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup-deps.sh
-build=${MR_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$build"
-cd "$build"
-exec ctest --output-on-failure --timeout 300 -j"$(nproc)" "$@"
+scripts/build.sh build/test -DMR_FAULT_INJECTION=ON
+cd build/test
+exec ctest --output-on-failure -j"$(nproc)" "$@"
