@@ -96,8 +96,8 @@ class ConfigReader {
     if (const json* ns = at_pointer(doc, "/linux/namespaces"); ns && ns->is_array()) {
       for (size_t i = 0; i < ns->size(); ++i) {
         const json& entry = (*ns)[i];
-        if (!entry.is_object() || !entry.contains("type") || !entry["type"].is_string()) continue;
-        auto type = entry["type"].get<std::string>();
+        if (!entry.is_object() || !entry.contains("type") || !entry.at("type").is_string()) continue;
+        auto type = entry.at("type").get<std::string>();
         if (type == "user")
           problem(pointer_append(pointer_append("/linux/namespaces", i), "type"),
                   "user namespaces are not supported; ignoring one would run the container as host root");
@@ -146,25 +146,25 @@ class ConfigReader {
     if (!doc.contains("process"))
       problem("", "expected a \"process\" object: there is nothing to run without one");
     else
-      section([&] { c.process = read_process(doc["process"]); });
+      section([&] { c.process = read_process(doc.at("process")); });
     if (!doc.contains("root")) {
       problem("", "expected a \"root\" object naming the root filesystem");
     } else {
       section([&] {
-        known(doc["root"], "/root", {"path", "readonly"});
-        c.root.path = doc["root"]["path"].get<std::string>();
-        c.root.readonly = doc["root"].value("readonly", false);
+        known(doc.at("root"), "/root", {"path", "readonly"});
+        c.root.path = doc.at("root").at("path").get<std::string>();
+        c.root.readonly = doc.at("root").value("readonly", false);
         if (c.root.path.empty()) problem("/root/path", "expected a non-empty path");
       });
     }
     section([&] { c.hostname = doc.value("hostname", ""); });
     section([&] { c.domainname = doc.value("domainname", ""); });
-    if (doc.contains("mounts")) section([&] { c.mounts = read_mounts(doc["mounts"]); });
-    if (doc.contains("hooks")) section([&] { c.hooks = read_hooks(doc["hooks"]); });
+    if (doc.contains("mounts")) section([&] { c.mounts = read_mounts(doc.at("mounts")); });
+    if (doc.contains("hooks")) section([&] { c.hooks = read_hooks(doc.at("hooks")); });
     if (doc.contains("annotations"))
-      section([&] { c.annotations = doc["annotations"].get<std::map<std::string, std::string>>(); });
+      section([&] { c.annotations = doc.at("annotations").get<std::map<std::string, std::string>>(); });
     bool namespaces_read = true;
-    if (doc.contains("linux")) namespaces_read = read_linux(doc["linux"], c.linux);
+    if (doc.contains("linux")) namespaces_read = read_linux(doc.at("linux"), c.linux);
     // Without the namespaces every namespaced setting would look like a host change.
     if (namespaces_read) check_namespaced_settings(c);
     return c;
@@ -203,24 +203,24 @@ class ConfigReader {
                           "selinuxLabel", "commandLine"});
     p.terminal = j.value("terminal", false);
     if (j.contains("user")) {
-      const json& u = j["user"];
+      const json& u = j.at("user");
       known(u, "/process/user", {"uid", "gid", "umask", "additionalGids", "username"});
       p.user.uid = u.value("uid", uint32_t{0});
       p.user.gid = u.value("gid", uint32_t{0});
-      if (u.contains("umask")) p.user.umask = u["umask"].get<uint32_t>();
-      if (u.contains("additionalGids")) p.user.additional_gids = u["additionalGids"].get<std::vector<uint32_t>>();
+      if (u.contains("umask")) p.user.umask = u.at("umask").get<uint32_t>();
+      if (u.contains("additionalGids")) p.user.additional_gids = u.at("additionalGids").get<std::vector<uint32_t>>();
     }
-    if (j.contains("args")) p.args = j["args"].get<std::vector<std::string>>();
+    if (j.contains("args")) p.args = j.at("args").get<std::vector<std::string>>();
     if (p.args.empty()) problem("/process/args", "expected at least one argument: the program to run");
-    if (j.contains("env")) p.env = j["env"].get<std::vector<std::string>>();
+    if (j.contains("env")) p.env = j.at("env").get<std::vector<std::string>>();
     p.cwd = j.at("cwd").get<std::string>();
     if (!p.cwd.starts_with('/')) problem("/process/cwd", "expected an absolute path (got \"" + p.cwd + "\")");
     if (j.contains("capabilities")) {
-      const json& cj = j["capabilities"];
+      const json& cj = j.at("capabilities");
       known(cj, "/process/capabilities", {"bounding", "effective", "inheritable", "permitted", "ambient"});
       Capabilities caps;
       auto list = [&cj](const char* key) {
-        return cj.contains(key) ? cj[key].get<std::vector<std::string>>() : std::vector<std::string>{};
+        return cj.contains(key) ? cj.at(key).get<std::vector<std::string>>() : std::vector<std::string>{};
       };
       caps.bounding = list("bounding");
       caps.effective = list("effective");
@@ -231,11 +231,11 @@ class ConfigReader {
     }
     if (j.contains("rlimits")) {
       std::set<std::string> seen;
-      for (size_t i = 0; i < j["rlimits"].size(); ++i) {
-        const json& r = j["rlimits"][i];
+      for (size_t i = 0; i < j.at("rlimits").size(); ++i) {
+        const json& r = j.at("rlimits")[i];
         std::string ptr = pointer_append("/process/rlimits", i);
         known(r, ptr, {"type", "hard", "soft"});
-        Rlimit limit{r["type"].get<std::string>(), r["hard"].get<uint64_t>(), r["soft"].get<uint64_t>()};
+        Rlimit limit{r.at("type").get<std::string>(), r.at("hard").get<uint64_t>(), r.at("soft").get<uint64_t>()};
         if (!seen.insert(limit.type).second) problem(ptr + "/type", "duplicate rlimit " + limit.type);
         if (limit.soft > limit.hard) problem(ptr, "expected soft <= hard for " + limit.type);
         p.rlimits.push_back(std::move(limit));
@@ -243,9 +243,9 @@ class ConfigReader {
     }
     p.no_new_privileges = j.value("noNewPrivileges", false);
     if (j.contains("oomScoreAdj")) {
-      auto adj = as_int64(j["oomScoreAdj"]);
+      auto adj = as_int64(j.at("oomScoreAdj"));
       if (!adj || *adj < -1000 || *adj > 1000)
-        problem("/process/oomScoreAdj", "expected an integer from -1000 to 1000 (got " + brief(j["oomScoreAdj"]) + ")");
+        problem("/process/oomScoreAdj", "expected an integer from -1000 to 1000 (got " + brief(j.at("oomScoreAdj")) + ")");
       else
         p.oom_score_adj = static_cast<int>(*adj);
     }
@@ -259,10 +259,10 @@ class ConfigReader {
       std::string ptr = pointer_append("/mounts", i);
       known(m, ptr, {"destination", "type", "source", "options", "uidMappings", "gidMappings"});
       Mount mount;
-      mount.destination = m["destination"].get<std::string>();
+      mount.destination = m.at("destination").get<std::string>();
       mount.type = m.value("type", "");
       mount.source = m.value("source", "");
-      if (m.contains("options")) mount.options = m["options"].get<std::vector<std::string>>();
+      if (m.contains("options")) mount.options = m.at("options").get<std::vector<std::string>>();
       if (!mount.destination.starts_with('/'))
         problem(ptr + "/destination", "expected an absolute path (got \"" + mount.destination + "\")");
       out.push_back(std::move(mount));
@@ -275,18 +275,18 @@ class ConfigReader {
     known(j, "/hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"});
     auto list = [&](const char* key, std::vector<Hook>& into) {
       if (!j.contains(key)) return;
-      for (size_t i = 0; i < j[key].size(); ++i) {
-        const json& hj = j[key][i];
+      for (size_t i = 0; i < j.at(key).size(); ++i) {
+        const json& hj = j.at(key)[i];
         std::string ptr = pointer_append(pointer_append("/hooks", key), i);
         known(hj, ptr, {"path", "args", "env", "timeout"});
         Hook hook;
-        hook.path = hj["path"].get<std::string>();
-        if (hj.contains("args")) hook.args = hj["args"].get<std::vector<std::string>>();
-        if (hj.contains("env")) hook.env = hj["env"].get<std::vector<std::string>>();
+        hook.path = hj.at("path").get<std::string>();
+        if (hj.contains("args")) hook.args = hj.at("args").get<std::vector<std::string>>();
+        if (hj.contains("env")) hook.env = hj.at("env").get<std::vector<std::string>>();
         if (hj.contains("timeout")) {
-          auto t = as_int64(hj["timeout"]);
+          auto t = as_int64(hj.at("timeout"));
           if (!t || *t > 86400)
-            problem(ptr + "/timeout", "expected at most 86400 seconds (got " + brief(hj["timeout"]) + ")");
+            problem(ptr + "/timeout", "expected at most 86400 seconds (got " + brief(hj.at("timeout")) + ")");
           else
             hook.timeout = static_cast<int>(*t);
         }
@@ -311,22 +311,22 @@ class ConfigReader {
                         "mountLabel", "intelRdt", "personality", "netDevices"});
     bool namespaces_read = !j.contains("namespaces") || guard([&] {
       std::set<std::string> seen;
-      for (size_t i = 0; i < j["namespaces"].size(); ++i) {
-        const json& n = j["namespaces"][i];
+      for (size_t i = 0; i < j.at("namespaces").size(); ++i) {
+        const json& n = j.at("namespaces")[i];
         std::string ptr = pointer_append("/linux/namespaces", i);
         known(n, ptr, {"type", "path"});
-        Namespace ns{n["type"].get<std::string>(), n.value("path", "")};
+        Namespace ns{n.at("type").get<std::string>(), n.value("path", "")};
         if (!seen.insert(ns.type).second) problem(ptr + "/type", "duplicate namespace type \"" + ns.type + "\"");
         if (!ns.path.empty() && !ns.path.starts_with('/'))
           problem(ptr + "/path", "expected an absolute path (got \"" + ns.path + "\")");
         l.namespaces.push_back(std::move(ns));
       }
     });
-    if (j.contains("sysctl")) guard([&] { l.sysctl = j["sysctl"].get<std::map<std::string, std::string>>(); });
-    if (j.contains("netDevices")) guard([&] { l.net_devices = read_net_devices(j["netDevices"]); });
+    if (j.contains("sysctl")) guard([&] { l.sysctl = j.at("sysctl").get<std::map<std::string, std::string>>(); });
+    if (j.contains("netDevices")) guard([&] { l.net_devices = read_net_devices(j.at("netDevices")); });
     guard([&] {
       auto strings = [&j](const char* key) {
-        return j.contains(key) ? j[key].get<std::vector<std::string>>() : std::vector<std::string>{};
+        return j.contains(key) ? j.at(key).get<std::vector<std::string>>() : std::vector<std::string>{};
       };
       l.masked_paths = strings("maskedPaths");
       l.readonly_paths = strings("readonlyPaths");

@@ -165,6 +165,18 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
 
 constexpr std::string_view kAdditionalPropertiesMessage = "Object contains a property that could not be validated";
 
+// valijson reports a failure inside an object or array again at each enclosing level
+// with one of these; only those repeats are dropped, never a failure of the enclosing
+// value itself (a missing required property sits at the object's own level).
+bool is_summary(const std::string& description) {
+  for (std::string_view prefix : {"Failed to validate item #", "Failed to validate against schema associated with",
+                                  "Failed to validate against additional properties schema",
+                                  "Failed to validate against child schema", "Failed to validate against dependent schema",
+                                  "Failed to validate against any schemas allowed by anyOf"})
+    if (description.starts_with(prefix)) return true;
+  return false;
+}
+
 // Follows a local "$ref": "#/definitions/X" inside `root`; other refs are not followed.
 const nlohmann::json* resolve(const nlohmann::json& root, const nlohmann::json& schema) {
   const nlohmann::json* cur = &schema;
@@ -220,6 +232,9 @@ bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>
 std::string tidy(std::string text) {
   while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
   if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  // valijson prints limits with std::to_string(double): "1.000000".
+  for (auto dot = text.find(".000000"); dot != std::string::npos; dot = text.find(".000000", dot))
+    text.erase(dot, 7);
   return text;
 }
 
@@ -249,9 +264,10 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
   valijson::ValidationResults::Error e;
   while (results.popError(e)) errors.push_back(std::move(e));
   for (size_t i = 0; i < errors.size(); ++i) {
-    bool enclosing = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
-      return is_prefix(errors[i].context, other.context);
-    });
+    bool enclosing = is_summary(errors[i].description) &&
+                     std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
+                       return is_prefix(errors[i].context, other.context);
+                     });
     if (enclosing || errors[i].description.starts_with(kAdditionalPropertiesMessage)) continue;
     std::string pointer = context_to_pointer(errors[i].context);
     std::string what = tidy(errors[i].description);

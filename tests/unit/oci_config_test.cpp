@@ -269,3 +269,15 @@ TEST_CASE("a long string where the schema has a pattern is refused before std::r
   REQUIRE(c.problems.size() == 1);
   CHECK(c.problems[0].message() == "config.json:/process/rlimits/0/type: expected at most 4096 bytes");
 }
+
+TEST_CASE("a missing required property is reported beside a failure inside the same object") {
+  // Found by the config fuzzer: the hook's own error was taken for a summary of the
+  // timeout's, dropped, and the reader then met an object without "path".
+  json doc = default_config();
+  doc["hooks"] = {{"createRuntime", {{{"paph", "/bin/true"}, {"timeout", 0}}}}};
+  auto c = check(doc);
+  INFO(messages(c));
+  CHECK(c.problems.size() == 2);
+  CHECK(has_problem_at(c, "/hooks/createRuntime/0"));
+  CHECK(has_problem_at(c, "/hooks/createRuntime/0/timeout"));
+}
