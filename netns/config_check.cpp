@@ -48,7 +48,8 @@ bool is_name_template(std::string_view name) { return name.find('%') != std::str
 
 std::string derived_veth_name(std::string_view container_id, size_t position) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "mr%08x-%zu", fnv1a(container_id), position);
+  // At most 4 digits of position keep the name within 15 bytes.
+  std::snprintf(buf, sizeof buf, "mr%08x-%zu", fnv1a(container_id), position % 10000);
   return buf;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "netns/config_check.hpp"
 #include "netns/link.hpp"
 #include "oci/host_uses.hpp"
 #include "oci/origin.hpp"
@@ -48,14 +49,7 @@ std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConf
 }
 
 std::string derived_veth_host_name(std::string_view container_id, size_t device_index) {
-  uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
-  for (unsigned char c : container_id) {
-    hash ^= c;
-    hash *= 16777619u;
-  }
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "mr%08x-%zu", hash, device_index % 1000);
-  return buf;
+  return netns::derived_veth_name(container_id, device_index);
 }
 
 void assign_veth_host_names(netns::NetConfig& net, std::string_view container_id) {
