@@ -73,36 +73,27 @@ template <size_t Max>
 struct Attrs {
   std::array<const nlattr*, Max + 1> at{};
   const nlattr* operator[](size_t type) const { return type <= Max ? at[type] : nullptr; }
+
+  // libmnl's per-attribute callback: files each attribute under its type.
+  static int collect(const nlattr* attr, void* data) {
+    auto* out = static_cast<Attrs*>(data);
+    auto type = mnl_attr_get_type(attr);
+    if (type <= Max) out->at[type] = attr;
+    return MNL_CB_OK;
+  }
 };
 
 template <size_t Max>
 Attrs<Max> parse_attrs(const nlmsghdr* h, size_t header_size) {
   Attrs<Max> a;
-  mnl_attr_parse(
-      h, static_cast<unsigned>(header_size),
-      [](const nlattr* attr, void* data) -> int {
-        auto* out = static_cast<Attrs<Max>*>(data);
-        auto type = mnl_attr_get_type(attr);
-        if (type <= Max) out->at[type] = attr;
-        return MNL_CB_OK;
-      },
-      &a);
+  mnl_attr_parse(h, static_cast<unsigned>(header_size), &Attrs<Max>::collect, &a);
   return a;
 }
 
 template <size_t Max>
 Attrs<Max> parse_nested(const nlattr* nest) {
   Attrs<Max> a;
-  if (!nest) return a;
-  mnl_attr_parse_nested(
-      nest,
-      [](const nlattr* attr, void* data) -> int {
-        auto* out = static_cast<Attrs<Max>*>(data);
-        auto type = mnl_attr_get_type(attr);
-        if (type <= Max) out->at[type] = attr;
-        return MNL_CB_OK;
-      },
-      &a);
+  if (nest) mnl_attr_parse_nested(nest, &Attrs<Max>::collect, &a);
   return a;
 }
 
