@@ -55,6 +55,12 @@ std::string read_all(int fd) {
   return s;
 }
 
+std::string read_all_file(const std::string& path) {
+  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) FAIL("open " << path);
+  return read_all(fd.get());
+}
+
 int wait_status(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)

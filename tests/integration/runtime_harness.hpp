@@ -55,6 +55,7 @@ class Runc {
 
 int wait_status(pid_t pid);
 std::string read_all(int fd);
+std::string read_all_file(const std::string& path);
 // Blocks until `pid` (not our child) has exited, through a pidfd.
 void wait_gone(pid_t pid);
 
