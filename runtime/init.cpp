@@ -99,13 +99,18 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
 
   MR_TRY(sync_send(ctx.sync_fd, SyncTag::created));
   phase.created = true;
+  // Returns once `start` has opened the fifo for reading.
   UniqueFd writer(::open(fd_path(fifo.get()).c_str(), O_WRONLY | O_CLOEXEC));
   if (!writer) return netns::fail(errno, "open exec.fifo for writing");
-  if (::write(writer.get(), "0", 1) != 1) return netns::fail(errno, "write exec.fifo");
+  // `start` waits for the outcome of the startContainer hooks: "0", or "E" and the error.
+  auto hooks = run_hooks(cfg.hooks.start_container, "startContainer", created_json);
+  std::string answer = hooks ? "0" : "E" + hooks.error().message();
+  if (::write(writer.get(), answer.data(), answer.size()) != static_cast<ssize_t>(answer.size()))
+    return netns::fail(errno, "write exec.fifo");
+  if (!hooks) ::_exit(127);  // reported by `start`
   writer.reset();
   fifo.reset();
 
-  MR_TRY(run_hooks(cfg.hooks.start_container, "startContainer", created_json));
   MR_TRY(pass_fds(ctx.preserve_fds));
   MR_TRY(apply_identity(cfg.process));
   std::vector<char*> argv, envp;

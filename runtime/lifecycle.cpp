@@ -66,16 +66,20 @@ Result<void> start_container(const StateDir& dir, const State& st) {
   UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fifo) return netns::fail(errno, "open " + dir.exec_fifo());
   pollfd p[2] = {{.fd = fifo.get(), .events = POLLIN}, {.fd = init.get(), .events = POLLIN}};
-  char byte = 0;
+  char answer[4096];
+  ssize_t n = 0;
   for (;;) {
     if (::poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return netns::fail(errno, "wait for the container's init");
     }
-    if (p[0].revents & POLLIN) {
-      if (::read(fifo.get(), &byte, 1) == 1) break;
-    }
+    if ((p[0].revents & POLLIN) && (n = ::read(fifo.get(), answer, sizeof answer)) > 0) break;
     if (p[1].revents & POLLIN) return netns::fail(ESRCH, "the container's init exited before it could start");
+  }
+  if (answer[0] != '0') {
+    (void)pidfd_wait_exit(init.get());  // it exits right after answering
+    (void)::unlink(dir.exec_fifo().c_str());
+    return netns::fail(0, std::string(answer + 1, static_cast<std::size_t>(n - 1)));
   }
   if (::unlink(dir.exec_fifo().c_str()) != 0) return netns::fail(errno, "remove " + dir.exec_fifo());
   run_hooks_warn(st.poststart, "poststart", state_json(st, Status::running, false));
