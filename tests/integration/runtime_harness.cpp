@@ -77,8 +77,14 @@ void wait_gone(pid_t pid) {
 
 namespace {
 
-[[noreturn]] void exec_runc(int netns_fd, const std::string& root, const std::vector<std::string>& args) {
+[[noreturn]] void exec_runc(int netns_fd, const std::string& root, const std::vector<std::string>& args,
+                           const std::vector<int>& fds = {}) {
   if (::setns(netns_fd, CLONE_NEWNET) != 0) ::_exit(120);
+  // Moved out of the way first, so that placing one cannot overwrite another.
+  std::vector<int> high;
+  for (int fd : fds) high.push_back(::fcntl(fd, F_DUPFD_CLOEXEC, 100));
+  for (std::size_t i = 0; i < high.size(); ++i)
+    if (high[i] < 0 || ::dup2(high[i], 3 + static_cast<int>(i)) < 0) ::_exit(122);
   std::vector<std::string> all = {MINI_RUNC_PATH, "--root", root};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -101,7 +107,8 @@ std::string contents(int fd) {
 
 }  // namespace
 
-Outcome Runc::operator()(const std::vector<std::string>& args, const std::string& stdin_data) {
+Outcome Runc::operator()(const std::vector<std::string>& args, const std::string& stdin_data,
+                         const std::vector<int>& fds) {
   auto in = memfd("stdin"), out = memfd("stdout"), err = memfd("stderr");
   REQUIRE(::write(in.get(), stdin_data.data(), stdin_data.size()) == static_cast<ssize_t>(stdin_data.size()));
   ::lseek(in.get(), 0, SEEK_SET);
@@ -111,7 +118,7 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
     ::dup2(in.get(), 0);
     ::dup2(out.get(), 1);
     ::dup2(err.get(), 2);
-    exec_runc(sb_.host().ns.fd(), root_, args);
+    exec_runc(sb_.host().ns.fd(), root_, args, fds);
   }
   Outcome o;
   o.status = wait_status(pid);

@@ -43,7 +43,9 @@ class Runc {
   const std::string& root() const { return root_; }
   // Runs `mini-runc --root ROOT args...` to completion. stdout and stderr go to memory
   // files, not pipes: a created container inherits them and may outlive the command.
-  Outcome operator()(const std::vector<std::string>& args, const std::string& stdin_data = {});
+  // `fds` become fds 3, 4, ... of mini-runc, open across exec.
+  Outcome operator()(const std::vector<std::string>& args, const std::string& stdin_data = {},
+                     const std::vector<int>& fds = {});
   // Starts it without waiting; its stdout is a pipe returned in `out`.
   pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out);
   nlohmann::json state(const std::string& id);
