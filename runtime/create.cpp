@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
@@ -82,8 +83,6 @@ Result<void> check_supported(const oci::Config& cfg) {
     return netns::fail_input("/hostname", "a hostname needs a uts namespace");
   if (!cfg.domainname.empty() && !has_namespace(cfg, "uts"))
     return netns::fail_input("/domainname", "a domainname needs a uts namespace");
-  if (cfg.process.terminal)
-    return netns::fail_input("/process/terminal", "terminal: true is not supported by mini-runc yet");
   if (!cfg.linux.net_devices.empty())
     return netns::fail_input("/linux/netDevices", "netDevices are not supported by mini-runc yet");
   // linux.resources is warned about by the config loader, which names its parts.
@@ -100,9 +99,16 @@ Result<State> create_container(const CreateRequest& req) {
   CreateRollback rollback(req.dir);
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return netns::fail(errno, "mkfifo " + req.dir.exec_fifo());
   auto pair = MR_TRY_VALUE(make_sync_pair());
+  UniqueFd console;
+  if (cfg.process.terminal) {
+    if (req.console_socket.empty())
+      return netns::fail_input("/process/terminal", "terminal: true needs --console-socket");
+    console = MR_TRY_VALUE(connect_console_socket(req.console_socket));
+  }
 
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
-                  .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds};
+                  .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
+                  .console_socket = console.get()};
   pid_t stage1 = ::fork();
   if (stage1 < 0) return netns::fail(errno, "fork");
   if (stage1 == 0) {

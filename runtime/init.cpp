@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "netns/unique_fd.hpp"
+#include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/log.hpp"
 #include "runtime/namespaces.hpp"
@@ -93,6 +94,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   MR_TRY_CTX(pivot_into(ctx.rootfs), "root filesystem");
   MR_TRY(apply_sysctls(cfg.linux.sysctl));
   MR_TRY_CTX(finish_rootfs(cfg), "root filesystem");
+  if (cfg.process.terminal) MR_TRY_CTX(setup_terminal(ctx.console_socket), "terminal");
   MR_TRY(apply_rlimits(cfg.process));
   MR_TRY(apply_oom_score_adj(cfg.process));
   std::string exe = MR_TRY_VALUE(find_executable(cfg.process));

@@ -16,6 +16,7 @@ struct InitContext {
   std::string exec_fifo;  // absolute host path
   int sync_fd = -1;
   int preserve_fds = 0;
+  int console_socket = -1;  // connected --console-socket when process.terminal
 };
 
 [[noreturn]] void run_stage1(const InitContext& ctx);

@@ -33,7 +33,7 @@ Bundle::Bundle(const std::string& d) : dir(d), config(oci::default_config()) {
   for (const char* sub : {"/bin", "/etc", "/proc", "/sys", "/dev", "/tmp"}) fs::create_directories(rootfs + sub);
   fs::copy_file("/bin/busybox", rootfs + "/bin/busybox");
   for (const char* applet : {"sh", "cat", "ls", "sleep", "true", "echo", "hostname", "id", "grep", "kill",
-                             "readlink", "stat", "touch", "ulimit", "umask", "wc"})
+                             "readlink", "stat", "touch", "tty", "wc"})
     fs::create_symlink("busybox", rootfs + "/bin/" + applet);
   std::ofstream(rootfs + "/etc/passwd") << "root:x:0:0:root:/:/bin/sh\n";
   std::ofstream(rootfs + "/etc/group") << "root:x:0:\n";
