@@ -34,11 +34,7 @@ TEST_CASE("spec writes a config.json the runtime loads, and refuses to overwrite
   CHECK(runc({"--version"}).out.starts_with("mini-runc version"));
 }
 
-TEST_CASE("run --detach, list, kill --all, delete") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "run --detach, list, kill --all, delete") {
   // Two processes in the container. The init has no TERM handler, and as the pid
   // namespace's init it gets no signal it has no handler for: TERM can only end the
   // child, which --all must therefore reach; the init then leaves its `wait`.
@@ -88,11 +84,7 @@ TEST_CASE("--log with --log-format json records errors as JSON lines") {
   CHECK(j["time"].is_string());
 }
 
-TEST_CASE("--preserve-fds passes extra fds, and only those") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "--preserve-fds passes extra fds, and only those") {
   // fd 3 is passed, fd 4 is open in the caller without CLOEXEC but not asked for.
   b.args({"sh", "-c", "echo via-fd3 >&3; ls /proc/self/fd"});
   b.write();
@@ -107,11 +99,7 @@ TEST_CASE("--preserve-fds passes extra fds, and only those") {
   CHECK(o.out == "0\n1\n2\n3\n4\n");
 }
 
-TEST_CASE("process.terminal: the pty master goes to --console-socket, the workload gets the peer") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --console-socket, the workload gets the peer") {
   std::string sock_path = tmp.path + "/console.sock";
   mr::netns::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr{};

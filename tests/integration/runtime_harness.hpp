@@ -55,6 +55,15 @@ class Runc {
   std::string root_;
 };
 
+// What most runtime tests start with: a sandbox host, a temporary directory, a bundle
+// in it and a runtime with its own --root there. Member order is construction order.
+struct RuncFixture {
+  Sandbox sb;
+  TempDir tmp;
+  Bundle b{tmp.path + "/bundle"};
+  Runc runc{sb, tmp.path + "/root"};
+};
+
 int wait_status(pid_t pid);
 std::string read_all(int fd);
 std::string read_all_file(const std::string& path);

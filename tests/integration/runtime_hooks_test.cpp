@@ -28,11 +28,7 @@ std::string netns_link(const std::string& pid) {
 
 }  // namespace
 
-TEST_CASE("hooks run at their moments, in their namespaces, with the state on stdin") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces, with the state on stdin") {
   std::string h = tmp.path + "/hook-";
   auto& hooks = b.config["hooks"];
   hooks["prestart"] = {recorder(h + "prestart")};
@@ -78,11 +74,7 @@ TEST_CASE("hooks run at their moments, in their namespaces, with the state on st
   CHECK(saved_state(h + "poststop")["id"] == "hooked");
 }
 
-TEST_CASE("a failing createRuntime hook fails create and leaves nothing") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "a failing createRuntime hook fails create and leaves nothing") {
   b.config["hooks"]["createRuntime"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}};
   b.write();
   auto o = runc({"create", "-b", b.dir, "badhook"});
@@ -92,11 +84,7 @@ TEST_CASE("a failing createRuntime hook fails create and leaves nothing") {
   CHECK(::access((runc.root() + "/badhook").c_str(), F_OK) != 0);
 }
 
-TEST_CASE("a hook that outlives its timeout is killed and fails create") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "a hook that outlives its timeout is killed and fails create") {
   b.config["hooks"]["prestart"] = {{{"path", "/bin/sleep"}, {"args", {"sleep", "60"}}, {"timeout", 1}}};
   b.write();
   auto o = runc({"create", "-b", b.dir, "slowhook"});
@@ -105,11 +93,7 @@ TEST_CASE("a hook that outlives its timeout is killed and fails create") {
   CHECK(::access((runc.root() + "/slowhook").c_str(), F_OK) != 0);
 }
 
-TEST_CASE("a failing poststop hook only warns") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "a failing poststop hook only warns") {
   b.config["hooks"]["poststop"] = {{{"path", "/bin/false"}}};
   b.write();
   auto o = runc({"run", "-b", b.dir, "stophook"});
@@ -117,11 +101,7 @@ TEST_CASE("a failing poststop hook only warns") {
   CHECK(o.err.find("warning: poststop hook 0") != std::string::npos);
 }
 
-TEST_CASE("a failing startContainer hook fails start") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "a failing startContainer hook fails start") {
   b.config["hooks"]["startContainer"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 4"}}}};
   b.args({"sh", "-c", "touch /tmp/workload-ran"});
   b.write();

@@ -42,11 +42,7 @@ void check_state_schema(const nlohmann::json& state) {
 
 }  // namespace
 
-TEST_CASE("create, start, state, kill, delete") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "create, start, state, kill, delete") {
   b.config["annotations"] = {{"org.example.test", "lifecycle"}};
   b.args(kWaiter);
   b.write();
@@ -98,11 +94,7 @@ TEST_CASE("create, start, state, kill, delete") {
   CHECK(runc({"state", "life"}).status != 0);
 }
 
-TEST_CASE("delete --force kills a created container") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "delete --force kills a created container") {
   b.args(kWaiter);
   b.write();
   REQUIRE(runc({"create", "-b", b.dir, "doomed"}).status == 0);
@@ -115,11 +107,7 @@ TEST_CASE("delete --force kills a created container") {
   CHECK_FALSE(mounted_at(runc.root() + "/doomed/netns"));
 }
 
-TEST_CASE("a new container has its own network namespace with only lo, up") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "a new container has its own network namespace with only lo, up") {
   sb.veth("nic0", "wire0");  // the "host" has devices the container must not see
   b.args(kWaiter);
   b.write();
@@ -171,11 +159,7 @@ TEST_CASE("two containers joined to one network namespace by path share it") {
   CHECK_FALSE(mounted_at(pin));
 }
 
-TEST_CASE("container ids are checked before any path is made from them") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "container ids are checked before any path is made from them") {
   b.write();
   for (const std::string& bad : std::vector<std::string>{"../escape", "a/b", "..", ".", "", "spaces here", std::string(2000, 'x')}) {
     CAPTURE(bad);
@@ -190,11 +174,7 @@ TEST_CASE("container ids are checked before any path is made from them") {
   CHECK(ok.status == 0);
 }
 
-TEST_CASE("create refuses a second container with the same id") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "create refuses a second container with the same id") {
   b.args(kWaiter);
   b.write();
   REQUIRE(runc({"create", "-b", b.dir, "dup"}).status == 0);

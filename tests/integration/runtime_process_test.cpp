@@ -18,11 +18,7 @@ std::string read_in(const mr::netns::Netns& ns, const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("process user, groups, umask, rlimits, capabilities, no_new_privs, oom score, hostname, sysctl") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "process user, groups, umask, rlimits, capabilities, no_new_privs, oom score, hostname, sysctl") {
   auto& p = b.config["process"];
   p["user"] = {{"uid", 1000}, {"gid", 1001}, {"additionalGids", {10, 20}}, {"umask", 63}};
   p["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 100}, {"hard", 200}}};
@@ -60,11 +56,7 @@ TEST_CASE("process user, groups, umask, rlimits, capabilities, no_new_privs, oom
   CHECK(read_in(sb.host().ns, "/proc/sys/net/ipv4/ip_forward") == "0\n");
 }
 
-TEST_CASE("an rlimit above the hard limit fails create clearly and leaves nothing") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "an rlimit above the hard limit fails create clearly and leaves nothing") {
   rlimit cur{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &cur) == 0);
   REQUIRE(cur.rlim_max != RLIM_INFINITY);

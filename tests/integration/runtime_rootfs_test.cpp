@@ -11,11 +11,7 @@
 using namespace mr::test;
 namespace fs = std::filesystem;
 
-TEST_CASE("a symlink in the rootfs cannot send a mount destination outside it") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "a symlink in the rootfs cannot send a mount destination outside it") {
   // A host directory with a marker, and a rootfs symlink pointing at its host path.
   std::string outside = tmp.path + "/outside";
   fs::create_directories(outside);
@@ -40,11 +36,7 @@ TEST_CASE("a symlink in the rootfs cannot send a mount destination outside it") 
   CHECK_FALSE(fs::exists("/tmp/sub2"));
 }
 
-TEST_CASE("default devices, masked and read-only paths, read-only root") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "default devices, masked and read-only paths, read-only root") {
   b.config["root"]["readonly"] = true;
   b.args({"sh", "-c",
           "for d in null zero full random urandom tty; do [ -c /dev/$d ] && echo -n c; done; echo;"
@@ -61,11 +53,7 @@ TEST_CASE("default devices, masked and read-only paths, read-only root") {
   CHECK(o.out == "cccccc\n/proc/self/fd\n/proc/self/fd/0\npts/ptmx\n0\n1\n0\nsys-ro\nroot-ro\nnull-ok\n");
 }
 
-TEST_CASE("bind mounts with options") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "bind mounts with options") {
   std::string shared = tmp.path + "/shared";
   fs::create_directories(shared);
   std::ofstream(shared + "/hello") << "from the host\n";

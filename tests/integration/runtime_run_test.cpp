@@ -20,11 +20,7 @@ void drop_namespace(Bundle& b, const std::string& type) {
 
 }  // namespace
 
-TEST_CASE("run passes the workload's exit status through") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "run passes the workload's exit status through") {
   b.args({"true"});
   b.write();
   auto ok = runc({"run", "--bundle", b.dir, "t1"});
@@ -37,11 +33,7 @@ TEST_CASE("run passes the workload's exit status through") {
   CHECK(runc({"list", "-q"}).out.empty());
 }
 
-TEST_CASE("run exits with 128+N when the workload dies of signal N") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "run exits with 128+N when the workload dies of signal N") {
   // Without a pid namespace the shell is not an init, which the kernel shields from
   // signals it has no handler for.
   drop_namespace(b, "pid");
@@ -52,11 +44,7 @@ TEST_CASE("run exits with 128+N when the workload dies of signal N") {
   CHECK(o.status == 128 + SIGKILL);
 }
 
-TEST_CASE("run forwards signals to the workload") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "run forwards signals to the workload") {
   // The container's init gets SIGTERM only because it has a handler for it.
   b.args({"sh", "-c", "trap 'kill $!; exit 42' TERM; sleep 1000 & echo ready; wait"});
   b.write();
@@ -69,11 +57,7 @@ TEST_CASE("run forwards signals to the workload") {
   CHECK(wait_status(pid) == 42);
 }
 
-TEST_CASE("run passes stdin, stdout and stderr through") {
-  Sandbox sb;
-  TempDir tmp;
-  Bundle b(tmp.path + "/bundle");
-  Runc runc(sb, tmp.path + "/root");
+TEST_CASE_FIXTURE(RuncFixture, "run passes stdin, stdout and stderr through") {
   b.args({"sh", "-c", "cat; echo to-stderr >&2"});
   b.write();
   auto o = runc({"run", "-b", b.dir, "io"}, "hello from stdin\n");
