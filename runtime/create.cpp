@@ -133,6 +133,7 @@ Result<State> create_container(const CreateRequest& req) {
   st.own_netns = owns_netns(cfg);
   st.poststart = cfg.hooks.poststart;
   st.poststop = cfg.hooks.poststop;
+  st.creating = true;
   rollback.init_started(st.pid, st.start_time);
   MR_TRY(save_state(req.dir, st));
 
@@ -144,6 +145,8 @@ Result<State> create_container(const CreateRequest& req) {
   MR_TRY(run_hooks(cfg.hooks.create_runtime, "createRuntime", creating));
   MR_TRY(sync_send(sock, SyncTag::go, creating + '\0' + hook_state(st, Status::created)));
   MR_TRY(sync_expect(sock, SyncTag::created, "the container's init"));
+  st.creating = false;
+  MR_TRY(save_state(req.dir, st));
 
   if (!req.pid_file.empty()) MR_TRY(write_file_atomic(req.pid_file, std::to_string(st.pid), 0644));
   rollback.dismiss();

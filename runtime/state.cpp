@@ -121,6 +121,7 @@ Result<void> save_state(const StateDir& dir, const State& st) {
             {"annotations", st.annotations},
             {"created", st.created},
             {"own_netns", st.own_netns},
+            {"creating", st.creating},
             {"poststart", hooks_json(st.poststart)},
             {"poststop", hooks_json(st.poststop)}};
   return write_file_atomic(dir.state_file(), j.dump(2) + "\n");
@@ -144,6 +145,7 @@ Result<State> load_state(const StateDir& dir) {
     st.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     st.created = j.value("created", "");
     st.own_netns = j.value("own_netns", false);
+    st.creating = j.value("creating", false);
     st.poststart = hooks_from(j.value("poststart", json::array()));
     st.poststop = hooks_from(j.value("poststop", json::array()));
     return st;
@@ -172,6 +174,7 @@ Result<std::vector<std::string>> list_containers(const std::string& root) {
 Status current_status(const StateDir& dir, const State& st) {
   auto proc = open_process(st.pid, st.start_time);
   if (!proc || !*proc) return Status::stopped;
+  if (st.creating) return Status::creating;
   struct stat sb{};
   if (::stat(dir.exec_fifo().c_str(), &sb) == 0) return Status::created;
   return Status::running;

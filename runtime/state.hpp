@@ -31,6 +31,7 @@ struct State {
   std::map<std::string, std::string> annotations;
   std::string created;  // RFC 3339 time of create
   bool own_netns = false;  // the container made its network namespace (did not join one)
+  bool creating = false;   // create has not finished (network, hooks, rootfs under way)
   // Kept from config.json at create: start and delete must not depend on the bundle
   // still being there or unchanged.
   std::vector<oci::Hook> poststart, poststop;
@@ -56,7 +57,7 @@ Result<State> load_state(const StateDir& dir);
 // Ids of the containers under root, sorted.
 Result<std::vector<std::string>> list_containers(const std::string& root);
 
-// created while exec.fifo exists and init lives; running once started; stopped when
+// creating until create has finished; created while exec.fifo exists and init lives; running once started; stopped when
 // init is gone (or its pid now belongs to another process).
 Status current_status(const StateDir& dir, const State& st);
 

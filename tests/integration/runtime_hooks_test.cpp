@@ -32,7 +32,11 @@ TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces,
   std::string h = tmp.path + "/hook-";
   auto& hooks = b.config["hooks"];
   hooks["prestart"] = {recorder(h + "prestart")};
-  hooks["createRuntime"] = {recorder(h + "createRuntime")};
+  // The second one asks the runtime itself what state the container is in meanwhile.
+  hooks["createRuntime"] = {recorder(h + "createRuntime"),
+                            {{"path", "/bin/sh"},
+                             {"args", {"sh", "-c", std::string(MINI_RUNC_PATH) + " --root " + runc.root() +
+                                                       " state hooked > " + h + "state.json"}}}};
   hooks["createContainer"] = {recorder(h + "createContainer")};
   // Resolved inside the container (busybox sh), writing into its /tmp.
   hooks["startContainer"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > /tmp/startContainer.json"}},
@@ -56,6 +60,8 @@ TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces,
     CHECK(saved_netns(h + name) == sandbox_net);
   }
   CHECK(saved_state(h + "createContainer")["status"] == "creating");
+  CHECK(saved_state(h + "state")["status"] == "creating");
+  CHECK(runc.state("hooked")["status"] == "created");
   CHECK(saved_netns(h + "createContainer") == container_net);
   CHECK_FALSE(std::filesystem::exists(h + "poststart.json"));
   CHECK_FALSE(std::filesystem::exists(b.rootfs() + "/tmp/startContainer.json"));
