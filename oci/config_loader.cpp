@@ -11,6 +11,7 @@
 #include "netns/ip.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
+#include "oci/sysctl_name.hpp"
 
 namespace mr::oci {
 
@@ -59,19 +60,6 @@ std::optional<std::string_view> sysctl_namespace(std::string_view key) {
   if (std::find(kIpc.begin(), kIpc.end(), key) != kIpc.end()) return "ipc";
   if (key == "kernel.hostname" || key == "kernel.domainname") return "uts";
   return std::nullopt;
-}
-
-// A sysctl name becomes a path under /proc/sys: it must not climb out of it.
-bool sysctl_name_ok(std::string_view key) {
-  if (key.empty() || key.find('/') != std::string_view::npos) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = key.find('.', start);
-    std::string_view part = key.substr(start, dot == std::string_view::npos ? key.npos : dot - start);
-    if (part.empty()) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
 }
 
 // An integer that fits int64_t; the schema accepts any JSON integer up to 2^64-1.
@@ -138,40 +126,63 @@ class ConfigReader {
     }
   }
 
-  Config read(const json& doc) {
+  // Reads what the schema let through. After schema errors, `doc` has the offending
+  // values replaced by null, and a section that still cannot be read is skipped: its
+  // problem is already reported, and the other sections may have more to report.
+  Config read(const json& doc, bool schema_failed) {
     Config c;
+    schema_failed_ = schema_failed;
+    auto section = [this](auto&& read_part) { return guard(read_part); };
     known(doc, "", {"ociVersion", "process", "root", "hostname", "domainname", "mounts", "hooks",
                     "annotations", "linux", "solaris", "windows", "vm", "zos"});
     for (const char* other : {"solaris", "windows", "vm", "zos"})
       if (doc.contains(other))
         diag_.notes.push_back(input_error(file_, pointer_append("", other), "ignored on linux"));
-    c.oci_version = doc.at("ociVersion").get<std::string>();
-    if (!c.oci_version.starts_with("1."))
-      problem("/ociVersion", "expected a runtime-spec version 1.x (got \"" + c.oci_version + "\")");
-    if (doc.contains("process"))
-      c.process = read_process(doc["process"]);
-    else
+    section([&] {
+      c.oci_version = doc.at("ociVersion").get<std::string>();
+      if (!c.oci_version.starts_with("1."))
+        problem("/ociVersion", "expected a runtime-spec version 1.x (got \"" + c.oci_version + "\")");
+    });
+    if (!doc.contains("process"))
       problem("", "expected a \"process\" object: there is nothing to run without one");
-    if (doc.contains("root")) {
-      known(doc["root"], "/root", {"path", "readonly"});
-      c.root.path = doc["root"]["path"].get<std::string>();
-      c.root.readonly = doc["root"].value("readonly", false);
-      if (c.root.path.empty()) problem("/root/path", "expected a non-empty path");
-    } else {
+    else
+      section([&] { c.process = read_process(doc["process"]); });
+    if (!doc.contains("root")) {
       problem("", "expected a \"root\" object naming the root filesystem");
+    } else {
+      section([&] {
+        known(doc["root"], "/root", {"path", "readonly"});
+        c.root.path = doc["root"]["path"].get<std::string>();
+        c.root.readonly = doc["root"].value("readonly", false);
+        if (c.root.path.empty()) problem("/root/path", "expected a non-empty path");
+      });
     }
-    c.hostname = doc.value("hostname", "");
-    c.domainname = doc.value("domainname", "");
-    if (doc.contains("mounts")) c.mounts = read_mounts(doc["mounts"]);
-    if (doc.contains("hooks")) c.hooks = read_hooks(doc["hooks"]);
+    section([&] { c.hostname = doc.value("hostname", ""); });
+    section([&] { c.domainname = doc.value("domainname", ""); });
+    if (doc.contains("mounts")) section([&] { c.mounts = read_mounts(doc["mounts"]); });
+    if (doc.contains("hooks")) section([&] { c.hooks = read_hooks(doc["hooks"]); });
     if (doc.contains("annotations"))
-      c.annotations = doc["annotations"].get<std::map<std::string, std::string>>();
-    if (doc.contains("linux")) c.linux = read_linux(doc["linux"]);
-    check_namespaced_settings(c);
+      section([&] { c.annotations = doc["annotations"].get<std::map<std::string, std::string>>(); });
+    bool namespaces_read = true;
+    if (doc.contains("linux")) namespaces_read = read_linux(doc["linux"], c.linux);
+    // Without the namespaces every namespaced setting would look like a host change.
+    if (namespaces_read) check_namespaced_settings(c);
     return c;
   }
 
  private:
+  // Runs one part of the reading; false if it met a value it could not read.
+  template <class Fn>
+  bool guard(Fn&& read_part) {
+    try {
+      read_part();
+      return true;
+    } catch (const json::exception& e) {
+      if (!schema_failed_) problem("", std::string("unexpected value: ") + e.what());
+      return false;
+    }
+  }
+
   void problem(std::string pointer, std::string what) {
     problems_.push_back(input_error(file_, std::move(pointer), std::move(what)));
   }
@@ -293,12 +304,12 @@ class ConfigReader {
     return h;
   }
 
-  Linux read_linux(const json& j) {
-    Linux l;
+  // Returns whether linux.namespaces could be read.
+  bool read_linux(const json& j, Linux& l) {
     known(j, "/linux", {"devices", "uidMappings", "gidMappings", "namespaces", "resources", "cgroupsPath",
                         "rootfsPropagation", "seccomp", "sysctl", "maskedPaths", "readonlyPaths",
                         "mountLabel", "intelRdt", "personality", "netDevices"});
-    if (j.contains("namespaces")) {
+    bool namespaces_read = !j.contains("namespaces") || guard([&] {
       std::set<std::string> seen;
       for (size_t i = 0; i < j["namespaces"].size(); ++i) {
         const json& n = j["namespaces"][i];
@@ -310,36 +321,41 @@ class ConfigReader {
           problem(ptr + "/path", "expected an absolute path (got \"" + ns.path + "\")");
         l.namespaces.push_back(std::move(ns));
       }
-    }
-    if (j.contains("sysctl")) l.sysctl = j["sysctl"].get<std::map<std::string, std::string>>();
-    if (j.contains("netDevices")) {
-      std::set<std::string> targets;
-      for (const auto& [host, dev] : j["netDevices"].items()) {
-        std::string ptr = pointer_append("/linux/netDevices", host);
-        known(dev, ptr, {"name"});
-        NetDevice d{host, dev.value("name", "")};
-        if (auto r = netns::check_ifname(host); !r)
-          problem(ptr, "host device name: " + r.error().context);
-        if (!d.name.empty()) {
-          // "eth%d" asks the kernel for the first free number (dev_alloc_name()).
-          std::string probe = d.name;
-          if (probe.ends_with("%d")) probe.replace(probe.size() - 2, 2, "0");
-          if (auto r = netns::check_ifname(probe); !r) problem(ptr + "/name", r.error().context);
-        }
-        std::string target = d.name.empty() ? host : d.name;
-        if (!target.ends_with("%d") && !targets.insert(target).second)
-          problem(ptr + "/name", "two devices would be named \"" + target + "\" in the container");
-        l.net_devices.push_back(std::move(d));
-      }
-    }
-    auto strings = [&j](const char* key) {
-      return j.contains(key) ? j[key].get<std::vector<std::string>>() : std::vector<std::string>{};
-    };
-    l.masked_paths = strings("maskedPaths");
-    l.readonly_paths = strings("readonlyPaths");
-    l.cgroups_path = j.value("cgroupsPath", "");
+    });
+    if (j.contains("sysctl")) guard([&] { l.sysctl = j["sysctl"].get<std::map<std::string, std::string>>(); });
+    if (j.contains("netDevices")) guard([&] { l.net_devices = read_net_devices(j["netDevices"]); });
+    guard([&] {
+      auto strings = [&j](const char* key) {
+        return j.contains(key) ? j[key].get<std::vector<std::string>>() : std::vector<std::string>{};
+      };
+      l.masked_paths = strings("maskedPaths");
+      l.readonly_paths = strings("readonlyPaths");
+      l.cgroups_path = j.value("cgroupsPath", "");
+    });
     l.has_resources = j.contains("resources");
-    return l;
+    return namespaces_read;
+  }
+
+  std::vector<NetDevice> read_net_devices(const json& j) {
+    std::vector<NetDevice> out;
+    std::set<std::string> targets;
+    for (const auto& [host, dev] : j.items()) {
+      std::string ptr = pointer_append("/linux/netDevices", host);
+      known(dev, ptr, {"name"});
+      NetDevice d{host, dev.value("name", "")};
+      if (auto r = netns::check_ifname(host); !r) problem(ptr, "host device name: " + r.error().context);
+      if (!d.name.empty()) {
+        // "eth%d" asks the kernel for the first free number (dev_alloc_name()).
+        std::string probe = d.name;
+        if (probe.ends_with("%d")) probe.replace(probe.size() - 2, 2, "0");
+        if (auto r = netns::check_ifname(probe); !r) problem(ptr + "/name", r.error().context);
+      }
+      std::string target = d.name.empty() ? host : d.name;
+      if (!target.ends_with("%d") && !targets.insert(target).second)
+        problem(ptr + "/name", "two devices would be named \"" + target + "\" in the container");
+      out.push_back(std::move(d));
+    }
+    return out;
   }
 
   // Settings that only stay inside the container when it has its own namespace.
@@ -356,7 +372,7 @@ class ConfigReader {
       problem("/linux/netDevices", "netDevices need a network namespace");
     for (const auto& [key, value] : c.linux.sysctl) {
       std::string ptr = pointer_append("/linux/sysctl", key);
-      if (!sysctl_name_ok(key)) {
+      if (!is_valid_sysctl_name(key)) {
         problem(ptr, "expected a sysctl name such as net.ipv4.ip_forward");
         continue;
       }
@@ -371,6 +387,7 @@ class ConfigReader {
   const std::string& file_;
   Diagnostics& diag_;
   std::vector<Error>& problems_;
+  bool schema_failed_ = false;
 };
 
 Result<Config> first_problem(ConfigCheck check) {
@@ -405,15 +422,18 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
     }
   }
   ConfigReader reader(file, diag, out.problems);
+  bool schema_failed = !out.problems.empty();
   reader.check_policy(*doc);
-  if (!out.problems.empty()) return out;
-  try {
-    Config c = reader.read(*doc);
-    if (out.problems.empty()) out.config = std::move(c);
-  } catch (const json::exception& e) {
-    // The schema should have caught every type mismatch; this is the safety net.
-    out.problems.push_back(input_error(file, "", std::string("unexpected value: ") + e.what()));
+  json readable = *doc;
+  if (schema_failed) {
+    for (const auto& e : out.problems) {
+      if (e.pointer.empty()) continue;
+      json::json_pointer ptr(e.pointer);
+      if (readable.contains(ptr)) readable[ptr] = nullptr;
+    }
   }
+  Config c = reader.read(readable, schema_failed);
+  if (out.problems.empty()) out.config = std::move(c);
   return out;
 }
 

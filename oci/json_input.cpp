@@ -30,11 +30,27 @@ std::string pointer_append(std::string_view base, size_t index) {
   return std::string(base) + "/" + std::to_string(index);
 }
 
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 Error input_error(const std::string& file, std::string pointer, std::string what) {
   Error e;
-  e.file = file;
-  e.pointer = std::move(pointer);
-  e.context = std::move(what);
+  e.file = one_line(file);
+  e.pointer = one_line(pointer);
+  e.context = one_line(what);
   return e;
 }
 

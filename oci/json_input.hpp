@@ -34,7 +34,11 @@ Result<nlohmann::json> load_json_file(const std::string& path);
 std::string pointer_append(std::string_view base, std::string_view key);
 std::string pointer_append(std::string_view base, size_t index);
 
-// An input error in `file` at `pointer`.
+// `text` with control characters written as \xNN, so that a key or value quoted in a
+// message cannot break the message's one line.
+std::string one_line(std::string_view text);
+
+// An input error in `file` at `pointer` (both made one line).
 Error input_error(const std::string& file, std::string pointer, std::string what);
 
 // A short rendering of a JSON value for messages: `"abc"`, `42`, `{...}`.

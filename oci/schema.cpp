@@ -19,7 +19,9 @@
 
 namespace mr::oci {
 
-Schema::Schema(std::unique_ptr<valijson::Schema> s) : schema_(std::move(s)) {}
+Schema::Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root,
+               std::set<std::string> pattern_keys)
+    : schema_(std::move(s)), root_(std::move(root)), pattern_keys_(std::move(pattern_keys)) {}
 Schema::Schema(Schema&&) noexcept = default;
 Schema& Schema::operator=(Schema&&) noexcept = default;
 Schema::~Schema() = default;
@@ -47,6 +49,65 @@ bool has_huge_unsigned(const nlohmann::json& j) {
   return false;
 }
 
+bool has_pattern(const nlohmann::json& sub, const std::set<std::string>& pattern_defs) {
+  if (!sub.is_object()) return false;
+  if (sub.contains("pattern")) return true;
+  auto ref = sub.find("$ref");
+  if (ref != sub.end() && ref->is_string()) {
+    std::string text = ref->get<std::string>();
+    return pattern_defs.contains(text.substr(text.find_last_of('/') + 1));
+  }
+  auto items = sub.find("items");
+  return items != sub.end() && has_pattern(*items, pattern_defs);
+}
+
+// Every property name, in any of the schema documents, whose value (or array items) has
+// a "pattern" directly or through a $ref to a definition that has one.
+void collect_pattern_keys(const nlohmann::json& node, const std::set<std::string>& pattern_defs,
+                          std::set<std::string>& out) {
+  if (!node.is_structured()) return;
+  if (node.is_object()) {
+    if (auto props = node.find("properties"); props != node.end() && props->is_object())
+      for (const auto& [name, sub] : props->items())
+        if (has_pattern(sub, pattern_defs)) out.insert(name);
+  }
+  for (const auto& child : node) collect_pattern_keys(child, pattern_defs, out);
+}
+
+std::set<std::string> pattern_keys(const std::vector<const nlohmann::json*>& docs) {
+  std::set<std::string> defs;
+  for (const auto* doc : docs)
+    if (auto d = doc->find("definitions"); d != doc->end() && d->is_object())
+      for (const auto& [name, sub] : d->items())
+        if (sub.is_object() && sub.contains("pattern")) defs.insert(name);
+  std::set<std::string> out;
+  for (const auto* doc : docs) collect_pattern_keys(*doc, defs, out);
+  return out;
+}
+
+// Long strings under pattern_keys: reported, and cut short in `copy` for valijson.
+void cap_pattern_inputs(nlohmann::json& value, const std::set<std::string>& keys, const std::string& pointer,
+                        bool under_key, const std::string& file, std::vector<Error>& out) {
+  if (value.is_string()) {
+    if (under_key && value.get_ref<const std::string&>().size() > kMaxPatternInput) {
+      out.push_back(input_error(file, pointer, "expected at most " + std::to_string(kMaxPatternInput) + " bytes"));
+      value = value.get<std::string>().substr(0, kMaxPatternInput);
+    }
+  } else if (value.is_object()) {
+    for (auto& [key, child] : value.items())
+      cap_pattern_inputs(child, keys, pointer_append(pointer, key), keys.contains(key), file, out);
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i)
+      cap_pattern_inputs(value[i], keys, pointer_append(pointer, i), under_key, file, out);
+  }
+}
+
+bool has_long_string(const nlohmann::json& j) {
+  if (j.is_string()) return j.get_ref<const std::string&>().size() > kMaxPatternInput;
+  if (j.is_structured()) return std::any_of(j.begin(), j.end(), [](const nlohmann::json& c) { return has_long_string(c); });
+  return false;
+}
+
 }  // namespace
 
 Result<Schema> Schema::load(const std::string& dir, const std::string& root_file) {
@@ -54,9 +115,10 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
   clamp_unsigned(root);
   auto schema = std::make_unique<valijson::Schema>();
   std::string failed;
+  std::vector<const nlohmann::json*> docs = {&root};
   // A $ref such as "defs.json#/definitions/Mount" names a sibling file; a base URI in
   // an "id" would make it absolute, so only the last path segment is used.
-  auto fetch = [&dir, &failed](const std::string& uri) -> const nlohmann::json* {
+  auto fetch = [&dir, &failed, &docs](const std::string& uri) -> const nlohmann::json* {
     std::string name = uri.substr(uri.find_last_of('/') + 1);
     auto doc = load_json_file(dir + "/" + name);
     if (!doc) {
@@ -64,9 +126,19 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
       return nullptr;
     }
     clamp_unsigned(*doc);
-    return new nlohmann::json(std::move(*doc));
+    docs.push_back(new nlohmann::json(std::move(*doc)));
+    return docs.back();
   };
-  auto free_doc = [](const nlohmann::json* doc) { delete doc; };
+  // valijson frees the fetched documents when parsing ends; their pattern keys are
+  // collected first, while they are alive.
+  std::set<std::string> keys;
+  auto free_doc = [&keys, &docs](const nlohmann::json* doc) {
+    if (docs.size() > 1) {
+      keys.merge(pattern_keys(docs));
+      docs.resize(1);
+    }
+    delete doc;
+  };
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
     valijson::adapters::NlohmannJsonAdapter adapter(root);
@@ -75,7 +147,8 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
     std::string what = failed.empty() ? e.what() : failed;
     return std::unexpected(input_error(dir + "/" + root_file, "", "cannot load schema: " + what));
   }
-  return Schema(std::move(schema));
+  keys.merge(pattern_keys({&root}));
+  return Schema(std::move(schema), std::make_unique<nlohmann::json>(std::move(root)), std::move(keys));
 }
 
 namespace {
@@ -88,6 +161,54 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
       out = pointer_append(out, std::string_view(part).substr(1, part.size() - 2));
   }
   return out;
+}
+
+constexpr std::string_view kAdditionalPropertiesMessage = "Object contains a property that could not be validated";
+
+// Follows a local "$ref": "#/definitions/X" inside `root`; other refs are not followed.
+const nlohmann::json* resolve(const nlohmann::json& root, const nlohmann::json& schema) {
+  const nlohmann::json* cur = &schema;
+  for (int hops = 0; hops < 16 && cur->is_object(); ++hops) {
+    auto ref = cur->find("$ref");
+    if (ref == cur->end() || !ref->is_string()) return cur;
+    std::string text = ref->get<std::string>();
+    if (!text.starts_with("#")) return nullptr;
+    try {
+      cur = &root.at(nlohmann::json::json_pointer(text.substr(1)));
+    } catch (const nlohmann::json::exception&) {
+      return nullptr;
+    }
+  }
+  return cur;
+}
+
+void find_unknown_properties(const nlohmann::json& root, const nlohmann::json& schema_node,
+                             const nlohmann::json& value, const std::string& pointer,
+                             const std::string& file, std::vector<Error>& out) {
+  const nlohmann::json* schema = resolve(root, schema_node);
+  if (!schema || !schema->is_object()) return;
+  if (value.is_object()) {
+    auto props = schema->find("properties");
+    auto additional = schema->find("additionalProperties");
+    for (const auto& [key, child] : value.items()) {
+      std::string ptr = pointer_append(pointer, key);
+      if (props != schema->end() && props->contains(key)) {
+        find_unknown_properties(root, (*props)[key], child, ptr, file, out);
+      } else if (additional != schema->end() && additional->is_boolean() && !additional->get<bool>()) {
+        std::string allowed;
+        if (props != schema->end())
+          for (const auto& [name, unused] : props->items()) allowed += (allowed.empty() ? "" : ", ") + name;
+        out.push_back(input_error(file, ptr, "unknown key \"" + key + "\" (expected one of: " + allowed + ")"));
+      } else if (additional != schema->end() && additional->is_object()) {
+        find_unknown_properties(root, *additional, child, ptr, file, out);
+      }
+    }
+  } else if (value.is_array()) {
+    auto items = schema->find("items");
+    if (items == schema->end() || !items->is_object()) return;
+    for (size_t i = 0; i < value.size(); ++i)
+      find_unknown_properties(root, *items, value[i], pointer_append(pointer, i), file, out);
+  }
 }
 
 bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -107,13 +228,15 @@ std::string tidy(std::string text) {
 std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string& file) const {
   valijson::Validator validator;
   valijson::ValidationResults results;
+  std::vector<Error> capped;
   std::optional<nlohmann::json> clamped;
-  if (has_huge_unsigned(doc)) {
+  if (has_huge_unsigned(doc) || has_long_string(doc)) {
     clamped = doc;
     clamp_unsigned(*clamped);
+    cap_pattern_inputs(*clamped, pattern_keys_, "", false, file, capped);
   }
   valijson::adapters::NlohmannJsonAdapter target(clamped ? *clamped : doc);
-  std::vector<Error> out;
+  std::vector<Error> out = std::move(capped);
   try {
     if (validator.validate(*schema_, target, &results)) return out;
   } catch (const std::exception& e) {
@@ -121,6 +244,7 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
     out.push_back(input_error(file, "", std::string("schema validation failed: ") + e.what()));
     return out;
   }
+  find_unknown_properties(*root_, *root_, doc, "", file, out);
   std::vector<valijson::ValidationResults::Error> errors;
   valijson::ValidationResults::Error e;
   while (results.popError(e)) errors.push_back(std::move(e));
@@ -128,7 +252,7 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
     bool enclosing = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
       return is_prefix(errors[i].context, other.context);
     });
-    if (enclosing) continue;
+    if (enclosing || errors[i].description.starts_with(kAdditionalPropertiesMessage)) continue;
     std::string pointer = context_to_pointer(errors[i].context);
     std::string what = tidy(errors[i].description);
     try {

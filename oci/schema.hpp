@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ namespace mr::oci {
 using netns::Error;
 using netns::Result;
 
+inline constexpr size_t kMaxPatternInput = 4096;
+
 class Schema {
  public:
   // Loads `dir`/`root_file` and every schema it refers to.
@@ -31,12 +34,20 @@ class Schema {
 
   // Every violation in `doc` as an input error naming `file` and the JSON pointer of the
   // offending value. Only the innermost failures are reported: valijson also reports
-  // each enclosing object, which would repeat the same problem.
+  // each enclosing object, which would repeat the same problem. Every property that an
+  // "additionalProperties": false object does not allow is reported at its own pointer
+  // (valijson names only the first, at the object). A string longer than
+  // kMaxPatternInput where a pattern applies is refused before any regex sees it.
   std::vector<Error> validate(const nlohmann::json& doc, const std::string& file) const;
 
  private:
-  explicit Schema(std::unique_ptr<valijson::Schema> s);
+  Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root,
+         std::set<std::string> pattern_keys);
   std::unique_ptr<valijson::Schema> schema_;
+  std::unique_ptr<nlohmann::json> root_;  // the root document, for unknown properties
+  // Property names whose value must match a "pattern": valijson matches with std::regex,
+  // which recurses once per character and overflows the stack on a long enough string.
+  std::set<std::string> pattern_keys_;
 };
 
 // The directory of the official runtime-spec schemas (Debian's

@@ -7,6 +7,8 @@
 #include "oci_test_util.hpp"
 
 using namespace mr::oci;
+using mr::test::has_problem_at;
+using mr::test::messages;
 using mr::test::TempDir;
 using nlohmann::json;
 
@@ -19,16 +21,6 @@ ConfigCheck check(const json& doc) {
   return check(doc, diag);
 }
 
-// The messages of every problem, one line each.
-std::string messages(const ConfigCheck& c) {
-  std::string out;
-  for (const auto& e : c.problems) out += e.message() + "\n";
-  return out;
-}
-
-bool has_problem_at(const ConfigCheck& c, const std::string& pointer) {
-  return std::any_of(c.problems.begin(), c.problems.end(), [&](const auto& e) { return e.pointer == pointer; });
-}
 
 }  // namespace
 
@@ -179,6 +171,7 @@ TEST_CASE("linux.netDevices are read, checked by our schema, and need a network 
 
   doc["linux"]["netDevices"]["enp3s0"]["name"] = 7;
   auto bad = check(doc);
+  INFO(messages(bad));
   REQUIRE(bad.problems.size() == 1);
   CHECK(bad.problems[0].pointer == "/linux/netDevices/enp3s0/name");
 
@@ -231,4 +224,48 @@ TEST_CASE("config.json needs a process with args and a root") {
   INFO(messages(c));
   CHECK(has_problem_at(c, "/process/args"));
   CHECK(std::any_of(c.problems.begin(), c.problems.end(), [](auto& e) { return e.context.find("root") != std::string::npos; }));
+}
+
+TEST_CASE("RLIM_INFINITY (2^64-1) is a valid rlimit despite valijson's int64 numbers") {
+  json doc = default_config();
+  doc["process"]["rlimits"] = {{{"type", "RLIMIT_CORE"}, {"hard", UINT64_MAX}, {"soft", UINT64_MAX}}};
+  auto c = check(doc);
+  INFO(messages(c));
+  REQUIRE(c.config);
+  CHECK(c.config->process.rlimits.at(0).hard == UINT64_MAX);
+  doc["process"]["rlimits"][0]["soft"] = -1;
+  CHECK(has_problem_at(check(doc), "/process/rlimits/0/soft"));
+}
+
+TEST_CASE("config.json: duplicate keys, invalid UTF-8 and malformed JSON are errors") {
+  Diagnostics diag;
+  auto dup = check_config(R"({"ociVersion": "1.0.2", "process": {"cwd": "/", "cwd": "/tmp"}})", "config.json", diag);
+  REQUIRE(dup.problems.size() == 1);
+  CHECK(dup.problems[0].message() == "config.json:/process/cwd: duplicate key \"cwd\"");
+  auto utf8 = check_config("{\"ociVersion\": \"1.0\xc3\x28\"}", "config.json", diag);
+  REQUIRE(utf8.problems.size() == 1);
+  CHECK(utf8.problems[0].pointer == "/ociVersion");
+  auto broken = check_config(R"({"ociVersion": 1.0.2})", "config.json", diag);
+  REQUIRE(broken.problems.size() == 1);
+  INFO(broken.problems[0].message());
+  CHECK(broken.problems[0].message().starts_with("config.json: malformed JSON: parse error at line 1, column 19: "));
+}
+
+TEST_CASE("an oversized config.json is refused naming the file") {
+  TempDir bundle;
+  std::string big = R"({"ociVersion": "1.0.2", "annotations": {"x": ")" + std::string(1 << 20, 'a') + "\"}}";
+  bundle.write("config.json", big);
+  Diagnostics diag;
+  auto c = load_config(bundle.path(), diag);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().message() == bundle.path() + "/config.json: file larger than the limit of 1048576 bytes");
+}
+
+TEST_CASE("a long string where the schema has a pattern is refused before std::regex sees it") {
+  json doc = default_config();
+  // std::regex recurses per character: 200000 would overflow the stack.
+  doc["process"]["rlimits"][0]["type"] = "RLIMIT_" + std::string(200000, 'A');
+  auto c = check(doc);
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].message() == "config.json:/process/rlimits/0/type: expected at most 4096 bytes");
 }

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,5 +36,18 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Every problem of a check result (ConfigCheck, SpecCheck, ...), one message a line.
+template <class Check>
+std::string messages(const Check& c) {
+  std::string out;
+  for (const auto& e : c.problems) out += e.message() + "\n";
+  return out;
+}
+
+template <class Check>
+bool has_problem_at(const Check& c, const std::string& pointer) {
+  return std::any_of(c.problems.begin(), c.problems.end(), [&](const auto& e) { return e.pointer == pointer; });
+}
 
 }  // namespace mr::test

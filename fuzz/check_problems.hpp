@@ -1,0 +1,26 @@
+// What every parser result must satisfy, whatever the input: problems xor a result, and
+// each problem one line that names the file and renders as JSON.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "netns/error.hpp"
+#include "oci/error_json.hpp"
+
+namespace mr::fuzz {
+
+inline void check_problems(const std::vector<netns::Error>& problems, bool has_result, const std::string& file) {
+  if (problems.empty() != has_result) std::abort();
+  for (const auto& e : problems) {
+    std::string m = e.message();
+    if (m.find('\n') != std::string::npos) std::abort();
+    if (e.file != file || !m.starts_with(file + ":")) std::abort();
+    (void)oci::error_to_json(e).dump();
+  }
+}
+
+}  // namespace mr::fuzz

@@ -1,0 +1,26 @@
+#include "oci/bundle_check.hpp"
+
+#include "oci/config_loader.hpp"
+#include "oci/host_check.hpp"
+#include "oci/network_loader.hpp"
+
+namespace mr::oci {
+
+BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<std::string>& network_file,
+                             netns::NlSocket* host) {
+  BundleReport report;
+  auto config = check_config_file(bundle_dir, report.diag);
+  report.problems = std::move(config.problems);
+  // A config with problems still has a network spec worth checking: read the one it
+  // would use, without the parts (annotation, netDevices) that need the config.
+  Config fallback;
+  fallback.linux.namespaces.push_back({"network", ""});
+  const Config& basis = config.config ? *config.config : fallback;
+  auto net = check_bundle_network(bundle_dir, basis, network_file, report.diag);
+  for (auto& e : net.problems) report.problems.push_back(std::move(e));
+  if (host && net.spec)
+    for (auto& e : check_host(*host, net.spec->net)) report.problems.push_back(std::move(e));
+  return report;
+}
+
+}  // namespace mr::oci
