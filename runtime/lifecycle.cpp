@@ -57,6 +57,7 @@ Result<void> signal_all(const State& st, int sig) {
 }  // namespace
 
 Result<void> start_container(const StateDir& dir, const State& st) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
   Status status = current_status(dir, st);
   if (status != Status::created)
     return netns::fail(EINVAL, "container \"" + st.id + "\" is " + to_string(status) + ", not created");
@@ -87,6 +88,7 @@ Result<void> start_container(const StateDir& dir, const State& st) {
 }
 
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
   Status status = current_status(dir, st);
   if (status == Status::stopped) return netns::fail(ESRCH, "container \"" + st.id + "\" is not running");
   auto init = MR_TRY_VALUE(open_init(st));
@@ -103,6 +105,7 @@ void destroy_container(const StateDir& dir, const State& st) {
 }
 
 Result<void> delete_container(const StateDir& dir, bool force) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
   State st = MR_TRY_VALUE(load_state(dir));
   Status status = current_status(dir, st);
   if (status != Status::stopped) {

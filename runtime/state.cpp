@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +89,17 @@ Result<void> remove_state_dir(const StateDir& dir) {
   if (::rmdir(dir.path().c_str()) != 0 && errno != ENOENT)
     return netns::fail(errno, "remove state directory " + dir.path());
   return {};
+}
+
+Result<netns::UniqueFd> lock_state_dir(const StateDir& dir) {
+  netns::UniqueFd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+    return netns::fail(errno, "open " + dir.path());
+  }
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return netns::fail(errno, "lock " + dir.path());
+  return fd;
 }
 
 Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "netns/error.hpp"
+#include "netns/unique_fd.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
@@ -51,6 +52,10 @@ struct StateDir {
 // Creates ROOT (0700, if missing) and ROOT/ID (0700); EEXIST when the container exists.
 Result<void> make_state_dir(const StateDir& dir);
 Result<void> remove_state_dir(const StateDir& dir);
+
+// Serialises start, kill and delete of one container (flock on its directory; the lock
+// goes with the returned fd). create needs none: mkdir() of the directory is exclusive.
+Result<netns::UniqueFd> lock_state_dir(const StateDir& dir);
 
 Result<void> save_state(const StateDir& dir, const State& st);
 Result<State> load_state(const StateDir& dir);

@@ -138,3 +138,36 @@ TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --conso
   CHECK(out == "/dev/pts/0\r\nstdin-is-tty\r\ndone\r\n");
   CHECK(runc({"delete", "-f", "tty"}).status == 0);
 }
+
+TEST_CASE_FIXTURE(RuncFixture, "user namespaces and seccomp are refused clearly, before anything is made") {
+  auto original = b.config;
+  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+  b.write();
+  auto user = runc({"create", "-b", b.dir, "userns"});
+  CHECK(user.status != 0);
+  CHECK(user.err.find("user namespaces are not supported") != std::string::npos);
+  b.config = original;
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}};
+  b.write();
+  auto seccomp = runc({"create", "-b", b.dir, "seccomp"});
+  CHECK(seccomp.status != 0);
+  CHECK(seccomp.err.find("seccomp is not supported") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(runc.root() + "/userns"));
+  CHECK_FALSE(std::filesystem::exists(runc.root() + "/seccomp"));
+}
+
+TEST_CASE_FIXTURE(RuncFixture, "linux.resources and cgroupsPath are warned about once, and the container runs") {
+  b.config["linux"]["resources"] = {{"memory", {{"limit", 100000000}}}};
+  b.config["linux"]["cgroupsPath"] = "/mini-runc/test";
+  b.write();
+  auto o = runc({"run", "-b", b.dir, "res"});
+  CHECK(o.status == 0);
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = o.err.find(what); p != std::string::npos; p = o.err.find(what, p + 1)) ++n;
+    return n;
+  };
+  CHECK(count("resources") == 1);
+  CHECK(count("memory") == 1);
+  CHECK(count("cgroupsPath") == 1);
+}
