@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <memory>
 #include <csignal>
 
 #include "runtime/container.hpp"
@@ -35,17 +36,16 @@ ino_t pid_namespace(const std::string& pid) {
 Result<void> signal_all(const State& st, int sig) {
   ino_t ns = pid_namespace(std::to_string(st.pid));
   if (ns == 0 || ns == pid_namespace("self")) return {};
-  DIR* d = ::opendir("/proc");
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
   if (!d) return netns::fail(errno, "list /proc");
   std::vector<pid_t> pids;
-  while (dirent* e = ::readdir(d)) {
+  while (dirent* e = ::readdir(d.get())) {
     pid_t pid = 0;
     std::string_view name = e->d_name;
     auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
     if (ec != std::errc() || p != name.data() + name.size() || pid == st.pid) continue;
     if (pid_namespace(std::string(name)) == ns) pids.push_back(pid);
   }
-  ::closedir(d);
   for (pid_t pid : pids) {
     auto fd = pidfd_open(pid);
     // Checked again through the pidfd's process: the pid may have been reused since.

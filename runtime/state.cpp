@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -168,17 +169,16 @@ Result<State> load_state(const StateDir& dir) {
 
 Result<std::vector<std::string>> list_containers(const std::string& root) {
   std::vector<std::string> ids;
-  DIR* d = ::opendir(root.c_str());
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root.c_str()), &::closedir);
   if (!d) {
     if (errno == ENOENT) return ids;
     return netns::fail(errno, "list " + root);
   }
-  while (dirent* e = ::readdir(d)) {
+  while (dirent* e = ::readdir(d.get())) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     if (e->d_type == DT_DIR) ids.push_back(name);
   }
-  ::closedir(d);
   std::sort(ids.begin(), ids.end());
   return ids;
 }
