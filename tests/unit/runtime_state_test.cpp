@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/schema.hpp"
+#include "runtime/process_handle.hpp"
 #include "runtime/safe_path.hpp"
 #include "runtime/state.hpp"
 
@@ -105,4 +106,27 @@ TEST_CASE("paths made in a root stay inside it, whatever its symlinks say") {
   auto fd = open_in_root(rfd.get(), "/abs/a");
   REQUIRE(fd);
   CHECK(fs::read_symlink(fd_path(fd->get())) == root + outside + "/a");
+}
+
+TEST_CASE("a live pid reads as the container only with the start time recorded for it") {
+  Tmp tmp;
+  StateDir dir{tmp.path, "self"};
+  REQUIRE(make_state_dir(dir));
+  State st = sample();
+  st.pid = ::getpid();
+  auto stat = read_proc_stat(st.pid);
+  REQUIRE(stat);
+  st.start_time = stat->start_time;
+  CHECK(current_status(dir, st) == Status::running);
+  REQUIRE(::mkfifo(dir.exec_fifo().c_str(), 0600) == 0);
+  CHECK(current_status(dir, st) == Status::created);
+  st.creating = true;
+  CHECK(current_status(dir, st) == Status::creating);
+  st.creating = false;
+  // Same pid, other start time: another process that got the pid later.
+  st.start_time += 1;
+  CHECK(current_status(dir, st) == Status::stopped);
+  auto opened = open_process(st.pid, st.start_time);
+  REQUIRE(opened);
+  CHECK_FALSE(opened->has_value());
 }
