@@ -1,0 +1,54 @@
+#include "runtime/cli.hpp"
+
+#include <climits>
+#include <cstdlib>
+
+#include "oci/config_loader.hpp"
+#include "oci/container_id.hpp"
+#include "runtime/log.hpp"
+
+namespace mr::runtime {
+
+int report(const netns::Error& e) {
+  log_error(e.message());
+  return 1;
+}
+
+netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id) {
+  MR_TRY(oci::check_container_id(id));
+  return StateDir{g.root, id};
+}
+
+netns::Result<Loaded> load_container(const GlobalOptions& g, const std::string& id) {
+  auto dir = MR_TRY_VALUE(state_dir(g, id));
+  auto st = MR_TRY_VALUE(load_state(dir));
+  return Loaded{std::move(dir), std::move(st)};
+}
+
+netns::Result<std::string> absolute_bundle(const std::string& bundle) {
+  std::string b = bundle.empty() ? "." : bundle;
+  char buf[PATH_MAX];
+  if (!::realpath(b.c_str(), buf)) return netns::fail(errno, "bundle " + b);
+  return std::string(buf);
+}
+
+netns::Result<oci::Config> load_bundle_config(const std::string& bundle) {
+  oci::Diagnostics diag;
+  auto cfg = oci::load_config(bundle, diag);
+  for (const auto& w : diag.warnings) log_warn(w.message());
+  for (const auto& n : diag.notes) log_debug(n.message());
+  return cfg;
+}
+
+void add_create_flags(CLI::App& sub, CreateFlags& f) {
+  sub.add_option("container-id", f.id, "the container's id")->required();
+  sub.add_option("-b,--bundle", f.bundle, "the bundle directory (default: the current directory)");
+  sub.add_option("--pid-file", f.pid_file, "write the container's pid to this file");
+  sub.add_option("--console-socket", f.console_socket, "unix socket to receive the terminal's master fd");
+  sub.add_option("--preserve-fds", f.preserve_fds, "pass this many fds beyond stdio (3, 4, ...)")
+      ->check(CLI::NonNegativeNumber);
+  sub.add_flag("--no-pivot", f.no_pivot, "accepted for runc compatibility; pivot_root is always used");
+  sub.add_flag("--no-new-keyring", f.no_new_keyring, "accepted for runc compatibility");
+}
+
+}  // namespace mr::runtime

@@ -1,0 +1,69 @@
+// The command line: runc's global flags and one subcommand per cmd_*.cpp file. Each
+// add_*_command registers its flags and returns what to run when it was chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "netns/error.hpp"
+#include "oci/config.hpp"
+#include "runtime/state.hpp"
+
+namespace mr::runtime {
+
+struct GlobalOptions {
+  std::string root = "/run/mini-runc";
+  std::string log;
+  std::string log_format = "text";
+  bool debug = false;
+  // Accepted so that engines written for runc can drive mini-runc; nothing to do.
+  bool systemd_cgroup = false;
+  std::string criu;
+  std::string rootless;
+};
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_run_command(CLI::App& app, const GlobalOptions& g);
+Command add_create_command(CLI::App& app, const GlobalOptions& g);
+Command add_start_command(CLI::App& app, const GlobalOptions& g);
+Command add_state_command(CLI::App& app, const GlobalOptions& g);
+Command add_kill_command(CLI::App& app, const GlobalOptions& g);
+Command add_delete_command(CLI::App& app, const GlobalOptions& g);
+Command add_list_command(CLI::App& app, const GlobalOptions& g);
+Command add_spec_command(CLI::App& app, const GlobalOptions& g);
+
+// Helpers shared by the commands.
+
+// Logs the error and returns exit status 1.
+int report(const netns::Error& e);
+// ROOT/ID after checking the id.
+netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id);
+// A container's state directory and its saved state.
+struct Loaded {
+  StateDir dir;
+  State state;
+};
+netns::Result<Loaded> load_container(const GlobalOptions& g, const std::string& id);
+// The bundle directory as an absolute path ("" = the current directory).
+netns::Result<std::string> absolute_bundle(const std::string& bundle);
+// BUNDLE/config.json, logging the loader's warnings.
+netns::Result<oci::Config> load_bundle_config(const std::string& bundle);
+
+// Flags create and run share.
+struct CreateFlags {
+  std::string id;
+  std::string bundle;
+  std::string pid_file;
+  std::string console_socket;
+  int preserve_fds = 0;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+};
+void add_create_flags(CLI::App& sub, CreateFlags& f);
+
+}  // namespace mr::runtime

@@ -1,0 +1,30 @@
+#include "runtime/cli.hpp"
+#include "runtime/container.hpp"
+#include "runtime/log.hpp"
+
+namespace mr::runtime {
+
+// create and run: the id, the bundle and its config, then create_container.
+Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
+  auto dir = MR_TRY_VALUE(state_dir(g, f.id));
+  std::string bundle = MR_TRY_VALUE(absolute_bundle(f.bundle));
+  auto cfg = MR_TRY_VALUE(load_bundle_config(bundle));
+  if (f.no_pivot) log_warn("--no-pivot is ignored: mini-runc always uses pivot_root");
+  if (!f.console_socket.empty() && !cfg.process.terminal)
+    log_debug("--console-socket is unused: process.terminal is false");
+  CreateRequest req{.dir = dir, .bundle = bundle, .config = &cfg, .preserve_fds = f.preserve_fds,
+                    .console_socket = f.console_socket, .pid_file = f.pid_file};
+  return create_container(req);
+}
+
+Command add_create_command(CLI::App& app, const GlobalOptions& g) {
+  auto* sub = app.add_subcommand("create", "create a container; its process waits for start");
+  auto f = std::make_shared<CreateFlags>();
+  add_create_flags(*sub, *f);
+  return {sub, [&g, f] {
+            if (auto st = create_from_flags(g, *f); !st) return report(st.error());
+            return 0;
+          }};
+}
+
+}  // namespace mr::runtime

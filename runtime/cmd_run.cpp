@@ -1,0 +1,95 @@
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netns/unique_fd.hpp"
+#include "runtime/cli.hpp"
+#include "runtime/container.hpp"
+#include "runtime/log.hpp"
+
+namespace mr::runtime {
+
+Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f);
+
+namespace {
+
+// Signals a foreground run forwards to the workload. Faults that the kernel raises for
+// the runtime's own bugs (SIGSEGV, SIGBUS, ...) are never blocked.
+sigset_t forwarded_signals() {
+  sigset_t set;
+  sigfillset(&set);
+  for (int s : {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&set, s);
+  return set;
+}
+
+int exit_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+// Waits for the init (our child since stage 1 exited: we are a child subreaper),
+// forwarding every other signal to it and reaping whatever else gets reparented to us.
+Result<int> wait_forwarding(int sigfd, pid_t init) {
+  for (;;) {
+    signalfd_siginfo si{};
+    ssize_t n = ::read(sigfd, &si, sizeof si);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof si)) return netns::fail(errno, "read signalfd");
+    if (si.ssi_signo != SIGCHLD) {
+      // The init is not reaped before this loop ends, so its pid cannot be reused.
+      ::kill(init, static_cast<int>(si.ssi_signo));
+      continue;
+    }
+    int status = 0;
+    pid_t p;
+    while ((p = ::waitpid(-1, &status, WNOHANG)) > 0)
+      if (p == init) return exit_status(status);
+  }
+}
+
+int run_foreground(const GlobalOptions& g, const CreateFlags& f) {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    return report(netns::sys_error(errno, "prctl(PR_SET_CHILD_SUBREAPER)"));
+  // Blocked before anything is forked, so that no signal meant for the workload is lost;
+  // the init unblocks them before exec.
+  sigset_t set = forwarded_signals();
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  netns::UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sigfd) return report(netns::sys_error(errno, "signalfd"));
+  auto st = create_from_flags(g, f);
+  if (!st) return report(st.error());
+  StateDir dir{g.root, f.id};
+  if (auto r = start_container(dir, *st); !r) {
+    int code = report(r.error());
+    ::kill(st->pid, SIGKILL);
+    (void)wait_forwarding(sigfd.get(), st->pid);
+    destroy_container(dir, *st);
+    return code;
+  }
+  auto code = wait_forwarding(sigfd.get(), st->pid);
+  destroy_container(dir, *st);
+  if (!code) return report(code.error());
+  return *code;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app, const GlobalOptions& g) {
+  auto* sub = app.add_subcommand("run", "create and start a container");
+  auto f = std::make_shared<CreateFlags>();
+  auto detach = std::make_shared<bool>(false);
+  add_create_flags(*sub, *f);
+  sub->add_flag("-d,--detach", *detach, "return once the process has started");
+  return {sub, [&g, f, detach] {
+            if (!*detach) return run_foreground(g, *f);
+            auto st = create_from_flags(g, *f);
+            if (!st) return report(st.error());
+            if (auto r = start_container(StateDir{g.root, f->id}, *st); !r) return report(r.error());
+            return 0;
+          }};
+}
+
+}  // namespace mr::runtime

@@ -1,0 +1,47 @@
+// The container lifecycle as a library: the commands in cmd_*.cpp parse their flags and
+// call these.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "netns/error.hpp"
+#include "oci/config.hpp"
+#include "runtime/state.hpp"
+
+namespace mr::runtime {
+
+using netns::Result;
+
+struct CreateRequest {
+  StateDir dir;
+  std::string bundle;  // absolute
+  const oci::Config* config = nullptr;
+  int preserve_fds = 0;         // fds 3 .. 3+N-1 are passed to the process
+  std::string console_socket;   // for process.terminal (not supported yet)
+  std::string pid_file;
+};
+
+// Makes the container's namespaces and root filesystem and leaves its init blocked on
+// exec.fifo until start_container(). The network is configured before this returns.
+// On failure nothing is left behind: init killed, network torn down, state removed.
+Result<State> create_container(const CreateRequest& req);
+
+// Lets a created container's init go on to exec the process; runs poststart hooks.
+Result<void> start_container(const StateDir& dir, const State& st);
+
+Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all);
+
+// Removes a stopped container (or, with force, kills it first): network teardown,
+// poststop hooks, state directory.
+Result<void> delete_container(const StateDir& dir, bool force);
+
+// Teardown shared by delete and the end of a foreground run.
+void destroy_container(const StateDir& dir, const State& st);
+
+// Checks that the config asks for nothing mini-runc cannot do (user namespaces, a
+// config without a mount namespace, a terminal) and warns about what it ignores.
+Result<void> check_supported(const oci::Config& cfg);
+
+}  // namespace mr::runtime

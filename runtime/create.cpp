@@ -1,0 +1,156 @@
+// The runtime side of create: forks stage 1, configures the network and runs the
+// runtime-namespace hooks while the init waits, then waits for the init to be ready.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+
+#include "runtime/console.hpp"
+#include "runtime/container.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/init.hpp"
+#include "runtime/log.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/network.hpp"
+#include "runtime/process_handle.hpp"
+#include "runtime/sync_socket.hpp"
+
+namespace mr::runtime {
+
+namespace {
+
+// Undoes a half-made container unless dismissed: a failed create leaves nothing.
+class CreateRollback {
+ public:
+  explicit CreateRollback(const StateDir& dir) : dir_(dir) {}
+  ~CreateRollback() {
+    if (dismissed_) return;
+    if (pid_ > 0) {
+      if (auto fd = open_process(pid_, start_time_); fd && *fd) {
+        (void)pidfd_send_signal((*fd)->get(), SIGKILL);
+        (void)pidfd_wait_exit((*fd)->get());
+      }
+    }
+    ContainerNetContext net{.id = dir_.id, .state_dir = dir_.path(), .pin_path = dir_.netns_pin()};
+    if (auto r = teardown_network(net); !r) log_warn("undo create: " + r.error().message());
+    if (auto r = remove_state_dir(dir_); !r) log_warn("undo create: " + r.error().message());
+  }
+  void init_started(pid_t pid, uint64_t start_time) {
+    pid_ = pid;
+    start_time_ = start_time;
+  }
+  void dismiss() { dismissed_ = true; }
+
+ private:
+  StateDir dir_;
+  pid_t pid_ = 0;
+  uint64_t start_time_ = 0;
+  bool dismissed_ = false;
+};
+
+Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& root) {
+  if (root.path.empty()) return netns::fail_input("/root/path", "root.path is missing");
+  std::string p = root.path.front() == '/' ? root.path : bundle + "/" + root.path;
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf)) return netns::fail(errno, "root filesystem " + p);
+  return std::string(buf);
+}
+
+Result<pid_t> parse_pid(const std::string& s) {
+  pid_t pid = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
+  if (ec != std::errc() || ptr != s.data() + s.size() || pid <= 0)
+    return netns::fail(EPROTO, "bad init pid from stage 1");
+  return pid;
+}
+
+// The states the create-time hooks see (runtime-spec: "creating" for prestart,
+// createRuntime and createContainer; "created" for startContainer).
+std::string hook_state(const State& st, Status status) { return state_json(st, status, false); }
+
+}  // namespace
+
+Result<void> check_supported(const oci::Config& cfg) {
+  MR_TRY(new_namespace_flags(cfg.linux.namespaces));
+  if (!has_namespace(cfg, "mount"))
+    return netns::fail_input("/linux/namespaces", "a mount namespace is required (pivot_root would change the host)");
+  if (!cfg.hostname.empty() && !has_namespace(cfg, "uts"))
+    return netns::fail_input("/hostname", "a hostname needs a uts namespace");
+  if (!cfg.domainname.empty() && !has_namespace(cfg, "uts"))
+    return netns::fail_input("/domainname", "a domainname needs a uts namespace");
+  if (!cfg.linux.net_devices.empty())
+    return netns::fail_input("/linux/netDevices", "netDevices are not supported by mini-runc yet");
+  // linux.resources is warned about by the config loader, which names its parts.
+  if (!cfg.linux.cgroups_path.empty())
+    log_warn("linux.cgroupsPath \"" + cfg.linux.cgroups_path + "\" is ignored: mini-runc manages no cgroups");
+  return {};
+}
+
+Result<State> create_container(const CreateRequest& req) {
+  const oci::Config& cfg = *req.config;
+  MR_TRY(check_supported(cfg));
+  std::string rootfs = MR_TRY_VALUE(absolute_rootfs(req.bundle, cfg.root));
+  MR_TRY(make_state_dir(req.dir));
+  CreateRollback rollback(req.dir);
+  if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return netns::fail(errno, "mkfifo " + req.dir.exec_fifo());
+  auto pair = MR_TRY_VALUE(make_sync_pair());
+  UniqueFd console;
+  if (cfg.process.terminal) {
+    if (req.console_socket.empty())
+      return netns::fail_input("/process/terminal", "terminal: true needs --console-socket");
+    console = MR_TRY_VALUE(connect_console_socket(req.console_socket));
+  }
+
+  InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
+                  .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
+                  .console_socket = console.get()};
+  pid_t stage1 = ::fork();
+  if (stage1 < 0) return netns::fail(errno, "fork");
+  if (stage1 == 0) {
+    pair.runtime_end.reset();
+    run_stage1(ctx);
+  }
+  pair.init_end.reset();
+  int sock = pair.runtime_end.get();
+  auto pid_text = sync_expect(sock, SyncTag::init_pid, "the container's namespaces");
+  int status = 0;
+  while (::waitpid(stage1, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!pid_text) return std::unexpected(std::move(pid_text).error());
+
+  State st;
+  st.id = req.dir.id;
+  st.bundle = req.bundle;
+  st.pid = MR_TRY_VALUE(parse_pid(*pid_text));
+  st.start_time = MR_TRY_VALUE(read_proc_stat(st.pid)).start_time;
+  st.annotations = cfg.annotations;
+  st.created = now_rfc3339();
+  st.own_netns = owns_netns(cfg);
+  st.poststart = cfg.hooks.poststart;
+  st.poststop = cfg.hooks.poststop;
+  st.creating = true;
+  rollback.init_started(st.pid, st.start_time);
+  MR_TRY(save_state(req.dir, st));
+
+  ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pin_path = req.dir.netns_pin(),
+                          .pid = st.pid, .own_netns = st.own_netns, .config = &cfg};
+  MR_TRY_CTX(setup_network(net), "network");
+  std::string creating = hook_state(st, Status::creating);
+  MR_TRY(run_hooks(cfg.hooks.prestart, "prestart", creating));
+  MR_TRY(run_hooks(cfg.hooks.create_runtime, "createRuntime", creating));
+  MR_TRY(sync_send(sock, SyncTag::go, creating + '\0' + hook_state(st, Status::created)));
+  MR_TRY(sync_expect(sock, SyncTag::created, "the container's init"));
+  st.creating = false;
+  MR_TRY(save_state(req.dir, st));
+
+  if (!req.pid_file.empty()) MR_TRY(write_file_atomic(req.pid_file, std::to_string(st.pid), 0644));
+  rollback.dismiss();
+  return st;
+}
+
+}  // namespace mr::runtime

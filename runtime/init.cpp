@@ -1,0 +1,157 @@
+#include "runtime/init.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <sstream>
+#include <vector>
+
+#include "netns/unique_fd.hpp"
+#include "runtime/console.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/log.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/process_attrs.hpp"
+#include "runtime/rootfs.hpp"
+#include "runtime/safe_path.hpp"
+#include "runtime/sync_socket.hpp"
+
+namespace mr::runtime {
+
+namespace {
+
+using netns::UniqueFd;
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string env_value(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& kv : env)
+    if (kv.starts_with(key + "=")) return kv.substr(key.size() + 1);
+  return {};
+}
+
+// execvp's lookup, but in the process's own PATH from config.json rather than ours.
+Result<std::string> find_executable(const oci::Process& p) {
+  if (p.args.empty()) return netns::fail(EINVAL, "process.args is empty");
+  const std::string& name = p.args[0];
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) != 0) return netns::fail(errno, "executable " + name);
+    return name;
+  }
+  std::string path = env_value(p.env, "PATH");
+  if (path.empty()) path = kDefaultPath;
+  std::istringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return netns::fail(ENOENT, "executable \"" + name + "\" not found in $PATH " + path);
+}
+
+Result<void> pass_fds(int preserve_fds) {
+  for (int fd = 3; fd < 3 + preserve_fds; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0) return netns::fail(errno, "preserved fd " + std::to_string(fd));
+    if (::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return netns::fail(errno, "preserve fd " + std::to_string(fd));
+  }
+  // Anything else the caller left open must not reach the container process.
+  if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    return netns::fail(errno, "close_range");
+  return {};
+}
+
+// Until `created` has been sent, errors go back to the runtime; after that, nobody
+// waits on the socket, so they go to stderr.
+struct InitPhase {
+  bool created = false;
+};
+
+Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
+  const oci::Config& cfg = *ctx.config;
+  sigset_t all;
+  sigemptyset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);  // the runtime blocks signals it forwards
+  // Opened before pivot_root hides the host's files; reopened for writing through
+  // /proc/self/fd later, which blocks until `start` opens the other end.
+  UniqueFd fifo(::open(ctx.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo) return netns::fail(errno, "open " + ctx.exec_fifo);
+
+  std::string go = MR_TRY_VALUE(sync_expect(ctx.sync_fd, SyncTag::go, "the runtime to configure the namespaces"));
+  auto sep = go.find('\0');
+  std::string creating_json = go.substr(0, sep);
+  std::string created_json = sep == std::string::npos ? go : go.substr(sep + 1);
+
+  MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs), "root filesystem");
+  MR_TRY(apply_hostname(cfg.hostname, cfg.domainname));
+  // In the container's namespaces, before pivot_root: the hook paths resolve in the
+  // runtime's file tree (runtime-spec config.md, createContainer).
+  MR_TRY(run_hooks(cfg.hooks.create_container, "createContainer", creating_json));
+  MR_TRY_CTX(pivot_into(ctx.rootfs), "root filesystem");
+  MR_TRY(apply_sysctls(cfg.linux.sysctl));
+  MR_TRY_CTX(finish_rootfs(cfg), "root filesystem");
+  if (cfg.process.terminal) MR_TRY_CTX(setup_terminal(ctx.console_socket), "terminal");
+  MR_TRY(apply_rlimits(cfg.process));
+  MR_TRY(apply_oom_score_adj(cfg.process));
+  std::string exe = MR_TRY_VALUE(find_executable(cfg.process));
+
+  MR_TRY(sync_send(ctx.sync_fd, SyncTag::created));
+  phase.created = true;
+  // Returns once `start` has opened the fifo for reading.
+  UniqueFd writer(::open(fd_path(fifo.get()).c_str(), O_WRONLY | O_CLOEXEC));
+  if (!writer) return netns::fail(errno, "open exec.fifo for writing");
+  // `start` waits for the outcome of the startContainer hooks: "0", or "E" and the error.
+  auto hooks = run_hooks(cfg.hooks.start_container, "startContainer", created_json);
+  std::string answer = hooks ? "0" : "E" + hooks.error().message();
+  if (::write(writer.get(), answer.data(), answer.size()) != static_cast<ssize_t>(answer.size()))
+    return netns::fail(errno, "write exec.fifo");
+  if (!hooks) ::_exit(127);  // reported by `start`
+  writer.reset();
+  fifo.reset();
+
+  MR_TRY(pass_fds(ctx.preserve_fds));
+  MR_TRY(apply_identity(cfg.process));
+  std::vector<char*> argv, envp;
+  for (const auto& a : cfg.process.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : cfg.process.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(exe.c_str(), argv.data(), envp.data());
+  return netns::fail(errno, "exec " + exe);
+}
+
+[[noreturn]] void run_init(const InitContext& ctx) {
+  // The --log file is a host path: after pivot_root it would name a file in the
+  // container. Errors travel back to the runtime instead, which logs them.
+  log_configure({});
+  InitPhase phase;
+  auto r = init_main(ctx, phase);
+  std::string msg = r ? "init returned" : r.error().message();
+  if (phase.created || !sync_send(ctx.sync_fd, SyncTag::error, msg)) log_error("container init: " + msg);
+  ::_exit(127);
+}
+
+}  // namespace
+
+void run_stage1(const InitContext& ctx) {
+  if (auto r = enter_namespaces(ctx.config->linux.namespaces); !r) {
+    (void)sync_send(ctx.sync_fd, SyncTag::error, r.error().message());
+    ::_exit(1);
+  }
+  pid_t init = ::fork();
+  if (init < 0) {
+    (void)sync_send(ctx.sync_fd, SyncTag::error, netns::sys_error(errno, "fork the container's init").message());
+    ::_exit(1);
+  }
+  if (init == 0) run_init(ctx);
+  // The init is reparented when this process exits: to the runtime itself for a
+  // foreground run (a child subreaper), otherwise to whoever reaps orphans.
+  if (!sync_send(ctx.sync_fd, SyncTag::init_pid, std::to_string(init))) ::_exit(1);
+  ::_exit(0);
+}
+
+}  // namespace mr::runtime

@@ -1,0 +1,24 @@
+// The container side of create: stage 1 joins and makes the namespaces, then forks the
+// init (pid 1 of a new pid namespace), which builds the root filesystem, waits for
+// `start` on exec.fifo and execs the process. Runs in forked children only.
+#pragma once
+
+#include <string>
+
+#include "oci/config.hpp"
+
+namespace mr::runtime {
+
+struct InitContext {
+  const oci::Config* config = nullptr;
+  std::string bundle;
+  std::string rootfs;     // absolute host path
+  std::string exec_fifo;  // absolute host path
+  int sync_fd = -1;
+  int preserve_fds = 0;
+  int console_socket = -1;  // connected --console-socket when process.terminal
+};
+
+[[noreturn]] void run_stage1(const InitContext& ctx);
+
+}  // namespace mr::runtime

@@ -1,0 +1,125 @@
+// start, kill and delete: each finds the container's init again by pid and start time.
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <memory>
+#include <csignal>
+
+#include "runtime/container.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/log.hpp"
+#include "runtime/network.hpp"
+#include "runtime/process_handle.hpp"
+
+namespace mr::runtime {
+
+namespace {
+
+Result<UniqueFd> open_init(const State& st) {
+  auto fd = MR_TRY_VALUE(open_process(st.pid, st.start_time));
+  if (!fd) return netns::fail(ESRCH, "container \"" + st.id + "\" is not running");
+  return std::move(*fd);
+}
+
+ino_t pid_namespace(const std::string& pid) {
+  struct stat sb{};
+  if (::stat(("/proc/" + pid + "/ns/pid").c_str(), &sb) != 0) return 0;
+  return sb.st_ino;
+}
+
+// Without cgroups, the container's processes are found by their pid namespace; only
+// done when the container has its own (else it would be every process on the host).
+Result<void> signal_all(const State& st, int sig) {
+  ino_t ns = pid_namespace(std::to_string(st.pid));
+  if (ns == 0 || ns == pid_namespace("self")) return {};
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
+  if (!d) return netns::fail(errno, "list /proc");
+  std::vector<pid_t> pids;
+  while (dirent* e = ::readdir(d.get())) {
+    pid_t pid = 0;
+    std::string_view name = e->d_name;
+    auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (ec != std::errc() || p != name.data() + name.size() || pid == st.pid) continue;
+    if (pid_namespace(std::string(name)) == ns) pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    auto fd = pidfd_open(pid);
+    // Checked again through the pidfd's process: the pid may have been reused since.
+    if (fd && pid_namespace(std::to_string(pid)) == ns) (void)pidfd_send_signal(fd->get(), sig);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> start_container(const StateDir& dir, const State& st) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
+  Status status = current_status(dir, st);
+  if (status != Status::created)
+    return netns::fail(EINVAL, "container \"" + st.id + "\" is " + to_string(status) + ", not created");
+  auto init = MR_TRY_VALUE(open_init(st));
+  // Non-blocking open: it succeeds at once and lets the init's blocked open for
+  // writing complete; then wait for its byte, or for the init to die.
+  UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo) return netns::fail(errno, "open " + dir.exec_fifo());
+  pollfd p[2] = {{.fd = fifo.get(), .events = POLLIN}, {.fd = init.get(), .events = POLLIN}};
+  char answer[4096];
+  ssize_t n = 0;
+  for (;;) {
+    if (::poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return netns::fail(errno, "wait for the container's init");
+    }
+    if ((p[0].revents & POLLIN) && (n = ::read(fifo.get(), answer, sizeof answer)) > 0) break;
+    if (p[1].revents & POLLIN) return netns::fail(ESRCH, "the container's init exited before it could start");
+  }
+  if (answer[0] != '0') {
+    (void)pidfd_wait_exit(init.get());  // it exits right after answering
+    (void)::unlink(dir.exec_fifo().c_str());
+    return netns::fail(0, std::string(answer + 1, static_cast<std::size_t>(n - 1)));
+  }
+  if (::unlink(dir.exec_fifo().c_str()) != 0) return netns::fail(errno, "remove " + dir.exec_fifo());
+  run_hooks_warn(st.poststart, "poststart", state_json(st, Status::running, false));
+  return {};
+}
+
+Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
+  Status status = current_status(dir, st);
+  if (status == Status::stopped) return netns::fail(ESRCH, "container \"" + st.id + "\" is not running");
+  auto init = MR_TRY_VALUE(open_init(st));
+  if (all) MR_TRY(signal_all(st, sig));
+  return pidfd_send_signal(init.get(), sig);
+}
+
+void destroy_container(const StateDir& dir, const State& st) {
+  ContainerNetContext net{.id = st.id, .state_dir = dir.path(), .pin_path = dir.netns_pin(),
+                          .own_netns = st.own_netns};
+  if (auto r = teardown_network(net); !r) log_warn("network teardown: " + r.error().message());
+  if (auto r = remove_state_dir(dir); !r) log_warn(r.error().message());
+  run_hooks_warn(st.poststop, "poststop", state_json(st, Status::stopped, false));
+}
+
+Result<void> delete_container(const StateDir& dir, bool force) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
+  State st = MR_TRY_VALUE(load_state(dir));
+  Status status = current_status(dir, st);
+  if (status != Status::stopped) {
+    if (!force)
+      return netns::fail(EBUSY, "container \"" + st.id + "\" is " + to_string(status) +
+                                    ": stop it first or use delete --force");
+    auto init = open_process(st.pid, st.start_time);
+    if (init && *init) {
+      MR_TRY(pidfd_send_signal((*init)->get(), SIGKILL));
+      MR_TRY(pidfd_wait_exit((*init)->get()));
+    }
+  }
+  destroy_container(dir, st);
+  return {};
+}
+
+}  // namespace mr::runtime

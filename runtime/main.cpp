@@ -1,0 +1,40 @@
+// mini-runc: an OCI runtime with runc's command line.
+#include <CLI/CLI.hpp>
+#include <vector>
+
+#include "runtime/cli.hpp"
+#include "runtime/log.hpp"
+
+#ifndef MR_VERSION
+#define MR_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace mr::runtime;
+  CLI::App app{"mini-runc: an OCI container runtime with network isolation"};
+  app.require_subcommand(1);
+  app.set_version_flag("-v,--version",
+                       std::string("mini-runc version ") + MR_VERSION + "\nspec: " + kOciVersion);
+  GlobalOptions g;
+  app.add_option("--root", g.root, "directory for container state (default /run/mini-runc)");
+  app.add_option("--log", g.log, "also write messages to this file");
+  app.add_option("--log-format", g.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", g.debug, "print debug messages");
+  app.add_flag("--systemd-cgroup", g.systemd_cgroup, "accepted for runc compatibility; no cgroups are managed");
+  app.add_option("--criu", g.criu, "accepted for runc compatibility; checkpointing is not supported");
+  app.add_option("--rootless", g.rootless, "accepted for runc compatibility");
+  std::vector<Command> commands = {
+      add_run_command(app, g),    add_create_command(app, g), add_start_command(app, g),
+      add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
+      add_list_command(app, g),   add_spec_command(app, g),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  log_configure({.file = g.log, .json = g.log_format == "json", .debug = g.debug});
+  for (auto& c : commands)
+    if (c.app->parsed()) return c.run();
+  return 1;
+}

@@ -1,0 +1,24 @@
+// config.json mount options ("ro", "nosuid", "rbind", "rprivate", "mode=755") split the
+// way mount(2) takes them: flags, propagation changes (each a separate mount call), and
+// the filesystem's own data string.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "netns/error.hpp"
+
+namespace mr::runtime {
+
+struct MountOptions {
+  unsigned long flags = 0;                 // MS_RDONLY, MS_NOSUID, ...
+  unsigned long clear = 0;                 // flags explicitly turned off ("rw", "suid", ...)
+  std::vector<unsigned long> propagation;  // MS_PRIVATE, MS_REC | MS_SLAVE, ...
+  bool bind = false;
+  bool recursive = false;                  // rbind
+  std::string data;                        // "mode=755,size=65536k"
+};
+
+MountOptions parse_mount_options(const std::vector<std::string>& options);
+
+}  // namespace mr::runtime

@@ -1,0 +1,29 @@
+// linux.namespaces: which ones a container gets new, and which it joins by path.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "netns/error.hpp"
+#include "oci/config.hpp"
+
+namespace mr::runtime {
+
+using netns::Result;
+
+// CLONE_NEW* for a namespace type; an error for unknown types and for "user", which
+// mini-runc does not support.
+Result<int> namespace_flag(const std::string& type);
+
+// Checks the list (known types, no type twice) and returns the CLONE_NEW* flags of the
+// new namespaces.
+Result<int> new_namespace_flags(const std::vector<oci::Namespace>& list);
+bool has_namespace(const oci::Config& cfg, const std::string& type);
+// A network namespace made for this container (not joined by path).
+bool owns_netns(const oci::Config& cfg);
+
+// In the calling process: setns() into each namespace given by path, then unshare()
+// the new ones. A new or joined pid namespace applies to children forked afterwards.
+Result<void> enter_namespaces(const std::vector<oci::Namespace>& list);
+
+}  // namespace mr::runtime

@@ -1,0 +1,72 @@
+#include "runtime/process_handle.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace mr::runtime {
+
+Result<ProcStat> read_proc_stat(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  std::ifstream in(path);
+  if (!in) return netns::fail(ENOENT, "read " + path);
+  std::string line;
+  std::getline(in, line);
+  // The command name (field 2) may hold spaces and parentheses: fields resume after
+  // the last ')'.
+  auto close = line.rfind(')');
+  if (close == std::string::npos || close + 2 >= line.size())
+    return netns::fail(EINVAL, "parse " + path);
+  std::istringstream rest(line.substr(close + 2));
+  ProcStat st;
+  rest >> st.state;
+  std::string field;
+  for (int i = 4; i < 22 && rest >> field; ++i) {
+  }
+  if (!(rest >> st.start_time)) return netns::fail(EINVAL, "parse start time in " + path);
+  return st;
+}
+
+Result<UniqueFd> pidfd_open(pid_t pid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return netns::fail(errno, "pidfd_open " + std::to_string(pid));
+  return UniqueFd(fd);
+}
+
+Result<std::optional<UniqueFd>> open_process(pid_t pid, uint64_t start_time) {
+  if (pid <= 0) return std::optional<UniqueFd>{};
+  auto fd = pidfd_open(pid);
+  if (!fd) {
+    if (fd.error().err == ESRCH) return std::optional<UniqueFd>{};
+    return std::unexpected(std::move(fd).error());
+  }
+  // Checked after opening the pidfd: if the stat still matches now, the pidfd refers
+  // to the container's process and stays bound to it.
+  auto st = read_proc_stat(pid);
+  if (!st) return std::optional<UniqueFd>{};
+  if (st->start_time != start_time || st->state == 'Z' || st->state == 'X')
+    return std::optional<UniqueFd>{};
+  return std::optional<UniqueFd>(std::move(*fd));
+}
+
+Result<void> pidfd_send_signal(int pidfd, int sig) {
+  if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) != 0)
+    return netns::fail(errno, "send signal " + std::to_string(sig));
+  return {};
+}
+
+Result<void> pidfd_wait_exit(int pidfd) {
+  // A pidfd polls readable once its process has exited (pidfd_poll()).
+  pollfd p{.fd = pidfd, .events = POLLIN};
+  while (::poll(&p, 1, -1) < 0) {
+    if (errno != EINTR) return netns::fail(errno, "wait for process exit");
+  }
+  return {};
+}
+
+}  // namespace mr::runtime

@@ -1,0 +1,162 @@
+#include "runtime/rootfs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/log.hpp"
+#include "runtime/mount_options.hpp"
+#include "runtime/safe_path.hpp"
+
+namespace mr::runtime {
+
+namespace {
+
+Result<void> do_mount(const std::string& what, const char* source, const std::string& target,
+                      const char* type, unsigned long flags, const char* data = nullptr) {
+  if (::mount(source, target.c_str(), type, flags, data) != 0) return netns::fail(errno, what);
+  return {};
+}
+
+Result<UniqueFd> open_dir(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return netns::fail(errno, "open " + path);
+  return fd;
+}
+
+std::string host_source(const std::string& bundle, const std::string& source) {
+  if (source.empty() || source.front() == '/') return source;
+  return bundle + "/" + source;
+}
+
+// Flag changes after a bind mount: MS_BIND|MS_REMOUNT with the wanted flags, on a fresh
+// lookup of the destination (the fd the mount went onto still names the covered
+// directory underneath).
+Result<void> remount_bind(int root_fd, const std::string& dest, unsigned long flags) {
+  auto top = MR_TRY_VALUE(open_in_root(root_fd, dest));
+  return do_mount("remount " + dest + " with its flags", nullptr, fd_path(top.get()), nullptr,
+                  MS_BIND | MS_REMOUNT | flags);
+}
+
+Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Mount& m, std::size_t index) {
+  const std::string where = "mounts[" + std::to_string(index) + "] " + m.destination;
+  if (m.destination.empty() || m.destination.front() != '/')
+    return netns::fail(EINVAL, where + ": destination must be an absolute path");
+  auto opts = parse_mount_options(m.options);
+  if (m.type == "bind") opts.bind = true;
+  if (m.type == "cgroup" || m.type == "cgroup2") {
+    log_warn(where + ": cgroup mounts are not supported (mini-runc manages no cgroups); skipped");
+    return {};
+  }
+  std::string source = host_source(bundle, m.source);
+  Leaf leaf = Leaf::directory;
+  if (opts.bind) {
+    struct stat st{};
+    if (::stat(source.c_str(), &st) != 0) return netns::fail(errno, where + ": bind source " + source);
+    if (!S_ISDIR(st.st_mode)) leaf = Leaf::file;
+  }
+  auto target = MR_TRY_VALUE(make_in_root(root_fd, m.destination, leaf));
+  std::string tpath = fd_path(target.get());
+  if (opts.bind) {
+    MR_TRY(do_mount(where + ": bind " + source, source.c_str(), tpath, nullptr,
+                    MS_BIND | (opts.recursive ? MS_REC : 0)));
+    unsigned long extra = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                                        MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+    if (extra) MR_TRY_CTX(remount_bind(root_fd, m.destination, extra), where);
+  } else {
+    MR_TRY(do_mount(where + ": mount " + m.type, m.source.empty() ? m.type.c_str() : m.source.c_str(),
+                    tpath, m.type.c_str(), opts.flags & ~MS_REMOUNT,
+                    opts.data.empty() ? nullptr : opts.data.c_str()));
+  }
+  for (unsigned long prop : opts.propagation) {
+    auto top = MR_TRY_VALUE(open_in_root(root_fd, m.destination));
+    MR_TRY(do_mount(where + ": set propagation", nullptr, fd_path(top.get()), nullptr, prop));
+  }
+  return {};
+}
+
+constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+constexpr std::pair<const char*, const char*> kDevLinks[] = {
+    {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
+};
+
+// Device nodes are bound from the host's /dev rather than made with mknod, as runc does
+// for containers that may not create devices.
+Result<void> make_devices(int root_fd) {
+  for (const char* dev : kDevices) {
+    std::string host = std::string("/dev/") + dev;
+    auto target = MR_TRY_VALUE(make_in_root(root_fd, host, Leaf::file));
+    MR_TRY(do_mount("bind " + host, host.c_str(), fd_path(target.get()), nullptr, MS_BIND));
+  }
+  auto dev_dir = MR_TRY_VALUE(make_in_root(root_fd, "/dev", Leaf::directory));
+  for (auto [name, target] : kDevLinks) {
+    if (::symlinkat(target, dev_dir.get(), name) != 0 && errno != EEXIST)
+      return netns::fail(errno, std::string("create /dev/") + name);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs) {
+  // Nothing mounted from here on may propagate back to the host's mount namespace.
+  MR_TRY(do_mount("make / a recursive slave", nullptr, "/", nullptr, MS_REC | MS_SLAVE));
+  // pivot_root() needs the new root to be a mount point.
+  MR_TRY(do_mount("bind the root filesystem " + rootfs + " onto itself", rootfs.c_str(), rootfs, nullptr,
+                  MS_BIND | MS_REC));
+  auto root = MR_TRY_VALUE(open_dir(rootfs));
+  for (std::size_t i = 0; i < cfg.mounts.size(); ++i) MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i));
+  MR_TRY(make_devices(root.get()));
+  return {};
+}
+
+Result<void> pivot_into(const std::string& rootfs) {
+  UniqueFd old_root(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!old_root) return netns::fail(errno, "open /");
+  UniqueFd new_root(::open(rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!new_root) return netns::fail(errno, "open " + rootfs);
+  // pivot_root(".", ".") stacks the old root on top of the new one (see pivot_root(2),
+  // NOTES); it is then unmounted from there, with no directory for it needed.
+  if (::fchdir(new_root.get()) != 0) return netns::fail(errno, "chdir " + rootfs);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) return netns::fail(errno, "pivot_root to " + rootfs);
+  if (::fchdir(old_root.get()) != 0) return netns::fail(errno, "chdir to the old root");
+  MR_TRY(do_mount("make the old root a slave", nullptr, ".", nullptr, MS_SLAVE | MS_REC));
+  if (::umount2(".", MNT_DETACH) != 0) return netns::fail(errno, "detach the old root");
+  if (::chdir("/") != 0) return netns::fail(errno, "chdir /");
+  return {};
+}
+
+Result<void> finish_rootfs(const oci::Config& cfg) {
+  auto root = MR_TRY_VALUE(open_dir("/"));
+  for (const auto& p : cfg.linux.masked_paths) {
+    auto fd = open_in_root(root.get(), p);
+    if (!fd) {
+      if (fd.error().err == ENOENT) continue;
+      return std::unexpected(std::move(fd).error().wrap("mask " + p));
+    }
+    struct stat st{};
+    if (::fstat(fd->get(), &st) != 0) return netns::fail(errno, "mask " + p);
+    if (S_ISDIR(st.st_mode))
+      MR_TRY(do_mount("mask " + p, "tmpfs", fd_path(fd->get()), "tmpfs", MS_RDONLY));
+    else
+      MR_TRY(do_mount("mask " + p, "/dev/null", fd_path(fd->get()), nullptr, MS_BIND));
+  }
+  for (const auto& p : cfg.linux.readonly_paths) {
+    auto fd = open_in_root(root.get(), p);
+    if (!fd) {
+      if (fd.error().err == ENOENT) continue;
+      return std::unexpected(std::move(fd).error().wrap("make " + p + " read-only"));
+    }
+    MR_TRY(do_mount("make " + p + " read-only", fd_path(fd->get()).c_str(), fd_path(fd->get()), nullptr,
+                    MS_BIND | MS_REC));
+    MR_TRY(remount_bind(root.get(), p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  }
+  if (cfg.root.readonly)
+    MR_TRY(do_mount("make the root filesystem read-only", nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY));
+  return {};
+}
+
+}  // namespace mr::runtime

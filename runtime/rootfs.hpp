@@ -1,0 +1,22 @@
+// The container's root filesystem, built by its init inside its own mount namespace:
+// config.json mounts at paths resolved inside the rootfs, the default /dev nodes and
+// links, pivot_root, then masked and read-only paths.
+#pragma once
+
+#include <string>
+
+#include "netns/error.hpp"
+#include "oci/config.hpp"
+
+namespace mr::runtime {
+
+using netns::Result;
+
+// Before pivot_root. `rootfs` and `bundle` are absolute host paths.
+Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs);
+// Makes `rootfs` the root of the mount namespace and detaches the old one.
+Result<void> pivot_into(const std::string& rootfs);
+// After pivot_root (and after sysctls, which need /proc/sys writable).
+Result<void> finish_rootfs(const oci::Config& cfg);
+
+}  // namespace mr::runtime

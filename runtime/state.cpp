@@ -1,0 +1,219 @@
+#include "runtime/state.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "netns/unique_fd.hpp"
+#include "runtime/process_handle.hpp"
+
+namespace mr::runtime {
+
+using json = nlohmann::json;
+
+namespace {
+
+json hooks_json(const std::vector<oci::Hook>& hooks) {
+  json a = json::array();
+  for (const auto& h : hooks) {
+    json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+    if (h.timeout) j["timeout"] = *h.timeout;
+    a.push_back(std::move(j));
+  }
+  return a;
+}
+
+std::vector<oci::Hook> hooks_from(const json& a) {
+  std::vector<oci::Hook> out;
+  for (const auto& j : a) {
+    oci::Hook h;
+    h.path = j.at("path").get<std::string>();
+    h.args = j.at("args").get<std::vector<std::string>>();
+    h.env = j.at("env").get<std::vector<std::string>>();
+    if (j.contains("timeout")) h.timeout = j.at("timeout").get<int>();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Status s) {
+  switch (s) {
+    case Status::creating: return "creating";
+    case Status::created: return "created";
+    case Status::running: return "running";
+    case Status::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+static Result<void> make_dir(const std::string& path, bool exist_ok) {
+  if (::mkdir(path.c_str(), 0700) != 0) {
+    if (errno == EEXIST && exist_ok) return {};
+    return netns::fail(errno, "create directory " + path);
+  }
+  return {};
+}
+
+Result<void> make_state_dir(const StateDir& dir) {
+  // Makes missing parents of root too (it defaults to /run/mini-runc).
+  std::string partial;
+  std::istringstream parts(dir.root);
+  std::string part;
+  while (std::getline(parts, part, '/')) {
+    if (part.empty()) continue;
+    partial += "/" + part;
+    MR_TRY(make_dir(partial, true));
+  }
+  if (::mkdir(dir.path().c_str(), 0700) != 0) {
+    if (errno == EEXIST) return netns::fail(EEXIST, "container \"" + dir.id + "\" already exists");
+    return netns::fail(errno, "create state directory " + dir.path());
+  }
+  return {};
+}
+
+Result<void> remove_state_dir(const StateDir& dir) {
+  for (const std::string& f : {dir.state_file(), dir.exec_fifo(), dir.netns_pin()}) {
+    if (::unlink(f.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + f);
+  }
+  if (::rmdir(dir.path().c_str()) != 0 && errno != ENOENT)
+    return netns::fail(errno, "remove state directory " + dir.path());
+  return {};
+}
+
+Result<netns::UniqueFd> lock_state_dir(const StateDir& dir) {
+  netns::UniqueFd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+    return netns::fail(errno, "open " + dir.path());
+  }
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return netns::fail(errno, "lock " + dir.path());
+  return fd;
+}
+
+Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp = path + ".tmp";
+  netns::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) return netns::fail(errno, "create " + tmp);
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::unlink(tmp.c_str());
+      return netns::fail(err, "write " + tmp);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return netns::fail(err, "replace " + path);
+  }
+  return {};
+}
+
+Result<void> save_state(const StateDir& dir, const State& st) {
+  json j = {{"id", st.id},
+            {"bundle", st.bundle},
+            {"pid", st.pid},
+            {"start_time", st.start_time},
+            {"annotations", st.annotations},
+            {"created", st.created},
+            {"own_netns", st.own_netns},
+            {"creating", st.creating},
+            {"poststart", hooks_json(st.poststart)},
+            {"poststop", hooks_json(st.poststop)}};
+  return write_file_atomic(dir.state_file(), j.dump(2) + "\n");
+}
+
+Result<State> load_state(const StateDir& dir) {
+  std::ifstream in(dir.state_file());
+  if (!in) {
+    struct stat sb{};
+    if (::stat(dir.path().c_str(), &sb) != 0)
+      return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+    return netns::fail(ENOENT, "container \"" + dir.id + "\" has no state (still being created?)");
+  }
+  try {
+    json j = json::parse(in);
+    State st;
+    st.id = j.at("id").get<std::string>();
+    st.bundle = j.at("bundle").get<std::string>();
+    st.pid = j.at("pid").get<pid_t>();
+    st.start_time = j.at("start_time").get<uint64_t>();
+    st.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
+    st.created = j.value("created", "");
+    st.own_netns = j.value("own_netns", false);
+    st.creating = j.value("creating", false);
+    st.poststart = hooks_from(j.value("poststart", json::array()));
+    st.poststop = hooks_from(j.value("poststop", json::array()));
+    return st;
+  } catch (const json::exception& e) {
+    return netns::fail(EINVAL, "corrupt state file " + dir.state_file() + ": " + e.what());
+  }
+}
+
+Result<std::vector<std::string>> list_containers(const std::string& root) {
+  std::vector<std::string> ids;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root.c_str()), &::closedir);
+  if (!d) {
+    if (errno == ENOENT) return ids;
+    return netns::fail(errno, "list " + root);
+  }
+  while (dirent* e = ::readdir(d.get())) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (e->d_type == DT_DIR) ids.push_back(name);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Status current_status(const StateDir& dir, const State& st) {
+  auto proc = open_process(st.pid, st.start_time);
+  if (!proc || !*proc) return Status::stopped;
+  if (st.creating) return Status::creating;
+  struct stat sb{};
+  if (::stat(dir.exec_fifo().c_str(), &sb) == 0) return Status::created;
+  return Status::running;
+}
+
+std::string state_json(const State& st, Status status, bool pretty) {
+  json j = {{"ociVersion", kOciVersion},
+            {"id", st.id},
+            {"status", to_string(status)},
+            {"pid", status == Status::stopped ? 0 : st.pid},
+            {"bundle", st.bundle}};
+  j["annotations"] = st.annotations;
+  if (!st.created.empty()) j["created"] = st.created;
+  return pretty ? j.dump(2) : j.dump();
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%09lldZ", static_cast<long long>(ns));
+  return std::string(buf) + frac;
+}
+
+}  // namespace mr::runtime

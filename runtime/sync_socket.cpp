@@ -1,0 +1,44 @@
+#include "runtime/sync_socket.hpp"
+
+#include <sys/socket.h>
+
+#include <vector>
+
+namespace mr::runtime {
+
+Result<SyncPair> make_sync_pair() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+    return netns::fail(errno, "socketpair for the container's init");
+  return SyncPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+Result<void> sync_send(int fd, SyncTag tag, const std::string& payload) {
+  std::string msg(1, static_cast<char>(tag));
+  msg += payload;
+  ssize_t n;
+  while ((n = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(msg.size())) return netns::fail(n < 0 ? errno : EIO, "send to the sync socket");
+  return {};
+}
+
+Result<SyncMessage> sync_recv(int fd) {
+  std::vector<char> buf(1 << 20);
+  ssize_t n;
+  while ((n = ::recv(fd, buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) return netns::fail(errno, "receive from the sync socket");
+  if (n == 0) return netns::fail(EPIPE, "the other side exited");
+  return SyncMessage{static_cast<SyncTag>(buf[0]), std::string(buf.data() + 1, static_cast<std::size_t>(n - 1))};
+}
+
+Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for) {
+  auto m = sync_recv(fd);
+  if (!m) return std::unexpected(std::move(m).error().wrap("wait for " + waiting_for));
+  if (m->tag == SyncTag::error) return netns::fail(0, m->payload);
+  if (m->tag != tag) return netns::fail(EPROTO, "wait for " + waiting_for + ": unexpected message");
+  return std::move(m->payload);
+}
+
+}  // namespace mr::runtime

@@ -1,0 +1,41 @@
+// The channel between the runtime and the container's init while it is being created:
+// a SOCK_SEQPACKET socketpair, so each message arrives whole, and a peer that dies
+// shows up as end-of-file instead of a hang. No sleeps or polling anywhere: each side
+// blocks on the next message.
+#pragma once
+
+#include <string>
+
+#include "netns/error.hpp"
+#include "netns/unique_fd.hpp"
+
+namespace mr::runtime {
+
+using netns::Result;
+using netns::UniqueFd;
+
+enum class SyncTag : char {
+  init_pid = 'P',  // stage 1 -> runtime: the init's pid, as the runtime sees it
+  go = 'G',        // runtime -> init: namespaces configured; payload: state JSONs for hooks
+  created = 'C',   // init -> runtime: ready, about to wait for `start`
+  error = 'E',     // either way: payload is the error text
+};
+
+struct SyncMessage {
+  SyncTag tag;
+  std::string payload;
+};
+
+struct SyncPair {
+  UniqueFd runtime_end;
+  UniqueFd init_end;
+};
+
+Result<SyncPair> make_sync_pair();
+Result<void> sync_send(int fd, SyncTag tag, const std::string& payload = {});
+// EPIPE when the other side closed its end (exited) without a message.
+Result<SyncMessage> sync_recv(int fd);
+// Receives a message and turns an error message into an Error.
+Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for);
+
+}  // namespace mr::runtime

@@ -1,0 +1,66 @@
+// Drives the built mini-runc binary the way an engine does, each test with its own
+// --root and bundle under a temporary directory, and the runtime always started inside
+// the test's sandbox "host" network namespace (setns in the forked child before exec).
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "netns/unique_fd.hpp"
+#include "support/sandbox.hpp"
+
+namespace mr::test {
+
+// An OCI bundle: busybox rootfs and a config.json from the runtime's default, with
+// its own network namespace (as every runtime test must have).
+struct Bundle {
+  std::string dir;
+  nlohmann::json config;
+  explicit Bundle(const std::string& dir);
+  std::string rootfs() const { return dir + "/rootfs"; }
+  void args(std::vector<std::string> a) { config["process"]["args"] = std::move(a); }
+  void write() const;  // config.json
+};
+
+struct Outcome {
+  int status = -1;  // exit status, or 128+N when killed by signal N
+  std::string out, err;
+};
+
+class Runc {
+ public:
+  Runc(Sandbox& sb, const std::string& root) : sb_(sb), root_(root) {}
+  const std::string& root() const { return root_; }
+  // Runs `mini-runc --root ROOT args...` to completion. stdout and stderr go to memory
+  // files, not pipes: a created container inherits them and may outlive the command.
+  // `fds` become fds 3, 4, ... of mini-runc, open across exec.
+  Outcome operator()(const std::vector<std::string>& args, const std::string& stdin_data = {},
+                     const std::vector<int>& fds = {});
+  // Starts it without waiting; its stdout is a pipe returned in `out`.
+  pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out);
+  nlohmann::json state(const std::string& id);
+
+ private:
+  Sandbox& sb_;
+  std::string root_;
+};
+
+// What most runtime tests start with: a sandbox host, a temporary directory, a bundle
+// in it and a runtime with its own --root there. Member order is construction order.
+struct RuncFixture {
+  Sandbox sb;
+  TempDir tmp;
+  Bundle b{tmp.path() + "/bundle"};
+  Runc runc{sb, tmp.path() + "/root"};
+};
+
+int wait_status(pid_t pid);
+std::string read_all(int fd);
+std::string read_all_file(const std::string& path);
+// Blocks until `pid` (not our child) has exited, through a pidfd.
+void wait_gone(pid_t pid);
+
+}  // namespace mr::test
