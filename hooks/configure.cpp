@@ -7,8 +7,7 @@
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
-#include "oci/host_check.hpp"
-#include "oci/network_loader.hpp"
+#include "oci/network_prepare.hpp"
 
 namespace mr::hooks {
 
@@ -17,14 +16,6 @@ namespace {
 Result<void> make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0) return netns::fail(errno, "create " + path);
   return {};
-}
-
-// The first of several problems, counting the others, so the message stays one line.
-netns::Error first_of(std::vector<netns::Error> problems) {
-  size_t more = problems.size() - 1;
-  netns::Error e = std::move(problems.front());
-  if (more) e.context += " (and " + std::to_string(more) + " more problem" + (more > 1 ? "s" : "") + ")";
-  return e;
 }
 
 }  // namespace
@@ -42,9 +33,9 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   auto config = MR_TRY_VALUE(oci::load_config(state.bundle, diag));
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
-  auto spec = MR_TRY_VALUE(oci::load_network_spec(state.bundle, config, network_file, diag));
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  auto spec = MR_TRY_VALUE(oci::prepare_network(state.bundle, config, network_file, state.id, host, diag));
   for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
-  oci::assign_veth_host_names(spec.net, state.id);
 
   auto container = MR_TRY_VALUE(netns::Netns::open_pid(state.pid));
   auto own = MR_TRY_VALUE(netns::Netns::current());
@@ -52,9 +43,6 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
     return netns::fail(EINVAL, "container " + state.id + " (pid " + std::to_string(state.pid) +
                                    ") shares the runtime's network namespace; give it its own with a "
                                    "\"network\" entry in linux.namespaces");
-  auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  if (auto problems = oci::check_host(host, spec.net); !problems.empty())
-    return std::unexpected(first_of(std::move(problems)));
 
   // The directory is the claim on the container: a second configure finds it and stops.
   if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return netns::fail(errno, "create " + opts.root);

@@ -4,7 +4,9 @@
 #include <cstdlib>
 
 #include "oci/config_loader.hpp"
+#include "netns/netlink_socket.hpp"
 #include "oci/container_id.hpp"
+#include "oci/network_prepare.hpp"
 #include "runtime/log.hpp"
 
 namespace mr::runtime {
@@ -40,9 +42,22 @@ netns::Result<oci::Config> load_bundle_config(const std::string& bundle) {
   return cfg;
 }
 
+netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
+                                                    const std::optional<std::string>& network_file,
+                                                    const std::string& id) {
+  oci::Diagnostics diag;
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  auto spec = oci::prepare_network(bundle, cfg, network_file, id, host, diag);
+  for (const auto& w : diag.warnings) log_warn(w.message());
+  for (const auto& n : diag.notes) log_debug(n.message());
+  return spec;
+}
+
 void add_create_flags(CLI::App& sub, CreateFlags& f) {
   sub.add_option("container-id", f.id, "the container's id")->required();
   sub.add_option("-b,--bundle", f.bundle, "the bundle directory (default: the current directory)");
+  sub.add_option("--network", f.network,
+                 "the network spec (default: the bundle's network.json, else the annotation org.mini-runc.network)");
   sub.add_option("--pid-file", f.pid_file, "write the container's pid to this file");
   sub.add_option("--console-socket", f.console_socket, "unix socket to receive the terminal's master fd");
   sub.add_option("--preserve-fds", f.preserve_fds, "pass this many fds beyond stdio (3, 4, ...)")

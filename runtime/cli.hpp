@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "netns/error.hpp"
 #include "oci/config.hpp"
+#include "oci/network_spec.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
@@ -53,11 +55,17 @@ netns::Result<Loaded> load_container(const GlobalOptions& g, const std::string& 
 netns::Result<std::string> absolute_bundle(const std::string& bundle);
 // BUNDLE/config.json, logging the loader's warnings.
 netns::Result<oci::Config> load_bundle_config(const std::string& bundle);
+// The bundle's network spec (--network, network.json, annotation; linux.netDevices),
+// checked against the host before anything is made.
+netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
+                                                    const std::optional<std::string>& network_file,
+                                                    const std::string& id);
 
 // Flags create and run share.
 struct CreateFlags {
   std::string id;
   std::string bundle;
+  std::optional<std::string> network;  // --network FILE: the network spec
   std::string pid_file;
   std::string console_socket;
   int preserve_fds = 0;

@@ -9,10 +9,11 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   auto dir = MR_TRY_VALUE(state_dir(g, f.id));
   std::string bundle = MR_TRY_VALUE(absolute_bundle(f.bundle));
   auto cfg = MR_TRY_VALUE(load_bundle_config(bundle));
+  auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network, f.id));
   if (f.no_pivot) log_warn("--no-pivot is ignored: mini-runc always uses pivot_root");
   if (!f.console_socket.empty() && !cfg.process.terminal)
     log_debug("--console-socket is unused: process.terminal is false");
-  CreateRequest req{.dir = dir, .bundle = bundle, .config = &cfg, .preserve_fds = f.preserve_fds,
+  CreateRequest req{.dir = dir, .bundle = bundle, .config = &cfg, .network = &network, .preserve_fds = f.preserve_fds,
                     .console_socket = f.console_socket, .pid_file = f.pid_file};
   return create_container(req);
 }

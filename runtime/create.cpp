@@ -83,8 +83,6 @@ Result<void> check_supported(const oci::Config& cfg) {
     return netns::fail_input("/hostname", "a hostname needs a uts namespace");
   if (!cfg.domainname.empty() && !has_namespace(cfg, "uts"))
     return netns::fail_input("/domainname", "a domainname needs a uts namespace");
-  if (!cfg.linux.net_devices.empty())
-    return netns::fail_input("/linux/netDevices", "netDevices are not supported by mini-runc yet");
   // linux.resources is warned about by the config loader, which names its parts.
   if (!cfg.linux.cgroups_path.empty())
     log_warn("linux.cgroupsPath \"" + cfg.linux.cgroups_path + "\" is ignored: mini-runc manages no cgroups");
@@ -138,7 +136,7 @@ Result<State> create_container(const CreateRequest& req) {
   MR_TRY(save_state(req.dir, st));
 
   ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pin_path = req.dir.netns_pin(),
-                          .pid = st.pid, .own_netns = st.own_netns, .config = &cfg};
+                          .pid = st.pid, .own_netns = st.own_netns, .config = &cfg, .spec = req.network};
   MR_TRY_CTX(setup_network(net), "network");
   std::string creating = hook_state(st, Status::creating);
   MR_TRY(run_hooks(cfg.hooks.prestart, "prestart", creating));

@@ -1,24 +1,36 @@
 #include "runtime/network.hpp"
 
-#include "netns/link.hpp"
+#include "netns/container_network.hpp"
 #include "netns/namespace.hpp"
-#include "netns/netlink_socket.hpp"
+#include "oci/network_prepare.hpp"
+#include "runtime/log.hpp"
 
 namespace mr::runtime {
 
 Result<void> setup_network(ContainerNetContext& ctx) {
-  if (!ctx.own_netns) return {};
+  const netns::NetConfig empty;
+  const netns::NetConfig& net = ctx.spec ? ctx.spec->net : empty;
+  if (!ctx.own_netns) {
+    // A namespace joined by path is its owner's: configure nothing in it.
+    if (oci::configures_devices(net))
+      return netns::fail_input("/linux/namespaces", "a network spec needs the container's own network namespace, "
+                                                    "not one joined by path");
+    return {};
+  }
   auto ns = MR_TRY_VALUE(netns::Netns::open_pid(ctx.pid));
-  auto nl = MR_TRY_VALUE(netns::NlSocket::open_in(ns));
-  // A new network namespace holds only its loopback, always ifindex 1, and down.
-  MR_TRY_CTX(netns::set_link_up(nl, 1, true), "bring up lo in " + ns.name());
-  MR_TRY(ns.pin(ctx.pin_path));
+  netns::ContainerNetworkDir where{ctx.state_dir};
+  auto applied = MR_TRY_VALUE(netns::setup_container_network(net, ns, where, {.container_id = ctx.id}));
+  for (const auto& d : applied.devices)
+    log_debug("network: " + d.name + (d.host_name.empty() ? "" : " (host " + d.host_name + ")") + " ready");
   return {};
 }
 
 Result<void> teardown_network(ContainerNetContext& ctx) {
-  if (ctx.pin_path.empty()) return {};
-  return netns::Netns::unpin(ctx.pin_path);
+  if (ctx.state_dir.empty()) return {};
+  auto report = MR_TRY_VALUE(netns::teardown_container_network({ctx.state_dir}));
+  for (const auto& d : report.returned)
+    if (d.fallback) log_warn(d.host_name + " returned to the host as " + d.name + ": its name was taken");
+  return {};
 }
 
 }  // namespace mr::runtime

@@ -10,6 +10,7 @@
 
 #include "netns/error.hpp"
 #include "oci/config.hpp"
+#include "oci/network_spec.hpp"
 
 namespace mr::runtime {
 
@@ -22,13 +23,16 @@ struct ContainerNetContext {
   pid_t pid = 0;              // the container's init (0 at teardown if it is gone)
   bool own_netns = false;     // a new netns made for this container (not joined by path)
   const oci::Config* config = nullptr;  // null at teardown (delete has no config)
+  const oci::NetworkSpec* spec = nullptr;  // what to apply; null: loopback only
 };
 
-// Brings loopback up in the container's new network namespace and pins it under the
-// state directory. A joined namespace (linux.namespaces[].path) belongs to someone
-// else and is left as it is.
+// Pins the container's new network namespace under the state directory and applies the
+// network spec to it (netns/container_network.hpp), journalled there so that delete
+// can undo it from another process. A joined namespace (linux.namespaces[].path)
+// belongs to someone else and is left as it is.
 Result<void> setup_network(ContainerNetContext& ctx);
-// Undoes setup_network: unpins the namespace. Can be repeated.
+// Undoes setup_network from the state directory alone: moved devices go home, veths
+// and macvlans made go away, the pin goes. Can be repeated.
 Result<void> teardown_network(ContainerNetContext& ctx);
 
 }  // namespace mr::runtime

@@ -1,0 +1,33 @@
+#include "oci/network_prepare.hpp"
+
+#include "oci/host_check.hpp"
+#include "oci/network_loader.hpp"
+
+namespace mr::oci {
+
+namespace {
+
+netns::Error first_of(std::vector<netns::Error> problems) {
+  size_t more = problems.size() - 1;
+  netns::Error e = std::move(problems.front());
+  if (more) e.context += " (and " + std::to_string(more) + " more problem" + (more > 1 ? "s" : "") + ")";
+  return e;
+}
+
+}  // namespace
+
+bool configures_devices(const netns::NetConfig& net) {
+  return !net.devices.empty() || !net.routes.empty() || !net.sysctls.empty();
+}
+
+Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config& config,
+                                    const std::optional<std::string>& network_file,
+                                    const std::string& container_id, netns::NlSocket& host, Diagnostics& diag) {
+  auto spec = MR_TRY_VALUE(load_network_spec(bundle_dir, config, network_file, diag));
+  assign_veth_host_names(spec.net, container_id);
+  if (auto problems = check_host(host, spec.net); !problems.empty())
+    return std::unexpected(first_of(std::move(problems)));
+  return spec;
+}
+
+}  // namespace mr::oci

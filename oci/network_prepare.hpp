@@ -1,0 +1,27 @@
+// Everything a front door (mini-runc create, netns-hook configure) does with a bundle's
+// network before touching anything: find and read the spec, merge linux.netDevices,
+// name the veth host ends, and check the host. One place, so both doors agree.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "netns/error.hpp"
+#include "netns/netlink_socket.hpp"
+#include "oci/config.hpp"
+#include "oci/diagnostics.hpp"
+#include "oci/network_spec.hpp"
+
+namespace mr::oci {
+
+// The bundle's network (see load_network_spec for where it comes from), ready to apply
+// to container `container_id`'s namespace, checked against the host behind `host`.
+// The error is the first problem found, counting the others, so it stays one line.
+Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config& config,
+                                    const std::optional<std::string>& network_file,
+                                    const std::string& container_id, netns::NlSocket& host, Diagnostics& diag);
+
+// Whether the network asks for anything beyond the container's own loopback.
+bool configures_devices(const netns::NetConfig& net);
+
+}  // namespace mr::oci
