@@ -13,7 +13,8 @@
 
 namespace mr::oci {
 
-using nlohmann::json;
+// Keys in the order written: "name" first reads better than alphabetical.
+using json = nlohmann::ordered_json;
 
 namespace {
 

@@ -4,7 +4,8 @@
 
 namespace mr::oci {
 
-using nlohmann::json;
+// Keys in the order written: "name" first reads better than alphabetical.
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -50,8 +51,11 @@ std::string route_to_text(const netns::Route& r) {
 json network_view_json(const netns::ContainerNetworkView& view) {
   json links = json::array();
   for (const auto& l : view.links) {
-    json link{{"name", l.link.name}, {"index", l.link.index}, {"kind", l.link.kind}, {"mtu", l.link.mtu},
-              {"up", l.link.up()}, {"operstate", netns::operstate_name(l.link.operstate)}};
+    json link{{"name", l.link.name}, {"index", l.link.index}};
+    if (!l.link.kind.empty()) link["kind"] = l.link.kind;
+    link["mtu"] = l.link.mtu;
+    link["up"] = l.link.up();
+    link["operstate"] = netns::operstate_name(l.link.operstate);
     if (l.link.mac) link["mac"] = l.link.mac->to_string();
     json addresses = json::array();
     for (const auto& a : l.addresses) addresses.push_back(a.prefix.to_string());
@@ -61,11 +65,13 @@ json network_view_json(const netns::ContainerNetworkView& view) {
   }
   json routes = json::array();
   for (const auto& r : view.routes) {
-    json route{{"to", route_to_text(r)}, {"family", netns::family_name(r.family())}, {"metric", r.metric},
-               {"protocol", netns::route_protocol_name(r.protocol)}, {"scope", netns::scope_name(r.scope)}};
+    json route{{"to", route_to_text(r)}, {"family", netns::family_name(r.family())}};
     if (r.gateway) route["via"] = r.gateway->to_string();
     if (r.oif) route["device"] = link_name(view, r.oif);
     if (r.onlink) route["onlink"] = true;
+    route["metric"] = r.metric;
+    route["protocol"] = netns::route_protocol_name(r.protocol);
+    route["scope"] = netns::scope_name(r.scope);
     if (r.source) route["source"] = r.source->to_string();
     routes.push_back(std::move(route));
   }

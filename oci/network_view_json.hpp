@@ -19,7 +19,7 @@
 
 namespace mr::oci {
 
-nlohmann::json network_view_json(const netns::ContainerNetworkView& view);
+nlohmann::ordered_json network_view_json(const netns::ContainerNetworkView& view);
 // The same, indented, ending in a newline.
 std::string render_network_view(const netns::ContainerNetworkView& view);
 
