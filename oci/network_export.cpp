@@ -67,8 +67,10 @@ class Exporter {
     json d{{"name", l.link.name}};
     switch (o.source) {
       case netns::LinkSource::container:
+        // Made inside the container, or a device it keeps at deletion (linux.netDevices,
+        // whose journal step is done at once): nothing says where it came from.
         note("link " + l.link.name + (l.link.kind.empty() ? "" : " (" + l.link.kind + ")") +
-             ": not made from a host device, a spec cannot describe it");
+             ": no host origin in the journal, a spec cannot describe it");
         return nullptr;
       case netns::LinkSource::moved:
         d["move"] = o.host_name;

@@ -182,3 +182,20 @@ TEST_CASE("a device renamed by the workload is still detached by its new name") 
   MUST(detach_device(h.where, "wan0"));
   CHECK(host_state(h.host) == h.before);
 }
+
+TEST_CASE("a device attached with keepAddresses carries the host's addresses in and back") {
+  AttachHost h;
+  auto ctr = h.sb.child();
+  MUST(setup_container_network(NetConfig{}, ctr.ns, h.where, {}));
+  auto nic0_index = h.host.link("nic0").index;
+  DeviceConfig d = move_nic0();
+  d.name = "uplink";
+  d.kind = MoveDevice{.host_name = "nic0", .keep_addresses = true};
+  MUST(attach_device(h.where, d, {}));
+  auto inside = ctr.addresses(ctr.link("uplink").index);
+  CHECK(contains(inside, "198.51.100.1/24"));  // the host's, kept
+  CHECK(contains(inside, "10.0.0.1/24"));      // and the requested ones
+  CHECK(ctr.link("uplink").index == nic0_index);  // its identity across the move
+  MUST(detach_device(h.where, "uplink"));
+  CHECK(host_state(h.host) == h.before);
+}
