@@ -5,12 +5,13 @@
 // original host name, a veth by its host end, bridge and host addresses, a macvlan by its
 // parent and mode.
 //
-// Left out, each with a line in `left_out`: what the kernel makes by itself (prefix
-// routes, "proto kernel"; IPv6 link-local addresses and fe80::/64; SLAAC addresses and
-// router-advertised routes), links the spec cannot describe (not made from the host),
-// addresses on lo beyond 127.0.0.1/8 and ::1/128, routes through undescribed links, route
-// attributes the spec has no field for (a preferred source, a type other than unicast).
-// Sysctls, DNS and hosts entries are not kernel network state here and are not exported.
+// Left out, since a new container gets them anyway: what the kernel makes by itself
+// (prefix routes, "proto kernel"; IPv6 link-local addresses and fe80::/64; SLAAC addresses
+// and router-advertised routes; 127.0.0.1/8 and ::1/128 on lo). Left out with a line in
+// `left_out`: links the spec cannot describe (no host origin in the journal), other
+// addresses on lo, routes through undescribed links, route attributes the spec has no
+// field for (a preferred source, a type other than unicast). Sysctls, DNS and hosts
+// entries are not read from the kernel here and are not exported.
 #pragma once
 
 #include <string>
