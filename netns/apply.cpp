@@ -21,7 +21,9 @@ std::unexpected<Error> at(const std::string& origin, const std::string& what, Er
 
 class Applier {
  public:
-  Applier(const NetConfig& cfg, ApplyTargets& t, Journal& j) : cfg_(cfg), t_(t), journal_(j) {}
+  // `position_base` is added to a device's place in `cfg` where it names a veth host end.
+  Applier(const NetConfig& cfg, ApplyTargets& t, Journal& j, size_t position_base = 0)
+      : cfg_(cfg), t_(t), journal_(j), position_base_(position_base) {}
 
   Result<AppliedNetwork> run() {
     MR_TRY(check_config(cfg_, t_.container_id));
@@ -31,7 +33,7 @@ class Applier {
     }
     for (size_t i = 0; i < cfg_.devices.size(); ++i) {
       const auto& d = cfg_.devices[i];
-      auto made = std::visit([&](const auto& kind) { return create(d, kind, i); }, d.kind);
+      auto made = std::visit([&](const auto& kind) { return create(d, kind, position_base_ + i); }, d.kind);
       if (!made) return at(d.origin, "device " + d.name, std::move(made).error());
       out_.devices.push_back(std::move(*made));
     }
@@ -157,6 +159,7 @@ class Applier {
   const NetConfig& cfg_;
   ApplyTargets& t_;
   Journal& journal_;
+  size_t position_base_;
   FaultInjector faults_;
   AppliedNetwork out_;
   std::vector<uint64_t> stays_;  // moved devices that teardown leaves in the container
@@ -164,16 +167,37 @@ class Applier {
 
 }  // namespace
 
+namespace {
+
+// `only`: the steps to roll back; null for every pending one.
+void roll_back(ApplyTargets& targets, Journal& journal, const std::vector<uint64_t>* only,
+               std::vector<Error>* rollback_failures) {
+  UndoTargets undo_targets{.host = targets.host, .host_ns = targets.host_ns, .container = &targets.container,
+                           .container_nl = &targets.container_nl};
+  auto report = only ? undo_steps(journal, undo_targets, *only) : undo_pending(journal, undo_targets);
+  if (rollback_failures)
+    for (auto& f : report.failures) rollback_failures->push_back(std::move(f));
+}
+
+}  // namespace
+
 Result<AppliedNetwork> apply(const NetConfig& cfg, ApplyTargets& targets, Journal& journal,
                              std::vector<Error>* rollback_failures) {
   auto applied = Applier(cfg, targets, journal).run();
-  if (applied) return applied;
-  UndoTargets undo_targets{.host = targets.host, .host_ns = targets.host_ns, .container = &targets.container,
-                           .container_nl = &targets.container_nl};
-  auto report = undo_pending(journal, undo_targets);
-  if (rollback_failures)
-    for (auto& f : report.failures) rollback_failures->push_back(std::move(f));
+  if (!applied) roll_back(targets, journal, nullptr, rollback_failures);
   return applied;
+}
+
+Result<AppliedDevice> apply_device(const DeviceConfig& device, ApplyTargets& targets, Journal& journal,
+                                   size_t position, std::vector<Error>* rollback_failures) {
+  NetConfig one{.loopback_up = false, .devices = {device}};
+  size_t before = journal.entries().size();
+  auto applied = Applier(one, targets, journal, position).run();
+  if (applied) return std::move(applied->devices.front());
+  std::vector<uint64_t> mine;
+  for (size_t i = before; i < journal.entries().size(); ++i) mine.push_back(journal.entries()[i].seq);
+  roll_back(targets, journal, &mine, rollback_failures);
+  return std::unexpected(std::move(applied).error());
 }
 
 }  // namespace mr::netns

@@ -47,4 +47,13 @@ struct AppliedNetwork {
 Result<AppliedNetwork> apply(const NetConfig& cfg, ApplyTargets& targets, Journal& journal,
                              std::vector<Error>* rollback_failures = nullptr);
 
+// One more device for a container that is already set up (the 2006 RFC's administrator
+// making a device visible at any time): the same steps as a device of apply(), recorded
+// after what `journal` already holds, so that undo gives it back like the others. Its
+// addresses are added; routes are not. `position` stands in for its place in a config
+// when a veth host end is named from the container id: pick one no earlier device used.
+// On failure only this device's steps are undone.
+Result<AppliedDevice> apply_device(const DeviceConfig& device, ApplyTargets& targets, Journal& journal,
+                                   size_t position, std::vector<Error>* rollback_failures = nullptr);
+
 }  // namespace mr::netns

@@ -65,4 +65,25 @@ Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where) 
   return report;
 }
 
+ApplyTargets OpenContainerNetwork::apply_targets(std::string container_id) {
+  return {host, host_ns, container, container_nl, std::move(container_id)};
+}
+
+UndoTargets OpenContainerNetwork::undo_targets() {
+  return {.host = host, .host_ns = host_ns, .container = &container, .container_nl = &container_nl};
+}
+
+Result<OpenContainerNetwork> open_container_network(const ContainerNetworkDir& where) {
+  if (!exists(where.pin_path()))
+    return fail(ENOENT, "container network in " + where.dir + " is not set up (no pinned namespace " +
+                            where.pin_path() + ")");
+  auto container = MR_TRY_VALUE(Netns::open_path(where.pin_path()));
+  auto container_nl = MR_TRY_VALUE(NlSocket::open_in(container));
+  auto host_ns = MR_TRY_VALUE(Netns::current());
+  auto host = MR_TRY_VALUE(NlSocket::open());
+  auto journal = MR_TRY_VALUE(Journal::open(where.journal_path()));
+  return OpenContainerNetwork{std::move(host_ns), std::move(host), std::move(container), std::move(container_nl),
+                              std::move(journal)};
+}
+
 }  // namespace mr::netns

@@ -9,12 +9,13 @@
 
 #include "netns/apply.hpp"
 #include "netns/error.hpp"
+#include "netns/journal.hpp"
+#include "netns/namespace.hpp"
+#include "netns/netlink_socket.hpp"
 #include "netns/network_config.hpp"
 #include "netns/teardown.hpp"
 
 namespace mr::netns {
-
-class Netns;
 
 struct ContainerNetworkDir {
   std::string dir;
@@ -40,5 +41,22 @@ Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns
 // journal. Idempotent: with nothing in DIR it does nothing. When a step cannot be
 // undone, the journal and the pin stay for another try and the error says why.
 Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where);
+
+// A running container's network, opened from DIR for a later change or a look
+// (attach, detach, show): the host (the caller's namespace), the pinned container
+// namespace, a socket in each, and the journal.
+struct OpenContainerNetwork {
+  Netns host_ns;
+  NlSocket host;
+  Netns container;
+  NlSocket container_nl;
+  Journal journal;
+
+  ApplyTargets apply_targets(std::string container_id);
+  UndoTargets undo_targets();
+};
+
+// Fails, naming DIR, when the container has no pinned namespace there.
+Result<OpenContainerNetwork> open_container_network(const ContainerNetworkDir& where);
 
 }  // namespace mr::netns

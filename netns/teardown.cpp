@@ -1,5 +1,6 @@
 #include "netns/teardown.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "netns/link.hpp"
@@ -14,13 +15,17 @@ class Undoer {
  public:
   Undoer(Journal& journal, UndoTargets& t) : journal_(journal), t_(t) {}
 
-  UndoReport run() {
-    if (journal_.pending().empty()) return std::move(report_);
+  // Every pending step, or only those in `only`.
+  UndoReport run(const std::vector<uint64_t>* only = nullptr) {
+    std::vector<const JournalEntry*> todo;
+    for (const JournalEntry* e : journal_.pending())
+      if (!only || std::find(only->begin(), only->end(), e->seq) != only->end()) todo.push_back(e);
+    if (todo.empty()) return std::move(report_);
     if (auto opened = open_container(); !opened) {
       report_.failures.push_back(std::move(opened).error());
       return std::move(report_);
     }
-    for (const JournalEntry* e : journal_.pending()) {
+    for (const JournalEntry* e : todo) {
       uint64_t seq = e->seq;
       std::string what = "undo " + describe(e->step);
       auto r = std::visit([&](const auto& step) { return undo(*e, step); }, e->step);
@@ -102,11 +107,21 @@ class Undoer {
 
 }  // namespace
 
-UndoReport undo_pending(Journal& journal, UndoTargets& targets) {
+namespace {
+
+UndoReport run_undo(Journal& journal, UndoTargets& targets, const std::vector<uint64_t>* only) {
   NlSocket* given = targets.container_nl;
-  auto report = Undoer(journal, targets).run();
+  auto report = Undoer(journal, targets).run(only);
   targets.container_nl = given;  // never leave a pointer to the socket the undoer owned
   return report;
+}
+
+}  // namespace
+
+UndoReport undo_pending(Journal& journal, UndoTargets& targets) { return run_undo(journal, targets, nullptr); }
+
+UndoReport undo_steps(Journal& journal, UndoTargets& targets, const std::vector<uint64_t>& seqs) {
+  return run_undo(journal, targets, &seqs);
 }
 
 Result<UndoReport> undo(Journal& journal, UndoTargets& targets) {

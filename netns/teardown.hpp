@@ -44,6 +44,10 @@ struct UndoReport {
 // back; the failures are in the report and the steps stay pending for another try.
 UndoReport undo_pending(Journal& journal, UndoTargets& targets);
 
+// The same for only the steps `seqs` (those still pending, newest first): a rollback of
+// one device applied onto a journal that holds others (apply_device()), or a detach.
+UndoReport undo_steps(Journal& journal, UndoTargets& targets, const std::vector<uint64_t>& seqs);
+
 // The same, as one result: an error (the first failure, counting the others) if any
 // step could not be undone.
 Result<UndoReport> undo(Journal& journal, UndoTargets& targets);

@@ -1,0 +1,66 @@
+#include "netns/attach.hpp"
+
+#include "netns/config_check.hpp"
+#include "netns/link.hpp"
+
+namespace mr::netns {
+
+namespace {
+
+std::unexpected<Error> refuse(const DeviceConfig& d, int err, std::string what) {
+  auto e = sys_error(err, "attach " + d.name + ": " + std::move(what));
+  e.pointer = d.origin;
+  return std::unexpected(std::move(e));
+}
+
+// The container name of a moved device the journal still lends to this container.
+std::optional<std::string> lent_here_as(const Journal& journal, const std::string& host_name) {
+  for (const JournalEntry* e : journal.pending())
+    if (auto* r = std::get_if<ReturnLink>(&e->step); r && r->host_name == host_name)
+      return e->arrived_name.value_or(r->ctr_name);
+  return std::nullopt;
+}
+
+Result<void> check_on_host(const DeviceConfig& d, OpenContainerNetwork& net, const std::string& name,
+                           const std::string& role) {
+  if (MR_TRY_VALUE(find_link(net.host, name))) return {};
+  if (auto as = lent_here_as(net.journal, name))
+    return refuse(d, EBUSY, role + " " + name + " is in this container already (as " + *as + ")");
+  return refuse(d, ENODEV, role + " " + name + " is not on the host (no such device, or in another namespace)");
+}
+
+}  // namespace
+
+Result<void> check_attachable(const DeviceConfig& d, OpenContainerNetwork& net, const std::string& veth_host) {
+  if (!is_name_template(d.name))
+    if (auto taken = MR_TRY_VALUE(find_link(net.container_nl, d.name)))
+      return refuse(d, EEXIST, "the container has a device named " + d.name + " already" +
+                                   (taken->kind.empty() ? "" : " (a " + taken->kind + ")"));
+  if (auto* m = std::get_if<MoveDevice>(&d.kind)) return check_on_host(d, net, m->host_name, "host device");
+  if (auto* mv = std::get_if<MacvlanDevice>(&d.kind)) return check_on_host(d, net, mv->parent, "macvlan parent");
+  const auto& v = std::get<VethDevice>(d.kind);
+  if (MR_TRY_VALUE(find_link(net.host, veth_host)))
+    return refuse(d, EEXIST, "veth host end " + veth_host + " exists on the host already");
+  if (v.bridge) {
+    MR_TRY(check_on_host(d, net, *v.bridge, "bridge"));
+    if (auto br = MR_TRY_VALUE(get_link(net.host, *v.bridge)); br.kind != "bridge")
+      return refuse(d, EINVAL, *v.bridge + " on the host is not a bridge");
+  }
+  return {};
+}
+
+Result<AppliedDevice> attach_device(const ContainerNetworkDir& where, const DeviceConfig& device,
+                                    const AttachOptions& opts) {
+  MR_TRY_CTX(check_config({.loopback_up = false, .devices = {device}}, opts.container_id), "attach " + device.name);
+  auto net = MR_TRY_VALUE(open_container_network(where));
+  // Every device records one step, so the journal's length is a position no device of
+  // this container has used: a derived veth host end gets a name of its own.
+  size_t position = net.journal.entries().size();
+  std::string veth_host;
+  if (auto* v = std::get_if<VethDevice>(&device.kind)) veth_host = veth_host_name(*v, opts.container_id, position);
+  MR_TRY(check_attachable(device, net, veth_host));
+  auto targets = net.apply_targets(opts.container_id);
+  return apply_device(device, targets, net.journal, position);
+}
+
+}  // namespace mr::netns

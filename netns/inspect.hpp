@@ -1,0 +1,61 @@
+// What a running container's network holds, read from the kernel, with each link's host
+// origin taken from the journal: the device a moved link was on the host, a veth's host
+// end (and its bridge), a macvlan's parent. The typed picture behind `net show` and
+// `net export`; rendering it is oci/'s business.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netns/address.hpp"
+#include "netns/error.hpp"
+#include "netns/journal.hpp"
+#include "netns/link.hpp"
+#include "netns/netlink_socket.hpp"
+#include "netns/route.hpp"
+
+namespace mr::netns {
+
+struct ContainerNetworkDir;
+
+enum class LinkSource {
+  container,  // not in the journal: the namespace's own (lo), or made by the workload
+  moved,      // a host device lent to the container
+  veth,       // a veth pair made for the container, its other end on the host
+  macvlan,    // a macvlan child of a host device
+};
+
+struct LinkOrigin {
+  LinkSource source = LinkSource::container;
+  // moved: its original host name; veth: the host end; macvlan: the parent ("" when the
+  // parent is not on the host any more).
+  std::string host_name;
+  std::optional<std::string> bridge;     // veth: the host end's bridge
+  std::vector<IpPrefix> host_addresses;  // veth: the host end's addresses (see capture_addresses())
+  uint64_t journal_seq = 0;              // the journal step that gives it back; 0 for container
+};
+
+struct ShownLink {
+  LinkInfo link;
+  std::vector<AddressInfo> addresses;  // the kernel's, in its order
+  LinkOrigin origin;
+};
+
+struct ContainerNetworkView {
+  std::vector<ShownLink> links;  // in ifindex order, lo included
+  std::vector<Route> routes;     // main table, both families, as the kernel lists them
+};
+
+// The live container link that a pending journal step stands for, found by its identity
+// (a moved device's chosen ifindex, a veth's peer index), not only its name, so a link
+// the workload renamed is still found; empty when it is not in the container.
+Result<std::optional<LinkInfo>> link_of_step(NlSocket& host, NlSocket& ctr, const UndoStep& step);
+
+// A snapshot of the namespace of `ctr` with origins from the pending steps of `journal`.
+Result<ContainerNetworkView> inspect_network(NlSocket& host, NlSocket& ctr, const Journal& journal);
+
+// The same for the container whose network is kept in `where`; run in the host namespace.
+Result<ContainerNetworkView> show_container_network(const ContainerNetworkDir& where);
+
+}  // namespace mr::netns

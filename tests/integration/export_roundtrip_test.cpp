@@ -1,0 +1,113 @@
+// net export: a container's live network written as a network spec, from which a new
+// container gets the same kernel state.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "apply_full_config.hpp"
+#include "netns/config_check.hpp"
+#include "netns/container_network.hpp"
+#include "netns/inspect.hpp"
+#include "oci/network_export.hpp"
+#include "oci/network_spec.hpp"
+#include "oci/network_view_json.hpp"
+
+using namespace mr::netns;
+using namespace mr::test;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// The show JSON of `where`, less what may legitimately differ between two containers
+// built from the same spec:
+// - "index": ifindexes are handed out per namespace (a moved device keeps its host index,
+//   a veth or macvlan gets the next free one); routes name devices by name, not index;
+// - "operstate": carrier and linkwatch settle at their own pace after a link comes up;
+// - IPv6 link-local addresses and the fe80::/64 routes: the kernel adds them from its
+//   addrconf work after the link is up, whenever that runs;
+// and with links, addresses and routes sorted, since the kernel lists them in the order
+// they were made.
+json comparable_show(const ContainerNetworkDir& where) {
+  json view = mr::oci::network_view_json(MUST(show_container_network(where)));
+  for (auto& l : view["links"]) {
+    l.erase("index");
+    l.erase("operstate");
+    json kept = json::array();
+    for (auto& a : l["addresses"])
+      if (!a.get<std::string>().starts_with("fe80:")) kept.push_back(a);
+    std::sort(kept.begin(), kept.end());
+    l["addresses"] = kept;
+  }
+  std::sort(view["links"].begin(), view["links"].end(),
+            [](const json& x, const json& y) { return x["name"] < y["name"]; });
+  json routes = json::array();
+  for (auto& r : view["routes"])
+    if (!r["to"].get<std::string>().starts_with("fe80:")) routes.push_back(r);
+  std::sort(routes.begin(), routes.end());
+  view["routes"] = routes;
+  return view;
+}
+
+std::string problems_text(const mr::oci::SpecCheck& check) {
+  std::string out;
+  for (const auto& p : check.problems) out += p.message() + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an exported spec validates and builds a container with the same links, addresses and routes") {
+  FullHost h;  // nic0 and nic1 to move, nic2 to parent a macvlan, br0 for a veth
+  auto& host = h.sb.host();
+  std::string host_before = host_state(host);
+  auto in_host = MUST(enter(host.ns));
+  TempDir first_dir, second_dir;
+  ContainerNetworkDir first{first_dir.path()}, second{second_dir.path()};
+
+  // full_config(): eth0 (nic0 moved, MTU, MAC, both families), eth1 (nic1 moved keeping its
+  // addresses), mv0 (a macvlan of nic2), veth0 (on br0, derived host name, host address),
+  // a default route of each family, an on-link device route and an onlink gateway route.
+  json first_show;
+  mr::oci::ExportedSpec exported;
+  {
+    auto ctr = h.sb.child();
+    MUST(setup_container_network(full_config(), ctr.ns, first, {.container_id = "ctr-1"}));
+    first_show = comparable_show(first);
+    exported = mr::oci::export_network_spec(MUST(show_container_network(first)));
+  }
+  INFO("exported spec:\n" << exported.json);
+  CHECK(exported.left_out.empty());
+  MUST(teardown_container_network(first));
+  CHECK(host_state(host) == host_before);
+
+  auto check = mr::oci::check_network_spec(exported.json, "exported.json");
+  INFO("problems:\n" << problems_text(check));
+  REQUIRE(check.spec);
+  const auto& net = check.spec->net;
+  REQUIRE(net.devices.size() == 4);
+  // Devices are described by where they came from on the host.
+  auto by_name = [&](const std::string& name) {
+    return *std::find_if(net.devices.begin(), net.devices.end(), [&](auto& d) { return d.name == name; });
+  };
+  REQUIRE(std::holds_alternative<MoveDevice>(by_name("eth0").kind));
+  CHECK(std::get<MoveDevice>(by_name("eth0").kind).host_name == "nic0");
+  CHECK(std::get<MoveDevice>(by_name("eth1").kind).host_name == "nic1");
+  CHECK(std::get<MacvlanDevice>(by_name("mv0").kind).parent == "nic2");
+  auto veth = std::get<VethDevice>(by_name("veth0").kind);
+  CHECK(veth.host_name == derived_veth_name("ctr-1", 3));
+  CHECK(veth.bridge == "br0");
+  CHECK(veth.host_addresses.size() == 1);
+  CHECK(net.routes.size() == 4);  // the user's four; none of the kernel's
+
+  {
+    auto ctr = h.sb.child();
+    MUST(setup_container_network(net, ctr.ns, second, {.container_id = "ctr-2"}));
+    CHECK(comparable_show(second) == first_show);
+    // Exporting the copy gives the same spec: the export is a fixed point.
+    CHECK(mr::oci::export_network_spec(MUST(show_container_network(second))).json == exported.json);
+  }
+  MUST(teardown_container_network(second));
+  CHECK(host_state(host) == host_before);
+}
