@@ -69,6 +69,23 @@ Result<pid_t> parse_pid(const std::string& s) {
   return pid;
 }
 
+// The spec's DNS and hosts entries become files in the state dir, bind-mounted
+// read-only over the container's /etc/resolv.conf and /etc/hosts (as engines do): the
+// bundle's rootfs is never written, and the mount destinations are resolved inside the
+// rootfs like every other mount.
+Result<void> add_etc_files(const oci::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg) {
+  auto add = [&](const std::string& name, const std::string& content) -> Result<void> {
+    std::string path = dir.path() + "/" + name;
+    MR_TRY(write_file_atomic(path, content, 0644));
+    cfg.mounts.push_back({.destination = "/etc/" + name, .type = "bind", .source = path,
+                          .options = {"rbind", "ro", "nosuid", "nodev", "noexec"}});
+    return {};
+  };
+  if (spec.dns) MR_TRY(add("resolv.conf", oci::render_resolv_conf(*spec.dns)));
+  if (!spec.hosts.empty()) MR_TRY(add("hosts", oci::render_hosts(spec.hosts)));
+  return {};
+}
+
 // The states the create-time hooks see (runtime-spec: "creating" for prestart,
 // createRuntime and createContainer; "created" for startContainer).
 std::string hook_state(const State& st, Status status) { return state_json(st, status, false); }
@@ -90,11 +107,12 @@ Result<void> check_supported(const oci::Config& cfg) {
 }
 
 Result<State> create_container(const CreateRequest& req) {
-  const oci::Config& cfg = *req.config;
-  MR_TRY(check_supported(cfg));
-  std::string rootfs = MR_TRY_VALUE(absolute_rootfs(req.bundle, cfg.root));
+  MR_TRY(check_supported(*req.config));
+  std::string rootfs = MR_TRY_VALUE(absolute_rootfs(req.bundle, req.config->root));
   MR_TRY(make_state_dir(req.dir));
   CreateRollback rollback(req.dir);
+  oci::Config cfg = *req.config;
+  if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return netns::fail(errno, "mkfifo " + req.dir.exec_fifo());
   auto pair = MR_TRY_VALUE(make_sync_pair());
   UniqueFd console;

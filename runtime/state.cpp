@@ -84,7 +84,10 @@ Result<void> make_state_dir(const StateDir& dir) {
 }
 
 Result<void> remove_state_dir(const StateDir& dir) {
-  for (const std::string& f : {dir.state_file(), dir.exec_fifo(), dir.netns_pin()}) {
+  // Only the files create makes: a journal still pending (network not undone) keeps the
+  // directory, and with it the way to undo.
+  for (const std::string& f : {dir.state_file(), dir.exec_fifo(), dir.netns_pin(), dir.path() + "/resolv.conf",
+                               dir.path() + "/hosts"}) {
     if (::unlink(f.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + f);
   }
   if (::rmdir(dir.path().c_str()) != 0 && errno != ENOENT)
