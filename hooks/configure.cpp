@@ -27,6 +27,15 @@ netns::Error first_of(std::vector<netns::Error> problems) {
   return e;
 }
 
+// Checks the host, then applies, for a container whose directory is claimed.
+Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& container,
+                           const netns::ContainerNetworkDir& where, const std::string& id) {
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  if (auto problems = oci::check_host(host, net); !problems.empty()) return std::unexpected(first_of(std::move(problems)));
+  MR_TRY(netns::setup_container_network(net, container, where, {.container_id = id}));
+  return {};
+}
+
 }  // namespace
 
 Stage stage_for(const HookOptions& opts, const oci::State& state) {
@@ -52,11 +61,8 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
     return netns::fail(EINVAL, "container " + state.id + " (pid " + std::to_string(state.pid) +
                                    ") shares the runtime's network namespace; give it its own with a "
                                    "\"network\" entry in linux.namespaces");
-  auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  if (auto problems = oci::check_host(host, spec.net); !problems.empty())
-    return std::unexpected(first_of(std::move(problems)));
-
-  // The directory is the claim on the container: a second configure finds it and stops.
+  // The directory is the claim on the container: a second configure finds it and stops
+  // before looking at the host, where the first one's changes would read as conflicts.
   if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return netns::fail(errno, "create " + opts.root);
   netns::ContainerNetworkDir where{opts.root + "/" + state.id};
   if (auto made = make_dir(where.dir); !made) {
@@ -65,10 +71,9 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
                                      "); run the poststop stage first");
     return made;
   }
-  auto applied = netns::setup_container_network(spec.net, container, where, {.container_id = state.id});
-  if (!applied) {
-    ::rmdir(where.dir.c_str());  // left only if rollback could not finish: then undo needs it
-    return std::unexpected(std::move(applied).error());
+  if (auto done = apply_claimed(spec.net, container, where, state.id); !done) {
+    ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs
+    return done;
   }
   return {};
 }
