@@ -8,6 +8,7 @@
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
 #include "oci/host_check.hpp"
+#include "oci/json_input.hpp"
 #include "oci/network_loader.hpp"
 
 namespace mr::hooks {
@@ -36,6 +37,17 @@ Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& cont
   return {};
 }
 
+// The namespace of the state's pid; a failure names the state's field.
+Result<netns::Netns> open_container(pid_t pid) {
+  auto ns = netns::Netns::open_pid(pid);
+  if (ns) return ns;
+  netns::Error e = std::move(ns).error();
+  if (e.err == ENOENT) e = std::move(e).wrap("process " + std::to_string(pid) + " is gone");
+  e.file = kStateFile;
+  e.pointer = "/pid";
+  return std::unexpected(std::move(e));
+}
+
 }  // namespace
 
 Stage stage_for(const HookOptions& opts, const oci::State& state) {
@@ -44,8 +56,10 @@ Stage stage_for(const HookOptions& opts, const oci::State& state) {
 }
 
 Result<void> configure(const HookOptions& opts, const oci::State& state) {
-  if (state.pid <= 0) return netns::fail_input("/pid", "configuring needs the container's pid; the state has none");
-  if (state.bundle.empty()) return netns::fail_input("/bundle", "configuring needs the bundle; the state has none");
+  if (state.pid <= 0)
+    return std::unexpected(oci::input_error(kStateFile, "/pid", "configuring needs the container's pid; the state has none"));
+  if (state.bundle.empty())
+    return std::unexpected(oci::input_error(kStateFile, "/bundle", "configuring needs the bundle; the state has none"));
 
   oci::Diagnostics diag;
   auto config = MR_TRY_VALUE(oci::load_config(state.bundle, diag));
@@ -55,7 +69,7 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
   oci::assign_veth_host_names(spec.net, state.id);
 
-  auto container = MR_TRY_VALUE(netns::Netns::open_pid(state.pid));
+  auto container = MR_TRY_VALUE(open_container(state.pid));
   auto own = MR_TRY_VALUE(netns::Netns::current());
   if (MR_TRY_VALUE(container.inode()) == MR_TRY_VALUE(own.inode()))
     return netns::fail(EINVAL, "container " + state.id + " (pid " + std::to_string(state.pid) +

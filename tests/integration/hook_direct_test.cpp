@@ -119,3 +119,11 @@ TEST_CASE("netns-hook --stage overrides what the state's status says") {
   auto inside = container_space(ctr.pid());
   CHECK(link_names(inside) == std::vector<std::string>{"lo"});
 }
+
+TEST_CASE("netns-hook --help shows how to wire it into config.json") {
+  auto r = run_program({MR_NETNS_HOOK, "--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* part : {"\"createRuntime\"", "\"poststop\"", "\"prestart\"", "--network", "org.mini-runc.network",
+                           "examples/hooks.d/netns-hook.json"})
+    CHECK_MESSAGE(r.out.find(part) != std::string::npos, part);
+}

@@ -21,7 +21,7 @@ namespace {
 
 netns::UniqueFd memory_file(const char* name) {
   netns::UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
-  REQUIRE_MESSAGE(fd, "memfd_create: " << std::strerror(errno));
+  REQUIRE_MESSAGE(fd, "memfd_create: " << std::string(std::strerror(errno)));
   return fd;
 }
 
@@ -134,7 +134,7 @@ HeldChild::HeldChild(int (*setup)()) {
   while (n < 0 && errno == EINTR);
   if (n != sizeof code || code != 0) {
     release();
-    FAIL("held child's setup failed: " << (n == sizeof code ? std::strerror(code) : "it died"));
+    FAIL("held child's setup failed: " << (n == sizeof code ? std::string(std::strerror(code)) : "it died"));
   }
 }
 
@@ -159,7 +159,7 @@ Cgroup2MountNamespace::Cgroup2MountNamespace()
       }) {
   std::string path = "/proc/" + std::to_string(pid()) + "/ns/mnt";
   fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  REQUIRE_MESSAGE(fd, "open " << path << ": " << std::strerror(errno));
+  REQUIRE_MESSAGE(fd, "open " << path << ": " << std::string(std::strerror(errno)));
 }
 
 pid_t reaped_pid() {
@@ -173,7 +173,7 @@ pid_t reaped_pid() {
 
 netns::UniqueFd open_pidfd(pid_t pid) {
   netns::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  REQUIRE_MESSAGE(fd, "pidfd_open " << pid << ": " << std::strerror(errno));
+  REQUIRE_MESSAGE(fd, "pidfd_open " << pid << ": " << std::string(std::strerror(errno)));
   return fd;
 }
 
