@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <sys/socket.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -56,6 +57,14 @@ struct HookBundle {
   explicit HookBundle(const std::string& network = kHookSpec, const nlohmann::json& config = oci::default_config()) {
     write_file(dir.file("config.json"), config.dump(2));
     if (!network.empty()) write_file(dir.file("network.json"), network);
+  }
+  // TempDir removes only an empty directory. A pin left by a failed test is released
+  // first: a mount point cannot be removed.
+  ~HookBundle() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(root, ec))
+      (void)netns::Netns::unpin(entry.path().string() + "/netns");
+    std::filesystem::remove_all(dir.path(), ec);
   }
   const std::string& path() const { return dir.path(); }
   // What netns-hook keeps for container `id` while it is configured.
