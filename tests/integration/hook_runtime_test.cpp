@@ -103,6 +103,12 @@ void run_lifecycle(OciRuntime rt, const std::string& stage, ConfigEdit edit = nu
 
 OciRuntime runc() { return {MR_RUNC}; }
 
+// crun on this machine: see Cgroup2MountNamespace for why each part is needed.
+OciRuntime crun(const Cgroup2MountNamespace& cgroup2) {
+  return {MR_CRUN, {"--cgroup-manager=disabled"}, cgroup2.fd.get()};
+}
+void without_rlimits(nlohmann::json& config) { config["process"].erase("rlimits"); }
+
 }  // namespace
 
 TEST_CASE("runc runs netns-hook as createRuntime and poststop hooks") {
@@ -111,4 +117,14 @@ TEST_CASE("runc runs netns-hook as createRuntime and poststop hooks") {
 
 TEST_CASE("runc runs netns-hook as prestart and poststop hooks") {
   run_lifecycle(runc(), "prestart");
+}
+
+TEST_CASE("crun runs netns-hook as createRuntime and poststop hooks") {
+  Cgroup2MountNamespace cgroup2;
+  run_lifecycle(crun(cgroup2), "createRuntime", without_rlimits);
+}
+
+TEST_CASE("crun runs netns-hook as prestart and poststop hooks") {
+  Cgroup2MountNamespace cgroup2;
+  run_lifecycle(crun(cgroup2), "prestart", without_rlimits);
 }
