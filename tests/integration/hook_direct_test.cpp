@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <regex>
 
 #include "hook_helpers.hpp"
 
@@ -126,4 +127,20 @@ TEST_CASE("netns-hook --help shows how to wire it into config.json") {
   for (const char* part : {"\"createRuntime\"", "\"poststop\"", "\"prestart\"", "--network", "org.mini-runc.network",
                            "examples/hooks.d/netns-hook.json"})
     CHECK_MESSAGE(r.out.find(part) != std::string::npos, part);
+}
+
+TEST_CASE("the podman hooks.d example turns netns-hook on by the annotation, for configure and undo") {
+  auto hook = nlohmann::json::parse(read_file(MR_EXAMPLES_DIR "/hooks.d/netns-hook.json"));
+  CHECK(hook["version"] == "1.0.0");  // oci-hooks(5) 1.0.0 schema
+  CHECK(hook["hook"]["path"] == "/usr/local/bin/netns-hook");
+  // Stages podman's 1.0.0 reader accepts; a configuring one and poststop.
+  CHECK(hook["stages"] == nlohmann::json{"prestart", "poststop"});
+  // when.annotations: POSIX extended regular expressions over each key and value.
+  const auto& when = hook["when"]["annotations"];
+  REQUIRE(when.size() == 1);
+  std::regex key(when.begin().key(), std::regex::extended), value(when.begin()->get<std::string>(), std::regex::extended);
+  CHECK(std::regex_match("org.mini-runc.network", key));
+  CHECK_FALSE(std::regex_match("org.mini-runcXnetwork", key));
+  CHECK(std::regex_match("/etc/mini-runc/web.json", value));
+  CHECK_FALSE(std::regex_match("", value));
 }

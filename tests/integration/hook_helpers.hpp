@@ -36,6 +36,12 @@ inline void write_file(const std::string& path, const std::string& text) {
   REQUIRE_MESSAGE(out.good(), "write " << path);
 }
 
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "read " << path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // A "host" for hook tests: nic0 (a stand-in NIC, with an address of its own so that its
 // return is visible) and the bridge br0; `before` is its state before any hook ran.
 struct HookHost : Sandbox {
