@@ -66,7 +66,6 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
   auto spec = MR_TRY_VALUE(oci::load_network_spec(state.bundle, config, network_file, diag));
-  for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
   oci::assign_veth_host_names(spec.net, state.id);
 
   auto container = MR_TRY_VALUE(open_container(state.pid));
@@ -89,6 +88,8 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
     ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs
     return done;
   }
+  // Only now: a failure is reported in one line, and the warnings would bury it.
+  for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
   return {};
 }
 

@@ -76,3 +76,16 @@ TEST_CASE("netns-hook refuses a veth on a bridge that does not exist") {
   auto inside = container_space(ctr.pid());
   CHECK(link_names(inside) == std::vector<std::string>{"lo"});
 }
+
+TEST_CASE("netns-hook refuses a --network spec in one line, though it also ignores network.json") {
+  HookHost sb;
+  HookBundle b;  // network.json is valid; --network wins over it, with a warning when used
+  write_file(b.dir.file("other.json"), R"({"version": 1, "devices": [{"name": "eth0", "move": "nic9"}]})");
+  StandInContainer ctr;
+  auto r = run_hook(sb, b, {"--network", "other.json"}, oci_state(kId, "created", ctr.pid(), b.path()));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err_lines().size() == 1);
+  CHECK(says(r.err, {"other.json", "/devices/0/move", "nic9"}));
+  CHECK(host_state(sb.host()) == sb.before);
+}

@@ -85,6 +85,8 @@ TEST_CASE("netns-hook --network FILE wins over the bundle's network.json") {
   StandInContainer ctr;
   auto r = run_hook(sb, b, {"--network", "other.json"}, oci_state(kId, "created", ctr.pid(), b.path()));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("warning: " + b.dir.file("other.json") + ": network spec used instead of " +
+                   b.dir.file("network.json")) != std::string::npos);
   auto inside = container_space(ctr.pid());
   CHECK(link_names(inside) == std::vector<std::string>{"lo", "uplink"});
   CHECK(inside.addresses(inside.link("uplink").index, AF_INET) == std::vector<std::string>{"192.0.2.20/24"});
