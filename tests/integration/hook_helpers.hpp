@@ -20,12 +20,14 @@
 namespace mr::test {
 
 // The spec the tests give their containers: host NIC nic0 moved in as eth0 with an
-// address, a veth on the sandbox bridge br0 as eth1, a default route through br0's side.
+// address and a smaller MTU, a veth on the sandbox bridge br0 as eth1, a macvlan on the
+// host NIC uplink0 as eth2, and a default route through eth1.
 inline const char* const kHookSpec = R"({
   "version": 1,
   "devices": [
-    {"name": "eth0", "move": "nic0", "addresses": ["192.0.2.10/24"]},
-    {"name": "eth1", "veth": {"bridge": "br0"}, "addresses": ["10.88.0.5/16"]}
+    {"name": "eth0", "move": "nic0", "addresses": ["192.0.2.10/24"], "mtu": 1400},
+    {"name": "eth1", "veth": {"bridge": "br0"}, "addresses": ["10.88.0.5/16"]},
+    {"name": "eth2", "macvlan": {"parent": "uplink0"}, "addresses": ["203.0.113.7/24"]}
   ],
   "routes": [{"to": "default", "via": "10.88.0.1"}]
 })";
@@ -43,11 +45,13 @@ inline std::string read_file(const std::string& path) {
 }
 
 // A "host" for hook tests: nic0 (a stand-in NIC, with an address of its own so that its
-// return is visible) and the bridge br0; `before` is its state before any hook ran.
+// return is visible), uplink0 (another) and the bridge br0; `before` is its state
+// before any hook ran.
 struct HookHost : Sandbox {
   std::string before;
   HookHost() {
     veth("nic0", "wire0");
+    veth("uplink0", "wire1");
     bridge("br0");
     MUST(netns::add_address(host().nl, host().link("nic0").index, MUST(netns::IpPrefix::parse("198.51.100.1/24"))));
     before = host_state(host());
@@ -114,11 +118,13 @@ inline Space container_space(pid_t pid) {
 // holds the veth's other end on br0.
 inline void check_configured(Sandbox& sb, pid_t pid, const std::string& id) {
   auto ctr = container_space(pid);
-  CHECK(link_names(ctr) == std::vector<std::string>{"eth0", "eth1", "lo"});
+  CHECK(link_names(ctr) == std::vector<std::string>{"eth0", "eth1", "eth2", "lo"});
   CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"192.0.2.10/24"});
   CHECK(ctr.addresses(ctr.link("eth1").index, AF_INET) == std::vector<std::string>{"10.88.0.5/16"});
-  CHECK(ctr.link("eth0").up());
-  CHECK(ctr.link("eth1").up());
+  CHECK(ctr.addresses(ctr.link("eth2").index, AF_INET) == std::vector<std::string>{"203.0.113.7/24"});
+  CHECK(ctr.link("eth0").mtu == 1400);
+  CHECK(ctr.link("eth2").kind == "macvlan");
+  for (const char* name : {"eth0", "eth1", "eth2"}) CHECK_MESSAGE(ctr.link(name).up(), name);
   auto routes = ctr.routes(AF_INET);
   bool default_via_eth1 = false;
   for (const auto& r : routes)
