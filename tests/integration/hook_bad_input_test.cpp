@@ -89,3 +89,18 @@ TEST_CASE("netns-hook refuses a --network spec in one line, though it also ignor
   CHECK(says(r.err, {"other.json", "/devices/0/move", "nic9"}));
   CHECK(host_state(sb.host()) == sb.before);
 }
+
+TEST_CASE("netns-hook --log-format json reports bad input as one JSON object") {
+  HookHost sb;
+  HookBundle b(R"({"version": 1, "devices": [{"name": "eth0", "move": "nic9"}]})");
+  StandInContainer ctr;
+  auto r = run_hook(sb, b, {"--log-format", "json"}, oci_state(kId, "created", ctr.pid(), b.path()));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 1);
+  REQUIRE(r.err_lines().size() == 1);
+  auto e = nlohmann::json::parse(r.err);
+  CHECK(e["level"] == "error");
+  CHECK(e["file"] == b.dir.file("network.json"));
+  CHECK(e["pointer"] == "/devices/0/move");
+  CHECK(host_state(sb.host()) == sb.before);
+}
