@@ -7,6 +7,9 @@
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
+#include "oci/host_check.hpp"
+#include "oci/json_input.hpp"
+#include "oci/network_loader.hpp"
 #include "oci/network_prepare.hpp"
 
 namespace mr::hooks {
@@ -18,6 +21,26 @@ Result<void> make_dir(const std::string& path) {
   return {};
 }
 
+// Checks the host, then applies, for a container whose directory is claimed.
+Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& container,
+                           const netns::ContainerNetworkDir& where, const std::string& id) {
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  MR_TRY(oci::require_host(host, net));
+  MR_TRY(netns::setup_container_network(net, container, where, {.container_id = id}));
+  return {};
+}
+
+// The namespace of the state's pid; a failure names the state's field.
+Result<netns::Netns> open_container(pid_t pid) {
+  auto ns = netns::Netns::open_pid(pid);
+  if (ns) return ns;
+  netns::Error e = std::move(ns).error();
+  if (e.err == ENOENT) e = std::move(e).wrap("process " + std::to_string(pid) + " is gone");
+  e.file = kStateFile;
+  e.pointer = "/pid";
+  return std::unexpected(std::move(e));
+}
+
 }  // namespace
 
 Stage stage_for(const HookOptions& opts, const oci::State& state) {
@@ -26,25 +49,26 @@ Stage stage_for(const HookOptions& opts, const oci::State& state) {
 }
 
 Result<void> configure(const HookOptions& opts, const oci::State& state) {
-  if (state.pid <= 0) return netns::fail_input("/pid", "configuring needs the container's pid; the state has none");
-  if (state.bundle.empty()) return netns::fail_input("/bundle", "configuring needs the bundle; the state has none");
+  if (state.pid <= 0)
+    return std::unexpected(oci::input_error(kStateFile, "/pid", "configuring needs the container's pid; the state has none"));
+  if (state.bundle.empty())
+    return std::unexpected(oci::input_error(kStateFile, "/bundle", "configuring needs the bundle; the state has none"));
 
   oci::Diagnostics diag;
   auto config = MR_TRY_VALUE(oci::load_config(state.bundle, diag));
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
-  auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  auto spec = MR_TRY_VALUE(oci::prepare_network(state.bundle, config, network_file, state.id, host, diag));
-  for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
+  auto spec = MR_TRY_VALUE(oci::load_network_spec(state.bundle, config, network_file, diag));
+  oci::assign_veth_host_names(spec.net, state.id);
 
-  auto container = MR_TRY_VALUE(netns::Netns::open_pid(state.pid));
+  auto container = MR_TRY_VALUE(open_container(state.pid));
   auto own = MR_TRY_VALUE(netns::Netns::current());
   if (MR_TRY_VALUE(container.inode()) == MR_TRY_VALUE(own.inode()))
     return netns::fail(EINVAL, "container " + state.id + " (pid " + std::to_string(state.pid) +
                                    ") shares the runtime's network namespace; give it its own with a "
                                    "\"network\" entry in linux.namespaces");
-
-  // The directory is the claim on the container: a second configure finds it and stops.
+  // The directory is the claim on the container: a second configure finds it and stops
+  // before looking at the host, where the first one's changes would read as conflicts.
   if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return netns::fail(errno, "create " + opts.root);
   netns::ContainerNetworkDir where{opts.root + "/" + state.id};
   if (auto made = make_dir(where.dir); !made) {
@@ -53,11 +77,12 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
                                      "); run the poststop stage first");
     return made;
   }
-  auto applied = netns::setup_container_network(spec.net, container, where, {.container_id = state.id});
-  if (!applied) {
-    ::rmdir(where.dir.c_str());  // left only if rollback could not finish: then undo needs it
-    return std::unexpected(std::move(applied).error());
+  if (auto done = apply_claimed(spec.net, container, where, state.id); !done) {
+    ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs
+    return done;
   }
+  // Only now: a failure is reported in one line, and the warnings would bury it.
+  for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
   return {};
 }
 

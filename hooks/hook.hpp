@@ -16,6 +16,8 @@ namespace mr::hooks {
 using netns::Result;
 
 inline constexpr const char* kDefaultRoot = "/run/netns-hook";
+// How errors name the OCI state, which the runtime writes to the hook's stdin.
+inline constexpr const char* kStateFile = "stdin";
 
 enum class Stage { automatic, configure, undo };
 

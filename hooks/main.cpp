@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
 
   auto text = read_stdin();
   if (!text) return report(opts, text.error());
-  auto state = mr::oci::parse_state(*text, "stdin");
+  auto state = mr::oci::parse_state(*text, kStateFile);
   if (!state) return report(opts, state.error());
   auto done = stage_for(opts, *state) == Stage::undo ? undo(opts, *state) : configure(opts, *state);
   if (!done) return report(opts, done.error());

@@ -16,6 +16,11 @@ netns::Error first_of(std::vector<netns::Error> problems) {
 
 }  // namespace
 
+Result<void> require_host(netns::NlSocket& host, const netns::NetConfig& net) {
+  if (auto problems = check_host(host, net); !problems.empty()) return std::unexpected(first_of(std::move(problems)));
+  return {};
+}
+
 bool configures_devices(const netns::NetConfig& net) {
   return !net.devices.empty() || !net.routes.empty() || !net.sysctls.empty();
 }
@@ -25,8 +30,7 @@ Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config&
                                     const std::string& container_id, netns::NlSocket& host, Diagnostics& diag) {
   auto spec = MR_TRY_VALUE(load_network_spec(bundle_dir, config, network_file, diag));
   assign_veth_host_names(spec.net, container_id);
-  if (auto problems = check_host(host, spec.net); !problems.empty())
-    return std::unexpected(first_of(std::move(problems)));
+  MR_TRY(require_host(host, spec.net));
   return spec;
 }
 

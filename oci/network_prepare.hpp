@@ -21,6 +21,9 @@ Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config&
                                     const std::optional<std::string>& network_file,
                                     const std::string& container_id, netns::NlSocket& host, Diagnostics& diag);
 
+// check_host() as one result: the first problem, counting the others.
+Result<void> require_host(netns::NlSocket& host, const netns::NetConfig& net);
+
 // Whether the network asks for anything beyond the container's own loopback.
 bool configures_devices(const netns::NetConfig& net);
 

@@ -1,0 +1,163 @@
+// netns-hook under real OCI runtimes: runc and crun run it from a busybox bundle's
+// config.json (createRuntime or prestart, and poststop) through a whole container
+// lifecycle inside a sandbox: create, read the container's network, start, wait for the
+// workload to exit, delete. Afterwards the host is exactly as it was.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "hook_helpers.hpp"
+
+using namespace mr::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct OciRuntime {
+  std::string binary;
+  std::vector<std::string> global_args;  // before the command, e.g. --root
+  int mount_ns_fd = -1;
+};
+
+// A busybox root filesystem: the static binary and the applets the tests run. The applets
+// are links named in the test rather than `busybox --list`, so no extra program runs.
+void make_rootfs(const std::string& rootfs) {
+  REQUIRE_MESSAGE(fs::exists(MR_BUSYBOX), "busybox not found; install busybox-static (scripts/packages.txt)");
+  fs::create_directories(rootfs + "/bin");
+  fs::copy_file(MR_BUSYBOX, rootfs + "/bin/busybox");
+  for (const char* applet : {"sh", "true"}) fs::create_symlink("busybox", rootfs + "/bin/" + applet);
+}
+
+// The bundle's config.json hooked: netns-hook as the configuring `stage` and poststop.
+nlohmann::json hooked_config(const std::string& stage, const std::string& hook_root) {
+  auto config = mr::oci::default_config();
+  nlohmann::json hook{{"path", MR_NETNS_HOOK}, {"args", {"netns-hook", "--root", hook_root}}};
+  config["hooks"] = {{stage, {hook}}, {"poststop", {hook}}};
+  return config;
+}
+
+using ConfigEdit = void (*)(nlohmann::json&);
+using ContainerCheck = void (*)(Sandbox& sb, pid_t pid, const std::string& id);
+
+// One container of `rt` in the sandbox; deleted (forcibly, if the test failed) when it goes.
+class Container {
+ public:
+  Container(Sandbox& sb, OciRuntime rt, std::string id) : sb_(sb), rt_(std::move(rt)), id_(std::move(id)) {}
+  ~Container() {
+    if (deleted_) return;
+    try {
+      run({"delete", "--force", id_});
+    } catch (...) {  // the test has failed already; its own report is the one that counts
+    }
+  }
+  RunResult run(std::vector<std::string> command) {
+    std::vector<std::string> argv{rt_.binary};
+    argv.insert(argv.end(), rt_.global_args.begin(), rt_.global_args.end());
+    argv.insert(argv.end(), command.begin(), command.end());
+    return run_program(argv, {}, {.net = &sb_.host().ns, .mount_ns_fd = rt_.mount_ns_fd});
+  }
+  void must(std::vector<std::string> command) {
+    auto r = run(command);
+    REQUIRE_MESSAGE(r.exit_code == 0, rt_.binary << " " << command[0] << " failed: " << r.err);
+  }
+  pid_t pid() {
+    auto r = run({"state", id_});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return nlohmann::json::parse(r.out).at("pid").get<pid_t>();
+  }
+  void mark_deleted() { deleted_ = true; }
+
+ private:
+  Sandbox& sb_;
+  OciRuntime rt_;
+  std::string id_;
+  bool deleted_ = false;
+};
+
+// create, `check` the created container, start, wait for /bin/true to exit, delete; then
+// the host is `before` again and netns-hook keeps nothing for the container.
+void run_lifecycle(OciRuntime rt, Sandbox& sb, const std::string& before, const HookBundle& b, nlohmann::json config,
+                   ContainerCheck check) {
+  REQUIRE_MESSAGE(fs::exists(rt.binary), rt.binary << " not found; install it (scripts/packages.txt)");
+  std::string id = "hook-" + fs::path(b.path()).filename().string();  // unique: runtimes share cgroups
+  make_rootfs(b.dir.file("rootfs"));
+  config["process"]["args"] = {"/bin/true"};
+  write_file(b.dir.file("config.json"), config.dump(2));
+  rt.global_args.insert(rt.global_args.begin(), {"--root", b.dir.file("runtime-state")});
+
+  Container ctr(sb, rt, id);
+  ctr.must({"create", "--bundle", b.path(), id});
+  pid_t pid = ctr.pid();
+  auto exited = open_pidfd(pid);
+  check(sb, pid, id);
+
+  ctr.must({"start", id});
+  wait_exit(exited.get());
+  ctr.must({"delete", id});
+  ctr.mark_deleted();
+  CHECK(host_state(sb.host()) == before);
+  CHECK_FALSE(fs::exists(b.state_dir(id)));
+}
+
+// The lifecycle of a container with kHookSpec, netns-hook configuring it at `stage`.
+void run_hooked(OciRuntime rt, const std::string& stage, ConfigEdit edit = nullptr) {
+  HookHost sb;
+  HookBundle b;
+  auto config = hooked_config(stage, b.root);
+  if (edit) edit(config);
+  run_lifecycle(std::move(rt), sb, sb.before, b, config, check_configured);
+}
+
+OciRuntime runc() { return {MR_RUNC}; }
+
+// crun on this machine: see Cgroup2MountNamespace for why each part is needed.
+OciRuntime crun(const Cgroup2MountNamespace& cgroup2) {
+  return {MR_CRUN, {"--cgroup-manager=disabled"}, cgroup2.fd.get()};
+}
+void without_rlimits(nlohmann::json& config) { config["process"].erase("rlimits"); }
+
+}  // namespace
+
+TEST_CASE("runc runs netns-hook as createRuntime and poststop hooks") {
+  run_hooked(runc(), "createRuntime");
+}
+
+TEST_CASE("runc runs netns-hook as prestart and poststop hooks") {
+  run_hooked(runc(), "prestart");
+}
+
+TEST_CASE("crun runs netns-hook as createRuntime and poststop hooks") {
+  Cgroup2MountNamespace cgroup2;
+  run_hooked(crun(cgroup2), "createRuntime", without_rlimits);
+}
+
+TEST_CASE("crun runs netns-hook as prestart and poststop hooks") {
+  Cgroup2MountNamespace cgroup2;
+  run_hooked(crun(cgroup2), "prestart", without_rlimits);
+}
+
+TEST_CASE("the runc example bundle (examples/runc) runs under runc") {
+  Sandbox sb;
+  sb.bridge("mr0");  // what examples/runc/network.json expects of the host
+  auto before = host_state(sb.host());
+  std::string example = MR_EXAMPLES_DIR "/runc/";
+  HookBundle b(read_file(example + "network.json"));
+  auto config = nlohmann::json::parse(read_file(example + "config.json"));
+  // The example names the installed hook and its default root; the test runs the one built.
+  for (const char* stage : {"createRuntime", "poststop"}) {
+    REQUIRE(config["hooks"][stage].size() == 1);
+    auto& hook = config["hooks"][stage][0];
+    CHECK(hook["path"] == "/usr/local/bin/netns-hook");
+    hook["path"] = MR_NETNS_HOOK;
+    hook["args"].push_back("--root");
+    hook["args"].push_back(b.root);
+  }
+  run_lifecycle(runc(), sb, before, b, config, [](Sandbox& sb, pid_t pid, const std::string& id) {
+    auto ctr = container_space(pid);
+    CHECK(link_names(ctr) == std::vector<std::string>{"eth0", "lo"});
+    CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"10.88.0.5/16"});
+    CHECK(sb.host().link(mr::oci::derived_veth_host_name(id, 0)).master == sb.host().link("mr0").index);
+  });
+}
