@@ -51,8 +51,10 @@ std::string origin_text(const json& link) {
   if (origin == "moved") return "moved from host " + text(h, "name");
   if (origin == "macvlan") return "macvlan of host " + text(h, "parent", "(gone)") + ", mode " + text(h, "mode");
   std::string out = "veth, host end " + text(h, "name");
-  if (h.contains("bridge")) out += " on " + text(h, "bridge");
-  for (const auto& a : h["addresses"]) out += " " + a.get<std::string>();
+  if (h.contains("bridge")) out += " on bridge " + text(h, "bridge");
+  std::string addresses;
+  for (const auto& a : h["addresses"]) addresses += (addresses.empty() ? "" : ", ") + a.get<std::string>();
+  if (!addresses.empty()) out += " with " + addresses;
   return out;
 }
 
