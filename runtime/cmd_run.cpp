@@ -50,6 +50,16 @@ Result<int> wait_forwarding(int sigfd, pid_t init) {
   }
 }
 
+// Under the state directory's lock, so that a net attach or detach under way finishes
+// first and what it lent the container is given back too. A delete --force that came
+// first has destroyed it already.
+void destroy_locked(const StateDir& dir, const State& st) {
+  auto lock = lock_state_dir(dir);
+  if (!lock && lock.error().err == ENOENT) return;
+  if (!lock) log_warn(lock.error().message());
+  destroy_container(dir, st);
+}
+
 int run_foreground(const GlobalOptions& g, const CreateFlags& f) {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
     return report(netns::sys_error(errno, "prctl(PR_SET_CHILD_SUBREAPER)"));
@@ -66,11 +76,11 @@ int run_foreground(const GlobalOptions& g, const CreateFlags& f) {
     int code = report(r.error());
     ::kill(st->pid, SIGKILL);
     (void)wait_forwarding(sigfd.get(), st->pid);
-    destroy_container(dir, *st);
+    destroy_locked(dir, *st);
     return code;
   }
   auto code = wait_forwarding(sigfd.get(), st->pid);
-  destroy_container(dir, *st);
+  destroy_locked(dir, *st);
   if (!code) return report(code.error());
   return *code;
 }

@@ -13,6 +13,7 @@
 #include "oci/network_export.hpp"
 #include "oci/network_spec.hpp"
 #include "oci/network_view_json.hpp"
+#include "support/comparable_view.hpp"
 
 using namespace mr::netns;
 using namespace mr::test;
@@ -20,34 +21,9 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-// The show JSON of `where`, less what may legitimately differ between two containers
-// built from the same spec:
-// - "index": ifindexes are handed out per namespace (a moved device keeps its host index,
-//   a veth or macvlan gets the next free one); routes name devices by name, not index;
-// - "operstate": carrier and linkwatch settle at their own pace after a link comes up;
-// - IPv6 link-local addresses and the fe80::/64 routes: the kernel adds them from its
-//   addrconf work after the link is up, whenever that runs;
-// and with links, addresses and routes sorted, since the kernel lists them in the order
-// they were made.
+// The show JSON of `where`, less what may differ between two containers of one spec.
 json comparable_show(const ContainerNetworkDir& where) {
-  json view = mr::oci::network_view_json(MUST(show_container_network(where)));
-  for (auto& l : view["links"]) {
-    l.erase("index");
-    l.erase("operstate");
-    json kept = json::array();
-    for (auto& a : l["addresses"])
-      if (!a.get<std::string>().starts_with("fe80:")) kept.push_back(a);
-    std::sort(kept.begin(), kept.end());
-    l["addresses"] = kept;
-  }
-  std::sort(view["links"].begin(), view["links"].end(),
-            [](const json& x, const json& y) { return x["name"] < y["name"]; });
-  json routes = json::array();
-  for (auto& r : view["routes"])
-    if (!r["to"].get<std::string>().starts_with("fe80:")) routes.push_back(r);
-  std::sort(routes.begin(), routes.end());
-  view["routes"] = routes;
-  return view;
+  return comparable_view(mr::oci::network_view_json(MUST(show_container_network(where))));
 }
 
 std::string problems_text(const mr::oci::SpecCheck& check) {

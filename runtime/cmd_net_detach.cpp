@@ -1,0 +1,29 @@
+// net detach ID NAME: gives a device back now, by its name in the container. A moved
+// device returns to the host as it was; a veth or macvlan made for the container goes.
+#include <memory>
+
+#include "netns/detach.hpp"
+#include "runtime/cmd_net.hpp"
+#include "runtime/log.hpp"
+
+namespace mr::runtime {
+
+Command add_net_detach_command(CLI::App& net, const GlobalOptions& g) {
+  auto* sub = net.add_subcommand("detach", "give back a device attached to (or set up for) a container");
+  auto id = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  sub->add_option("container-id", *id)->required();
+  sub->add_option("name", *name, "the device's name in the container")->required();
+  return {sub, [&g, id, name] {
+            auto live = open_live_network(g, *id, "net detach");
+            if (!live) return report(live.error());
+            auto gone = netns::detach_device(live->where(), *name);
+            if (!gone) return report(gone.error());
+            if (gone->fallback)
+              log_warn("net detach: " + gone->name + " returned to the host as " + gone->host_name +
+                       ": its original name was taken");
+            return 0;
+          }};
+}
+
+}  // namespace mr::runtime

@@ -1,0 +1,29 @@
+// net export ID: the container's live network as a network spec on stdout, from which
+// `create --network FILE` builds a container with the same links, addresses and routes.
+#include <iostream>
+#include <memory>
+
+#include "netns/inspect.hpp"
+#include "oci/network_export.hpp"
+#include "runtime/cmd_net.hpp"
+#include "runtime/log.hpp"
+
+namespace mr::runtime {
+
+Command add_net_export_command(CLI::App& net, const GlobalOptions& g) {
+  auto* sub = net.add_subcommand("export", "print a container's live network as a network spec");
+  auto id = std::make_shared<std::string>();
+  sub->add_option("container-id", *id)->required();
+  return {sub, [&g, id] {
+            auto live = open_live_network(g, *id, "net export");
+            if (!live) return report(live.error());
+            auto view = netns::show_container_network(live->where());
+            if (!view) return report(view.error());
+            auto spec = oci::export_network_spec(*view);
+            for (const auto& line : spec.left_out) log_warn("net export: left out: " + line);
+            std::cout << spec.json << std::flush;
+            return 0;
+          }};
+}
+
+}  // namespace mr::runtime

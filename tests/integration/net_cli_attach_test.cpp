@@ -1,0 +1,145 @@
+// `mini-runc net attach/detach/show` on the built binary: the 2006 netns RFC's walkthrough
+// (a container unshared with no network; the administrator makes a host device visible in
+// it; it carries traffic; it goes back) and devices that come home when the container
+// ends without a detach.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "apply_helpers.hpp"
+#include "integration/net_cli_host.hpp"
+#include "support/udp.hpp"
+
+using namespace mr::test;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// The table line of a link in `net show`, with the lines of its further addresses.
+std::string table_line(const std::string& table, const std::string& name) {
+  std::istringstream lines(table);
+  std::string line;
+  while (std::getline(lines, line))
+    if (line.starts_with(name + " ")) return line;
+  FAIL("no line for " << name << " in:\n" << table);
+  return "";
+}
+
+bool bridge_has_port(Space& host, const std::string& bridge) {
+  int index = host.link(bridge).index;
+  for (const auto& l : host.snapshot().links)
+    if (l.master == index) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(NetCliHost, "net attach moves a host device into a container started without network; "
+                              "net detach gives it back as it was") {
+  b.args(kWaitForTerm);
+  b.write();
+  int pid = run_detached("rfc");
+  Space ctr = pinned("rfc");
+  auto snap = ctr.snapshot();
+  REQUIRE(snap.links.size() == 1);  // unshared with no network: lo only
+  CHECK(snap.links[0].name == "lo");
+  std::string ctr_before = host_state(ctr);
+  int nic0_index = sb.host().link("nic0").index;
+
+  auto attached = ok({"net", "attach", "rfc", "nic0", "--name", "eth0", "--address", "10.0.0.1/24", "--address",
+                      "fd00::1/64"});
+  CHECK(attached.out.empty());
+  CHECK_FALSE(sb.host().has_link("nic0"));
+  auto eth0 = ctr.link("eth0");
+  CHECK(eth0.index == nic0_index);  // the host's device itself, not a copy
+  CHECK(eth0.up());
+  auto addrs = ctr.addresses(eth0.index);
+  CHECK(contains(addrs, "10.0.0.1/24"));
+  CHECK(contains(addrs, "fd00::1/64"));
+  CHECK_FALSE(contains(addrs, "198.51.100.1/24"));  // the host's address stays behind
+
+  ctr.wait_oper_up("eth0");
+  peer.wait_oper_up("wire0");
+  check_udp(ctr, ip("10.0.0.1"), peer, ip("10.0.0.2"));
+  check_udp(peer, ip("fd00::2"), ctr, ip("fd00::1"));
+
+  json view = show("rfc");
+  const json& shown = shown_link(view, "eth0");
+  CHECK(shown["host"]["origin"] == "moved");
+  CHECK(shown["host"]["name"] == "nic0");
+  CHECK(shown["index"] == nic0_index);
+  CHECK_FALSE(shown_link(view, "lo").contains("host"));
+  std::string table = ok({"net", "show", "rfc"}).out;
+  std::string line = table_line(table, "eth0");
+  CHECK(line.find("moved from host nic0") != std::string::npos);
+  CHECK(line.find("10.0.0.1/24") != std::string::npos);
+  CHECK(table_line(table, "lo").ends_with("container"));
+
+  ok({"net", "detach", "rfc", "eth0"});
+  CHECK(host_state(sb.host()) == before);  // name, MTU, MAC, up, its address
+  CHECK(host_state(ctr) == ctr_before);
+
+  ok({"kill", "rfc", "TERM"});
+  wait_gone(pid);
+  ok({"delete", "rfc"});
+  CHECK(host_state(sb.host()) == before);
+}
+
+TEST_CASE_FIXTURE(NetCliHost, "devices attached to a foreground run come home when its workload exits") {
+  std::string go = b.rootfs() + "/tmp/go";
+  REQUIRE(::mkfifo(go.c_str(), 0600) == 0);
+  b.args({"sh", "-c", "echo ready; read x < /tmp/go"});
+  b.write();
+  mr::netns::UniqueFd out;
+  pid_t run = runc.spawn({"run", "-b", b.dir, "fg"}, out);
+  char buf[6] = {};
+  REQUIRE(::read(out.get(), buf, 6) == 6);
+  REQUIRE(std::string(buf, 6) == "ready\n");
+
+  ok({"net", "attach", "fg", "nic0", "--name", "eth0", "--address", "10.0.0.1/24"});
+  ok({"net", "attach", "fg", "nic1", "--macvlan", "--mode", "vepa", "--name", "mv0", "--address", "10.3.0.2/24"});
+  ok({"net", "attach", "fg", "--veth", "--name", "v0", "--bridge", "br0", "--mtu", "1400"});
+  Space ctr = pinned("fg");  // held open: what goes home must be sent home, not left to die
+  CHECK(ctr.has_link("eth0"));
+  CHECK(ctr.link("mv0").kind == "macvlan");
+  CHECK(ctr.link("v0").mtu == 1400);
+  CHECK_FALSE(sb.host().has_link("nic0"));
+  CHECK(bridge_has_port(sb.host(), "br0"));
+
+  {
+    mr::netns::UniqueFd w(::open(go.c_str(), O_WRONLY | O_CLOEXEC));  // waits for the reader
+    REQUIRE(w);
+    REQUIRE(::write(w.get(), "go\n", 3) == 3);
+  }
+  CHECK(wait_status(run) == 0);
+  CHECK(host_state(sb.host()) == before);
+  CHECK_FALSE(ctr.has_link("eth0"));
+  CHECK_FALSE(ctr.has_link("mv0"));
+  CHECK_FALSE(ctr.has_link("v0"));
+  CHECK(::access((runc.root() + "/fg").c_str(), F_OK) != 0);
+}
+
+TEST_CASE_FIXTURE(NetCliHost, "a device attached to a created container comes home at delete after the workload ends") {
+  b.args(kWaitForTerm);
+  b.write();
+  ok({"create", "-b", b.dir, "c1"});
+  int pid = runc.state("c1")["pid"];
+  // No --name: it keeps its host name; --keep-addresses: and the host's address.
+  ok({"net", "attach", "c1", "nic0", "--keep-addresses"});
+  {
+    Space ctr = pinned("c1");
+    CHECK(contains(ctr.addresses(ctr.link("nic0").index), "198.51.100.1/24"));
+  }
+  ok({"start", "c1"});
+  ok({"kill", "c1", "TERM"});
+  wait_gone(pid);
+  CHECK(runc.state("c1")["status"] == "stopped");
+  CHECK(refused({"net", "detach", "c1", "nic0"}).find("stopped") != std::string::npos);
+  CHECK_FALSE(sb.host().has_link("nic0"));  // lent until delete
+
+  ok({"delete", "c1"});
+  CHECK(host_state(sb.host()) == before);
+}
