@@ -235,6 +235,8 @@ TEST_CASE("podman runs a busybox image through mini-runc with --network none") {
   TempDir tmp;
   Podman podman(sb, tmp.path() + "/podman");
   std::string before = host_state(sb.host());
+  auto info = podman({"info", "--format", "{{.Host.OCIRuntime.Path}}"});
+  CHECK(info.out == MINI_RUNC_PATH "\n");  // the built binary, not a runtime of the machine's
   require_ok(podman({"import", podman.dir() + "/image.tar", kImage}), "podman import");
   auto run = podman(concat({"run", "--rm", "--network", "none"},
                            concat(Podman::container_options(), {kImage, "sh", "-c", "ls /sys/class/net; cat /www/index.html"})));
