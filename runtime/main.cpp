@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   app.add_flag("--systemd-cgroup", g.systemd_cgroup, "accepted for runc compatibility; no cgroups are managed");
   app.add_option("--criu", g.criu, "accepted for runc compatibility; checkpointing is not supported");
   app.add_option("--rootless", g.rootless, "accepted for runc compatibility");
+  // crun's option: podman passes "--cgroup-manager disabled" for --cgroups=disabled.
+  std::string cgroup_manager;
+  app.add_option("--cgroup-manager", cgroup_manager, "accepted for crun compatibility; no cgroups are managed")
+      ->check(CLI::IsMember({"cgroupfs", "systemd", "disabled"}));
   std::vector<Command> commands = {
       add_run_command(app, g),    add_create_command(app, g), add_start_command(app, g),
       add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
