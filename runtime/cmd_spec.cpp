@@ -1,19 +1,36 @@
 #include "oci/default_config.hpp"
+#include "oci/network_examples.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
 
+namespace {
+
+Result<void> write_new(const std::string& path, const std::string& content) {
+  if (::access(path.c_str(), F_OK) == 0) return netns::fail(EEXIST, "write " + path);
+  return write_file_atomic(path, content, 0644);
+}
+
+}  // namespace
+
 Command add_spec_command(CLI::App& app, const GlobalOptions&) {
-  auto* sub = app.add_subcommand("spec", "write a default config.json into the bundle directory");
+  auto* sub = app.add_subcommand("spec", "write a default config.json (or an example network.json) into the bundle");
   auto bundle = std::make_shared<std::string>(".");
+  auto network = std::make_shared<std::string>();
   sub->add_option("-b,--bundle", *bundle, "where to write config.json (default: the current directory)");
-  return {sub, [bundle] {
-            std::string path = *bundle + "/config.json";
-            if (::access(path.c_str(), F_OK) == 0)
-              return report(netns::sys_error(EEXIST, "write " + path));
-            if (auto r = write_file_atomic(path, oci::default_config_json(), 0644); !r) return report(r.error());
-            return 0;
+  sub->add_option("--network", *network, "write network.json for a case instead: move, expose or veth-bridge")
+      ->check(CLI::IsMember({"move", "expose", "veth-bridge"}));
+  return {sub, [bundle, network] {
+            Result<void> r;
+            if (network->empty()) {
+              r = write_new(*bundle + "/config.json", oci::default_config_json());
+            } else {
+              auto kind = oci::parse_example_kind(*network);
+              r = kind ? write_new(*bundle + "/network.json", oci::example_network_spec(*kind))
+                       : Result<void>(std::unexpected(kind.error()));
+            }
+            return r ? 0 : report(r.error());
           }};
 }
 

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {
       add_run_command(app, g),    add_create_command(app, g), add_start_command(app, g),
       add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
-      add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g),
+      add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g), add_validate_command(app, g),
   };
   try {
     app.parse(argc, argv);
