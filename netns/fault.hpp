@@ -1,7 +1,11 @@
 // Fault injection for crash and rollback tests. apply() calls step() before every change
-// it makes; in builds with MR_FAULT_INJECTION defined, MR_FAIL_AT_STEP=N in the
-// environment makes the Nth call fail as if the kernel had refused that change. In
-// other builds step() only counts.
+// it makes (after recording its undo); in builds with MR_FAULT_INJECTION defined, the
+// environment picks one step to disturb:
+//   MR_FAIL_AT_STEP=N   the Nth call fails as if the kernel had refused that change;
+//   MR_PAUSE_AT_STEP=N  the Nth call writes one byte to the fd named by MR_PAUSE_FD and
+//                       blocks for good, so that a test can wait on that byte and then
+//                       SIGKILL the process: a crash exactly between two steps.
+// In other builds step() only counts.
 #pragma once
 
 #include <string_view>
@@ -15,7 +19,7 @@ class FaultInjector {
   FaultInjector();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
-  // Whether this build honours MR_FAIL_AT_STEP.
+  // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
   static constexpr bool enabled() {
 #ifdef MR_FAULT_INJECTION
     return true;
@@ -27,6 +31,8 @@ class FaultInjector {
  private:
   int steps_ = 0;
   int fail_at_ = 0;
+  int pause_at_ = 0;
+  int pause_fd_ = -1;
 };
 
 }  // namespace mr::netns

@@ -1,0 +1,67 @@
+// What the recovery, concurrency and hostile-input tests share: a sandbox host with
+// devices for every kind of network step, the spec that uses them all, a picture of
+// everything the runtime may leave behind, and mini-runc runs that crash on purpose.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "integration/runtime_harness.hpp"
+
+namespace mr::test {
+
+// Sets an environment variable for a scope; mini-runc inherits it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// A runtime fixture whose sandbox host has nic0 (192.0.2.10/24, a static route through
+// it) to move, nic2 to parent a macvlan and br0 (MAC set) for a veth.
+struct RecoveryFixture : RuncFixture {
+  RecoveryFixture();
+  // The spec of every step: a moved device, a macvlan, a veth on br0 with a host
+  // address, addresses of both families, routes and a sysctl; written to bundle/network.json.
+  void write_full_spec();
+  // Everything of the host a container can change or leave behind: links, addresses,
+  // routes (host_state()) and the mounts under this test's directory.
+  std::string picture();
+  // ROOT/ID exists.
+  bool has_state(const std::string& id);
+};
+
+// Mount points listed in /proc/self/mountinfo under `prefix` (other tests run beside
+// this one in the same mount namespace, so only this test's directory is compared).
+std::vector<std::string> mounts_under(const std::string& prefix);
+
+// `mini-runc ARGS` started with MR_PAUSE_AT_STEP=step, once it has either paused at that
+// step of its network setup (and blocks there, its pid still unreaped) or finished.
+struct PausedRun {
+  pid_t pid = 0;
+  bool paused = false;
+  int status = -1;  // when it finished first
+};
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step);
+
+// The same, and SIGKILLed where it paused: nullopt; or its exit status if it finished.
+std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step);
+
+// SIGKILLs a paused run and reaps it.
+void kill_paused(const PausedRun& run);
+
+// The network namespace of a container's process, with a socket in it.
+Space container_space(pid_t pid);
+
+// Processes holding an fd (or a namespace link) to net namespace `inode`: "PID fd N".
+std::vector<std::string> holders_of_netns(ino_t inode);
+
+}  // namespace mr::test
