@@ -8,7 +8,6 @@
 #include <fstream>
 
 #include "integration/recovery_host.hpp"
-#include "netns/fault.hpp"
 
 using namespace mr::test;
 namespace fs = std::filesystem;
@@ -28,7 +27,7 @@ std::vector<std::string> containers_in(const std::string& root) {
 }  // namespace
 
 TEST_CASE_FIXTURE(RecoveryFixture, "cleanup undoes a create killed at any network step, and leaves a live container") {
-  if (!mr::netns::FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION");
+  require_fault_injection();
   write_full_spec();
   b.args(kWaiter);
   b.write();
@@ -41,14 +40,12 @@ TEST_CASE_FIXTURE(RecoveryFixture, "cleanup undoes a create killed at any networ
   INFO(alive.err);
   REQUIRE(alive.status == 0);
   const std::string before = picture();  // with the live container's pinned namespace
-  int n = 1;
-  for (; n <= 64; ++n) {
-    CAPTURE(n);
+  int steps = each_step([&](int n) {
     auto finished = crash_at_step(runc, {"create", "-b", b.dir, "crashed"}, n);
     if (finished) {
       CHECK(*finished == 0);
       CHECK(runc({"delete", "--force", "crashed"}).status == 0);
-      break;
+      return false;
     }
     // And a directory a create left before it saved any state.
     REQUIRE(fs::create_directory(runc.root() + "/half"));
@@ -59,15 +56,16 @@ TEST_CASE_FIXTURE(RecoveryFixture, "cleanup undoes a create killed at any networ
     CHECK(o.out == "crashed: removed (its create never finished)\nhalf: removed (create never saved a state)\n");
     CHECK(containers_in(runc.root()) == std::vector<std::string>{"alive"});
     CHECK(picture() == before);
-  }
-  CHECK(n > 14);
+    return true;
+  });
+  CHECK(steps == kFullSpecSteps);
   CHECK(runc.state("alive")["status"] == "running");
   CHECK(runc({"delete", "--force", "alive"}).status == 0);
   CHECK(picture() == empty);
 }
 
 TEST_CASE_FIXTURE(RecoveryFixture, "cleanup removes a container whose init died, and leaves a create under way alone") {
-  if (!mr::netns::FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION");
+  require_fault_injection();
   write_full_spec();
   b.args(kWaiter);
   b.write();

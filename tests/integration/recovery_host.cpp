@@ -14,6 +14,7 @@
 
 #include "apply_helpers.hpp"
 #include "netns/address.hpp"
+#include "netns/fault.hpp"
 #include "netns/route.hpp"
 
 namespace mr::test {
@@ -76,6 +77,20 @@ std::vector<std::string> mounts_under(const std::string& prefix) {
     if (mount_point.starts_with(prefix + "/")) out.push_back(mount_point);
   }
   return out;
+}
+
+void require_fault_injection() {
+  if (!netns::FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
+}
+
+int each_step(const std::function<bool(int)>& at_step) {
+  constexpr int kMaxSteps = 64;  // far more than any spec of these tests has
+  for (int n = 1; n <= kMaxSteps; ++n) {
+    CAPTURE(n);
+    if (!at_step(n)) return n - 1;
+  }
+  FAIL("still failing after " << kMaxSteps << " steps");
+  return kMaxSteps;
 }
 
 PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step) {

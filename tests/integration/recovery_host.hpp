@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct RecoveryFixture : RuncFixture {
   // The spec of every step: a moved device, a macvlan, a veth on br0 with a host
   // address, addresses of both families, routes and a sysctl; written to bundle/network.json.
   void write_full_spec();
+  // Its fault-injection steps: lo, 3 devices, the veth's up and host address, 5
+  // addresses, 3 routes, 1 sysctl.
+  static constexpr int kFullSpecSteps = 15;
   // Everything of the host a container can change or leave behind: links, addresses,
   // routes (host_state()) and the mounts under this test's directory.
   std::string picture();
@@ -42,6 +46,14 @@ struct RecoveryFixture : RuncFixture {
 // Mount points listed in /proc/self/mountinfo under `prefix` (other tests run beside
 // this one in the same mount namespace, so only this test's directory is compared).
 std::vector<std::string> mounts_under(const std::string& prefix);
+
+// Fails the test unless this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
+void require_fault_injection();
+
+// Calls `at_step(n)` for n = 1, 2, ... until it returns false (the run it made got past
+// its last step) and returns the number of steps before that; fails the test if that
+// never happens within a bound.
+int each_step(const std::function<bool(int)>& at_step);
 
 // `mini-runc ARGS` started with MR_PAUSE_AT_STEP=step, once it has either paused at that
 // step of its network setup (and blocks there, its pid still unreaped) or finished.
