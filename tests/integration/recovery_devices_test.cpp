@@ -104,3 +104,23 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a device whose name was taken on the host co
   CHECK(sb.host().link("nic0").index == usurper);
   CHECK_FALSE(has_state("fb"));
 }
+
+TEST_CASE_FIXTURE(RecoveryFixture, "a foreground run SIGKILLed while its workload runs: delete --force brings everything back") {
+  write_full_spec();
+  b.args({"sh", "-c", "echo ready; exec sleep 1000"});
+  b.write();
+  const std::string before = picture();
+  UniqueFd out;
+  pid_t run = runc.spawn({"run", "-b", b.dir, "orphaned"}, out);
+  REQUIRE(first_line(out) == "ready");
+  REQUIRE(::kill(run, SIGKILL) == 0);
+  CHECK(wait_status(run) == 128 + SIGKILL);
+  // The workload outlives its runtime; the container is still there, running.
+  CHECK(runc.state("orphaned")["status"] == "running");
+  CHECK(picture() != before);
+  auto d = runc({"delete", "--force", "orphaned"});
+  INFO(d.err);
+  CHECK(d.status == 0);
+  CHECK(picture() == before);
+  CHECK_FALSE(has_state("orphaned"));
+}
