@@ -28,10 +28,14 @@ int env_int(const char* name, int otherwise) {
 
 }  // namespace
 
-FaultInjector::FaultInjector() {
+FaultInjector::FaultInjector() : FaultInjector("MR_FAIL_AT_STEP", "MR_PAUSE_AT_STEP") {}
+
+FaultInjector FaultInjector::for_undo() { return FaultInjector(nullptr, "MR_PAUSE_AT_UNDO_STEP"); }
+
+FaultInjector::FaultInjector(const char* fail_env, const char* pause_env) {
   if constexpr (enabled()) {
-    fail_at_ = env_int("MR_FAIL_AT_STEP", 0);
-    pause_at_ = env_int("MR_PAUSE_AT_STEP", 0);
+    if (fail_env) fail_at_ = env_int(fail_env, 0);
+    pause_at_ = env_int(pause_env, 0);
     pause_fd_ = env_int("MR_PAUSE_FD", -1);
   }
 }

@@ -5,6 +5,8 @@
 //   MR_PAUSE_AT_STEP=N  the Nth call writes one byte to the fd named by MR_PAUSE_FD and
 //                       blocks for good, so that a test can wait on that byte and then
 //                       SIGKILL the process: a crash exactly between two steps.
+// Undo (teardown.hpp) has a pause of its own, MR_PAUSE_AT_UNDO_STEP=N (with MR_PAUSE_FD),
+// so that a delete can be killed half way; it never fails on purpose.
 // In other builds step() only counts.
 #pragma once
 
@@ -17,6 +19,8 @@ namespace mr::netns {
 class FaultInjector {
  public:
   FaultInjector();
+  // The injector of undo steps: pauses only, at MR_PAUSE_AT_UNDO_STEP.
+  static FaultInjector for_undo();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
   // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
@@ -29,6 +33,7 @@ class FaultInjector {
   }
 
  private:
+  FaultInjector(const char* fail_env, const char* pause_env);
   int steps_ = 0;
   int fail_at_ = 0;
   int pause_at_ = 0;

@@ -50,3 +50,31 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a runtime killed at any network step: delete
   });
   CHECK(steps == kFullSpecSteps);
 }
+
+TEST_CASE_FIXTURE(RecoveryFixture, "a delete killed at any undo step: the next delete finishes the job") {
+  require_fault_injection();
+  write_full_spec();
+  b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
+  b.write();
+  const std::string before = picture();
+  int steps = each_step([&](int n) {
+    auto c = runc({"create", "-b", b.dir, "d"});
+    INFO(c.err);
+    REQUIRE(c.status == 0);
+    auto killed = pause_at_step(runc, {"delete", "--force", "d"}, n, "MR_PAUSE_AT_UNDO_STEP");
+    if (killed.paused) {
+      kill_paused(killed);
+      CHECK(has_state("d"));
+      auto again = runc({"delete", "--force", "d"});
+      INFO(again.err);
+      CHECK(again.status == 0);
+    } else {
+      CHECK(killed.status == 0);  // past the last undo step: a normal delete
+    }
+    CHECK(picture() == before);
+    CHECK_FALSE(has_state("d"));
+    return killed.paused;
+  });
+  // The journalled steps: the moved device, the macvlan, the veth.
+  CHECK(steps == 3);
+}

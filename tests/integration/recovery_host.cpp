@@ -93,14 +93,14 @@ int each_step(const std::function<bool(int)>& at_step) {
   return kMaxSteps;
 }
 
-PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step) {
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd paused(p[0]), pause_end(p[1]);
   PausedRun run;
   netns::UniqueFd out;
   {
-    ScopedEnv at("MR_PAUSE_AT_STEP", std::to_string(step));
+    ScopedEnv at(pause_env, std::to_string(step));
     ScopedEnv fd("MR_PAUSE_FD", "3");  // the harness places `fds` at 3, 4, ...
     run.pid = runc.spawn(args, out, {pause_end.get()});
   }

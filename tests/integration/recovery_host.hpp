@@ -62,7 +62,9 @@ struct PausedRun {
   bool paused = false;
   int status = -1;  // when it finished first
 };
-PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step);
+// `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step,
+                        const char* pause_env = "MR_PAUSE_AT_STEP");
 
 // The same, and SIGKILLed where it paused: nullopt; or its exit status if it finished.
 std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step);
