@@ -67,10 +67,12 @@ class Applier {
       moved = move_link_with(t_.host, r.host_index, t_.container, s, r.ctr_index);
     }
     if (!moved) {
-      // Refused before the namespace changed: nothing to give back.
-      auto home = get_link(t_.host, r.host_index);
-      if (home && home->name == r.host_name) MR_TRY(journal_.done(seq));
-      return std::unexpected(std::move(moved).error());
+      // Not in the container under the index it was to get: refused before the
+      // namespace changed (do_setlink() moves first), or gone from the host before the
+      // request (another container's move won the race). Nothing to give back.
+      auto there = get_link(t_.container_nl, r.ctr_index);
+      if (!there && there.error().err == ENODEV) MR_TRY(journal_.done(seq));
+      return std::unexpected(std::move(moved).error().wrap("host device " + r.host_name));
     }
     AppliedDevice out{d.name, r.ctr_index, r.host_name, d.origin};
     if (is_name_template(d.name)) {

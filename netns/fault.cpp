@@ -1,5 +1,7 @@
 #include "netns/fault.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -7,15 +9,40 @@
 
 namespace mr::netns {
 
-FaultInjector::FaultInjector() {
+namespace {
+
+int env_int(const char* name, int otherwise) {
+  const char* text = std::getenv(name);
+  int value = otherwise;
+  if (text) std::from_chars(text, text + std::strlen(text), value);
+  return value;
+}
+
+// Never returns: the test that asked for the pause ends the process with SIGKILL.
+[[noreturn]] void pause_for_kill(int fd) {
+  char byte = 'P';
+  while (::write(fd, &byte, 1) < 0 && errno == EINTR) {
+  }
+  for (;;) ::pause();
+}
+
+}  // namespace
+
+FaultInjector::FaultInjector() : FaultInjector("MR_FAIL_AT_STEP", "MR_PAUSE_AT_STEP") {}
+
+FaultInjector FaultInjector::for_undo() { return FaultInjector(nullptr, "MR_PAUSE_AT_UNDO_STEP"); }
+
+FaultInjector::FaultInjector(const char* fail_env, const char* pause_env) {
   if constexpr (enabled()) {
-    const char* text = std::getenv("MR_FAIL_AT_STEP");
-    if (text) std::from_chars(text, text + std::strlen(text), fail_at_);
+    if (fail_env) fail_at_ = env_int(fail_env, 0);
+    pause_at_ = env_int(pause_env, 0);
+    pause_fd_ = env_int("MR_PAUSE_FD", -1);
   }
 }
 
 Result<void> FaultInjector::step(std::string_view what) {
   ++steps_;
+  if (enabled() && steps_ == pause_at_ && pause_fd_ >= 0) pause_for_kill(pause_fd_);
   if (enabled() && steps_ == fail_at_)
     return fail(ECANCELED, "injected fault at step " + std::to_string(steps_) + " (" + std::string(what) + ")");
   return {};

@@ -1,7 +1,13 @@
 // Fault injection for crash and rollback tests. apply() calls step() before every change
-// it makes; in builds with MR_FAULT_INJECTION defined, MR_FAIL_AT_STEP=N in the
-// environment makes the Nth call fail as if the kernel had refused that change. In
-// other builds step() only counts.
+// it makes (after recording its undo); in builds with MR_FAULT_INJECTION defined, the
+// environment picks one step to disturb:
+//   MR_FAIL_AT_STEP=N   the Nth call fails as if the kernel had refused that change;
+//   MR_PAUSE_AT_STEP=N  the Nth call writes one byte to the fd named by MR_PAUSE_FD and
+//                       blocks for good, so that a test can wait on that byte and then
+//                       SIGKILL the process: a crash exactly between two steps.
+// Undo (teardown.hpp) has a pause of its own, MR_PAUSE_AT_UNDO_STEP=N (with MR_PAUSE_FD),
+// so that a delete can be killed half way; it never fails on purpose.
+// In other builds step() only counts.
 #pragma once
 
 #include <string_view>
@@ -13,9 +19,11 @@ namespace mr::netns {
 class FaultInjector {
  public:
   FaultInjector();
+  // The injector of undo steps: pauses only, at MR_PAUSE_AT_UNDO_STEP.
+  static FaultInjector for_undo();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
-  // Whether this build honours MR_FAIL_AT_STEP.
+  // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
   static constexpr bool enabled() {
 #ifdef MR_FAULT_INJECTION
     return true;
@@ -25,8 +33,11 @@ class FaultInjector {
   }
 
  private:
+  FaultInjector(const char* fail_env, const char* pause_env);
   int steps_ = 0;
   int fail_at_ = 0;
+  int pause_at_ = 0;
+  int pause_fd_ = -1;
 };
 
 }  // namespace mr::netns

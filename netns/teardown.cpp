@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "netns/fault.hpp"
 #include "netns/link.hpp"
 #include "netns/moved_link.hpp"
 #include "netns/namespace.hpp"
@@ -28,7 +29,8 @@ class Undoer {
     for (const JournalEntry* e : todo) {
       uint64_t seq = e->seq;
       std::string what = "undo " + describe(e->step);
-      auto r = std::visit([&](const auto& step) { return undo(*e, step); }, e->step);
+      auto r = faults_.step(what);
+      if (r) r = std::visit([&](const auto& step) { return undo(*e, step); }, e->step);
       if (r) r = journal_.done(seq);
       if (!r) report_.failures.push_back(std::move(r).error().wrap(what));
     }
@@ -103,6 +105,7 @@ class Undoer {
   UndoTargets& t_;
   std::optional<NlSocket> own_ctr_;
   UndoReport report_;
+  FaultInjector faults_ = FaultInjector::for_undo();
 };
 
 }  // namespace

@@ -41,6 +41,7 @@ Command add_spec_command(CLI::App& app, const GlobalOptions& g);
 // net attach|detach|show|export (runtime/cmd_net*.cpp).
 Command add_net_command(CLI::App& app, const GlobalOptions& g);
 Command add_validate_command(CLI::App& app, const GlobalOptions& g);
+Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
 
 // Helpers shared by the commands.
 

@@ -39,6 +39,20 @@ Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool 
 // poststop hooks, state directory.
 Result<void> delete_container(const StateDir& dir, bool force);
 
+// What cleanup_container() did with one state directory.
+enum class Cleanup { removed, alive, busy };
+struct CleanupOutcome {
+  Cleanup what = Cleanup::alive;
+  std::string why;  // for removed: what made it a leftover
+};
+
+// Removes ROOT/ID when it is a leftover: its init is gone, or its create never finished
+// (the runtime that made it died: nothing holds its lock), or it has no state at all.
+// Like delete, it undoes the network journal (devices go home, veths and macvlans made
+// for it go), unpins the namespace and runs poststop hooks. A created or running
+// container is left alone, and so is one whose lock another command holds.
+Result<CleanupOutcome> cleanup_container(const StateDir& dir);
+
 // Teardown shared by delete and the end of a foreground run.
 void destroy_container(const StateDir& dir, const State& st);
 

@@ -45,8 +45,12 @@ class CreateRollback {
     start_time_ = start_time;
   }
   void dismiss() { dismissed_ = true; }
+  // The state directory's lock, let go only after the undo (members outlive the
+  // destructor's body).
+  void hold(UniqueFd lock) { lock_ = std::move(lock); }
 
  private:
+  UniqueFd lock_;
   StateDir dir_;
   pid_t pid_ = 0;
   uint64_t start_time_ = 0;
@@ -132,6 +136,11 @@ Result<State> create_container(const CreateRequest& req) {
     run_stage1(ctx);
   }
   pair.init_end.reset();
+  // Held until create has finished or rolled back, so that `cleanup` can tell a create
+  // under way from one whose runtime died (the kernel drops the lock with the process).
+  // Taken after the fork: a flock belongs to the open file, which a child would share
+  // and keep locked until it execs.
+  rollback.hold(MR_TRY_VALUE(lock_state_dir(req.dir)));
   int sock = pair.runtime_end.get();
   auto pid_text = sync_expect(sock, SyncTag::init_pid, "the container's namespaces");
   int status = 0;

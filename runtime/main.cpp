@@ -1,4 +1,8 @@
 // mini-runc: an OCI runtime with runc's command line.
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <vector>
 
@@ -11,6 +15,9 @@
 
 int main(int argc, char** argv) {
   using namespace mr::runtime;
+  // Fds the caller left open reach the container's process only if --preserve-fds names
+  // them (its init clears FD_CLOEXEC on those), and never hooks or other children.
+  (void)::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   CLI::App app{"mini-runc: an OCI container runtime with network isolation"};
   app.require_subcommand(1);
   app.set_version_flag("-v,--version",
@@ -31,6 +38,7 @@ int main(int argc, char** argv) {
       add_run_command(app, g),    add_create_command(app, g), add_start_command(app, g),
       add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
       add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g), add_validate_command(app, g),
+      add_cleanup_command(app, g),
   };
   try {
     app.parse(argc, argv);

@@ -85,9 +85,10 @@ Result<void> make_state_dir(const StateDir& dir) {
 
 Result<void> remove_state_dir(const StateDir& dir) {
   // Only the files create makes: a journal still pending (network not undone) keeps the
-  // directory, and with it the way to undo.
-  for (const std::string& f : {dir.state_file(), dir.exec_fifo(), dir.netns_pin(), dir.path() + "/resolv.conf",
-                               dir.path() + "/hosts"}) {
+  // directory, and with it the way to undo. state.json.tmp is what a runtime killed while
+  // saving the state leaves.
+  for (const std::string& f : {dir.state_file(), dir.state_file() + ".tmp", dir.exec_fifo(), dir.netns_pin(),
+                               dir.path() + "/resolv.conf", dir.path() + "/hosts"}) {
     if (::unlink(f.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + f);
   }
   if (::rmdir(dir.path().c_str()) != 0 && errno != ENOENT)
@@ -95,14 +96,19 @@ Result<void> remove_state_dir(const StateDir& dir) {
   return {};
 }
 
-Result<netns::UniqueFd> lock_state_dir(const StateDir& dir) {
+Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait) {
   netns::UniqueFd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
     return netns::fail(errno, "open " + dir.path());
   }
-  while (::flock(fd.get(), LOCK_EX) != 0)
+  while (::flock(fd.get(), wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
     if (errno != EINTR) return netns::fail(errno, "lock " + dir.path());
+  // Removed by whoever held the lock before us (delete, cleanup): an unlinked directory
+  // has no links left.
+  struct stat sb{};
+  if (::fstat(fd.get(), &sb) != 0) return netns::fail(errno, "stat " + dir.path());
+  if (sb.st_nlink == 0) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
   return fd;
 }
 

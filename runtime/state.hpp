@@ -53,9 +53,11 @@ struct StateDir {
 Result<void> make_state_dir(const StateDir& dir);
 Result<void> remove_state_dir(const StateDir& dir);
 
-// Serialises start, kill and delete of one container (flock on its directory; the lock
-// goes with the returned fd). create needs none: mkdir() of the directory is exclusive.
-Result<netns::UniqueFd> lock_state_dir(const StateDir& dir);
+// Serialises create, start, kill, delete and cleanup of one container (flock on its
+// directory; the lock goes with the returned fd, so a process that dies lets go). Two
+// creates of one id need none: mkdir() of the directory is exclusive. Without `wait`,
+// a lock held elsewhere fails with EWOULDBLOCK.
+Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait = true);
 
 Result<void> save_state(const StateDir& dir, const State& st);
 Result<State> load_state(const StateDir& dir);

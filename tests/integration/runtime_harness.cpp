@@ -116,7 +116,7 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
   return o;
 }
 
-pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out) {
+pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd r(p[0]), w(p[1]);
@@ -124,7 +124,7 @@ pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out) {
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::dup2(w.get(), 1);
-    exec_runc(sb_.host().ns.fd(), root_, args);
+    exec_runc(sb_.host().ns.fd(), root_, args, fds);
   }
   out = std::move(r);
   return pid;

@@ -1,0 +1,48 @@
+// Leftovers of crashed runtimes. A runtime killed during create leaves ROOT/ID with a
+// state that says "creating" (or no state.json yet), a pinned namespace and a journal of
+// what it had changed on the host; one killed later leaves a container whose init is
+// gone. The journal is written before each change (netns/journal.hpp), so undoing it
+// restores the host whatever the moment of the crash.
+#include <csignal>
+
+#include "runtime/container.hpp"
+#include "runtime/network.hpp"
+#include "runtime/process_handle.hpp"
+
+namespace mr::runtime {
+
+Result<CleanupOutcome> cleanup_container(const StateDir& dir) {
+  auto lock = lock_state_dir(dir, false);
+  if (!lock) {
+    // Held: a create, start, kill or delete is under way. Gone: someone else removed it.
+    if (lock.error().err == EWOULDBLOCK) return CleanupOutcome{Cleanup::busy, "in use"};
+    if (lock.error().err == ENOENT) return CleanupOutcome{Cleanup::busy, "removed meanwhile"};
+    return std::unexpected(std::move(lock).error());
+  }
+  auto st = load_state(dir);
+  if (!st) {
+    if (st.error().err != ENOENT) return std::unexpected(std::move(st).error());
+    // The create that made the directory died before it saved a state (and so before
+    // any network change, which comes after).
+    ContainerNetContext net{.id = dir.id, .state_dir = dir.path(), .pin_path = dir.netns_pin()};
+    MR_TRY_CTX(teardown_network(net), "network teardown");
+    MR_TRY(remove_state_dir(dir));
+    return CleanupOutcome{Cleanup::removed, "create never saved a state"};
+  }
+  Status status = current_status(dir, *st);
+  if (status == Status::created || status == Status::running) return CleanupOutcome{Cleanup::alive, ""};
+  std::string why = "its init is gone";
+  if (st->creating) {
+    why = "its create never finished";
+    // The lock was free, so the runtime of that create is dead; its init, waiting for
+    // that runtime, is of no use.
+    if (auto init = open_process(st->pid, st->start_time); init && *init) {
+      MR_TRY(pidfd_send_signal((*init)->get(), SIGKILL));
+      MR_TRY(pidfd_wait_exit((*init)->get()));
+    }
+  }
+  destroy_container(dir, *st);
+  return CleanupOutcome{Cleanup::removed, why};
+}
+
+}  // namespace mr::runtime

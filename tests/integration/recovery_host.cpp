@@ -1,0 +1,166 @@
+#include "integration/recovery_host.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apply_helpers.hpp"
+#include "netns/address.hpp"
+#include "netns/fault.hpp"
+#include "netns/route.hpp"
+
+namespace mr::test {
+
+namespace fs = std::filesystem;
+
+ScopedEnv::ScopedEnv(const char* name, const std::string& value) : name_(name) {
+  ::setenv(name, value.c_str(), 1);
+}
+ScopedEnv::~ScopedEnv() { ::unsetenv(name_); }
+
+RecoveryFixture::RecoveryFixture() {
+  auto nic0 = sb.veth("nic0", "wire0");
+  MUST(netns::add_address(sb.host().nl, nic0.index, prefix("192.0.2.10/24")));
+  netns::Route via_nic0;
+  via_nic0.destination = prefix("198.51.100.0/24");
+  via_nic0.gateway = ip("192.0.2.1");
+  via_nic0.oif = nic0.index;
+  MUST(netns::add_route(sb.host().nl, via_nic0));
+  sb.veth("nic2", "wire2");
+  auto br0 = sb.bridge("br0");
+  // A bridge takes its ports' lowest MAC unless one is set (br_stp_recalculate_bridge_id()).
+  MUST(netns::set_link_mac(sb.host().nl, br0.index, mac("02:00:00:00:b0:00")));
+}
+
+void RecoveryFixture::write_full_spec() {
+  std::ofstream(b.dir + "/network.json") << R"({
+  "version": 1,
+  "devices": [
+    {"name": "eth0", "move": "nic0", "addresses": ["10.1.0.2/24", "fd00:1::2/64"], "mtu": 1450},
+    {"name": "mv0", "macvlan": {"parent": "nic2", "mode": "bridge"}, "addresses": ["10.3.0.2/24"]},
+    {"name": "eth1", "veth": {"bridge": "br0", "hostAddresses": ["10.4.0.1/24"]},
+     "addresses": ["10.4.0.2/24", "fd00:4::2/64"]}
+  ],
+  "routes": [
+    {"to": "default", "via": "10.1.0.1"},
+    {"to": "10.9.0.0/16", "device": "mv0"},
+    {"to": "::/0", "via": "fd00:4::1", "device": "eth1"}
+  ],
+  "sysctl": {"net.ipv4.ip_forward": "1"}
+})";
+}
+
+std::string RecoveryFixture::picture() {
+  std::string out = host_state(sb.host());
+  for (const auto& m : mounts_under(tmp.path())) out += "mount " + m + "\n";
+  return out;
+}
+
+bool RecoveryFixture::has_state(const std::string& id) { return fs::exists(runc.root() + "/" + id); }
+
+std::vector<std::string> mounts_under(const std::string& prefix) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    if (mount_point.starts_with(prefix + "/")) out.push_back(mount_point);
+  }
+  return out;
+}
+
+void require_fault_injection() {
+  if (!netns::FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
+}
+
+int each_step(const std::function<bool(int)>& at_step) {
+  constexpr int kMaxSteps = 64;  // far more than any spec of these tests has
+  for (int n = 1; n <= kMaxSteps; ++n) {
+    CAPTURE(n);
+    if (!at_step(n)) return n - 1;
+  }
+  FAIL("still failing after " << kMaxSteps << " steps");
+  return kMaxSteps;
+}
+
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env) {
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  netns::UniqueFd paused(p[0]), pause_end(p[1]);
+  PausedRun run;
+  netns::UniqueFd out;
+  {
+    ScopedEnv at(pause_env, std::to_string(step));
+    ScopedEnv fd("MR_PAUSE_FD", "3");  // the harness places `fds` at 3, 4, ...
+    run.pid = runc.spawn(args, out, {pause_end.get()});
+  }
+  pause_end.reset();
+  netns::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0)));
+  REQUIRE(pidfd);
+  // Either the byte of the pause or the end of the process, whichever comes first.
+  pollfd fds[2] = {{.fd = paused.get(), .events = POLLIN}, {.fd = pidfd.get(), .events = POLLIN}};
+  for (;;) {
+    REQUIRE(::poll(fds, 2, -1) > 0);
+    char byte = 0;
+    if ((fds[0].revents & POLLIN) && ::read(paused.get(), &byte, 1) == 1) {
+      run.paused = true;
+      return run;
+    }
+    if (fds[1].revents & POLLIN) {
+      run.status = wait_status(run.pid);
+      return run;
+    }
+    fds[0].fd = -1;  // hung up without a byte: the writers are gone, wait for the exit
+  }
+}
+
+void kill_paused(const PausedRun& run) {
+  REQUIRE(run.paused);
+  REQUIRE(::kill(run.pid, SIGKILL) == 0);
+  CHECK(wait_status(run.pid) == 128 + SIGKILL);
+}
+
+std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step) {
+  auto run = pause_at_step(runc, args, step);
+  if (!run.paused) return run.status;
+  kill_paused(run);
+  return std::nullopt;
+}
+
+Space container_space(pid_t pid) {
+  auto ns = MUST(netns::Netns::open_path("/proc/" + std::to_string(pid) + "/ns/net"));
+  auto nl = MUST(netns::NlSocket::open_in(ns));
+  return Space{std::move(ns), std::move(nl)};
+}
+
+std::vector<std::string> holders_of_netns(ino_t inode) {
+  std::string target = "net:[" + std::to_string(inode) + "]";
+  std::vector<std::string> out;
+  for (const auto& proc : fs::directory_iterator("/proc")) {
+    std::string pid = proc.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code ec;
+    // A process may exit while it is being looked at: what it held is gone with it.
+    for (auto fd = fs::directory_iterator(proc.path() / "fd", ec); !ec && fd != fs::directory_iterator();
+         fd.increment(ec)) {
+      std::error_code link_ec;
+      auto link = fs::read_symlink(fd->path(), link_ec);
+      if (!link_ec && link == target) out.push_back(pid + " fd " + fd->path().filename().string());
+    }
+    auto ns = fs::read_symlink(proc.path() / "ns" / "net", ec);
+    if (!ec && ns == target) out.push_back(pid + " ns");
+  }
+  return out;
+}
+
+}  // namespace mr::test

@@ -1,0 +1,81 @@
+// What the recovery, concurrency and hostile-input tests share: a sandbox host with
+// devices for every kind of network step, the spec that uses them all, a picture of
+// everything the runtime may leave behind, and mini-runc runs that crash on purpose.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "integration/runtime_harness.hpp"
+
+namespace mr::test {
+
+// Sets an environment variable for a scope; mini-runc inherits it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// A runtime fixture whose sandbox host has nic0 (192.0.2.10/24, a static route through
+// it) to move, nic2 to parent a macvlan and br0 (MAC set) for a veth.
+struct RecoveryFixture : RuncFixture {
+  RecoveryFixture();
+  // The spec of every step: a moved device, a macvlan, a veth on br0 with a host
+  // address, addresses of both families, routes and a sysctl; written to bundle/network.json.
+  void write_full_spec();
+  // Its fault-injection steps: lo, 3 devices, the veth's up and host address, 5
+  // addresses, 3 routes, 1 sysctl.
+  static constexpr int kFullSpecSteps = 15;
+  // Everything of the host a container can change or leave behind: links, addresses,
+  // routes (host_state()) and the mounts under this test's directory.
+  std::string picture();
+  // ROOT/ID exists.
+  bool has_state(const std::string& id);
+};
+
+// Mount points listed in /proc/self/mountinfo under `prefix` (other tests run beside
+// this one in the same mount namespace, so only this test's directory is compared).
+std::vector<std::string> mounts_under(const std::string& prefix);
+
+// Fails the test unless this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
+void require_fault_injection();
+
+// Calls `at_step(n)` for n = 1, 2, ... until it returns false (the run it made got past
+// its last step) and returns the number of steps before that; fails the test if that
+// never happens within a bound.
+int each_step(const std::function<bool(int)>& at_step);
+
+// `mini-runc ARGS` started with MR_PAUSE_AT_STEP=step, once it has either paused at that
+// step of its network setup (and blocks there, its pid still unreaped) or finished.
+struct PausedRun {
+  pid_t pid = 0;
+  bool paused = false;
+  int status = -1;  // when it finished first
+};
+// `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step,
+                        const char* pause_env = "MR_PAUSE_AT_STEP");
+
+// The same, and SIGKILLed where it paused: nullopt; or its exit status if it finished.
+std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step);
+
+// SIGKILLs a paused run and reaps it.
+void kill_paused(const PausedRun& run);
+
+// The network namespace of a container's process, with a socket in it.
+Space container_space(pid_t pid);
+
+// Processes holding an fd (or a namespace link) to net namespace `inode`: "PID fd N".
+std::vector<std::string> holders_of_netns(ino_t inode);
+
+}  // namespace mr::test
