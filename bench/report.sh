@@ -3,6 +3,7 @@
 # bench/run.sh measured in $W. Prints the markdown too.
 set -euo pipefail
 out=$1
+trap 'echo "bench: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND failed" >&2' ERR
 
 # median of the numbers on stdin
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -38,7 +39,7 @@ scale_hi=$(scale_med "$hi_level" "mini-runc, network")
 
 left() {
   if [ "$before" = "$1" ]; then echo none
-  else diff <(echo "$before") <(echo "$1") | grep '^[<>]' | tr '\n' ' '; fi
+  else { diff <(echo "$before") <(echo "$1") || true; } | grep "^[<>]" | tr "\n" " "; fi
 }
 left_cases=$(left "$after_cases")
 left_churn=$(left "$after_churn")

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+trap 'echo "bench: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND failed" >&2' ERR
 
 if [ "${1:-}" != --inside ]; then
   mount -t tmpfs -o mode=0755 bench-run /run
@@ -94,11 +95,13 @@ EOF
 # Leftovers: host links, mounts, state directories, named netns.
 leftovers() {
   { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-    echo "mounts $(wc -l </proc/self/mountinfo)"
+    awk '{print "mount " $5}' /proc/self/mountinfo | sort
     ls -A "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor"
     ls -A /run/netns 2>/dev/null || true
   } 2>&1
 }
+# iproute2 bind-mounts /run/netns onto itself on first use and leaves it: not a leftover.
+ip netns add warm && ip netns del warm
 before=$(leftovers)
 
 log "runtimes: $WARMUP warm-up + $ROUNDS rounds, interleaved (load $(load_now))"
