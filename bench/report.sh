@@ -27,8 +27,8 @@ mr_setup=$(awk -v a="$mr_net" -v b="$mr_bare" 'BEGIN {printf "%.3f", a - b}')
 
 runs=$(tail -n +2 "$W/churn.raw" | wc -l)
 k=$((runs >= 1000 ? 100 : runs / 10))
-first=$(tail -n +2 "$W/churn.raw" | head -n "$k" | cut -f3 | median)
-last=$(tail -n +2 "$W/churn.raw" | tail -n "$k" | cut -f3 | median)
+first=$(awk -F'\t' -v k="$k" 'NR > 1 && NR <= k + 1 {print $3}' "$W/churn.raw" | median)
+last=$(awk -F'\t' -v k="$k" -v n="$runs" 'NR > n + 1 - k {print $3}' "$W/churn.raw" | median)
 
 levels=$(cut -f1 "$W/scale.tsv" | sort -gu)
 lo_level=$(echo "$levels" | head -1)
@@ -36,6 +36,8 @@ hi_level=$(echo "$levels" | tail -1)
 scale_med() { awk -F'\t' -v n="$1" -v c="$2" '$1 == n && $2 == c {print $4}' "$W/scale.tsv"; }
 scale_lo=$(scale_med "$lo_level" "mini-runc, network")
 scale_hi=$(scale_med "$hi_level" "mini-runc, network")
+floor_lo=$(scale_med "$lo_level" "floor up+down")
+floor_hi=$(scale_med "$hi_level" "floor up+down")
 
 left() {
   if [ "$before" = "$1" ]; then echo none
@@ -106,7 +108,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   r=$(ratio "$cni" "$hook"); echo "| CNI bridge ADD+DEL >= 10x netns-hook configure+undo | ${r}x | $(check "$r" ">=" 10) |"
   r=$(ratio "$mr_setup" "$floor_inproc"); echo "| mini-runc's network setup (run delta) <= 1.5x the floor's in-process time | ${r}x | $(check "$r" "<=" 1.5) |"
   r=$(ratio "$hook" "$floor_proc"); echo "| netns-hook configure+undo <= 1.5x floor up+down, both as processes | ${r}x | $(check "$r" "<=" 1.5) |"
-  r=$(ratio "$scale_hi" "$scale_lo"); echo "| one more with $hi_level alive <= 1.25x with $lo_level | ${r}x | $(check "$r" "<=" 1.25) |"
+  r=$(ratio "$scale_hi" "$scale_lo"); echo "| one more with $hi_level alive <= 1.25x with $lo_level | ${r}x (floor: $(ratio "$floor_hi" "$floor_lo")x) | $(check "$r" "<=" 1.25) |"
   r=$(ratio "$last" "$first"); echo "| last $k of $runs runs <= 1.1x the first $k | ${r}x | $(check "$r" "<=" 1.1) |"
   lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_scale" = none ] && echo met || echo "**missed**")
   echo "| no leftovers | see above | $lo |"
@@ -115,6 +117,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 
 awk -F'\t' '$2 == "mini-runc, network" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-mr.dat"
 awk -F'\t' '$2 == "netns-hook configure+undo" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-hook.dat"
+awk -F'\t' '$2 == "floor up+down" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-floor.dat"
 gnuplot <<EOF
 set terminal png size 800,500
 set output "$out/scale.png"
@@ -124,6 +127,7 @@ set ylabel "ms"
 set yrange [0:*]
 set key top left
 plot "$W/scale-mr.dat" using 1:2:3:4 with yerrorlines title "mini-runc run, network", \
-     "$W/scale-hook.dat" using 1:2:3:4 with yerrorlines title "netns-hook configure+undo"
+     "$W/scale-hook.dat" using 1:2:3:4 with yerrorlines title "netns-hook configure+undo", \
+     "$W/scale-floor.dat" using 1:2:3:4 with yerrorlines title "floor up+down (kernel cost)"
 EOF
 cat "$out/latest.md"

@@ -118,6 +118,7 @@ after_churn=$(leftovers)
 
 head -1 "$W/runtimes.cases" >"$W/scale.cases"
 head -1 "$W/network.cases" >>"$W/scale.cases"
+grep '^floor' "$W/network.cases" >>"$W/scale.cases"
 alive=0
 : >"$W/scale.tsv"
 for level in $SCALE_LEVELS; do
@@ -131,5 +132,7 @@ done
 after_scale=$(leftovers)
 load_end=$(load_now)
 
+mkdir -p "$out/raw"
+cp "$W"/*.tsv "$W"/*.raw "$W/floor.ms" "$out/raw/"
 export load_start load_end before after_cases after_churn after_scale
 "$repo/bench/report.sh" "$out"
