@@ -78,7 +78,11 @@ Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
   r.mac = link.mac;
   r.up = link.up();
   r.addresses = std::move(state.addresses);
-  r.routes = MR_TRY_VALUE(static_routes_through(host, link.index));
+  // The device can leave between the lookup and the route dump (another container
+  // taking it): say which host device, not just its index.
+  auto routes = static_routes_through(host, link.index);
+  if (!routes) return std::unexpected(std::move(routes).error().wrap("host device " + std::string(name)));
+  r.routes = std::move(*routes);
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 #include <vector>
@@ -69,10 +70,17 @@ Result<std::string> read_input_file(const std::string& path) {
   if (::fstat(fd.get(), &st) != 0) return std::unexpected(netns::sys_error(errno, "stat " + path));
   if (!S_ISREG(st.st_mode)) return std::unexpected(input_error(path, "", "not a regular file"));
   std::string text;
-  // Read one byte past the limit rather than trusting st_size: the file may grow.
-  text.resize(kMaxInputBytes + 1);
+  // Sized from st_size plus a byte to see EOF, then grown, up to one byte past the limit:
+  // the file may grow. Not the limit at once: zeroing 1 MiB per file costs more than
+  // parsing a config.json.
+  size_t want = std::min(static_cast<size_t>(st.st_size) + 1, kMaxInputBytes + 1);
+  text.resize(want);
   size_t got = 0;
-  while (got < text.size()) {
+  for (;;) {
+    if (got == text.size()) {
+      if (text.size() > kMaxInputBytes) break;
+      text.resize(std::min(text.size() * 2, kMaxInputBytes + 1));
+    }
     ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -24,8 +24,15 @@ Result<void> sync_send(int fd, SyncTag tag, const std::string& payload) {
 }
 
 Result<SyncMessage> sync_recv(int fd) {
-  std::vector<char> buf(1 << 20);
+  // MSG_PEEK | MSG_TRUNC gives the whole message's length (unix_dgram_recvmsg() on a
+  // SOCK_SEQPACKET socket), so the buffer is as large as the message and no larger.
   ssize_t n;
+  char probe;
+  while ((n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_TRUNC)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) return netns::fail(errno, "receive from the sync socket");
+  if (n == 0) return netns::fail(EPIPE, "the other side exited");
+  std::vector<char> buf(static_cast<std::size_t>(n));
   while ((n = ::recv(fd, buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {
   }
   if (n < 0) return netns::fail(errno, "receive from the sync socket");

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Writes OUT/latest.md (tables, targets, machine, load) and OUT/scale.png from what
+# bench/run.sh measured in $W. Prints the markdown too.
+set -euo pipefail
+out=$1
+trap 'echo "bench: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND failed" >&2' ERR
+
+# median of the numbers on stdin
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+col() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c {print $k}' "$3"; }  # column k of case c
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+check() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = (op == "<=" ? v <= t : v >= t); print (ok ? "met" : "**missed**")}'; }
+
+mr_net=$(col "mini-runc, network" 3 "$W/runtimes.tsv")
+mr_bare=$(col "mini-runc, no network" 3 "$W/runtimes.tsv")
+crun=$(col "crun, no network" 3 "$W/runtimes.tsv")
+runc=$(col "runc, no network" 3 "$W/runtimes.tsv")
+runc_cni=$(col "runc + CNI bridge" 3 "$W/runtimes.tsv")
+hook=$(col "netns-hook configure+undo" 3 "$W/network.tsv")
+cni=$(col "CNI bridge ADD+DEL" 3 "$W/network.tsv")
+floor_proc=$(col "floor up+down" 3 "$W/network.tsv")
+rss_mr=$(col "mini-runc, network" 6 "$W/runtimes.tsv")
+rss_runc=$(col "runc, no network" 6 "$W/runtimes.tsv")
+# floor.ms: up and down times in turn, warm-up runs first.
+floor_inproc=$(awk -v w="$WARMUP" 'NR % 2 {u = $1; next} {if (NR / 2 > w) print u + $1}' "$W/floor.ms" | median)
+mr_setup=$(awk -v a="$mr_net" -v b="$mr_bare" 'BEGIN {printf "%.3f", a - b}')
+
+runs=$(tail -n +2 "$W/churn.raw" | wc -l)
+k=$((runs >= 1000 ? 100 : runs / 10))
+first=$(awk -F'\t' -v k="$k" 'NR > 1 && NR <= k + 1 {print $3}' "$W/churn.raw" | median)
+last=$(awk -F'\t' -v k="$k" -v n="$runs" 'NR > n + 1 - k {print $3}' "$W/churn.raw" | median)
+
+levels=$(cut -f1 "$W/scale.tsv" | sort -gu)
+lo_level=$(echo "$levels" | head -1)
+hi_level=$(echo "$levels" | tail -1)
+scale_med() { awk -F'\t' -v n="$1" -v c="$2" '$1 == n && $2 == c {print $4}' "$W/scale.tsv"; }
+scale_lo=$(scale_med "$lo_level" "mini-runc, network")
+scale_hi=$(scale_med "$hi_level" "mini-runc, network")
+floor_lo=$(scale_med "$lo_level" "floor up+down")
+floor_hi=$(scale_med "$hi_level" "floor up+down")
+
+left() {
+  if [ "$before" = "$1" ]; then echo none
+  else { diff <(echo "$before") <(echo "$1") || true; } | grep "^[<>]" | tr "\n" " "; fi
+}
+left_cases=$(left "$after_cases")
+left_churn=$(left "$after_churn")
+left_scale=$(left "$after_scale")
+
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+{
+  echo "# mini-runc benchmark"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($cpu); kernel $(uname -r);"
+  echo "load average (1/5/15 min) at start $load_start, at end $load_end."
+  echo "mini-runc $(git -C "$(dirname "$0")/.." rev-parse --short HEAD) (RelWithDebInfo), $(runc --version | head -1),"
+  echo "$(crun --version | head -1), CNI plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins)."
+  echo "Workload /bin/true in the busybox bundle (scripts/make-bundle.sh); $ROUNDS rounds after $WARMUP warm-up,"
+  echo "cases interleaved; times are wall-clock medians per run (p10-p90 beside)."
+  echo
+  echo "## Runtimes: one container, start to finish"
+  echo
+  echo "| case | median ms | p10-p90 ms | peak RSS MiB | x mini-runc (network) | x mini-runc (no network) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  tail -n +2 "$W/runtimes.tsv" | while IFS=$'\t' read -r name n med p10 p90 rss; do
+    printf '| %s | %.2f | %.2f-%.2f | %.1f | %s | %s |\n' "$name" "$med" "$p10" "$p90" \
+      "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$(ratio "$med" "$mr_net")" "$(ratio "$med" "$mr_bare")"
+  done
+  echo
+  echo "## The network alone: configure and undo one container's network"
+  echo
+  echo "The same fresh netns (a sleeping process's) each time; veth on br0, IPv4 + IPv6 address, default route."
+  echo
+  echo "| case | median ms | p10-p90 ms | peak RSS MiB | x netns-hook |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  tail -n +2 "$W/network.tsv" | while IFS=$'\t' read -r name n med p10 p90 rss; do
+    printf '| %s | %.2f | %.2f-%.2f | %.1f | %s |\n' "$name" "$med" "$p10" "$p90" \
+      "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$(ratio "$med" "$hook")"
+  done
+  echo
+  echo "floor (bench/floor.cpp) inside its own processes, main() to exit, up + down: median $floor_inproc ms."
+  echo "mini-runc's network setup and teardown inside \`run\` (median with network - median without): $mr_setup ms."
+  echo
+  echo "## Scale: one more container with N alive on the same bridge"
+  echo
+  echo "The N containers each have their own netns and veth on br0 with both addresses (made by \`floor fill\`)."
+  echo
+  echo "| alive | case | median ms | p10-p90 ms |"
+  echo "| ---: | --- | ---: | ---: |"
+  while IFS=$'\t' read -r alive name n med p10 p90 rss; do
+    printf '| %s | %s | %.2f | %.2f-%.2f |\n' "$alive" "$name" "$med" "$p10" "$p90"
+  done <"$W/scale.tsv"
+  echo
+  echo "![scale](scale.png)"
+  echo
+  echo "## Churn: $runs sequential \`mini-runc run\` with the network"
+  echo
+  echo "First $k: median $first ms; last $k: median $last ms."
+  echo "Leftovers (host links, mounts, state dirs, named netns) after the comparison: $left_cases;"
+  echo "after the churn: $left_churn; after the scale runs and their teardown: $left_scale."
+  echo
+  echo "## Targets"
+  echo
+  echo "| target | measured | |"
+  echo "| --- | --- | --- |"
+  r=$(ratio "$mr_net" "$crun"); echo "| mini-runc with network <= 1.0x crun without | ${r}x | $(check "$r" "<=" 1.0) |"
+  r=$(ratio "$runc_cni" "$mr_net"); echo "| runc + CNI bridge >= 10x mini-runc with network | ${r}x | $(check "$r" ">=" 10) |"
+  r=$(ratio "$cni" "$hook"); echo "| CNI bridge ADD+DEL >= 10x netns-hook configure+undo | ${r}x | $(check "$r" ">=" 10) |"
+  r=$(ratio "$mr_setup" "$floor_inproc"); echo "| mini-runc's network setup (run delta) <= 1.5x the floor's in-process time | ${r}x | $(check "$r" "<=" 1.5) |"
+  r=$(ratio "$hook" "$floor_proc"); echo "| netns-hook configure+undo <= 1.5x floor up+down, both as processes | ${r}x | $(check "$r" "<=" 1.5) |"
+  r=$(ratio "$scale_hi" "$scale_lo"); echo "| one more with $hi_level alive <= 1.25x with $lo_level | ${r}x (floor: $(ratio "$floor_hi" "$floor_lo")x) | $(check "$r" "<=" 1.25) |"
+  r=$(ratio "$last" "$first"); echo "| last $k of $runs runs <= 1.1x the first $k | ${r}x | $(check "$r" "<=" 1.1) |"
+  lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_scale" = none ] && echo met || echo "**missed**")
+  echo "| no leftovers | see above | $lo |"
+  r=$(ratio "$rss_mr" "$rss_runc"); echo "| peak RSS of mini-runc <= 1/3 of runc's | ${r}x | $(check "$r" "<=" 0.3334) |"
+} >"$out/latest.md"
+
+awk -F'\t' '$2 == "mini-runc, network" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-mr.dat"
+awk -F'\t' '$2 == "netns-hook configure+undo" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-hook.dat"
+awk -F'\t' '$2 == "floor up+down" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-floor.dat"
+gnuplot <<EOF
+set terminal png size 800,500
+set output "$out/scale.png"
+set title "one more container with N alive on the same bridge (median, p10-p90)"
+set xlabel "containers alive"
+set ylabel "ms"
+set yrange [0:*]
+set key top left
+plot "$W/scale-mr.dat" using 1:2:3:4 with yerrorlines title "mini-runc run, network", \
+     "$W/scale-hook.dat" using 1:2:3:4 with yerrorlines title "netns-hook configure+undo", \
+     "$W/scale-floor.dat" using 1:2:3:4 with yerrorlines title "floor up+down (kernel cost)"
+EOF
+cat "$out/latest.md"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmarks mini-runc against the tools users would pick instead (crun, runc, runc + CNI
+# bridge, runc + an `ip` script), side by side in one run, and writes the table to
+# bench/results/latest.md and the scale curve to bench/results/scale.png.
+# Not part of the test suite. Run as root on Debian 12:
+#   scripts/bench.sh                 # full run (takes a while)
+#   scripts/bench.sh --quick         # few iterations, to check the harness
+# ROUNDS, WARMUP, SEQ_RUNS, SCALE_ROUNDS and SCALE_LEVELS in the environment override
+# the iteration counts. Everything happens in a throwaway "host" network namespace and a
+# private mount namespace: this machine's interfaces, mounts and cgroups are not touched.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+
+if [ "${1:-}" = --quick ]; then
+  : "${ROUNDS:=5}" "${WARMUP:=1}" "${SEQ_RUNS:=40}" "${SCALE_ROUNDS:=5}" "${SCALE_LEVELS:=0 10 50}"
+fi
+export ROUNDS=${ROUNDS:-40} WARMUP=${WARMUP:-5} SEQ_RUNS=${SEQ_RUNS:-1000}
+export SCALE_ROUNDS=${SCALE_ROUNDS:-30} SCALE_LEVELS=${SCALE_LEVELS:-0 100 500 1000}
+
+# What the benchmark compares against and draws with (idempotent: installs only what is
+# missing). The build's own packages come from scripts/packages.txt via build.sh.
+packages=(runc crun containernetworking-plugins gnuplot-nox iproute2 util-linux jq busybox-static time)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
+
+scripts/build.sh build/release >/dev/null
+mkdir -p build/release/bench
+g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/floor bench/floor.cpp -lmnl
+g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/measure bench/measure.cpp
+
+# A private mount namespace: the pins, state directories and the cgroup2 mount crun
+# needs vanish with it. bench/run.sh then makes the sandbox "host" network namespace.
+exec unshare --mount --propagation private bench/run.sh
