@@ -11,8 +11,6 @@
 
 namespace mr::netns {
 
-namespace {
-
 // ifinfomsg with the up/down change of `s`, if any.
 ifinfomsg make_ifinfo(int index, const LinkSettings& s) {
   ifinfomsg ifi{};
@@ -33,6 +31,9 @@ void put_settings(nl::Message& m, const LinkSettings& s, bool with_master) {
   if (s.mac) m.attr_bytes(IFLA_ADDRESS, s.mac->bytes);
   if (with_master && s.master) m.attr_u32(IFLA_MASTER, static_cast<uint32_t>(*s.master));
 }
+
+namespace {
+
 
 std::string link_label(int index) { return "link index " + std::to_string(index); }
 

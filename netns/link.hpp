@@ -3,6 +3,8 @@
 // dumps or caches all links, so the cost does not grow with the number of host devices.
 #pragma once
 
+#include <linux/rtnetlink.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,6 +98,12 @@ Result<void> create_macvlan(NlSocket& s, const MacvlanSpec& spec);
 
 // Deletes a virtual link (with a veth, its peer goes too).
 Result<void> delete_link(NlSocket& s, int index);
+
+// The parts of an RTM_NEWLINK request that carry `settings`: the ifinfomsg (index and
+// the up/down change) and the attributes after it (name, MTU, MAC, and the bridge when
+// `with_master`), for requests built elsewhere in netns/.
+ifinfomsg make_ifinfo(int index, const LinkSettings& settings);
+void put_settings(nl::Message& m, const LinkSettings& settings, bool with_master);
 
 // Parses an RTM_NEWLINK message into a LinkInfo (used by lookups and snapshots).
 LinkInfo parse_link(const nlmsghdr* h);

@@ -104,19 +104,10 @@ Result<void> move_link_with(NlSocket& from, int index, const Netns& to, const Li
                             int new_index) {
   if (settings.name) MR_TRY(check_ifname(*settings.name));
   nl::Message m(RTM_NEWLINK, 0);
-  ifinfomsg ifi{};
-  ifi.ifi_family = AF_UNSPEC;
-  ifi.ifi_index = index;
-  if (settings.up) {
-    ifi.ifi_change = IFF_UP;
-    ifi.ifi_flags = *settings.up ? IFF_UP : 0;
-  }
-  m.put(ifi);
+  m.put(make_ifinfo(index, settings));
   m.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(to.fd()));
   if (new_index > 0) m.attr_s32(IFLA_NEW_IFINDEX, new_index);
-  if (settings.name) m.attr_str(IFLA_IFNAME, *settings.name);
-  if (settings.mtu) m.attr_u32(IFLA_MTU, *settings.mtu);
-  if (settings.mac) m.attr_bytes(IFLA_ADDRESS, settings.mac->bytes);
+  put_settings(m, settings, false);
   std::string what = "move link index " + std::to_string(index) + " from " + from.where() + " to " + to.name();
   if (settings.name) what += " as " + *settings.name;
   MR_TRY_CTX(from.call(m), what);
