@@ -68,7 +68,11 @@ LinkSettings recorded_settings(const ReturnLink& r) {
 }  // namespace
 
 Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
-  auto state = MR_TRY_VALUE(capture_link(host, name));
+  // The device can leave between the lookup and the address or route dumps (another
+  // container taking it): every failure says which host device, not just its index.
+  auto captured = capture_link(host, name);
+  if (!captured) return std::unexpected(std::move(captured).error().wrap("host device " + std::string(name)));
+  auto& state = *captured;
   const LinkInfo& link = state.link;
   ReturnLink r;
   r.host_name = link.name;
@@ -78,8 +82,6 @@ Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
   r.mac = link.mac;
   r.up = link.up();
   r.addresses = std::move(state.addresses);
-  // The device can leave between the lookup and the route dump (another container
-  // taking it): say which host device, not just its index.
   auto routes = static_routes_through(host, link.index);
   if (!routes) return std::unexpected(std::move(routes).error().wrap("host device " + std::string(name)));
   r.routes = std::move(*routes);
