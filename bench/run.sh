@@ -103,18 +103,28 @@ leftovers() {
 # iproute2 bind-mounts /run/netns onto itself on first use and leaves it: not a leftover.
 ip netns add warm && ip netns del warm
 before=$(leftovers)
+# Leftovers once the host has settled: a container's veth goes with its namespace, which
+# the kernel frees in a work queue after the runtime has returned. Looks again on each
+# link event (a second at most between looks), for 10 s at most.
+settled_leftovers() {
+  local deadline=$((SECONDS + 10)) now
+  while now=$(leftovers) && [ "$now" != "$before" ] && [ "$SECONDS" -lt "$deadline" ]; do
+    timeout 1 ip monitor link 2>/dev/null | head -1 >/dev/null || true
+  done
+  printf '%s\n' "$now"
+}
 
 log "runtimes: $WARMUP warm-up + $ROUNDS rounds, interleaved (load $(load_now))"
 "$MEASURE" --cases "$W/runtimes.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/runtimes.raw" >"$W/runtimes.tsv"
 log "network alone (load $(load_now))"
 : >"$W/floor.ms"
 "$MEASURE" --cases "$W/network.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/network.raw" >"$W/network.tsv"
-after_cases=$(leftovers)
+after_cases=$(settled_leftovers)
 
 log "churn: $SEQ_RUNS sequential runs of mini-runc with the network (load $(load_now))"
 head -1 "$W/runtimes.cases" >"$W/churn.cases"
 "$MEASURE" --cases "$W/churn.cases" --rounds "$SEQ_RUNS" --warmup 0 --raw "$W/churn.raw" >/dev/null
-after_churn=$(leftovers)
+after_churn=$(settled_leftovers)
 
 head -1 "$W/runtimes.cases" >"$W/scale.cases"
 head -1 "$W/network.cases" >>"$W/scale.cases"
@@ -129,7 +139,7 @@ for level in $SCALE_LEVELS; do
     awk -v n="$alive" 'NR > 1 {print n "\t" $0}' >>"$W/scale.tsv"
 done
 "$FLOOR" drain --dir "$W/fill" --from 0 --to "$alive"
-after_scale=$(leftovers)
+after_scale=$(settled_leftovers)
 load_end=$(load_now)
 
 mkdir -p "$out/raw"

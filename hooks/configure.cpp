@@ -21,12 +21,20 @@ Result<void> make_dir(const std::string& path) {
   return {};
 }
 
+// Whether config.json has the container join a network namespace by path: one that
+// lives on after it (a pod's), where undo must delete what it made.
+bool joins_network_namespace(const oci::Config& config) {
+  for (const auto& ns : config.linux.namespaces)
+    if (ns.type == "network" && !ns.path.empty()) return true;
+  return false;
+}
+
 // Checks the host, then applies, for a container whose directory is claimed.
 Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& container,
-                           const netns::ContainerNetworkDir& where, const std::string& id) {
+                           const netns::ContainerNetworkDir& where, const netns::SetupOptions& opts) {
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
   MR_TRY(oci::require_host(host, net));
-  MR_TRY(netns::setup_container_network(net, container, where, {.container_id = id}));
+  MR_TRY(netns::setup_container_network(net, container, where, opts));
   return {};
 }
 
@@ -59,7 +67,6 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
   auto spec = MR_TRY_VALUE(oci::load_network_spec(state.bundle, config, network_file, diag));
-  oci::assign_veth_host_names(spec.net, state.id);
 
   auto container = MR_TRY_VALUE(open_container(state.pid));
   auto own = MR_TRY_VALUE(netns::Netns::current());
@@ -77,7 +84,8 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
                                      "); run the poststop stage first");
     return made;
   }
-  if (auto done = apply_claimed(spec.net, container, where, state.id); !done) {
+  netns::SetupOptions setup{.container_id = state.id, .shared = joins_network_namespace(config)};
+  if (auto done = apply_claimed(spec.net, container, where, setup); !done) {
     ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs
     return done;
   }

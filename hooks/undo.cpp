@@ -1,6 +1,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <cstdio>
 
 #include "hooks/hook.hpp"
@@ -15,7 +17,11 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
     if (errno == ENOENT) return {};  // never configured, or undone already
     return netns::fail(errno, "stat " + where.dir);
   }
-  auto report = MR_TRY_VALUE(netns::teardown_container_network(where));
+  // At poststop the container's processes are gone (runtimes pass the dead init's pid).
+  // Without a pid, or with one that runs (--stage undo on a live container), the hook
+  // cannot tell that the namespace ends, and deletes what it made itself.
+  bool gone = state.pid > 0 && ::kill(state.pid, 0) != 0 && errno == ESRCH;
+  auto report = MR_TRY_VALUE(netns::teardown_container_network(where, {.container_gone = gone}));
   for (const auto& d : report.returned)
     if (d.fallback)
       std::fprintf(stderr, "netns-hook: %s returned as %s: its name is taken on the host\n", d.host_name.c_str(),

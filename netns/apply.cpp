@@ -102,8 +102,21 @@ class Applier {
     return AppliedDevice{d.name, link.index, "", d.origin};
   }
 
+  // A derived name still on the host belongs to an earlier container of the same id:
+  // its veth goes with its namespace, which the kernel frees after that container's
+  // runtime has returned. The next variant of the name is taken instead of waiting.
+  Result<std::string> host_end_name(const VethDevice& v, size_t position) {
+    if (!v.host_name.empty()) return v.host_name;
+    for (int variant = 0; variant <= kDerivedVethVariants; ++variant) {
+      std::string name = derived_veth_name(t_.container_id, position, variant);
+      if (!MR_TRY_VALUE(find_link(t_.host, name))) return name;
+    }
+    return fail(EEXIST, "every derived host name for veth " + std::to_string(position) + " of container " +
+                            t_.container_id + " is taken on the host");
+  }
+
   Result<AppliedDevice> create(const DeviceConfig& d, const VethDevice& v, size_t position) {
-    std::string host_name = veth_host_name(v, t_.container_id, position);
+    std::string host_name = MR_TRY_VALUE(host_end_name(v, position));
     std::optional<int> master;
     if (v.bridge) master = MR_TRY_VALUE(get_link(t_.host, *v.bridge)).index;
     uint64_t seq = MR_TRY_VALUE(journal_.record(DeleteVeth{host_name, d.name}));

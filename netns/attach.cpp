@@ -39,7 +39,7 @@ Result<void> check_attachable(const DeviceConfig& d, OpenContainerNetwork& net, 
   if (auto* m = std::get_if<MoveDevice>(&d.kind)) return check_on_host(d, net, m->host_name, "host device");
   if (auto* mv = std::get_if<MacvlanDevice>(&d.kind)) return check_on_host(d, net, mv->parent, "macvlan parent");
   const auto& v = std::get<VethDevice>(d.kind);
-  if (MR_TRY_VALUE(find_link(net.host, veth_host)))
+  if (!veth_host.empty() && MR_TRY_VALUE(find_link(net.host, veth_host)))
     return refuse(d, EEXIST, "veth host end " + veth_host + " exists on the host already");
   if (v.bridge) {
     MR_TRY(check_on_host(d, net, *v.bridge, "bridge"));
@@ -54,10 +54,11 @@ Result<AppliedDevice> attach_device(const ContainerNetworkDir& where, const Devi
   MR_TRY_CTX(check_config({.loopback_up = false, .devices = {device}}, opts.container_id), "attach " + device.name);
   auto net = MR_TRY_VALUE(open_container_network(where));
   // Every device records one step, so the journal's length is a position no device of
-  // this container has used: a derived veth host end gets a name of its own.
+  // this container has used: a derived veth host end gets a name of its own (apply()
+  // picks a free variant of it).
   size_t position = net.journal.entries().size();
   std::string veth_host;
-  if (auto* v = std::get_if<VethDevice>(&device.kind)) veth_host = veth_host_name(*v, opts.container_id, position);
+  if (auto* v = std::get_if<VethDevice>(&device.kind)) veth_host = v->host_name;
   MR_TRY(check_attachable(device, net, veth_host));
   auto targets = net.apply_targets(opts.container_id);
   return apply_device(device, targets, net.journal, position);

@@ -19,8 +19,8 @@ struct AttachOptions {
 
 // What the kernel would refuse, or what would take the wrong device, found before
 // anything changes: a host device (or macvlan parent, or bridge) not on the host (missing,
-// or lent to a container already), a veth host end that exists, a name taken in the
-// container. Errors carry the device's origin as their pointer.
+// or lent to a container already), a veth host end that exists (`veth_host_name`, when
+// the device names one), a name taken in the container. Errors carry the device's origin as their pointer.
 Result<void> check_attachable(const DeviceConfig& device, OpenContainerNetwork& net, const std::string& veth_host_name);
 
 // Checks, then applies `device` to the container whose network is kept in `where`, from

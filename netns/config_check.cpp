@@ -46,10 +46,11 @@ Result<void> check_device(const DeviceConfig& d) {
 
 bool is_name_template(std::string_view name) { return name.find('%') != std::string_view::npos; }
 
-std::string derived_veth_name(std::string_view container_id, size_t position) {
+std::string derived_veth_name(std::string_view container_id, size_t position, int variant) {
   char buf[32];
-  // At most 4 digits of position keep the name within 15 bytes.
-  std::snprintf(buf, sizeof buf, "mr%08x-%zu", fnv1a(container_id), position % 10000);
+  // At most 3 digits of position and one letter keep the name within 15 bytes.
+  int n = std::snprintf(buf, sizeof buf, "mr%08x-%zu", fnv1a(container_id), position % 1000);
+  if (variant > 0 && variant <= kDerivedVethVariants) std::snprintf(buf + n, sizeof buf - n, "%c", 'a' + variant - 1);
   return buf;
 }
 

@@ -12,9 +12,13 @@
 namespace mr::netns {
 
 // The host end of a veth left unnamed: "mr" + 8 hex digits of a hash of the container
-// id + "-" + the device's position, so the same container always gets the same names
-// and different containers (almost surely) different ones. At most 15 bytes.
-std::string derived_veth_name(std::string_view container_id, size_t position);
+// id + "-" + the device's position (below 1000), so the same container always gets the
+// same names and different containers (almost surely) different ones. Variant 1..26
+// appends a letter ("mr1a2b3c4d-0a"): the name apply() takes when the plain one is
+// still held by the dying namespace of an earlier container with the same id. At most
+// 15 bytes.
+inline constexpr int kDerivedVethVariants = 26;
+std::string derived_veth_name(std::string_view container_id, size_t position, int variant = 0);
 
 // The host-side name of a veth device at `position`: its own or the derived one.
 std::string veth_host_name(const VethDevice& v, std::string_view container_id, size_t position);

@@ -1,9 +1,11 @@
 #include "netns/container_network.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "netns/namespace.hpp"
+#include "netns/unique_fd.hpp"
 
 namespace mr::netns {
 
@@ -19,6 +21,12 @@ Result<void> remove_file(const std::string& path) {
   return {};
 }
 
+Result<void> write_marker(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return fail(errno, "create " + path);
+  return {};
+}
+
 }  // namespace
 
 Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns& container,
@@ -27,17 +35,20 @@ Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns
   auto host = MR_TRY_VALUE(NlSocket::open());
   auto container_nl = MR_TRY_VALUE(NlSocket::open_in(container));
   if (opts.pin) MR_TRY(container.pin(where.pin_path()));
-  auto journal = Journal::open(where.journal_path());
-  if (!journal) {
+  auto journal = opts.shared ? write_marker(where.shared_marker_path()) : Result<void>{};
+  auto opened = journal ? Journal::open(where.journal_path()) : std::unexpected(std::move(journal).error());
+  if (!opened) {
+    (void)remove_file(where.shared_marker_path());
     if (opts.pin) (void)Netns::unpin(where.pin_path());
-    return std::unexpected(std::move(journal).error());
+    return std::unexpected(std::move(opened).error());
   }
   ApplyTargets targets{host, host_ns, container, container_nl, opts.container_id};
-  auto applied = apply(cfg, targets, *journal, nullptr);
+  auto applied = apply(cfg, targets, *opened, nullptr);
   if (!applied) {
     // apply() rolled back; what it could not undo stays journalled for teardown.
-    if (journal->pending().empty()) {
+    if (opened->pending().empty()) {
       (void)remove_file(where.journal_path());
+      (void)remove_file(where.shared_marker_path());
       if (opts.pin) (void)Netns::unpin(where.pin_path());
     }
     return std::unexpected(std::move(applied).error());
@@ -45,7 +56,7 @@ Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns
   return applied;
 }
 
-Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where) {
+Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where, const TeardownOptions& opts) {
   UndoReport report;
   if (exists(where.journal_path())) {
     auto journal = MR_TRY_VALUE(Journal::open(where.journal_path()));
@@ -58,10 +69,12 @@ Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where) 
       if (opened) container = std::move(*opened);
     }
     UndoTargets targets{host, host_ns, container ? &*container : nullptr, nullptr};
+    targets.namespace_ends = opts.container_gone && container && !exists(where.shared_marker_path());
     report = MR_TRY_VALUE(undo(journal, targets));
     MR_TRY(remove_file(where.journal_path()));
   }
   MR_TRY(Netns::unpin(where.pin_path()));
+  MR_TRY(remove_file(where.shared_marker_path()));
   return report;
 }
 

@@ -22,6 +22,8 @@ struct ContainerNetworkDir {
 
   std::string pin_path() const { return dir + "/netns"; }
   std::string journal_path() const { return dir + "/network.journal"; }
+  // Present when the namespace outlives the container (see SetupOptions::shared).
+  std::string shared_marker_path() const { return dir + "/netns.shared"; }
 };
 
 struct SetupOptions {
@@ -29,6 +31,10 @@ struct SetupOptions {
   // Pin the namespace in DIR so teardown can reach it after the container's processes
   // are gone. Off when the namespace is someone else's (joined by path).
   bool pin = true;
+  // The namespace lives on after the container (it joined one by path, as in a pod), so
+  // teardown deletes what it made there itself instead of leaving it to the namespace's
+  // end. Recorded in DIR for teardown.
+  bool shared = false;
 };
 
 // Pins `container`, then applies `cfg` to it. On failure, what apply() did is already
@@ -40,7 +46,18 @@ Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns
 // made for the container are removed), then unpins the namespace and removes the
 // journal. Idempotent: with nothing in DIR it does nothing. When a step cannot be
 // undone, the journal and the pin stay for another try and the error says why.
-Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where);
+//
+// With TeardownOptions::container_gone, a namespace of the container's own ends with the
+// pin, and the kernel then deletes the veths and macvlans still in it, after this
+// returns (cleanup_net() runs in a work queue): their deletion waits for RCU grace
+// periods (tens of milliseconds) that teardown so leaves off the caller's path. Devices
+// moved in from the host never wait for that: they are returned first.
+struct TeardownOptions {
+  // The container's processes are gone (the caller saw them exit or knows them dead),
+  // so nothing but the pin holds its namespace, unless setup recorded it as shared.
+  bool container_gone = false;
+};
+Result<UndoReport> teardown_container_network(const ContainerNetworkDir& where, const TeardownOptions& opts = {});
 
 // A running container's network, opened from DIR for a later change or a look
 // (attach, detach, show): the host (the caller's namespace), the pinned container

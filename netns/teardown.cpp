@@ -47,7 +47,19 @@ class Undoer {
   }
   NlSocket* ctr() { return t_.container_nl; }
 
+  // Whether the device made for the container is still in its namespace, which is about
+  // to end: deleting a veth pair destroys its peer too (the host end, when it was
+  // made in the container's namespace) and waits for RCU grace periods that the kernel's
+  // own namespace cleanup pays off the caller's path. Anything unexpected (renamed,
+  // moved out, a lookup failing) takes the explicit path.
+  bool dies_with_namespace(const std::string& ctr_name, std::string_view kind) {
+    if (!t_.namespace_ends || !ctr()) return false;
+    auto link = find_link(*ctr(), ctr_name);
+    return link && *link && (*link)->kind == kind;
+  }
+
   Result<void> undo(const JournalEntry&, const DeleteVeth& v) {
+    if (dies_with_namespace(v.ctr_name, "veth")) return {};
     // With the container gone, the kernel has deleted the pair already.
     auto link = MR_TRY_VALUE(find_link(t_.host, v.host_name));
     if (!link) return {};
@@ -57,6 +69,7 @@ class Undoer {
 
   Result<void> undo(const JournalEntry&, const DeleteMacvlan& m) {
     if (!ctr()) return {};  // it died with its namespace
+    if (dies_with_namespace(m.ctr_name, "macvlan")) return {};
     auto link = MR_TRY_VALUE(find_link(*ctr(), m.ctr_name));
     if (!link) return {};
     if (link->kind != "macvlan") return fail(EEXIST, m.ctr_name + " in the container is not a macvlan: left alone");

@@ -27,6 +27,10 @@ struct UndoTargets {
   const Netns* container = nullptr;
   // A socket in the container, if the caller has one; else one is opened.
   NlSocket* container_nl = nullptr;
+  // The container's namespace ends once the caller lets go of it (the container is gone
+  // and the namespace was its own): veths and macvlans still in it are left for the
+  // kernel to delete with it, asynchronously, instead of waiting for their deletion.
+  bool namespace_ends = false;
 };
 
 struct ReturnedDevice {

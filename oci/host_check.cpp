@@ -52,10 +52,4 @@ std::string derived_veth_host_name(std::string_view container_id, size_t device_
   return netns::derived_veth_name(container_id, device_index);
 }
 
-void assign_veth_host_names(netns::NetConfig& net, std::string_view container_id) {
-  for (size_t i = 0; i < net.devices.size(); ++i)
-    if (auto* v = std::get_if<netns::VethDevice>(&net.devices[i].kind); v && v->host_name.empty())
-      v->host_name = derived_veth_host_name(container_id, i);
-}
-
 }  // namespace mr::oci

@@ -21,8 +21,8 @@ std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConf
 // The host-end name of a veth that does not give one: "mr" + the FNV-1a hash of the
 // container id (8 hex digits) + "-" + the device's index in the model, e.g.
 // "mr1a2b3c4d-1": predictable from the id, at most 15 bytes, and unlikely to clash.
+// apply() gives it to the veth, or a lettered variant of it while an earlier container of
+// the same id is still being freed by the kernel (netns::derived_veth_name()).
 std::string derived_veth_host_name(std::string_view container_id, size_t device_index);
-// Fills every empty VethDevice::host_name with derived_veth_host_name().
-void assign_veth_host_names(netns::NetConfig& net, std::string_view container_id);
 
 }  // namespace mr::oci

@@ -27,9 +27,8 @@ bool configures_devices(const netns::NetConfig& net) {
 
 Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config& config,
                                     const std::optional<std::string>& network_file,
-                                    const std::string& container_id, netns::NlSocket& host, Diagnostics& diag) {
+                                    netns::NlSocket& host, Diagnostics& diag) {
   auto spec = MR_TRY_VALUE(load_network_spec(bundle_dir, config, network_file, diag));
-  assign_veth_host_names(spec.net, container_id);
   MR_TRY(require_host(host, spec.net));
   return spec;
 }

@@ -15,11 +15,11 @@
 namespace mr::oci {
 
 // The bundle's network (see load_network_spec for where it comes from), ready to apply
-// to container `container_id`'s namespace, checked against the host behind `host`.
+// to a container's namespace, checked against the host behind `host`.
 // The error is the first problem found, counting the others, so it stays one line.
 Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config& config,
                                     const std::optional<std::string>& network_file,
-                                    const std::string& container_id, netns::NlSocket& host, Diagnostics& diag);
+                                    netns::NlSocket& host, Diagnostics& diag);
 
 // check_host() as one result: the first problem, counting the others.
 Result<void> require_host(netns::NlSocket& host, const netns::NetConfig& net);

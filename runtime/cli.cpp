@@ -43,11 +43,10 @@ netns::Result<oci::Config> load_bundle_config(const std::string& bundle) {
 }
 
 netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
-                                                    const std::optional<std::string>& network_file,
-                                                    const std::string& id) {
+                                                    const std::optional<std::string>& network_file) {
   oci::Diagnostics diag;
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  auto spec = oci::prepare_network(bundle, cfg, network_file, id, host, diag);
+  auto spec = oci::prepare_network(bundle, cfg, network_file, host, diag);
   for (const auto& w : diag.warnings) log_warn(w.message());
   for (const auto& n : diag.notes) log_debug(n.message());
   return spec;

@@ -62,8 +62,7 @@ netns::Result<oci::Config> load_bundle_config(const std::string& bundle);
 // The bundle's network spec (--network, network.json, annotation; linux.netDevices),
 // checked against the host before anything is made.
 netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
-                                                    const std::optional<std::string>& network_file,
-                                                    const std::string& id);
+                                                    const std::optional<std::string>& network_file);
 
 // Flags create and run share.
 struct CreateFlags {

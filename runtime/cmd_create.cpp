@@ -9,7 +9,7 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   auto dir = MR_TRY_VALUE(state_dir(g, f.id));
   std::string bundle = MR_TRY_VALUE(absolute_bundle(f.bundle));
   auto cfg = MR_TRY_VALUE(load_bundle_config(bundle));
-  auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network, f.id));
+  auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network));
   if (f.no_pivot) log_warn("--no-pivot is ignored: mini-runc always uses pivot_root");
   if (!f.console_socket.empty() && !cfg.process.terminal)
     log_debug("--console-socket is unused: process.terminal is false");

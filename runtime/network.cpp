@@ -27,7 +27,8 @@ Result<void> setup_network(ContainerNetContext& ctx) {
 
 Result<void> teardown_network(ContainerNetContext& ctx) {
   if (ctx.state_dir.empty()) return {};
-  auto report = MR_TRY_VALUE(netns::teardown_container_network({ctx.state_dir}));
+  // Every caller has seen the container's init exit (or killed it, or knows it never ran).
+  auto report = MR_TRY_VALUE(netns::teardown_container_network({ctx.state_dir}, {.container_gone = true}));
   for (const auto& d : report.returned)
     if (d.fallback) log_warn(d.host_name + " returned to the host as " + d.name + ": its name was taken");
   return {};

@@ -158,8 +158,8 @@ TEST_CASE("a failure in the middle of an attach undoes only that device") {
   ::unsetenv("MR_FAIL_AT_STEP");
   REQUIRE_FALSE(r);
   CHECK(r.error().err == ECANCELED);
-  CHECK(host_state(t.host) == before_host);  // nic2 home; A's veth host end and nic0 untouched
-  CHECK(host_state(t.a) == before_a);        // A still has eth0 and eth1
+  CHECK(settled_host_state(t.host, before_host) == before_host);  // nic2 home; A's veth host end and nic0 untouched
+  CHECK(settled_host_state(t.a, before_a) == before_a);        // A still has eth0 and eth1
   CHECK(pending_seqs(t.where_a.journal_path()) == pending);
   // Teardown still returns A's own devices.
   auto report = MUST(teardown_container_network(t.where_a));

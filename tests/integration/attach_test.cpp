@@ -92,8 +92,8 @@ TEST_CASE("a device attached to a container started without network carries traf
   auto detached = MUST(detach_device(h.where, "eth0"));
   CHECK(detached.host_name == "nic0");
   CHECK_FALSE(detached.fallback);
-  CHECK(host_state(h.host) == h.before);  // name, MTU, MAC, up, its address
-  CHECK(host_state(ctr) == ctr_before);
+  CHECK(settled_host_state(h.host, h.before) == h.before);  // name, MTU, MAC, up, its address
+  CHECK(settled_host_state(ctr, ctr_before) == ctr_before);
 
   // Detached means done: teardown has nothing to give back, and a second detach is refused.
   auto again = detach_device(h.where, "eth0");
@@ -101,7 +101,7 @@ TEST_CASE("a device attached to a container started without network carries traf
   CHECK(again.error().err == ENODEV);
   auto report = MUST(teardown_container_network(h.where));
   CHECK(report.returned.empty());
-  CHECK(host_state(h.host) == h.before);
+  CHECK(settled_host_state(h.host, h.before) == h.before);
 }
 
 TEST_CASE("attached devices of every kind come home at teardown without a detach") {
@@ -142,7 +142,7 @@ TEST_CASE("attached devices of every kind come home at teardown without a detach
   auto report = MUST(teardown_container_network(h.where));
   REQUIRE(report.returned.size() == 1);
   CHECK(report.returned[0].name == "nic0");
-  CHECK(host_state(h.host) == h.before);  // nic0 home as it was; the veths gone
+  CHECK(settled_host_state(h.host, h.before) == h.before);  // nic0 home as it was; the veths gone
 }
 
 TEST_CASE("a detached veth and macvlan are deleted; the container's other devices stay") {
@@ -161,8 +161,8 @@ TEST_CASE("a detached veth and macvlan are deleted; the container's other device
   auto gone = MUST(detach_device(h.where, "v0"));
   CHECK(gone.host_name.empty());
   MUST(detach_device(h.where, "mv0"));
-  CHECK(host_state(h.host) == with_eth0);
-  CHECK(host_state(ctr) == ctr_before);  // eth0 is still inside
+  CHECK(settled_host_state(h.host, with_eth0) == with_eth0);
+  CHECK(settled_host_state(ctr, ctr_before) == ctr_before);  // eth0 is still inside
   CHECK(ctr.has_link("eth0"));
   // The device of the original spec still goes home at teardown.
   auto report = MUST(teardown_container_network(h.where));
@@ -180,7 +180,7 @@ TEST_CASE("a device renamed by the workload is still detached by its new name") 
   MUST(rename_link(ctr.nl, eth0.index, "wan0"));
   CHECK_FALSE(detach_device(h.where, "eth0"));  // the name it had is no device now
   MUST(detach_device(h.where, "wan0"));
-  CHECK(host_state(h.host) == h.before);
+  CHECK(settled_host_state(h.host, h.before) == h.before);
 }
 
 TEST_CASE("a device attached with keepAddresses carries the host's addresses in and back") {
@@ -197,5 +197,5 @@ TEST_CASE("a device attached with keepAddresses carries the host's addresses in 
   CHECK(contains(inside, "10.0.0.1/24"));      // and the requested ones
   CHECK(ctr.link("uplink").index == nic0_index);  // its identity across the move
   MUST(detach_device(h.where, "uplink"));
-  CHECK(host_state(h.host) == h.before);
+  CHECK(settled_host_state(h.host, h.before) == h.before);
 }

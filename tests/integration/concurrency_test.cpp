@@ -78,7 +78,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "50 parallel runs on one bridge all reach it 
   }
   CHECK(seen == expected);
   for (pid_t pid : runs) CHECK(wait_status(pid) == 0);
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
   CHECK(root_is_empty(runc.root()));
 }
 
@@ -96,7 +96,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "two creates of one id at once: exactly one w
     CHECK(loser.err.find("container \"same\" already exists") != std::string::npos);
     CHECK(runc.state("same")["status"] == "created");
     CHECK(runc({"delete", "--force", "same"}).status == 0);
-    CHECK(picture() == before);
+    CHECK(settled_picture(before) == before);
     CHECK(root_is_empty(runc.root()));
   }
 }
@@ -124,7 +124,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "two containers after one host device: one ge
       CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"10.1.0.2/24"});
     }
     CHECK(runc({"delete", "--force", winner}).status == 0);
-    CHECK(picture() == before);
+    CHECK(settled_picture(before) == before);
     CHECK(sb.host().link("nic0").index == nic0);
     CHECK(root_is_empty(runc.root()));
   }

@@ -19,7 +19,7 @@ std::string refused(HookHost& sb, const HookBundle& b, const std::string& state)
   CHECK(r.exit_code == 1);
   CHECK(r.err_lines().size() == 1);
   CHECK(r.err.starts_with("netns-hook: "));
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
   return r.err;
 }
@@ -87,7 +87,7 @@ TEST_CASE("netns-hook refuses a --network spec in one line, though it also ignor
   CHECK(r.exit_code == 1);
   CHECK(r.err_lines().size() == 1);
   CHECK(says(r.err, {"other.json", "/devices/0/move", "nic9"}));
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
 
 TEST_CASE("netns-hook --log-format json reports bad input as one JSON object") {
@@ -102,5 +102,5 @@ TEST_CASE("netns-hook --log-format json reports bad input as one JSON object") {
   CHECK(e["level"] == "error");
   CHECK(e["file"] == b.dir.file("network.json"));
   CHECK(e["pointer"] == "/devices/0/move");
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }

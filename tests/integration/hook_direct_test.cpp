@@ -31,14 +31,14 @@ TEST_CASE("netns-hook configures a container at createRuntime and undoes it at p
   auto undone = run_poststop(sb, b, kId);
   REQUIRE_MESSAGE(undone.exit_code == 0, undone.err);
   CHECK(undone.err.empty());
-  CHECK(host_state(sb.host()) == sb.before);  // nic0 home with its address; the veth gone
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);  // nic0 home with its address; the veth gone
   CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
 
   // poststop again: nothing to do, nothing changes.
   auto again = run_poststop(sb, b, kId);
   CHECK(again.exit_code == 0);
   CHECK(again.err.empty());
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
 
 TEST_CASE("netns-hook poststop without a configure exits 0 and changes nothing") {
@@ -47,7 +47,7 @@ TEST_CASE("netns-hook poststop without a configure exits 0 and changes nothing")
   auto r = run_poststop(sb, b, kId);
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
 }
 
@@ -67,8 +67,8 @@ TEST_CASE("netns-hook configuring a container twice fails the second time and ch
   REQUIRE(second.err_lines().size() == 1);
   CHECK(second.err.find("configured already") != std::string::npos);
   CHECK(second.err.find(kId) != std::string::npos);
-  CHECK(host_state(sb.host()) == host_after_first);
-  CHECK(host_state(inside) == ctr_after_first);
+  CHECK(settled_host_state(sb.host(), host_after_first) == host_after_first);
+  CHECK(settled_host_state(inside, ctr_after_first) == ctr_after_first);
   check_configured(sb, ctr.pid(), kId);
 
   // The first configure's undo still works in full.
@@ -91,7 +91,7 @@ TEST_CASE("netns-hook --network FILE wins over the bundle's network.json") {
   CHECK(link_names(inside) == std::vector<std::string>{"lo", "uplink"});
   CHECK(inside.addresses(inside.link("uplink").index, AF_INET) == std::vector<std::string>{"192.0.2.20/24"});
   REQUIRE(run_poststop(sb, b, kId).exit_code == 0);
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
 
 TEST_CASE("netns-hook takes the spec from the annotation when the bundle has no network.json") {
@@ -104,7 +104,7 @@ TEST_CASE("netns-hook takes the spec from the annotation when the bundle has no 
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   check_configured(sb, ctr.pid(), kId);
   REQUIRE(run_poststop(sb, b, kId).exit_code == 0);
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
 
 TEST_CASE("netns-hook --stage overrides what the state's status says") {
@@ -118,7 +118,7 @@ TEST_CASE("netns-hook --stage overrides what the state's status says") {
   // "running" would mean configure (and fail: configured already); --stage undo undoes.
   auto undone = run_hook(sb, b, {"--stage", "undo"}, oci_state(kId, "running", ctr.pid(), b.path()));
   REQUIRE_MESSAGE(undone.exit_code == 0, undone.err);
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   auto inside = container_space(ctr.pid());
   CHECK(link_names(inside) == std::vector<std::string>{"lo"});
 }

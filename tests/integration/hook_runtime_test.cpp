@@ -97,7 +97,7 @@ void run_lifecycle(OciRuntime rt, Sandbox& sb, const std::string& before, const 
   wait_exit(exited.get());
   ctr.must({"delete", id});
   ctr.mark_deleted();
-  CHECK(host_state(sb.host()) == before);
+  CHECK(settled_host_state(sb.host(), before) == before);
   CHECK_FALSE(fs::exists(b.state_dir(id)));
 }
 

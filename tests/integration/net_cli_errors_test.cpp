@@ -73,12 +73,12 @@ TEST_CASE_FIXTURE(NetCliHost, "net attach and detach refuse bad requests and cha
       CHECK(says(refused(args), "container \"c2\" is stopped, not created or running"));
   }
 
-  CHECK(host_state(sb.host()) == host_before);
-  CHECK(host_state(c1) == c1_before);
-  CHECK(host_state(c2) == c2_before);
+  CHECK(settled_host_state(sb.host(), host_before) == host_before);
+  CHECK(settled_host_state(c1, c1_before) == c1_before);
+  CHECK(settled_host_state(c2, c2_before) == c2_before);
   CHECK(read_all_file(runc.root() + "/c1/network.journal") == journal_before);
   ok({"delete", "--force", "c1"});
   ok({"delete", "--force", "c2"});
   wait_gone(c1_pid);
-  CHECK(host_state(sb.host()) == before);
+  CHECK(settled_host_state(sb.host(), before) == before);
 }

@@ -55,13 +55,13 @@ TEST_CASE_FIXTURE(RecoveryFixture, "cleanup undoes a create killed at any networ
     CHECK(o.status == 0);
     CHECK(o.out == "crashed: removed (its create never finished)\nhalf: removed (create never saved a state)\n");
     CHECK(containers_in(runc.root()) == std::vector<std::string>{"alive"});
-    CHECK(picture() == before);
+    CHECK(settled_picture(before) == before);
     return true;
   });
   CHECK(steps == kFullSpecSteps);
   CHECK(runc.state("alive")["status"] == "running");
   CHECK(runc({"delete", "--force", "alive"}).status == 0);
-  CHECK(picture() == empty);
+  CHECK(settled_picture(empty) == empty);
 }
 
 TEST_CASE_FIXTURE(RecoveryFixture, "cleanup removes a container whose init died, and leaves a create under way alone") {
@@ -100,5 +100,5 @@ TEST_CASE_FIXTURE(RecoveryFixture, "cleanup removes a container whose init died,
   CHECK(o.status == 0);
   CHECK(o.out == "busy: removed (its create never finished)\n");
   CHECK(containers_in(runc.root()).empty());
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
 }

@@ -47,7 +47,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a moved device comes back when the workload 
   pid_t workload = runc.state("victim")["pid"];
   REQUIRE(::kill(workload, SIGKILL) == 0);
   CHECK(wait_status(run) == 128 + SIGKILL);
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
   CHECK(sb.host().link("nic0").index == nic0);  // the same device, not a new one
   CHECK_FALSE(has_state("victim"));
 }
@@ -73,7 +73,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a moved device comes back while another proc
     go << "go\n";
   }
   CHECK(wait_status(run) == 0);
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
   // The namespace lives on with the socket, without the device.
   CHECK_FALSE(ctr.has_link("eth0"));
   CHECK(ctr.snapshot().links.size() == 1);
@@ -121,6 +121,6 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a foreground run SIGKILLed while its workloa
   auto d = runc({"delete", "--force", "orphaned"});
   INFO(d.err);
   CHECK(d.status == 0);
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
   CHECK_FALSE(has_state("orphaned"));
 }

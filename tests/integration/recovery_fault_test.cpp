@@ -23,12 +23,12 @@ TEST_CASE_FIXTURE(RecoveryFixture, "run: a failure at any network step leaves th
     if (o.status == 0) return false;
     CHECK(o.status == 1);
     CHECK(o.err.find("injected fault at step " + std::to_string(n)) != std::string::npos);
-    CHECK(picture() == before);
+    CHECK(settled_picture(before) == before);
     CHECK_FALSE(has_state("f"));
     return true;
   });
   CHECK(steps == kFullSpecSteps);
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
   CHECK_FALSE(has_state("f"));
 }
 
@@ -44,7 +44,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a runtime killed at any network step: delete
     auto d = runc({"delete", "--force", "k"});
     INFO(d.err);
     CHECK(d.status == 0);
-    CHECK(picture() == before);
+    CHECK(settled_picture(before) == before);
     CHECK_FALSE(has_state("k"));
     return !finished;
   });
@@ -71,7 +71,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a delete killed at any undo step: the next d
     } else {
       CHECK(killed.status == 0);  // past the last undo step: a normal delete
     }
-    CHECK(picture() == before);
+    CHECK(settled_picture(before) == before);
     CHECK_FALSE(has_state("d"));
     return killed.paused;
   });

@@ -64,6 +64,10 @@ std::string RecoveryFixture::picture() {
   return out;
 }
 
+std::string RecoveryFixture::settled_picture(const std::string& expected) {
+  return settled(sb.host(), expected, [&] { return picture(); });
+}
+
 bool RecoveryFixture::has_state(const std::string& id) { return fs::exists(runc.root() + "/" + id); }
 
 std::vector<std::string> mounts_under(const std::string& prefix) {

@@ -39,6 +39,8 @@ struct RecoveryFixture : RuncFixture {
   // Everything of the host a container can change or leave behind: links, addresses,
   // routes (host_state()) and the mounts under this test's directory.
   std::string picture();
+  // picture(), once it equals `expected` (see settled_host_state()).
+  std::string settled_picture(const std::string& expected);
   // ROOT/ID exists.
   bool has_state(const std::string& id);
 };

@@ -40,10 +40,11 @@ std::vector<std::string> Space::addresses(int index, int family) {
   return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
 }
 
-void Space::wait_oper_up(const std::string& name) {
-  // Subscribe before looking, so that the event cannot slip between the look and the wait.
-  auto events = MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
-    netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+// A socket that receives the kernel's link events in `ns`. Subscribe before looking, so
+// that an event cannot slip between the look and the wait.
+static netns::UniqueFd link_events(const netns::Netns& ns) {
+  return MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
+    netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
     if (!fd) return netns::fail(errno, "open rtnetlink event socket");
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
@@ -52,6 +53,23 @@ void Space::wait_oper_up(const std::string& name) {
       return netns::fail(errno, "subscribe to link events");
     return fd;
   }));
+}
+
+// Waits until `events` has something to read, or the deadline passes (false); then
+// drains it.
+static bool next_events(const netns::UniqueFd& events, std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  pollfd p{events.get(), POLLIN, 0};
+  if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return false;
+  char buf[16384];
+  // ENOBUFS (events lost) is as good as an event: look again.
+  while (::recv(events.get(), buf, sizeof buf, 0) > 0 || errno == ENOBUFS) {
+  }
+  return true;
+}
+
+void Space::wait_oper_up(const std::string& name) {
+  auto events = link_events(ns);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   for (;;) {
     auto l = link(name);
@@ -61,13 +79,9 @@ void Space::wait_oper_up(const std::string& name) {
       MUST(netns::set_link_up(nl, l.index, true));
       return;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd p{events.get(), POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1)
+    if (!next_events(events, deadline))
       FAIL("link " << name << " in " << ns.name() << " is not operationally up (operstate "
                    << int(l.operstate) << ")");
-    char buf[16384];
-    REQUIRE(::recv(events.get(), buf, sizeof buf, 0) >= 0);  // the event itself: look again
   }
 }
 
@@ -128,6 +142,19 @@ TempDir::~TempDir() {
     if (line.find(" " + path_ + "/") != std::string::npos) return;
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+std::string settled(Space& s, const std::string& expected, const std::function<std::string()>& look) {
+  auto events = link_events(s.ns);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    std::string now = look();
+    if (now == expected || !next_events(events, deadline)) return now;
+  }
+}
+
+std::string settled_host_state(Space& s, const std::string& expected) {
+  return settled(s, expected, [&] { return host_state(s); });
 }
 
 bool is_mount_point(const std::string& path) {

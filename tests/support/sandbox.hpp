@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,6 +108,14 @@ class TempDir {
 // kernel makes by itself and at its own pace after a link comes up (IPv6 link-local
 // addresses and their fe80::/64 routes, configured from the linkwatch work queue).
 std::string host_state(Space& s);
+
+// host_state(), once it equals `expected`: a container's veth goes with its network
+// namespace, which the kernel frees in a work queue after the runtime has returned.
+// Waits on the kernel's link events, for 10 s at most; then returns the state as it is,
+// for the comparison to show what was left behind.
+std::string settled_host_state(Space& s, const std::string& expected);
+// The same for any look at the host `s`: look() again on each link event.
+std::string settled(Space& s, const std::string& expected, const std::function<std::string()>& look);
 
 // Whether /proc/self/mountinfo lists a mount point at `path`.
 bool is_mount_point(const std::string& path);

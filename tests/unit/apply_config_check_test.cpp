@@ -17,8 +17,10 @@ TEST_CASE("derived veth names are stable, distinct per container and fit the ker
   CHECK(derived_veth_name("abc", 0) == derived_veth_name("abc", 0));
   CHECK(derived_veth_name("abc", 0) != derived_veth_name("abd", 0));
   CHECK(derived_veth_name("abc", 0) != derived_veth_name("abc", 1));
-  CHECK(derived_veth_name("abc", 9999).size() <= 15);
-  CHECK(check_ifname(derived_veth_name(std::string(200, 'x'), 9999)));
+  CHECK(derived_veth_name("abc", 999, kDerivedVethVariants).size() <= 15);
+  CHECK(check_ifname(derived_veth_name(std::string(200, 'x'), 999, kDerivedVethVariants)));
+  CHECK(derived_veth_name("abc", 0, 1) == derived_veth_name("abc", 0) + "a");
+  CHECK(derived_veth_name("abc", 0, kDerivedVethVariants) == derived_veth_name("abc", 0) + "z");
 }
 
 TEST_CASE("check_config points at what is wrong") {
