@@ -63,7 +63,7 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
     return std::unexpected(oci::input_error(kStateFile, "/bundle", "configuring needs the bundle; the state has none"));
 
   oci::Diagnostics diag;
-  auto config = MR_TRY_VALUE(oci::load_config(state.bundle, diag));
+  auto config = MR_TRY_VALUE(oci::load_config(state.bundle, diag, oci::ConfigUse::network));
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
   auto spec = MR_TRY_VALUE(oci::load_network_spec(state.bundle, config, network_file, diag));

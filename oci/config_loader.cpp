@@ -397,7 +397,7 @@ Result<Config> first_problem(ConfigCheck check) {
 
 }  // namespace
 
-ConfigCheck check_config(std::string_view text, const std::string& file, Diagnostics& diag) {
+ConfigCheck check_config(std::string_view text, const std::string& file, Diagnostics& diag, ConfigUse use) {
   ConfigCheck out;
   auto doc = parse_json(text, file);
   if (!doc) {
@@ -423,7 +423,7 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
   }
   ConfigReader reader(file, diag, out.problems);
   bool schema_failed = !out.problems.empty();
-  reader.check_policy(*doc);
+  if (use == ConfigUse::run) reader.check_policy(*doc);
   json readable = *doc;
   if (schema_failed) {
     for (const auto& e : out.problems) {
@@ -437,7 +437,7 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
   return out;
 }
 
-ConfigCheck check_config_file(const std::string& bundle_dir, Diagnostics& diag) {
+ConfigCheck check_config_file(const std::string& bundle_dir, Diagnostics& diag, ConfigUse use) {
   std::string file = bundle_dir + "/config.json";
   auto text = read_input_file(file);
   if (!text) {
@@ -445,11 +445,11 @@ ConfigCheck check_config_file(const std::string& bundle_dir, Diagnostics& diag) 
     out.problems.push_back(std::move(text).error());
     return out;
   }
-  return check_config(*text, file, diag);
+  return check_config(*text, file, diag, use);
 }
 
-Result<Config> load_config(const std::string& bundle_dir, Diagnostics& diag) {
-  return first_problem(check_config_file(bundle_dir, diag));
+Result<Config> load_config(const std::string& bundle_dir, Diagnostics& diag, ConfigUse use) {
+  return first_problem(check_config_file(bundle_dir, diag, use));
 }
 
 Result<Config> parse_config(std::string_view text, const std::string& file, Diagnostics& diag) {

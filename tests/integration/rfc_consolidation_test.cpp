@@ -1,7 +1,8 @@
 // The 2006 network namespace RFC's consolidation promise and what it listed as missing,
 // through the real mini-runc: containers behind one bridge bind the same address:port at
 // once; none can bind another's address; packets leave with the sender's own address; a
-// connection reaches the container whose address it targets.
+// connection reaches the container whose address it targets. The first two also hold
+// for runc containers networked by netns-hook.
 #include <doctest/doctest.h>
 
 #include "integration/rfc_support.hpp"
@@ -34,10 +35,8 @@ std::string http_get(Space& from, const std::string& to) {
   return reply.substr(body + 4);
 }
 
-}  // namespace
-
-TEST_CASE("rfc 5: two containers serve on 0.0.0.0:8080 at once, each answering its own clients") {
-  BridgedHost h;
+void same_port_in_two(Engine engine) {
+  BridgedHost h(engine);
   auto a = h.bridged("a", "10.88.0.2", web_server("a"));
   auto b = h.bridged("b", "10.88.0.3", web_server("b"));
   // Both hold the same port at the same time, each in its own namespace; the host's is free.
@@ -56,8 +55,8 @@ TEST_CASE("rfc 5: two containers serve on 0.0.0.0:8080 at once, each answering i
   CHECK(b->stop() == 0);
 }
 
-TEST_CASE("rfc 6: a container cannot bind another container's address") {
-  BridgedHost h;
+void cannot_bind_anothers_address(Engine engine) {
+  BridgedHost h(engine);
   auto a = h.bridged("a", "10.88.0.2");
   auto b = h.bridged("b", "10.88.0.3");
   CHECK(bind_errno(a->net(), ip("10.88.0.3"), kHttpPort) == EADDRNOTAVAIL);
@@ -67,6 +66,24 @@ TEST_CASE("rfc 6: a container cannot bind another container's address") {
   CHECK(bind_errno(b->net(), ip("10.88.0.3"), kHttpPort) == 0);
   CHECK(a->stop() == 0);
   CHECK(b->stop() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("rfc 5: two containers serve on 0.0.0.0:8080 at once, each answering its own clients") {
+  same_port_in_two(Engine::mini_runc);
+}
+
+TEST_CASE("rfc 5, netns-hook under runc: two containers serve on 0.0.0.0:8080 at once") {
+  same_port_in_two(Engine::runc_hook);
+}
+
+TEST_CASE("rfc 6: a container cannot bind another container's address") {
+  cannot_bind_anothers_address(Engine::mini_runc);
+}
+
+TEST_CASE("rfc 6, netns-hook under runc: a container cannot bind another container's address") {
+  cannot_bind_anothers_address(Engine::runc_hook);
 }
 
 TEST_CASE("rfc 6: a container's packets leave with its own source address, as the receiver sees them") {

@@ -46,7 +46,7 @@ TEST_CASE("rfc 2: a moved host device is inside under its new name with the spec
   std::string before = host_state(h.sb.host());
   Container c(h.runc, h.tmp.path() + "/mv", "mv",
               {{"version", 1}, {"devices", {{{"name", "eth0"}, {"move", "nic0"}, {"addresses", {"198.51.100.2/24"}}}}}},
-              /*via_option=*/true);
+              SpecVia::network_option);
 
   auto eth0 = c.net().link("eth0");
   CHECK(eth0.kind == "veth");

@@ -1,6 +1,7 @@
 // The 2006 network namespace RFC's isolation promises, through the real mini-runc: a new
 // container has only its own loopback; what is assigned inside stays inside; loopback is
-// private to each container; containers joined by path share one view.
+// private to each container (under runc with netns-hook too); containers joined by path
+// share one view.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -70,8 +71,10 @@ TEST_CASE("rfc 3: an address assigned inside is seen neither on the host nor in 
   CHECK(settled_host_state(h.sb.host(), before) == before);
 }
 
-TEST_CASE("rfc 4: a server on container A's loopback is reachable from neither container B nor the host") {
-  BridgedHost h;
+namespace {
+
+void loopback_is_private(Engine engine) {
+  BridgedHost h(engine);
   auto a = h.bridged("a", "10.88.0.2");
   auto b = h.bridged("b", "10.88.0.3");
   auto lo = ip("127.0.0.1");
@@ -90,6 +93,16 @@ TEST_CASE("rfc 4: a server on container A's loopback is reachable from neither c
   auto b_server = tcp_listen(b->net(), lo, kLoPort);
   CHECK(a->stop() == 0);
   CHECK(b->stop() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("rfc 4: a server on container A's loopback is reachable from neither container B nor the host") {
+  loopback_is_private(Engine::mini_runc);
+}
+
+TEST_CASE("rfc 4, netns-hook under runc: a server on A's loopback is reachable from neither B nor the host") {
+  loopback_is_private(Engine::runc_hook);
 }
 
 TEST_CASE("rfc 8: two containers joined to one network namespace by path see the same devices") {

@@ -81,8 +81,8 @@ int connect_errno(Space& s, const IpAddress& to, uint16_t port, UniqueFd& out) {
   return 0;
 }
 
-UniqueFd accept_one(const UniqueFd& listener) {
-  REQUIRE_MESSAGE(wait_for(listener, POLLIN, kTimeoutMs), "no connection within " << kTimeoutMs << " ms");
+UniqueFd accept_one(const UniqueFd& listener, int timeout_ms) {
+  REQUIRE_MESSAGE(wait_for(listener, POLLIN, timeout_ms), "no connection within " << timeout_ms << " ms");
   UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
   REQUIRE(conn);
   return conn;
@@ -124,13 +124,19 @@ Bundle make_bundle(const std::string& dir, std::vector<std::string> args) {
 
 }  // namespace
 
-Container::Container(Runc& runc, const std::string& dir, std::string id, const nlohmann::json& spec,
-                     bool via_option, std::vector<std::string> args)
+Container::Container(Runc& runc, const std::string& dir, std::string id, const nlohmann::json& spec, SpecVia via,
+                     std::vector<std::string> args)
     : runc_(runc), id_(std::move(id)) {
   Bundle b = make_bundle(dir, std::move(args));
-  std::string spec_file = via_option ? dir + "/spec.json" : b.dir + "/network.json";
+  bool option = via == SpecVia::network_option;
+  std::string spec_file = option ? dir + "/spec.json" : b.dir + "/network.json";
   std::ofstream(spec_file) << spec.dump(2);
-  start(b, via_option ? std::vector<std::string>{"--network", spec_file} : std::vector<std::string>{});
+  if (via == SpecVia::hook) {
+    // One entry serves both stages: the state's status tells configure from undo.
+    nlohmann::json hook{{"path", MR_NETNS_HOOK}, {"args", {"netns-hook", "--root", dir + "/hook-root"}}};
+    b.config["hooks"] = {{"createRuntime", {hook}}, {"poststop", {hook}}};
+  }
+  start(b, option ? std::vector<std::string>{"--network", spec_file} : std::vector<std::string>{});
 }
 
 Container::Container(Runc& runc, const std::string& dir, std::string id, const Join& netns,
@@ -195,7 +201,10 @@ void Container::end() noexcept {
   run_ = -1;
 }
 
-BridgedHost::BridgedHost() {
+BridgedHost::BridgedHost(Engine e)
+    : engine(e), runc(sb, tmp.path() + "/root", e == Engine::mini_runc ? MINI_RUNC_PATH : MR_RUNC) {
+  if (e == Engine::runc_hook)
+    REQUIRE_MESSAGE(std::filesystem::exists(MR_RUNC), "runc not found; install it (scripts/packages.txt)");
   auto br = sb.bridge("br0");
   MUST(netns::add_address(sb.host().nl, br.index, prefix("10.88.0.1/24")));
 }
@@ -209,7 +218,10 @@ nlohmann::json BridgedHost::veth_spec(const std::string& address, const std::str
 std::unique_ptr<Container> BridgedHost::bridged(const std::string& id, const std::string& address,
                                                 std::vector<std::string> args) {
   std::string host_end = "v" + id;
-  auto c = std::make_unique<Container>(runc, dir(id), id, veth_spec(address, host_end), false, std::move(args));
+  bool hooked = engine == Engine::runc_hook;
+  std::string unique = hooked ? id + "-" + std::filesystem::path(tmp.path()).filename().string() : id;
+  auto c = std::make_unique<Container>(runc, dir(id), unique, veth_spec(address, host_end),
+                                       hooked ? SpecVia::hook : SpecVia::bundle_file, std::move(args));
   sb.host().wait_oper_up(host_end);
   sb.host().wait_oper_up("br0");
   c->net().wait_oper_up("eth0");

@@ -15,6 +15,7 @@
 #include "netns/ip.hpp"
 #include "netns/unique_fd.hpp"
 #include "support/sandbox.hpp"
+#include "support/udp.hpp"
 
 namespace mr::test::rfc {
 
@@ -28,8 +29,8 @@ int bind_errno(Space& s, const netns::IpAddress& at, uint16_t port);
 // connect() from inside `s` to ip:port, waiting at most kTimeoutMs: 0 (and the socket in
 // `out`) or the errno.
 int connect_errno(Space& s, const netns::IpAddress& to, uint16_t port, netns::UniqueFd& out);
-// Accepts one connection on `listener` within kTimeoutMs.
-netns::UniqueFd accept_one(const netns::UniqueFd& listener);
+// Accepts one connection on `listener` within `timeout_ms`.
+netns::UniqueFd accept_one(const netns::UniqueFd& listener, int timeout_ms = kTimeoutMs);
 // Whether a connection is waiting on `listener` right now.
 bool has_pending(const netns::UniqueFd& listener);
 // The local and the peer address of a connected socket.
@@ -39,17 +40,22 @@ std::string peer_ip(const netns::UniqueFd& sock);
 std::string read_to_eof(const netns::UniqueFd& sock);
 void send_all(const netns::UniqueFd& sock, const std::string& data);
 
-// One container run by `mini-runc run` (foreground, spawned) from its own bundle, whose
-// workload prints "ready" once it runs: by then its network is set up. The network spec
-// goes to the bundle's network.json, or with `via_option` to a file named by --network.
-// Ended by stop() (SIGTERM through `mini-runc kill`, then run's exit, which tears the
-// network down); the destructor kills one left running.
+// Where a container's network spec goes, and so who applies it: the bundle's
+// network.json or a file named by --network, which mini-runc applies itself; or the
+// bundle's network.json read by netns-hook, which the bundle's config.json runs as its
+// createRuntime and poststop hooks (for runc, which knows nothing of the spec).
+enum class SpecVia { bundle_file, network_option, hook };
+
+// One container run by `RUNTIME run` (foreground, spawned) from its own bundle, whose
+// workload prints "ready" once it runs: by then its network is set up. Ended by stop()
+// (SIGTERM through `RUNTIME kill`, then run's exit, which tears the network down); the
+// destructor kills one left running.
 class Container {
  public:
   static const std::vector<std::string> kWaiter;  // "ready", then waits for SIGTERM
 
   Container(Runc& runc, const std::string& dir, std::string id, const nlohmann::json& spec,
-            bool via_option = false, std::vector<std::string> args = kWaiter);
+            SpecVia via = SpecVia::bundle_file, std::vector<std::string> args = kWaiter);
   // A container that joins the network namespace at `netns.path` (runtime-spec
   // linux.namespaces[].path), with no spec.
   struct Join {
@@ -81,15 +87,22 @@ class Container {
   std::optional<Space> net_;
 };
 
+// What networks the RFC tests' containers: mini-runc, or netns-hook under runc (the
+// same promises must hold for a runtime that only runs the hook).
+enum class Engine { mini_runc, runc_hook };
+
 // The RFC tests' usual host: a sandbox with bridge br0 at 10.88.0.1/24.
 struct BridgedHost {
+  Engine engine;
   Sandbox sb;
   TempDir tmp;
-  Runc runc{sb, tmp.path() + "/root"};
-  BridgedHost();
+  Runc runc;
+  explicit BridgedHost(Engine engine = Engine::mini_runc);
   // A spec with one veth "eth0" on br0 (host end `host_end`) at `address`/24.
   static nlohmann::json veth_spec(const std::string& address, const std::string& host_end);
-  // Runs a container with veth_spec() and waits until both veth ends carry traffic.
+  // Runs a container with veth_spec() and waits until both veth ends carry traffic. Under
+  // runc its id is made unique on the machine (runc names a cgroup after it); its veth's
+  // host end is "v" + `id` either way.
   std::unique_ptr<Container> bridged(const std::string& id, const std::string& address,
                                      std::vector<std::string> args = Container::kWaiter);
   std::string dir(const std::string& id) const { return tmp.path() + "/" + id; }

@@ -66,20 +66,20 @@ void wait_gone(pid_t pid) {
 
 namespace {
 
-[[noreturn]] void exec_runc(int netns_fd, const std::string& root, const std::vector<std::string>& args,
-                           const std::vector<int>& fds = {}) {
+[[noreturn]] void exec_runc(int netns_fd, const std::string& binary, const std::string& root,
+                           const std::vector<std::string>& args, const std::vector<int>& fds = {}) {
   if (::setns(netns_fd, CLONE_NEWNET) != 0) ::_exit(120);
   // Moved out of the way first, so that placing one cannot overwrite another.
   std::vector<int> high;
   for (int fd : fds) high.push_back(::fcntl(fd, F_DUPFD_CLOEXEC, 100));
   for (std::size_t i = 0; i < high.size(); ++i)
     if (high[i] < 0 || ::dup2(high[i], 3 + static_cast<int>(i)) < 0) ::_exit(122);
-  std::vector<std::string> all = {MINI_RUNC_PATH, "--root", root};
+  std::vector<std::string> all = {binary, "--root", root};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : all) argv.push_back(a.data());
   argv.push_back(nullptr);
-  ::execv(MINI_RUNC_PATH, argv.data());
+  ::execv(binary.c_str(), argv.data());
   ::_exit(121);
 }
 
@@ -107,7 +107,7 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
     ::dup2(in.get(), 0);
     ::dup2(out.get(), 1);
     ::dup2(err.get(), 2);
-    exec_runc(sb_.host().ns.fd(), root_, args, fds);
+    exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
   }
   Outcome o;
   o.status = wait_status(pid);
@@ -124,7 +124,7 @@ pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, co
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::dup2(w.get(), 1);
-    exec_runc(sb_.host().ns.fd(), root_, args, fds);
+    exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
   }
   out = std::move(r);
   return pid;

@@ -30,9 +30,11 @@ struct Outcome {
   std::string out, err;
 };
 
+// Runs mini-runc, or with `binary` another runtime with runc's command line (runc itself).
 class Runc {
  public:
-  Runc(Sandbox& sb, const std::string& root) : sb_(sb), root_(root) {}
+  Runc(Sandbox& sb, const std::string& root, std::string binary = MINI_RUNC_PATH)
+      : sb_(sb), root_(root), binary_(std::move(binary)) {}
   const std::string& root() const { return root_; }
   // Runs `mini-runc --root ROOT args...` to completion. stdout and stderr go to memory
   // files, not pipes: a created container inherits them and may outlive the command.
@@ -46,6 +48,7 @@ class Runc {
  private:
   Sandbox& sb_;
   std::string root_;
+  std::string binary_;
 };
 
 // What most runtime tests start with: a sandbox host, a temporary directory, a bundle

@@ -111,6 +111,24 @@ TEST_CASE("fields that would weaken isolation if ignored are errors naming them"
   }
 }
 
+TEST_CASE("read for the network only (netns-hook), what the runtime running the container implements is no problem") {
+  json doc = default_config();
+  doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}};
+  doc["linux"]["devices"] = json::array({{{"path", "/dev/null"}, {"type", "c"}, {"major", 1}, {"minor", 3}}});
+  doc["linux"]["namespaces"].push_back({{"type", "user"}});
+  doc["linux"]["resources"] = {{"pids", {{"limit", 100}}}};
+  doc["annotations"] = {{"org.mini-runc.network", "net.json"}};
+  Diagnostics diag;
+  auto c = check_config(doc.dump(), "config.json", diag, ConfigUse::network);
+  INFO(messages(c));
+  REQUIRE(c.config);
+  CHECK(c.config->annotations.at("org.mini-runc.network") == "net.json");
+  CHECK(diag.warnings.empty());  // no "resource limits are not applied": runc applies them
+  // The network's own rules still hold: a host sysctl stays refused.
+  doc["linux"]["sysctl"] = {{"kernel.panic", "1"}};
+  CHECK(has_problem_at(check_config(doc.dump(), "config.json", diag, ConfigUse::network), "/linux/sysctl/kernel.panic"));
+}
+
 TEST_CASE("a user namespace is refused with its reason") {
   json doc = default_config();
   doc["linux"]["namespaces"].push_back({{"type", "user"}});
