@@ -4,6 +4,7 @@
 
 #include "hooks/hook.hpp"
 #include "netns/container_network.hpp"
+#include "netns/dir_lock.hpp"
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
@@ -77,13 +78,16 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   // The directory is the claim on the container: a second configure finds it and stops
   // before looking at the host, where the first one's changes would read as conflicts.
   if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return netns::fail(errno, "create " + opts.root);
-  netns::ContainerNetworkDir where{opts.root + "/" + state.id};
+  auto where = container_dir(opts, state.id);
   if (auto made = make_dir(where.dir); !made) {
     if (made.error().err == EEXIST)
       return netns::fail(EEXIST, "container " + state.id + " is configured already (" + where.dir +
                                      "); run the poststop stage first");
     return made;
   }
+  // An attach that finds the directory before the pin is there says it is not set up; one
+  // that comes later waits for the whole configure.
+  auto lock = MR_TRY_VALUE(netns::lock_directory(where.dir));
   netns::SetupOptions setup{.container_id = state.id, .shared = joins_network_namespace(config)};
   if (auto done = apply_claimed(spec.net, container, where, setup); !done) {
     ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs

@@ -2,13 +2,21 @@
 // own lifecycle (runc, crun, podman). It reads the OCI state on stdin and configures
 // (prestart / createRuntime) or undoes (poststop) the container's network with the same
 // netns code mini-runc uses. What undo needs lives in ROOT/ID: the pinned namespace and
-// the journal (netns/container_network.hpp).
+// the journal (netns/container_network.hpp). For a container it configured, it also
+// attaches and detaches devices later (the administrator's hand of `mini-runc net`),
+// journalled there too, so that poststop returns them like the configured ones. Every
+// change to ROOT/ID is made under its lock (netns/dir_lock.hpp): configure, undo, attach
+// and detach of one container never interleave.
 #pragma once
 
 #include <optional>
 #include <string>
 
+#include "netns/container_network.hpp"
+#include "netns/detach.hpp"
 #include "netns/error.hpp"
+#include "netns/unique_fd.hpp"
+#include "oci/net_admin_flags.hpp"
 #include "oci/state.hpp"
 
 namespace mr::hooks {
@@ -42,5 +50,16 @@ Result<void> configure(const HookOptions& opts, const oci::State& state);
 // With nothing configured for the container (undo twice, or without a configure) it
 // does nothing and succeeds.
 Result<void> undo(const HookOptions& opts, const oci::State& state);
+
+// ROOT/ID: what the hook keeps for container `id` (an id checked already).
+netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id);
+
+// netns-hook attach|detach|show ID ...: the same flags and steps as `mini-runc net`, on a
+// container whose network this hook configured and poststop has not undone yet. An id it
+// did not configure is an error in one line that changes nothing.
+Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f);
+Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f);
+// The table, or with --json the JSON, of `mini-runc net show`.
+Result<std::string> show(const HookOptions& opts, const oci::ShowFlags& f);
 
 }  // namespace mr::hooks

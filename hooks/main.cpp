@@ -1,4 +1,5 @@
-// netns-hook's command line: options, the OCI state from stdin, one line on failure.
+// netns-hook's command line: options, the OCI state from stdin, one line on failure; or
+// one of the subcommands attach, detach and show, which read no stdin.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,14 @@ createRuntime runs in the runtime's namespace once the container's namespaces ex
 the bundle), the bundle's network.json, or the config.json annotation
 "org.mini-runc.network" (a file name or the JSON itself). linux.netDevices is honoured.
 For podman, see examples/hooks.d/netns-hook.json (turned on by an annotation).
+
+Later, for a container it configured (before poststop), the administrator's hand of
+`mini-runc net`, with the same arguments; poststop returns attached devices too:
+
+  netns-hook [--root ROOT] attach ID HOSTDEV [--name NAME] [--address CIDR ...]
+             [--keep-addresses] [--macvlan [--mode M]] [--veth --bridge BR]
+  netns-hook [--root ROOT] detach ID NAME
+  netns-hook [--root ROOT] show ID [--json]
 
 Exit status: 0 on success; 1 with one line on stderr (file, JSON pointer, reason) when
 anything is wrong, and then the host is left as it was.)";
@@ -55,6 +64,18 @@ int report(const mr::hooks::HookOptions& opts, const mr::netns::Error& e) {
   return 1;
 }
 
+// The stages a runtime runs, with the OCI state on stdin.
+int run_stage(const mr::hooks::HookOptions& opts) {
+  using namespace mr::hooks;
+  auto text = read_stdin();
+  if (!text) return report(opts, text.error());
+  auto state = mr::oci::parse_state(*text, kStateFile);
+  if (!state) return report(opts, state.error());
+  auto done = stage_for(opts, *state) == Stage::undo ? undo(opts, *state) : configure(opts, *state);
+  if (!done) return report(opts, done.error());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,21 +84,48 @@ int main(int argc, char** argv) {
   CLI::App app{"netns-hook: mini-runc's network isolation as an OCI hook (state JSON on stdin)", "netns-hook"};
   app.footer(kWiring);
   std::string stage = "auto", log_format = "text";
-  app.add_option("--network", opts.network_file, "network spec file (relative to the bundle)");
-  app.add_option("--stage", stage, "configure, undo, or auto (from the state's status)")
-      ->check(CLI::IsMember({"auto", "configure", "undo"}));
+  auto* network = app.add_option("--network", opts.network_file, "network spec file (relative to the bundle)");
+  auto* stage_opt = app.add_option("--stage", stage, "configure, undo, or auto (from the state's status)")
+                        ->check(CLI::IsMember({"auto", "configure", "undo"}));
   app.add_option("--root", opts.root, "where configured containers are kept")->capture_default_str();
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", opts.debug, "print debug notes");
+  app.require_subcommand(0, 1);
+  mr::oci::AttachFlags attach_flags;
+  mr::oci::DetachFlags detach_flags;
+  mr::oci::ShowFlags show_flags;
+  auto* attach_cmd =
+      app.add_subcommand("attach", "give a container the hook configured a host device, a macvlan or a veth");
+  mr::oci::add_attach_flags(*attach_cmd, attach_flags);
+  auto* detach_cmd = app.add_subcommand("detach", "give back a device attached to (or configured for) a container");
+  mr::oci::add_detach_flags(*detach_cmd, detach_flags);
+  auto* show_cmd = app.add_subcommand("show", "print a configured container's live links, addresses and routes");
+  mr::oci::add_show_flags(*show_cmd, show_flags);
+  for (auto* sub : {attach_cmd, detach_cmd, show_cmd}) {
+    sub->excludes(network);
+    sub->excludes(stage_opt);
+  }
   CLI11_PARSE(app, argc, argv);
   opts.json_log = log_format == "json";
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;
 
-  auto text = read_stdin();
-  if (!text) return report(opts, text.error());
-  auto state = mr::oci::parse_state(*text, kStateFile);
-  if (!state) return report(opts, state.error());
-  auto done = stage_for(opts, *state) == Stage::undo ? undo(opts, *state) : configure(opts, *state);
-  if (!done) return report(opts, done.error());
-  return 0;
+  if (attach_cmd->parsed()) {
+    if (auto done = attach(opts, attach_flags); !done) return report(opts, done.error());
+    return 0;
+  }
+  if (detach_cmd->parsed()) {
+    auto gone = detach(opts, detach_flags);
+    if (!gone) return report(opts, gone.error());
+    if (gone->fallback)
+      std::fprintf(stderr, "netns-hook: detach: %s returned to the host as %s: its original name was taken\n",
+                   gone->name.c_str(), gone->host_name.c_str());
+    return 0;
+  }
+  if (show_cmd->parsed()) {
+    auto text = show(opts, show_flags);
+    if (!text) return report(opts, text.error());
+    std::fputs(text->c_str(), stdout);
+    return 0;
+  }
+  return run_stage(opts);
 }

@@ -1,22 +1,20 @@
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
-
 #include <cstdio>
 
 #include "hooks/hook.hpp"
 #include "netns/container_network.hpp"
+#include "netns/dir_lock.hpp"
 
 namespace mr::hooks {
 
 Result<void> undo(const HookOptions& opts, const oci::State& state) {
-  netns::ContainerNetworkDir where{opts.root + "/" + state.id};
-  struct stat st{};
-  if (::stat(where.dir.c_str(), &st) != 0) {
-    if (errno == ENOENT) return {};  // never configured, or undone already
-    return netns::fail(errno, "stat " + where.dir);
-  }
+  auto where = container_dir(opts, state.id);
+  // Waits for an attach or detach under way; removes ROOT/ID before letting go.
+  auto lock = netns::lock_directory(where.dir);
+  if (!lock && lock.error().err == ENOENT) return {};  // never configured, or undone already
+  if (!lock) return std::unexpected(std::move(lock).error());
   // At poststop the container's processes are gone (runtimes pass the dead init's pid).
   // Without a pid, or with one that runs (--stage undo on a live container), the hook
   // cannot tell that the namespace ends, and deletes what it made itself.

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "netns/detach.hpp"
+#include "oci/net_admin_flags.hpp"
 #include "runtime/cmd_net.hpp"
 #include "runtime/log.hpp"
 
@@ -10,14 +11,12 @@ namespace mr::runtime {
 
 Command add_net_detach_command(CLI::App& net, const GlobalOptions& g) {
   auto* sub = net.add_subcommand("detach", "give back a device attached to (or set up for) a container");
-  auto id = std::make_shared<std::string>();
-  auto name = std::make_shared<std::string>();
-  sub->add_option("container-id", *id)->required();
-  sub->add_option("name", *name, "the device's name in the container")->required();
-  return {sub, [&g, id, name] {
-            auto live = open_live_network(g, *id, "net detach");
+  auto f = std::make_shared<oci::DetachFlags>();
+  oci::add_detach_flags(*sub, *f);
+  return {sub, [&g, f] {
+            auto live = open_live_network(g, f->id, "net detach");
             if (!live) return report(live.error());
-            auto gone = netns::detach_device(live->where(), *name);
+            auto gone = netns::detach_device(live->where(), f->name);
             if (!gone) return report(gone.error());
             if (gone->fallback)
               log_warn("net detach: " + gone->name + " returned to the host as " + gone->host_name +

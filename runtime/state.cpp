@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "netns/dir_lock.hpp"
 #include "netns/unique_fd.hpp"
 #include "runtime/process_handle.hpp"
 
@@ -97,19 +97,9 @@ Result<void> remove_state_dir(const StateDir& dir) {
 }
 
 Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait) {
-  netns::UniqueFd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
-    return netns::fail(errno, "open " + dir.path());
-  }
-  while (::flock(fd.get(), wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
-    if (errno != EINTR) return netns::fail(errno, "lock " + dir.path());
-  // Removed by whoever held the lock before us (delete, cleanup): an unlinked directory
-  // has no links left.
-  struct stat sb{};
-  if (::fstat(fd.get(), &sb) != 0) return netns::fail(errno, "stat " + dir.path());
-  if (sb.st_nlink == 0) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
-  return fd;
+  auto lock = netns::lock_directory(dir.path(), wait);
+  if (!lock && lock.error().err == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+  return lock;
 }
 
 Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {

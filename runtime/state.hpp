@@ -53,8 +53,8 @@ struct StateDir {
 Result<void> make_state_dir(const StateDir& dir);
 Result<void> remove_state_dir(const StateDir& dir);
 
-// Serialises create, start, kill, delete and cleanup of one container (flock on its
-// directory; the lock goes with the returned fd, so a process that dies lets go). Two
+// Serialises create, start, kill, delete, cleanup and net of one container
+// (netns/dir_lock.hpp: flock on its directory, let go when the fd closes). Two
 // creates of one id need none: mkdir() of the directory is exclusive. Without `wait`,
 // a lock held elsewhere fails with EWOULDBLOCK.
 Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait = true);

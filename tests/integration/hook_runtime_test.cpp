@@ -9,72 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "hook_helpers.hpp"
+#include "hook_oci_runtime.hpp"
 
 using namespace mr::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct OciRuntime {
-  std::string binary;
-  std::vector<std::string> global_args;  // before the command, e.g. --root
-  int mount_ns_fd = -1;
-};
-
-// A busybox root filesystem: the static binary and the applets the tests run. The applets
-// are links named in the test rather than `busybox --list`, so no extra program runs.
-void make_rootfs(const std::string& rootfs) {
-  REQUIRE_MESSAGE(fs::exists(MR_BUSYBOX), "busybox not found; install busybox-static (scripts/packages.txt)");
-  fs::create_directories(rootfs + "/bin");
-  fs::copy_file(MR_BUSYBOX, rootfs + "/bin/busybox");
-  for (const char* applet : {"sh", "true"}) fs::create_symlink("busybox", rootfs + "/bin/" + applet);
-}
-
-// The bundle's config.json hooked: netns-hook as the configuring `stage` and poststop.
-nlohmann::json hooked_config(const std::string& stage, const std::string& hook_root) {
-  auto config = mr::oci::default_config();
-  nlohmann::json hook{{"path", MR_NETNS_HOOK}, {"args", {"netns-hook", "--root", hook_root}}};
-  config["hooks"] = {{stage, {hook}}, {"poststop", {hook}}};
-  return config;
-}
-
 using ConfigEdit = void (*)(nlohmann::json&);
 using ContainerCheck = void (*)(Sandbox& sb, pid_t pid, const std::string& id);
-
-// One container of `rt` in the sandbox; deleted (forcibly, if the test failed) when it goes.
-class Container {
- public:
-  Container(Sandbox& sb, OciRuntime rt, std::string id) : sb_(sb), rt_(std::move(rt)), id_(std::move(id)) {}
-  ~Container() {
-    if (deleted_) return;
-    try {
-      run({"delete", "--force", id_});
-    } catch (...) {  // the test has failed already; its own report is the one that counts
-    }
-  }
-  RunResult run(std::vector<std::string> command) {
-    std::vector<std::string> argv{rt_.binary};
-    argv.insert(argv.end(), rt_.global_args.begin(), rt_.global_args.end());
-    argv.insert(argv.end(), command.begin(), command.end());
-    return run_program(argv, {}, {.net = &sb_.host().ns, .mount_ns_fd = rt_.mount_ns_fd});
-  }
-  void must(std::vector<std::string> command) {
-    auto r = run(command);
-    REQUIRE_MESSAGE(r.exit_code == 0, rt_.binary << " " << command[0] << " failed: " << r.err);
-  }
-  pid_t pid() {
-    auto r = run({"state", id_});
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return nlohmann::json::parse(r.out).at("pid").get<pid_t>();
-  }
-  void mark_deleted() { deleted_ = true; }
-
- private:
-  Sandbox& sb_;
-  OciRuntime rt_;
-  std::string id_;
-  bool deleted_ = false;
-};
 
 // create, `check` the created container, start, wait for /bin/true to exit, delete; then
 // the host is `before` again and netns-hook keeps nothing for the container.
@@ -110,12 +53,6 @@ void run_hooked(OciRuntime rt, const std::string& stage, ConfigEdit edit = nullp
   run_lifecycle(std::move(rt), sb, sb.before, b, config, check_configured);
 }
 
-OciRuntime runc() { return {MR_RUNC}; }
-
-// crun on this machine: see Cgroup2MountNamespace for why each part is needed.
-OciRuntime crun(const Cgroup2MountNamespace& cgroup2) {
-  return {MR_CRUN, {"--cgroup-manager=disabled"}, cgroup2.fd.get()};
-}
 void without_rlimits(nlohmann::json& config) { config["process"].erase("rlimits"); }
 
 }  // namespace

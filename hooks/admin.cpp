@@ -1,0 +1,56 @@
+// attach, detach and show on a container the hook configured: found by ROOT/ID and its
+// pinned namespace, changed under ROOT/ID's lock.
+#include "netns/attach.hpp"
+#include "netns/dir_lock.hpp"
+#include "netns/inspect.hpp"
+#include "hooks/hook.hpp"
+#include "oci/container_id.hpp"
+#include "oci/network_view_json.hpp"
+#include "oci/network_view_table.hpp"
+
+namespace mr::hooks {
+
+namespace {
+
+struct Configured {
+  netns::UniqueFd lock;  // held until the command is done
+  netns::ContainerNetworkDir where;
+};
+
+// Waits for a configure or undo under way to finish: an undo removes ROOT/ID, and then
+// there is nothing to attach to.
+Result<Configured> open_configured(const HookOptions& opts, const std::string& id, const std::string& command) {
+  MR_TRY_CTX(oci::check_container_id(id), command);
+  auto where = container_dir(opts, id);
+  auto lock = netns::lock_directory(where.dir);
+  if (!lock && lock.error().err == ENOENT)
+    return netns::fail(0, command + ": no container \"" + id + "\" configured by netns-hook (nothing in " +
+                              opts.root + ")");
+  if (!lock) return std::unexpected(std::move(lock).error().wrap(command));
+  return Configured{std::move(*lock), std::move(where)};
+}
+
+}  // namespace
+
+netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id) {
+  return {opts.root + "/" + id};
+}
+
+Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f) {
+  auto device = MR_TRY_VALUE(oci::device_from_flags(f, "attach"));
+  auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "attach"));
+  return netns::attach_device(ctr.where, device, {.container_id = f.id});
+}
+
+Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f) {
+  auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "detach"));
+  return netns::detach_device(ctr.where, f.name);
+}
+
+Result<std::string> show(const HookOptions& opts, const oci::ShowFlags& f) {
+  auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "show"));
+  auto view = MR_TRY_VALUE(netns::show_container_network(ctr.where));
+  return f.json ? oci::render_network_view(view) : oci::render_network_table(view);
+}
+
+}  // namespace mr::hooks
