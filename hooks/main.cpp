@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hooks/hook.hpp"
+#include "netns/state_root.hpp"
 #include "oci/error_json.hpp"
 #include "oci/json_input.hpp"
 
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   opts.json_log = log_format == "json";
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;
+  if (auto ok = mr::netns::check_state_root(opts.root); !ok) return report(opts, ok.error());
 
   if (attach_cmd->parsed()) {
     if (auto done = attach(opts, attach_flags); !done) return report(opts, done.error());

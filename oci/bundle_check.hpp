@@ -17,7 +17,8 @@ struct BundleReport {
 };
 
 // `host`, when given, is a socket in the host's network namespace: the devices and
-// bridges the spec names are then looked up too (check_host).
+// bridges the spec names are then looked up too (check_host), and the hooks' files
+// (check_hook_paths).
 BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<std::string>& network_file,
                              netns::NlSocket* host = nullptr);
 

@@ -47,11 +47,23 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+namespace {
+
+std::string clipped(std::string text) {
+  if (text.size() > kMaxMessagePart) {
+    text.resize(kMaxMessagePart - 3);
+    text += "...";
+  }
+  return text;
+}
+
+}  // namespace
+
 Error input_error(const std::string& file, std::string pointer, std::string what) {
   Error e;
   e.file = one_line(file);
-  e.pointer = one_line(pointer);
-  e.context = one_line(what);
+  e.pointer = clipped(one_line(pointer));
+  e.context = clipped(one_line(what));
   return e;
 }
 
@@ -64,11 +76,15 @@ std::string brief(const nlohmann::json& value) {
 }
 
 Result<std::string> read_input_file(const std::string& path) {
-  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO for reading otherwise blocks until a writer opens it,
+  // before fstat() could tell it is not a file (fifo(7)). Reads of a regular file
+  // ignore the flag.
+  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return std::unexpected(netns::sys_error(errno, "open " + path));
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0) return std::unexpected(netns::sys_error(errno, "stat " + path));
-  if (!S_ISREG(st.st_mode)) return std::unexpected(input_error(path, "", "not a regular file"));
+  if (!S_ISREG(st.st_mode))
+    return std::unexpected(input_error(path, "", "expected a regular file (a FIFO, device or directory is not read)"));
   std::string text;
   // Sized from st_size plus a byte to see EOF, then grown, up to one byte past the limit:
   // the file may grow. Not the limit at once: zeroing 1 MiB per file costs more than
@@ -98,16 +114,22 @@ Result<std::string> read_input_file(const std::string& path) {
 
 namespace {
 
+// Thrown from the parser callback, the only way to stop nlohmann's parser early.
+struct TooDeep {};
+
 // Where the parser is, as a stack of containers, to name duplicates and syntax errors
-// by JSON pointer.
+// by JSON pointer. Throws TooDeep when a container would nest past kMaxJsonDepth.
 class PathTracker {
  public:
-  // Returns false for a duplicate key (remembered as the first duplicate seen).
+  // Remembers the first duplicate key seen.
   void on_event(nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
     using E = nlohmann::json::parse_event_t;
     switch (event) {
-      case E::object_start: frames_.push_back({false}); break;
-      case E::array_start: frames_.push_back({true}); break;
+      case E::object_start:
+      case E::array_start:
+        if (frames_.size() == kMaxJsonDepth) throw TooDeep{};
+        frames_.push_back({event == E::array_start});
+        break;
       case E::key: {
         auto& top = frames_.back();
         top.key = parsed.get<std::string>();
@@ -188,6 +210,9 @@ Result<nlohmann::json> parse_json(std::string_view text, const std::string& file
         });
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(input_error(file, path.pointer(), "malformed JSON: " + strip_exception_tag(e.what())));
+  } catch (const TooDeep&) {
+    return std::unexpected(input_error(file, path.pointer(), "nested deeper than the limit of " +
+                                                                 std::to_string(kMaxJsonDepth) + " levels"));
   }
   if (!path.duplicate().empty())
     return std::unexpected(

@@ -1,4 +1,5 @@
-// Reading the user's JSON strictly: a size limit, valid UTF-8, no duplicate keys.
+// Reading the user's JSON strictly: a size limit, a depth limit, valid UTF-8, no
+// duplicate keys.
 // nlohmann/json keeps the last of duplicate keys silently, which would let a config say
 // two things at once; the parser callback here refuses them instead.
 #pragma once
@@ -20,11 +21,19 @@ using netns::Result;
 // enough that a runaway file cannot exhaust memory.
 inline constexpr size_t kMaxInputBytes = size_t{1} << 20;
 
-// The whole file, or an error naming it (missing, unreadable, over kMaxInputBytes).
+// The deepest nesting of arrays and objects accepted. config.json and network specs
+// nest fewer than 10 levels; nlohmann::json copies, compares and dumps values
+// recursively, so 100,000 levels (200 KB, well within kMaxInputBytes) would overflow
+// the stack in whatever touches the document after parsing.
+inline constexpr size_t kMaxJsonDepth = 64;
+
+// The whole file, or an error naming it (missing, unreadable, not a regular file, over
+// kMaxInputBytes). A FIFO or device is refused without reading from it, so neither a
+// writer that never comes nor an endless /dev/zero can hold the caller.
 Result<std::string> read_input_file(const std::string& path);
 
-// Parses `text` as one JSON document. Errors name `file` and, when the parser got that
-// far, the JSON pointer of the value being read.
+// Parses `text` as one JSON document, at most kMaxJsonDepth deep. Errors name `file`
+// and, when the parser got that far, the JSON pointer of the value being read.
 Result<nlohmann::json> parse_json(std::string_view text, const std::string& file);
 
 // read_input_file + parse_json; errors name `path`.
@@ -38,7 +47,12 @@ std::string pointer_append(std::string_view base, size_t index);
 // message cannot break the message's one line.
 std::string one_line(std::string_view text);
 
-// An input error in `file` at `pointer` (both made one line).
+// The longest pointer or text an input error carries: a message that quotes a key or
+// value of the user's (up to a megabyte) stays a readable line.
+inline constexpr size_t kMaxMessagePart = 512;
+
+// An input error in `file` at `pointer` (both made one line; the pointer and `what`
+// cut to kMaxMessagePart bytes).
 Error input_error(const std::string& file, std::string pointer, std::string what);
 
 // A short rendering of a JSON value for messages: `"abc"`, `42`, `{...}`.

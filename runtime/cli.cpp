@@ -5,6 +5,7 @@
 
 #include "oci/config_loader.hpp"
 #include "netns/netlink_socket.hpp"
+#include "netns/state_root.hpp"
 #include "oci/container_id.hpp"
 #include "oci/network_prepare.hpp"
 #include "runtime/log.hpp"
@@ -18,6 +19,7 @@ int report(const netns::Error& e) {
 
 netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id) {
   MR_TRY(oci::check_container_id(id));
+  MR_TRY(netns::check_state_root(g.root));
   return StateDir{g.root, id};
 }
 

@@ -1,3 +1,4 @@
+#include "oci/hook_check.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
 #include "runtime/log.hpp"
@@ -9,6 +10,8 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   auto dir = MR_TRY_VALUE(state_dir(g, f.id));
   std::string bundle = MR_TRY_VALUE(absolute_bundle(f.bundle));
   auto cfg = MR_TRY_VALUE(load_bundle_config(bundle));
+  if (auto hooks = oci::check_hook_paths(cfg.hooks, bundle + "/config.json"); !hooks.empty())
+    return std::unexpected(std::move(hooks.front()));
   auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network));
   if (f.no_pivot) log_warn("--no-pivot is ignored: mini-runc always uses pivot_root");
   if (!f.console_socket.empty() && !cfg.process.terminal)

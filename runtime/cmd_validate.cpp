@@ -19,7 +19,7 @@ Command add_validate_command(CLI::App& app, const GlobalOptions&) {
   auto f = std::make_shared<Flags>();
   sub->add_option("-b,--bundle", f->bundle, "the bundle directory (default: the current directory)");
   sub->add_option("--network", f->network, "the network spec (default: as create finds it)");
-  sub->add_flag("--no-host", f->no_host, "do not look the spec's host devices and bridges up");
+  sub->add_flag("--no-host", f->no_host, "do not look the spec's host devices and bridges, or the hooks' files, up");
   return {sub, [f] {
             std::optional<netns::NlSocket> host;
             if (!f->no_host) {

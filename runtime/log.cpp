@@ -47,7 +47,9 @@ void log(LogLevel level, std::string_view msg) {
   std::string line;
   if (g_opts.json) {
     nlohmann::json j = {{"level", level_name(level)}, {"msg", msg}, {"time", now_rfc3339()}};
-    line = j.dump() + "\n";
+    // A message may quote the user's bytes (a file name, JSON that is not UTF-8), which
+    // dump() would throw on: they become U+FFFD.
+    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else {
     line = now_rfc3339() + " " + level_name(level) + " " + std::string(msg) + "\n";
   }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "netns/dir_lock.hpp"
+#include "netns/state_root.hpp"
 #include "netns/unique_fd.hpp"
 #include "runtime/process_handle.hpp"
 
@@ -167,6 +168,7 @@ Result<State> load_state(const StateDir& dir) {
 }
 
 Result<std::vector<std::string>> list_containers(const std::string& root) {
+  MR_TRY(netns::check_state_root(root));
   std::vector<std::string> ids;
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root.c_str()), &::closedir);
   if (!d) {

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,10 +51,10 @@ std::string read_all_file(const std::string& path) {
   return read_all(fd.get());
 }
 
-int wait_status(pid_t pid) {
+int wait_status(pid_t pid, rusage* usage) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) FAIL("waitpid failed");
+  while (::wait4(pid, &status, 0, usage) < 0)
+    if (errno != EINTR) FAIL("wait4 failed");
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -110,7 +111,9 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
     exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
   }
   Outcome o;
-  o.status = wait_status(pid);
+  rusage usage{};
+  o.status = wait_status(pid, &usage);
+  o.max_rss_kib = usage.ru_maxrss;
   o.out = contents(out.get());
   o.err = contents(err.get());
   return o;

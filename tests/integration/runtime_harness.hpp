@@ -3,6 +3,7 @@
 // the test's sandbox "host" network namespace (setns in the forked child before exec).
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,7 @@ struct Bundle {
 
 struct Outcome {
   int status = -1;  // exit status, or 128+N when killed by signal N
+  long max_rss_kib = 0;  // peak resident set (wait4), as RunResult::max_rss_kib
   std::string out, err;
 };
 
@@ -60,7 +62,8 @@ struct RuncFixture {
   Runc runc{sb, tmp.path() + "/root"};
 };
 
-int wait_status(pid_t pid);
+// Reaps the child `pid`; its resource usage goes to `usage` when given.
+int wait_status(pid_t pid, rusage* usage = nullptr);
 std::string read_all(int fd);
 std::string read_all_file(const std::string& path);
 // Blocks until `pid` (not our child) has exited, through a pidfd.

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,12 +52,13 @@ bool exits_within(int pidfd, int timeout_seconds) {
   return ready == 1;
 }
 
-// Waits for the child `pid` to exit (killing it at the deadline) and reaps it.
-int reap(pid_t pid, int timeout_seconds, const std::string& what) {
+// Waits for the child `pid` to exit (killing it at the deadline) and reaps it; its
+// resource usage goes to `usage`.
+int reap(pid_t pid, int timeout_seconds, const std::string& what, rusage& usage) {
   bool exited = exits_within(open_pidfd(pid).get(), timeout_seconds);
   if (!exited) ::kill(pid, SIGKILL);
   int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
   if (!exited) FAIL(what << " did not finish within " << timeout_seconds << " s; killed");
   return exit_code_of(status);
 }
@@ -92,7 +94,7 @@ RunResult run_program(const std::vector<std::string>& argv, std::string_view inp
   REQUIRE(pid >= 0);
   if (pid == 0) {
     // dup2 leaves the new descriptors without FD_CLOEXEC: they are what the program keeps.
-    if (::dup2(in.get(), STDIN_FILENO) < 0 || ::dup2(out.get(), STDOUT_FILENO) < 0 ||
+    if (::dup2(opts.stdin_fd >= 0 ? opts.stdin_fd : in.get(), STDIN_FILENO) < 0 || ::dup2(out.get(), STDOUT_FILENO) < 0 ||
         ::dup2(err.get(), STDERR_FILENO) < 0)
       die("dup2");
     if (opts.mount_ns_fd >= 0 && ::setns(opts.mount_ns_fd, CLONE_NEWNS) != 0) die("setns mount namespace");
@@ -101,7 +103,9 @@ RunResult run_program(const std::vector<std::string>& argv, std::string_view inp
     die(args[0]);
   }
   RunResult r;
-  r.exit_code = reap(pid, opts.timeout_seconds, argv[0]);
+  rusage usage{};
+  r.exit_code = reap(pid, opts.timeout_seconds, argv[0], usage);
+  r.max_rss_kib = usage.ru_maxrss;
   r.out = read_back(out.get());
   r.err = read_back(err.get());
   return r;

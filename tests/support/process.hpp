@@ -21,10 +21,14 @@ struct RunOptions {
   const netns::Netns* net = nullptr;  // setns() into it before exec
   int mount_ns_fd = -1;               // setns() into this mount namespace before exec
   int timeout_seconds = 20;           // then the child is killed and the test fails
+  int stdin_fd = -1;                  // stdin instead of the `input` text (a file, a FIFO, /dev/zero)
 };
 
 struct RunResult {
   int exit_code = -1;  // -1 when it died of a signal
+  // Peak resident set (wait4's ru_maxrss). It counts the test process's own resident
+  // pages at fork too: exec keeps the old mm's high-water mark (exec_mmap()).
+  long max_rss_kib = 0;
   std::string out;
   std::string err;
   // stderr's lines, without their newlines.

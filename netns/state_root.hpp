@@ -1,0 +1,20 @@
+// The directory a runtime keeps its containers under (mini-runc --root, netns-hook
+// --root). What is kept there is trusted later: a journal says which host devices to
+// take back and which links to delete, a pin names a namespace. Whoever can replace the
+// directory or write into it can make a later delete or poststop act on the host, so
+// the root is checked before anything is read from it or made in it.
+#pragma once
+
+#include <string>
+
+#include "netns/error.hpp"
+
+namespace mr::netns {
+
+// Refuses (EPERM, naming `option` and the path) a root that is a symlink, is not a
+// directory, is writable by anyone but its owner (a sticky bit does not help: others
+// could still plant ROOT/ID ahead of a create), or is owned by another user than this
+// one or root. A root that does not exist yet passes: its maker creates it 0700.
+Result<void> check_state_root(const std::string& root, const std::string& option = "--root");
+
+}  // namespace mr::netns
