@@ -66,7 +66,7 @@ struct Configured {
     auto r = run_poststop(sb, b, kId);
     INFO(r.err);
     CHECK(r.exit_code == 0);
-    CHECK(host_state(sb.host()) == sb.before);
+    CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
     CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
   }
 };
@@ -92,7 +92,7 @@ std::string refused(Configured& c, std::vector<std::string> args) {
   CHECK(r.err.starts_with("netns-hook: "));
   CHECK(r.out.empty());
   CHECK(host_state(c.sb.host()) == c.configured);
-  CHECK(host_state(inside) == ctr_before);
+  CHECK(settled_host_state(inside, ctr_before) == ctr_before);
   CHECK(c.journal() == journal_before);
   return r.err;
 }
@@ -217,7 +217,7 @@ TEST_CASE("netns-hook attach waits while ROOT/ID is locked, then attaches; posts
     wait_for_flock_waiters(id_dir);
     // Blocked on the lock, it has changed nothing yet.
     CHECK(c.sb.host().has_link("nic1"));
-    CHECK(host_state(inside) == ctr_before);
+    CHECK(settled_host_state(inside, ctr_before) == ctr_before);
     lock.reset();
     auto r = attach.get();
     INFO(r.err);
@@ -234,7 +234,7 @@ TEST_CASE("netns-hook attach waits while ROOT/ID is locked, then attaches; posts
   auto r = undo.get();
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(host_state(c.sb.host()) == c.sb.before);
+  CHECK(settled_host_state(c.sb.host(), c.sb.before) == c.sb.before);
 }
 
 TEST_CASE("netns-hook attach and poststop at once: either order ends with the host as it was") {
@@ -257,7 +257,7 @@ TEST_CASE("netns-hook attach and poststop at once: either order ends with the ho
                        c.b.root + ")\n");
     CHECK(c.sb.host().has_link("nic1"));
   }
-  CHECK(host_state(c.sb.host()) == c.sb.before);
+  CHECK(settled_host_state(c.sb.host(), c.sb.before) == c.sb.before);
   CHECK_FALSE(std::filesystem::exists(c.b.state_dir(kId)));
 }
 
@@ -307,7 +307,7 @@ TEST_CASE("a configure paused half way holds ROOT/ID: attach waits; after the co
   auto undone = run_poststop(sb, b, kId);
   INFO(undone.err);
   CHECK(undone.exit_code == 0);
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
 }
 
@@ -346,6 +346,6 @@ TEST_CASE("under runc: netns-hook attach and detach on a created container; dele
   wait_exit(exited.get());
   ctr.must({"delete", id});  // runc runs the poststop hook: nic1 comes home with the rest
   ctr.mark_deleted();
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(std::filesystem::exists(b.state_dir(id)));
 }

@@ -27,7 +27,7 @@ std::string refused(HookHost& sb, const HookBundle& b, const RunResult& r, pid_t
   CHECK(r.err_lines().size() == 1);
   CHECK(r.err.starts_with("netns-hook: "));
   CHECK_MESSAGE(r.max_rss_kib < kMaxRssKib, "peak RSS " << r.max_rss_kib << " KiB");
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(fs::exists(b.state_dir(kId)));
   auto inside = container_space(ctr);
   CHECK(link_names(inside) == std::vector<std::string>{"lo"});
@@ -169,5 +169,5 @@ TEST_CASE("netns-hook refuses a --root that is a symlink or writable by others, 
   auto undo = run_program({MR_NETNS_HOOK, "--root", real}, oci_state(kId, "stopped", ctr.pid(), b.path()),
                           {.net = &sb.host().ns});
   CHECK(undo.exit_code == 0);
-  CHECK(host_state(sb.host()) == sb.before);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }

@@ -259,5 +259,5 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a --root that is a symlink, writable by othe
   auto o = good({"run", "-b", b.dir, kId});
   INFO(o.err);
   CHECK(o.status == 0);
-  CHECK(picture() == before);
+  CHECK(settled_picture(before) == before);
 }
