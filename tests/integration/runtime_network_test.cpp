@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <optional>
 
 #include "netns/address.hpp"
+#include "netns/config_check.hpp"
 #include "runtime_harness.hpp"
 
 using namespace mr::test;
@@ -63,4 +65,28 @@ TEST_CASE_FIXTURE(RuncFixture, "a network spec naming a missing host device is r
   CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
   CHECK(settled_host_state(sb.host(), before) == before);
   CHECK_FALSE(std::filesystem::exists(runc.root() + "/net2"));
+}
+
+TEST_CASE_FIXTURE(RuncFixture, "a veth goes with its namespace; the next container of the same id is not kept waiting for it") {
+  sb.bridge("br0");
+  const std::string before = host_state(sb.host());
+  write_file(b.dir + "/network.json", R"({"version": 1,
+    "devices": [{"name": "eth0", "veth": {"bridge": "br0"}, "addresses": ["10.88.0.5/16"]}]})");
+  b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
+  b.write();
+  const std::string plain = mr::netns::derived_veth_name("same", 0);
+  REQUIRE(runc({"create", "-b", b.dir, "same"}).status == 0);
+  // Held, as by a process that entered it: the namespace outlives the container.
+  std::optional<mr::netns::Netns> held = MUST(mr::netns::Netns::open_pid(runc.state("same")["pid"]));
+  REQUIRE(runc({"delete", "--force", "same"}).status == 0);
+  CHECK(sb.host().link(plain).master == sb.host().link("br0").index);  // still in use: kept
+  auto again = runc({"create", "-b", b.dir, "same"});
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK(sb.host().link(plain + "a").master == sb.host().link("br0").index);
+  held.reset();  // the kernel now deletes the first pair with its namespace
+  auto only_variant = [&] { return std::to_string(sb.host().has_link(plain)) + std::to_string(sb.host().has_link(plain + "a")); };
+  CHECK(settled(sb.host(), "01", only_variant) == "01");
+  REQUIRE(runc({"delete", "--force", "same"}).status == 0);
+  CHECK(settled_host_state(sb.host(), before) == before);
 }
