@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "support/sandbox.hpp"
 
 using namespace mr::netns;
@@ -10,11 +12,12 @@ namespace {
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 IpPrefix prefix(const char* text) { return *IpPrefix::parse(text); }
 
-// The route of `routes` to `destination` (a network prefix text, "0.0.0.0/0" for default).
-const Route* find_route(const std::vector<Route>& routes, const std::string& destination) {
+// The route of `routes` to `destination` (a network prefix text, "0.0.0.0/0" for default),
+// a copy: the tests pass the list as a temporary.
+std::optional<Route> find_route(const std::vector<Route>& routes, const std::string& destination) {
   for (auto& r : routes)
-    if (r.destination.network().to_string() == destination) return &r;
-  return nullptr;
+    if (r.destination.network().to_string() == destination) return r;
+  return std::nullopt;
 }
 
 // A host sandbox with nic0 up and addressed in 192.0.2.0/24 and 2001:db8::/64.
@@ -38,7 +41,7 @@ TEST_CASE("default routes via a gateway, IPv4 and IPv6, listed per family and de
   MUST(add_route(h.nl(), v6));
   auto routes4 = h.sb.host().routes(AF_INET);
   for (auto& r : routes4) CHECK(r.family() == AF_INET);
-  const Route* d4 = find_route(routes4, "0.0.0.0/0");
+  auto d4 = find_route(routes4, "0.0.0.0/0");
   REQUIRE(d4);
   CHECK(d4->is_default());
   REQUIRE(d4->gateway);
@@ -47,7 +50,7 @@ TEST_CASE("default routes via a gateway, IPv4 and IPv6, listed per family and de
   CHECK(d4->table == RT_TABLE_MAIN);
   auto routes6 = h.sb.host().routes(AF_INET6);
   for (auto& r : routes6) CHECK(r.family() == AF_INET6);
-  const Route* d6 = find_route(routes6, "::/0");
+  auto d6 = find_route(routes6, "::/0");
   REQUIRE(d6);
   REQUIRE(d6->gateway);
   CHECK(d6->gateway->to_string() == "2001:db8::1");
@@ -68,17 +71,17 @@ TEST_CASE("a prefix via a gateway, and a prefix on-link through a device") {
   MUST(add_route(h.nl(), onlink_dev));
   MUST(add_route(h.nl(), v6_dev));
   auto routes = h.sb.host().routes(AF_INET);
-  const Route* r1 = find_route(routes, "198.51.100.0/24");
+  auto r1 = find_route(routes, "198.51.100.0/24");
   REQUIRE(r1);
   CHECK(r1->gateway->to_string() == "192.0.2.254");
   CHECK(r1->metric == 50);
   CHECK(r1->scope == RT_SCOPE_UNIVERSE);
-  const Route* r2 = find_route(routes, "203.0.113.0/24");
+  auto r2 = find_route(routes, "203.0.113.0/24");
   REQUIRE(r2);
   CHECK_FALSE(r2->gateway);
   CHECK(r2->oif == h.nic.index);
   CHECK(r2->scope == RT_SCOPE_LINK);
-  const Route* r3 = find_route(h.sb.host().routes(AF_INET6), "2001:db8:1::/48");
+  auto r3 = find_route(h.sb.host().routes(AF_INET6), "2001:db8:1::/48");
   REQUIRE(r3);
   CHECK_FALSE(r3->gateway);
   CHECK(r3->oif == h.nic.index);
@@ -96,7 +99,7 @@ TEST_CASE("an onlink gateway outside every prefix of the link is accepted only w
   auto onlink = plain;
   onlink.onlink = true;
   MUST(add_route(h.nl(), onlink));
-  const Route* d = find_route(h.sb.host().routes(AF_INET), "0.0.0.0/0");
+  auto d = find_route(h.sb.host().routes(AF_INET), "0.0.0.0/0");
   REQUIRE(d);
   CHECK(d->onlink);
   CHECK(d->gateway->to_string() == "10.255.255.1");
@@ -110,7 +113,7 @@ TEST_CASE("an IPv6 onlink gateway outside the link's prefixes") {
   auto r = default_route(ip("2001:db9::1"), h.nic.index);
   r.onlink = true;
   MUST(add_route(h.nl(), r));
-  const Route* d = find_route(h.sb.host().routes(AF_INET6), "::/0");
+  auto d = find_route(h.sb.host().routes(AF_INET6), "::/0");
   REQUIRE(d);
   CHECK(d->onlink);
   CHECK(d->gateway->to_string() == "2001:db9::1");
@@ -122,7 +125,7 @@ TEST_CASE("a route keeps its preferred source address") {
   Routed h;
   Route r{.destination = prefix("198.51.100.0/24"), .gateway = ip("192.0.2.1"), .source = ip("192.0.2.10")};
   MUST(add_route(h.nl(), r));
-  const Route* got = find_route(h.sb.host().routes(AF_INET), "198.51.100.0/24");
+  auto got = find_route(h.sb.host().routes(AF_INET), "198.51.100.0/24");
   REQUIRE(got);
   REQUIRE(got->source);
   CHECK(got->source->to_string() == "192.0.2.10");
