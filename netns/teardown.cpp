@@ -47,11 +47,10 @@ class Undoer {
   }
   NlSocket* ctr() { return t_.container_nl; }
 
-  // Whether the device made for the container is still in its namespace, which is about
-  // to end: deleting a veth pair destroys its peer too (the host end, when it was
-  // made in the container's namespace) and waits for RCU grace periods that the kernel's
-  // own namespace cleanup pays off the caller's path. Anything unexpected (renamed,
-  // moved out, a lookup failing) takes the explicit path.
+  // Whether a device made for the container is still in its namespace, which ends once
+  // the caller lets go of it: the kernel's namespace cleanup then deletes it (a veth with
+  // its host end), paying the RCU grace periods off the caller's path. Anything
+  // unexpected (renamed, moved out, a failed lookup) takes the explicit path.
   bool dies_with_namespace(const std::string& ctr_name, std::string_view kind) {
     if (!t_.namespace_ends || !ctr()) return false;
     auto link = find_link(*ctr(), ctr_name);
