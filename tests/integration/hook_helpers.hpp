@@ -107,13 +107,6 @@ inline std::vector<std::string> link_names(Space& s) {
   return names;
 }
 
-// The container namespace of `pid`, for reading back.
-inline Space container_space(pid_t pid) {
-  auto ns = MUST(netns::Netns::open_pid(pid));
-  auto nl = MUST(netns::NlSocket::open_in(ns));
-  return Space{std::move(ns), std::move(nl)};
-}
-
 // The container holds exactly what kHookSpec asks for, and the host lent it nic0 and
 // holds the veth's other end on br0.
 inline void check_configured(Sandbox& sb, pid_t pid, const std::string& id) {

@@ -141,12 +141,6 @@ std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& arg
   return std::nullopt;
 }
 
-Space container_space(pid_t pid) {
-  auto ns = MUST(netns::Netns::open_path("/proc/" + std::to_string(pid) + "/ns/net"));
-  auto nl = MUST(netns::NlSocket::open_in(ns));
-  return Space{std::move(ns), std::move(nl)};
-}
-
 std::vector<std::string> holders_of_netns(ino_t inode) {
   std::string target = "net:[" + std::to_string(inode) + "]";
   std::vector<std::string> out;

@@ -74,9 +74,6 @@ std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& arg
 // SIGKILLs a paused run and reaps it.
 void kill_paused(const PausedRun& run);
 
-// The network namespace of a container's process, with a socket in it.
-Space container_space(pid_t pid);
-
 // Processes holding an fd (or a namespace link) to net namespace `inode`: "PID fd N".
 std::vector<std::string> holders_of_netns(ino_t inode);
 

@@ -144,6 +144,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+Space container_space(pid_t pid) {
+  auto ns = MUST(netns::Netns::open_pid(pid));
+  auto nl = MUST(netns::NlSocket::open_in(ns));
+  return Space{std::move(ns), std::move(nl)};
+}
+
 std::string settled(Space& s, const std::string& expected, const std::function<std::string()>& look) {
   auto events = link_events(s.ns);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

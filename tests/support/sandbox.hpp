@@ -109,6 +109,10 @@ class TempDir {
 // addresses and their fe80::/64 routes, configured from the linkwatch work queue).
 std::string host_state(Space& s);
 
+// The network namespace of a container's process `pid`, with a socket in it, for reading
+// back.
+Space container_space(pid_t pid);
+
 // host_state(), once it equals `expected`: a container's veth goes with its network
 // namespace, which the kernel frees in a work queue after the runtime has returned.
 // Waits on the kernel's link events, for 10 s at most; then returns the state as it is,
