@@ -57,6 +57,12 @@ mr run --bundle "$demo/c" c
 echo "back on the host after c ended:"
 ip -br addr show enp0
 
-step "clean up: delete a and b; their veths leave the bridge"
+step "clean up: delete a and b; their veths go with their namespaces"
 for id in a b; do mr kill "$id" KILL; mr delete --force "$id"; done
+# delete returns before the kernel's namespace cleanup deletes the veth pairs (a work
+# queue, a few milliseconds later): look again on each link event, 10 s at most.
+deadline=$((SECONDS + 10))
+while [ -n "$(ip -o link | grep ': mr[0-9a-f]\{8\}-')" ] && [ "$SECONDS" -lt "$deadline" ]; do
+  timeout 1 ip monitor link 2>/dev/null | head -1 >/dev/null || true
+done
 ip -br link
