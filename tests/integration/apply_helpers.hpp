@@ -15,6 +15,7 @@
 #include "netns/journal.hpp"
 #include "netns/teardown.hpp"
 #include "support/sandbox.hpp"
+#include "support/udp.hpp"
 
 namespace mr::test {
 
@@ -34,6 +35,25 @@ inline netns::MacAddress mac(const char* text) { return MUST(netns::MacAddress::
 inline bool has_address(const netns::NetnsSnapshot& snap, int index, const std::string& p) {
   auto addrs = snap.addresses_of(index);
   return std::any_of(addrs.begin(), addrs.end(), [&](const netns::AddressInfo& a) { return a.prefix.to_string() == p; });
+}
+
+// The host's nic0 arrived in `ctr` as eth0, the same device (`index`), up, with
+// 10.0.0.1/24 and fd00::1/64 but not the host's 198.51.100.1/24, gone from `host`, and
+// carries UDP both ways to its wire's end wire0 in `peer` (10.0.0.2, fd00::2).
+inline void check_nic0_attached_as_eth0(Space& host, Space& ctr, Space& peer, int index) {
+  CHECK_FALSE(host.has_link("nic0"));
+  auto eth0 = ctr.link("eth0");
+  CHECK(eth0.index == index);  // the host's device itself, not a copy
+  CHECK(eth0.up());
+  auto addrs = ctr.addresses(eth0.index);
+  CHECK(contains(addrs, "10.0.0.1/24"));
+  CHECK(contains(addrs, "fd00::1/64"));
+  CHECK_FALSE(contains(addrs, "198.51.100.1/24"));  // the host's address stays behind
+
+  ctr.wait_oper_up("eth0");
+  peer.wait_oper_up("wire0");
+  check_udp(ctr, ip("10.0.0.1"), peer, ip("10.0.0.2"));
+  check_udp(peer, ip("fd00::2"), ctr, ip("fd00::1"));
 }
 
 }  // namespace mr::test

@@ -67,19 +67,7 @@ TEST_CASE("a device attached to a container started without network carries traf
   auto applied = MUST(attach_device(h.where, move_nic0(), {.container_id = "ctr1"}));
   CHECK(applied.name == "eth0");
   CHECK(applied.host_name == "nic0");
-  CHECK_FALSE(h.host.has_link("nic0"));
-  auto eth0 = ctr.link("eth0");
-  CHECK(eth0.index == applied.index);
-  CHECK(eth0.up());
-  auto addrs = ctr.addresses(eth0.index);
-  CHECK(contains(addrs, "10.0.0.1/24"));
-  CHECK(contains(addrs, "fd00::1/64"));
-  CHECK_FALSE(contains(addrs, "198.51.100.1/24"));  // the host's address stays behind
-
-  ctr.wait_oper_up("eth0");
-  h.peer.wait_oper_up("wire0");
-  check_udp(ctr, ip("10.0.0.1"), h.peer, ip("10.0.0.2"));
-  check_udp(h.peer, ip("fd00::2"), ctr, ip("fd00::1"));
+  check_nic0_attached_as_eth0(h.host, ctr, h.peer, applied.index);
 
   auto view = MUST(show_container_network(h.where));
   const ShownLink* l = shown(view, "eth0");

@@ -53,19 +53,7 @@ TEST_CASE_FIXTURE(NetCliHost, "net attach moves a host device into a container s
   auto attached = ok({"net", "attach", "rfc", "nic0", "--name", "eth0", "--address", "10.0.0.1/24", "--address",
                       "fd00::1/64"});
   CHECK(attached.out.empty());
-  CHECK_FALSE(sb.host().has_link("nic0"));
-  auto eth0 = ctr.link("eth0");
-  CHECK(eth0.index == nic0_index);  // the host's device itself, not a copy
-  CHECK(eth0.up());
-  auto addrs = ctr.addresses(eth0.index);
-  CHECK(contains(addrs, "10.0.0.1/24"));
-  CHECK(contains(addrs, "fd00::1/64"));
-  CHECK_FALSE(contains(addrs, "198.51.100.1/24"));  // the host's address stays behind
-
-  ctr.wait_oper_up("eth0");
-  peer.wait_oper_up("wire0");
-  check_udp(ctr, ip("10.0.0.1"), peer, ip("10.0.0.2"));
-  check_udp(peer, ip("fd00::2"), ctr, ip("fd00::1"));
+  check_nic0_attached_as_eth0(sb.host(), ctr, peer, nic0_index);
 
   json view = show("rfc");
   const json& shown = shown_link(view, "eth0");
