@@ -35,18 +35,18 @@ Result<AppliedNetwork> setup_container_network(const NetConfig& cfg, const Netns
   auto host = MR_TRY_VALUE(NlSocket::open());
   auto container_nl = MR_TRY_VALUE(NlSocket::open_in(container));
   if (opts.pin) MR_TRY(container.pin(where.pin_path()));
-  auto journal = opts.shared ? write_marker(where.shared_marker_path()) : Result<void>{};
-  auto opened = journal ? Journal::open(where.journal_path()) : std::unexpected(std::move(journal).error());
-  if (!opened) {
+  auto marked = opts.shared ? write_marker(where.shared_marker_path()) : Result<void>{};
+  auto journal = marked ? Journal::open(where.journal_path()) : std::unexpected(std::move(marked).error());
+  if (!journal) {
     (void)remove_file(where.shared_marker_path());
     if (opts.pin) (void)Netns::unpin(where.pin_path());
-    return std::unexpected(std::move(opened).error());
+    return std::unexpected(std::move(journal).error());
   }
   ApplyTargets targets{host, host_ns, container, container_nl, opts.container_id};
-  auto applied = apply(cfg, targets, *opened, nullptr);
+  auto applied = apply(cfg, targets, *journal, nullptr);
   if (!applied) {
     // apply() rolled back; what it could not undo stays journalled for teardown.
-    if (opened->pending().empty()) {
+    if (journal->pending().empty()) {
       (void)remove_file(where.journal_path());
       (void)remove_file(where.shared_marker_path());
       if (opts.pin) (void)Netns::unpin(where.pin_path());
