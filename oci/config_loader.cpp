@@ -408,14 +408,18 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
     out.problems.push_back(input_error(file, "", "expected a JSON object"));
     return out;
   }
-  auto schema = runtime_config_schema();
-  auto nd_schema = net_devices_schema();
-  if (!schema || !nd_schema) {
-    out.problems.push_back(!schema ? schema.error() : nd_schema.error());
+  auto schema = runtime_config_schema(*doc);
+  if (!schema) {
+    out.problems.push_back(schema.error());
     return out;
   }
-  out.problems = (*schema)->validate(*doc, file);
+  out.problems = schema->validate(*doc, file);
   if (const json* nd = at_pointer(*doc, "/linux/netDevices")) {
+    auto nd_schema = net_devices_schema();
+    if (!nd_schema) {
+      out.problems.push_back(nd_schema.error());
+      return out;
+    }
     for (auto& e : (*nd_schema)->validate(*nd, file)) {
       e.pointer = "/linux/netDevices" + e.pointer;
       out.problems.push_back(std::move(e));

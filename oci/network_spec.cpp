@@ -282,12 +282,12 @@ SpecCheck check_network_spec(std::string_view text, const std::string& file) {
     out.problems.push_back(input_error(file, "", "expected a JSON object with \"version\": 1"));
     return out;
   }
-  auto schema = network_spec_schema();
+  auto schema = network_spec_schema(*doc);
   if (!schema) {
     out.problems.push_back(schema.error());
     return out;
   }
-  out.problems = (*schema)->validate(*doc, file);
+  out.problems = schema->validate(*doc, file);
   SpecReader reader(file, out.problems);
   NetworkSpec spec = reader.read(*doc);
   for (auto& e : check_net_config(spec.net)) out.problems.push_back(std::move(e));

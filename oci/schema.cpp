@@ -16,6 +16,7 @@
 #include <valijson/validator.hpp>
 
 #include "oci/json_input.hpp"
+#include "oci/schema_prune.hpp"
 
 namespace mr::oci {
 
@@ -39,6 +40,43 @@ void clamp_unsigned(nlohmann::json& j) {
   } else if (j.is_structured()) {
     for (auto& child : j) clamp_unsigned(child);
   }
+}
+
+// valijson tells a $ref into another file from one inside the document by asking whether
+// its URI is absolute, else whether it is a URN; the URN test compiles a large std::regex
+// on first use, which cost a sixth of checking a config.json. Refs between sibling
+// schema files ("defs.json#/definitions/Mount") are made absolute under this prefix, so
+// the question never comes up; the fetch callback keeps only the last path segment.
+constexpr std::string_view kSiblingPrefix = "sibling:///";
+
+// Both fixes above, in one walk over a schema document.
+void prepare_schema(nlohmann::json& j) {
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (j.is_number_unsigned() && j.get<uint64_t>() > kMax) {
+    j = static_cast<int64_t>(kMax);
+  } else if (j.is_object()) {
+    // Plain iterators: items() builds a string per element.
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "$ref" && it->is_string()) {
+        auto& text = it->get_ref<std::string&>();
+        if (!text.starts_with("#") && text.find("://") == std::string::npos) text.insert(0, kSiblingPrefix);
+      } else {
+        prepare_schema(*it);
+      }
+    }
+  } else if (j.is_array()) {
+    for (auto& child : j) prepare_schema(child);
+  }
+}
+
+// The schemas are ours or Debian's, installed with the binaries: parsed without the
+// bookkeeping that names a user's mistakes by JSON pointer, which would double the cost.
+Result<nlohmann::json> load_schema_file(const std::string& path) {
+  std::string text = MR_TRY_VALUE(read_input_file(path));
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return std::unexpected(input_error(path, "", "cannot parse schema: not valid JSON"));
+  prepare_schema(doc);
+  return doc;
 }
 
 bool has_huge_unsigned(const nlohmann::json& j) {
@@ -110,30 +148,39 @@ bool has_long_string(const nlohmann::json& j) {
 
 }  // namespace
 
-Result<Schema> Schema::load(const std::string& dir, const std::string& root_file) {
-  auto root = MR_TRY_VALUE(load_json_file(dir + "/" + root_file));
-  clamp_unsigned(root);
+Result<Schema> Schema::load(const std::string& dir, const std::string& root_file, const nlohmann::json* only_for) {
+  auto root = MR_TRY_VALUE(load_schema_file(dir + "/" + root_file));
+  // valijson compiles a copy cut down to `only_for`; the whole root stays for the
+  // messages about unknown properties, which list every property allowed.
+  SchemaPruner pruner;
+  std::optional<nlohmann::json> pruned;
+  if (only_for) {
+    pruned = root;
+    pruner.prune_root(*pruned, *only_for);
+  }
   auto schema = std::make_unique<valijson::Schema>();
   std::string failed;
   std::vector<const nlohmann::json*> docs = {&root};
   // A $ref such as "defs.json#/definitions/Mount" names a sibling file; a base URI in
   // an "id" would make it absolute, so only the last path segment is used.
-  auto fetch = [&dir, &failed, &docs](const std::string& uri) -> const nlohmann::json* {
+  auto fetch = [&dir, &failed, &docs, &pruner, only_for](const std::string& uri) -> const nlohmann::json* {
     std::string name = uri.substr(uri.find_last_of('/') + 1);
-    auto doc = load_json_file(dir + "/" + name);
+    auto doc = load_schema_file(dir + "/" + name);
     if (!doc) {
       failed = doc.error().message();
       return nullptr;
     }
-    clamp_unsigned(*doc);
+    if (only_for) pruner.prune_fetched(name, *doc);
     docs.push_back(new nlohmann::json(std::move(*doc)));
     return docs.back();
   };
   // valijson frees the fetched documents when parsing ends; their pattern keys are
   // collected first, while they are alive.
+  // Needed only to cut long strings short; a document without any needs none.
+  const bool want_keys = !only_for || has_long_string(*only_for);
   std::set<std::string> keys;
-  auto free_doc = [&keys, &docs](const nlohmann::json* doc) {
-    if (docs.size() > 1) {
+  auto free_doc = [&keys, &docs, want_keys](const nlohmann::json* doc) {
+    if (want_keys && docs.size() > 1) {
       keys.merge(pattern_keys(docs));
       docs.resize(1);
     }
@@ -141,13 +188,13 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
   };
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
-    valijson::adapters::NlohmannJsonAdapter adapter(root);
+    valijson::adapters::NlohmannJsonAdapter adapter(pruned ? *pruned : root);
     parser.populateSchema(adapter, *schema, fetch, free_doc);
   } catch (const std::exception& e) {
     std::string what = failed.empty() ? e.what() : failed;
     return std::unexpected(input_error(dir + "/" + root_file, "", "cannot load schema: " + what));
   }
-  keys.merge(pattern_keys({&root}));
+  if (want_keys) keys.merge(pattern_keys({&root}));
   return Schema(std::move(schema), std::make_unique<nlohmann::json>(std::move(root)), std::move(keys));
 }
 
@@ -310,9 +357,8 @@ std::string project_schema_dir() {
   return MR_SOURCE_SCHEMA_DIR;
 }
 
-Result<const Schema*> runtime_config_schema() {
-  static const Result<Schema> schema = Schema::load(runtime_spec_schema_dir(), "config-schema.json");
-  return cached(schema);
+Result<Schema> runtime_config_schema(const nlohmann::json& doc) {
+  return Schema::load(runtime_spec_schema_dir(), "config-schema.json", &doc);
 }
 
 Result<const Schema*> net_devices_schema() {
@@ -320,9 +366,8 @@ Result<const Schema*> net_devices_schema() {
   return cached(schema);
 }
 
-Result<const Schema*> network_spec_schema() {
-  static const Result<Schema> schema = Schema::load(project_schema_dir(), "network-spec.schema.json");
-  return cached(schema);
+Result<Schema> network_spec_schema(const nlohmann::json& doc) {
+  return Schema::load(project_schema_dir(), "network-spec.schema.json", &doc);
 }
 
 }  // namespace mr::oci

@@ -25,8 +25,11 @@ inline constexpr size_t kMaxPatternInput = 4096;
 
 class Schema {
  public:
-  // Loads `dir`/`root_file` and every schema it refers to.
-  static Result<Schema> load(const std::string& dir, const std::string& root_file);
+  // Loads `dir`/`root_file` and every schema it refers to. With `only_for`, the schema
+  // is good for that one document only: what it does not use is left out
+  // (oci/schema_prune.hpp), and the messages stay those of the whole schema.
+  static Result<Schema> load(const std::string& dir, const std::string& root_file,
+                             const nlohmann::json* only_for = nullptr);
 
   Schema(Schema&&) noexcept;
   Schema& operator=(Schema&&) noexcept;
@@ -57,9 +60,11 @@ std::string runtime_spec_schema_dir();
 // else the source tree's oci/schema (for running from a build directory).
 std::string project_schema_dir();
 
-// The schemas, each loaded once per process.
-Result<const Schema*> runtime_config_schema();    // config-schema.json
-Result<const Schema*> net_devices_schema();       // linux.netDevices (newer than the package)
-Result<const Schema*> network_spec_schema();      // our network spec
+// config-schema.json and our network spec, cut down to the document they are to check:
+// compiling only what a document uses costs a fraction of the whole.
+Result<Schema> runtime_config_schema(const nlohmann::json& doc);
+Result<Schema> network_spec_schema(const nlohmann::json& doc);
+// linux.netDevices (newer than the package), loaded once per process.
+Result<const Schema*> net_devices_schema();
 
 }  // namespace mr::oci
