@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
 #include <vector>
 
 #include "runtime/cli.hpp"
@@ -46,7 +48,15 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   log_configure({.file = g.log, .json = g.log_format == "json", .debug = g.debug});
-  for (auto& c : commands)
-    if (c.app->parsed()) return c.run();
+  for (auto& c : commands) {
+    if (!c.app->parsed()) continue;
+    int status = c.run();
+    // All that is left is freeing this process's memory, which the kernel does at once;
+    // the destructors of the command tree and the caches would walk all of it first.
+    // Messages are written with write(2); only the standard streams hold output.
+    std::cout.flush();
+    std::fflush(nullptr);
+    ::_exit(status);
+  }
   return 1;
 }

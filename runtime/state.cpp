@@ -205,16 +205,19 @@ std::string state_json(const State& st, Status status, bool pretty) {
 }
 
 std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
+  using namespace std::chrono;
+  // Calendar arithmetic rather than gmtime_r, whose first call loads the time zone
+  // database (/etc/localtime) although UTC needs none of it.
+  auto now = system_clock::now();
+  auto day = floor<days>(now);
+  year_month_day date{day};
+  hh_mm_ss time{duration_cast<nanoseconds>(now - day)};
   char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%09lldZ", static_cast<long long>(ns));
-  return std::string(buf) + frac;
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%09lldZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<long long>(time.hours().count()), static_cast<long long>(time.minutes().count()),
+                static_cast<long long>(time.seconds().count()), static_cast<long long>(time.subseconds().count()));
+  return buf;
 }
 
 }  // namespace mr::runtime
