@@ -6,7 +6,8 @@
 // leading VAR=VALUE words are added to the environment, a word "<PATH" is the step's stdin,
 // the rest is argv (argv[0] a path, run with execv: no shell in between unless the case
 // itself is a shell script). "{i}" in a word becomes the run's number. One run of a case
-// runs its steps in order; the time is from the first fork to the last wait4.
+// runs its steps in order; the time is the sum, over its steps, of fork to wait4. A step
+// written "!STEP" is run but not timed (setting up or ending what the timed steps act on).
 // Round r runs every case once, starting at case r mod n, so no case always goes first.
 // Any step failing (non-zero exit) stops the benchmark with that step's stderr.
 //
@@ -32,6 +33,7 @@
 namespace {
 
 struct Step {
+  bool timed = true;
   std::vector<std::string> env;
   std::vector<std::string> argv;
   std::string stdin_path;
@@ -56,8 +58,12 @@ std::vector<std::string> split_words(const std::string& s) {
   return out;
 }
 
-Step parse_step(const std::string& text) {
+Step parse_step(std::string text) {
   Step st;
+  if (auto first = text.find_first_not_of(' '); first != std::string::npos && text[first] == '!') {
+    st.timed = false;
+    text.erase(0, first + 1);
+  }
   for (auto& w : split_words(text)) {
     if (st.argv.empty() && w.find('=') != std::string::npos && w.front() != '/' && w.front() != '.')
       st.env.push_back(w);
@@ -140,11 +146,16 @@ long run_step(const Case& c, const Step& st, long run, const std::string& errfil
 
 void run_case(Case& c, long run, bool record, const std::string& errfile) {
   long rss = 0;
-  double t0 = now_ms();
-  for (const auto& st : c.steps) rss = std::max(rss, run_step(c, st, run, errfile));
-  double t1 = now_ms();
+  double ms = 0;
+  for (const auto& st : c.steps) {
+    double t0 = now_ms();
+    long step_rss = run_step(c, st, run, errfile);
+    if (!st.timed) continue;
+    ms += now_ms() - t0;
+    rss = std::max(rss, step_rss);
+  }
   if (record) {
-    c.ms.push_back(t1 - t0);
+    c.ms.push_back(ms);
     c.rss_kib.push_back(rss);
   }
 }

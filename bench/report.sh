@@ -18,6 +18,7 @@ runc=$(col "runc, no network" 3 "$W/runtimes.tsv")
 runc_cni=$(col "runc + CNI bridge" 3 "$W/runtimes.tsv")
 hook=$(col "netns-hook configure+undo" 3 "$W/network.tsv")
 cni=$(col "CNI bridge ADD+DEL" 3 "$W/network.tsv")
+hook_life=$(col "netns-hook prestart+poststop" 3 "$W/network.tsv")
 floor_proc=$(col "floor up+down" 3 "$W/network.tsv")
 rss_mr=$(col "mini-runc, network" 6 "$W/runtimes.tsv")
 rss_runc=$(col "runc, no network" 6 "$W/runtimes.tsv")
@@ -69,7 +70,11 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   echo
   echo "## The network alone: configure and undo one container's network"
   echo
-  echo "The same fresh netns (a sleeping process's) each time; veth on br0, IPv4 + IPv6 address, default route."
+  echo 'Veth on br0, IPv4 + IPv6 address, default route. `configure+undo`, CNI, `ip` and floor: the same'
+  echo "netns (a sleeping process's) each time, alive at undo, so the veth is deleted there and then."
+  echo '`prestart+poststop`: a fresh container per run that ends before the hook'"'"'s undo, as under a'
+  echo 'runtime (its start and end untimed); the veth then goes with its namespace. CNI'"'"'s DEL runs, by'
+  echo 'the CNI spec, while the runtime still holds the namespace: its row above is its lifecycle.'
   echo
   echo "| case | median ms | p10-p90 ms | peak RSS MiB | x netns-hook |"
   echo "| --- | ---: | ---: | ---: | ---: |"
@@ -105,7 +110,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   echo "| --- | --- | --- |"
   r=$(ratio "$mr_net" "$crun"); echo "| mini-runc with network <= 1.0x crun without | ${r}x | $(check "$r" "<=" 1.0) |"
   r=$(ratio "$runc_cni" "$mr_net"); echo "| runc + CNI bridge >= 10x mini-runc with network | ${r}x | $(check "$r" ">=" 10) |"
-  r=$(ratio "$cni" "$hook"); echo "| CNI bridge ADD+DEL >= 10x netns-hook configure+undo | ${r}x | $(check "$r" ">=" 10) |"
+  r=$(ratio "$cni" "$hook_life"); echo "| CNI bridge ADD+DEL >= 10x netns-hook prestart+poststop (container gone at poststop) | ${r}x (container alive at undo: $(ratio "$cni" "$hook")x) | $(check "$r" ">=" 10) |"
   r=$(ratio "$mr_setup" "$floor_inproc"); echo "| mini-runc's network setup (run delta) <= 1.5x the floor's in-process time | ${r}x | $(check "$r" "<=" 1.5) |"
   r=$(ratio "$hook" "$floor_proc"); echo "| netns-hook configure+undo <= 1.5x floor up+down, both as processes | ${r}x | $(check "$r" "<=" 1.5) |"
   r=$(ratio "$scale_hi" "$scale_lo"); echo "| one more with $hi_level alive <= 1.25x with $lo_level | ${r}x (floor: $(ratio "$floor_hi" "$floor_lo")x) | $(check "$r" "<=" 1.25) |"

@@ -85,8 +85,15 @@ runc, no network	$RUNC --root $W/runc run -b $W/bundle b4
 runc + CNI bridge	/bin/sh $repo/bench/runc-cni.sh
 runc + ip script	/bin/sh $repo/bench/runc-ip.sh
 EOF
+# The lifecycle case: a fresh container per run (bench/container-stub.sh, untimed), the
+# hook as prestart, the container ends (untimed), the hook as poststop: how runtimes run
+# it. Its veth then goes with the namespace; CNI's DEL, by its spec, runs while the
+# runtime still holds the namespace, so the CNI case above is already its lifecycle.
+export BUNDLE=$W/bundle
+stub="/bin/sh $repo/bench/container-stub.sh"
 cat >"$W/network.cases" <<EOF
 netns-hook configure+undo	$HOOK --root $W/hook --network network-bench.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --stage undo <$W/hook-state.json
+netns-hook prestart+poststop	!$stub start $W/stub-{i} ;; $HOOK --root $W/hook --network network-bench.json --stage configure <$W/stub-{i}.json ;; !$stub stop $W/stub-{i} ;; $HOOK --root $W/hook --stage undo <$W/stub-{i}.json
 CNI bridge ADD+DEL	CNI_COMMAND=ADD $cni /usr/lib/cni/bridge <$W/cni.conf ;; CNI_COMMAND=DEL $cni /usr/lib/cni/bridge <$W/cni.conf
 ip script up+down	/bin/sh $repo/bench/ip-net.sh up $ctr_pid /proc/$ctr_pid/ns/net ;; /bin/sh $repo/bench/ip-net.sh down
 floor up+down	$FLOOR up --pid $ctr_pid --dir $W/floor --time-file $W/floor.ms ;; $FLOOR down --dir $W/floor --time-file $W/floor.ms
