@@ -16,8 +16,7 @@ namespace mr::runtime {
 
 namespace {
 
-// The process that sends an error (or nothing) back to the runtime and exits, before
-// run_init took over.
+// Until run_init takes over, a failure is the answer the runtime is waiting for.
 [[noreturn]] void fail_to_runtime(const InitContext& ctx, const netns::Error& e) {
   (void)sync_send(ctx.sync_fd, SyncTag::error, e.message());
   ::_exit(1);
@@ -39,6 +38,8 @@ namespace {
 }
 
 // The init, cloned already in its new namespaces, joins the ones given by path itself.
+// Stage 1 does the two the other way round; without user namespaces (refused by
+// namespace_flag) the order changes nothing, as each type is either new or joined.
 [[noreturn]] void run_cloned_init(const InitContext& ctx, bool report_join) {
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (report_join && !sync_send(ctx.sync_fd, SyncTag::joined)) ::_exit(1);
