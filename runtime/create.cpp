@@ -1,11 +1,10 @@
-// The runtime side of create: forks stage 1, configures the network and runs the
-// runtime-namespace hooks while the init waits, then waits for the init to be ready.
+// The runtime side of create: starts the init (spawn_init.hpp), configures the network
+// and runs the runtime-namespace hooks while the init waits, then waits for the init to
+// be ready.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
@@ -13,11 +12,11 @@
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
-#include "runtime/init.hpp"
 #include "runtime/log.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/network.hpp"
 #include "runtime/process_handle.hpp"
+#include "runtime/spawn_init.hpp"
 #include "runtime/sync_socket.hpp"
 
 namespace mr::runtime {
@@ -63,14 +62,6 @@ Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& 
   char buf[PATH_MAX];
   if (!::realpath(p.c_str(), buf)) return netns::fail(errno, "root filesystem " + p);
   return std::string(buf);
-}
-
-Result<pid_t> parse_pid(const std::string& s) {
-  pid_t pid = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
-  if (ec != std::errc() || ptr != s.data() + s.size() || pid <= 0)
-    return netns::fail(EPROTO, "bad init pid from stage 1");
-  return pid;
 }
 
 // The spec's DNS and hosts entries become files in the state dir, bind-mounted
@@ -129,29 +120,19 @@ Result<State> create_container(const CreateRequest& req) {
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
                   .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
                   .console_socket = console.get()};
-  pid_t stage1 = ::fork();
-  if (stage1 < 0) return netns::fail(errno, "fork");
-  if (stage1 == 0) {
-    pair.runtime_end.reset();
-    run_stage1(ctx);
-  }
-  pair.init_end.reset();
+  InitLaunch launch = MR_TRY_VALUE(launch_init(ctx, pair));
   // Held until create has finished or rolled back, so that `cleanup` can tell a create
   // under way from one whose runtime died (the kernel drops the lock with the process).
-  // Taken after the fork: a flock belongs to the open file, which a child would share
+  // Taken after the clone or fork: a flock belongs to the open file, which a child would share
   // and keep locked until it execs.
   rollback.hold(MR_TRY_VALUE(lock_state_dir(req.dir)));
   int sock = pair.runtime_end.get();
-  auto pid_text = sync_expect(sock, SyncTag::init_pid, "the container's namespaces");
-  int status = 0;
-  while (::waitpid(stage1, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!pid_text) return std::unexpected(std::move(pid_text).error());
+  pid_t init = MR_TRY_VALUE(await_init(launch, sock));
 
   State st;
   st.id = req.dir.id;
   st.bundle = req.bundle;
-  st.pid = MR_TRY_VALUE(parse_pid(*pid_text));
+  st.pid = init;
   st.start_time = MR_TRY_VALUE(read_proc_stat(st.pid)).start_time;
   st.annotations = cfg.annotations;
   st.created = now_rfc3339();

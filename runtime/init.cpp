@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -14,7 +13,6 @@
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/log.hpp"
-#include "runtime/namespaces.hpp"
 #include "runtime/process_attrs.hpp"
 #include "runtime/rootfs.hpp"
 #include "runtime/safe_path.hpp"
@@ -124,7 +122,9 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   return netns::fail(errno, "exec " + exe);
 }
 
-[[noreturn]] void run_init(const InitContext& ctx) {
+}  // namespace
+
+void run_init(const InitContext& ctx) {
   // The --log file is a host path: after pivot_root it would name a file in the
   // container. Errors travel back to the runtime instead, which logs them.
   log_configure({});
@@ -133,25 +133,6 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   std::string msg = r ? "init returned" : r.error().message();
   if (phase.created || !sync_send(ctx.sync_fd, SyncTag::error, msg)) log_error("container init: " + msg);
   ::_exit(127);
-}
-
-}  // namespace
-
-void run_stage1(const InitContext& ctx) {
-  if (auto r = enter_namespaces(ctx.config->linux.namespaces); !r) {
-    (void)sync_send(ctx.sync_fd, SyncTag::error, r.error().message());
-    ::_exit(1);
-  }
-  pid_t init = ::fork();
-  if (init < 0) {
-    (void)sync_send(ctx.sync_fd, SyncTag::error, netns::sys_error(errno, "fork the container's init").message());
-    ::_exit(1);
-  }
-  if (init == 0) run_init(ctx);
-  // The init is reparented when this process exits: to the runtime itself for a
-  // foreground run (a child subreaper), otherwise to whoever reaps orphans.
-  if (!sync_send(ctx.sync_fd, SyncTag::init_pid, std::to_string(init))) ::_exit(1);
-  ::_exit(0);
 }
 
 }  // namespace mr::runtime

@@ -1,6 +1,6 @@
-// The container side of create: stage 1 joins and makes the namespaces, then forks the
-// init (pid 1 of a new pid namespace), which builds the root filesystem, waits for
-// `start` on exec.fifo and execs the process. Runs in forked children only.
+// The container's init (pid 1 of a new pid namespace), already in all its namespaces
+// (spawn_init.hpp): builds the root filesystem, waits for `start` on exec.fifo and
+// execs the process. Runs in the child only.
 #pragma once
 
 #include <string>
@@ -19,6 +19,6 @@ struct InitContext {
   int console_socket = -1;  // connected --console-socket when process.terminal
 };
 
-[[noreturn]] void run_stage1(const InitContext& ctx);
+[[noreturn]] void run_init(const InitContext& ctx);
 
 }  // namespace mr::runtime

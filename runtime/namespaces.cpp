@@ -1,11 +1,8 @@
 #include "runtime/namespaces.hpp"
 
-#include <fcntl.h>
 #include <sched.h>
 
 #include <utility>
-
-#include "netns/unique_fd.hpp"
 
 namespace mr::runtime {
 
@@ -43,28 +40,12 @@ bool has_namespace(const oci::Config& cfg, const std::string& type) {
   return false;
 }
 
-bool owns_netns(const oci::Config& cfg) {
-  for (const auto& ns : cfg.linux.namespaces)
-    if (ns.type == "network") return ns.path.empty();
-  return false;
-}
+bool owns_netns(const oci::Config& cfg) { return has_namespace(cfg, "network") && !joins_namespace(cfg, "network"); }
 
-Result<void> enter_namespaces(const std::vector<oci::Namespace>& list) {
-  int flags = MR_TRY_VALUE(new_namespace_flags(list));
-  // All files are opened first: joining a mount namespace changes what later paths mean.
-  std::vector<std::pair<netns::UniqueFd, const oci::Namespace*>> joins;
-  for (const auto& ns : list) {
-    if (ns.path.empty()) continue;
-    netns::UniqueFd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return netns::fail(errno, "open " + ns.type + " namespace " + ns.path);
-    joins.emplace_back(std::move(fd), &ns);
-  }
-  for (auto& [fd, ns] : joins) {
-    int flag = MR_TRY_VALUE(namespace_flag(ns->type));
-    if (::setns(fd.get(), flag) != 0) return netns::fail(errno, "join " + ns->type + " namespace " + ns->path);
-  }
-  if (flags && ::unshare(flags) != 0) return netns::fail(errno, "unshare the container's namespaces");
-  return {};
+bool joins_namespace(const oci::Config& cfg, const std::string& type) {
+  for (const auto& ns : cfg.linux.namespaces)
+    if (ns.type == type) return !ns.path.empty();
+  return false;
 }
 
 }  // namespace mr::runtime

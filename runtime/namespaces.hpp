@@ -21,9 +21,7 @@ Result<int> new_namespace_flags(const std::vector<oci::Namespace>& list);
 bool has_namespace(const oci::Config& cfg, const std::string& type);
 // A network namespace made for this container (not joined by path).
 bool owns_netns(const oci::Config& cfg);
-
-// In the calling process: setns() into each namespace given by path, then unshare()
-// the new ones. A new or joined pid namespace applies to children forked afterwards.
-Result<void> enter_namespaces(const std::vector<oci::Namespace>& list);
+// A namespace of this type joined by path.
+bool joins_namespace(const oci::Config& cfg, const std::string& type);
 
 }  // namespace mr::runtime

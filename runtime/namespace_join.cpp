@@ -1,0 +1,35 @@
+#include "runtime/namespace_join.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+
+#include <utility>
+
+#include "netns/unique_fd.hpp"
+#include "runtime/namespaces.hpp"
+
+namespace mr::runtime {
+
+bool joins_any(const std::vector<oci::Namespace>& list) {
+  for (const auto& ns : list)
+    if (!ns.path.empty()) return true;
+  return false;
+}
+
+Result<void> join_namespaces(const std::vector<oci::Namespace>& list) {
+  // All files are opened first: joining a mount namespace changes what later paths mean.
+  std::vector<std::pair<netns::UniqueFd, const oci::Namespace*>> joins;
+  for (const auto& ns : list) {
+    if (ns.path.empty()) continue;
+    netns::UniqueFd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return netns::fail(errno, "open " + ns.type + " namespace " + ns.path);
+    joins.emplace_back(std::move(fd), &ns);
+  }
+  for (auto& [fd, ns] : joins) {
+    int flag = MR_TRY_VALUE(namespace_flag(ns->type));
+    if (::setns(fd.get(), flag) != 0) return netns::fail(errno, "join " + ns->type + " namespace " + ns->path);
+  }
+  return {};
+}
+
+}  // namespace mr::runtime
