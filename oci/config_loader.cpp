@@ -129,7 +129,8 @@ class ConfigReader {
   // Reads what the schema let through. After schema errors, `doc` has the offending
   // values replaced by null, and a section that still cannot be read is skipped: its
   // problem is already reported, and the other sections may have more to report.
-  Config read(const json& doc, bool schema_failed) {
+  // `whole`: a config to run, which needs a process and a root; else the network part.
+  Config read(const json& doc, bool schema_failed, bool whole) {
     Config c;
     schema_failed_ = schema_failed;
     auto section = [this](auto&& read_part) { return guard(read_part); };
@@ -143,12 +144,13 @@ class ConfigReader {
       if (!c.oci_version.starts_with("1."))
         problem("/ociVersion", "expected a runtime-spec version 1.x (got \"" + c.oci_version + "\")");
     });
-    if (!doc.contains("process"))
-      problem("", "expected a \"process\" object: there is nothing to run without one");
-    else
+    if (!doc.contains("process")) {
+      if (whole) problem("", "expected a \"process\" object: there is nothing to run without one");
+    } else {
       section([&] { c.process = read_process(doc.at("process")); });
+    }
     if (!doc.contains("root")) {
-      problem("", "expected a \"root\" object naming the root filesystem");
+      if (whole) problem("", "expected a \"root\" object naming the root filesystem");
     } else {
       section([&] {
         known(doc.at("root"), "/root", {"path", "readonly"});
@@ -397,6 +399,29 @@ Result<Config> first_problem(ConfigCheck check) {
 
 }  // namespace
 
+namespace {
+
+// What the network is made from: the network spec's annotation, linux.netDevices, the
+// namespaces (one joined by path is shared) and the net.* sysctls the spec must agree
+// with. Pointers into it are those of the whole document.
+json network_part(const json& doc) {
+  json part = json::object();
+  for (const char* key : {"ociVersion", "annotations"})
+    if (auto it = doc.find(key); it != doc.end()) part[key] = *it;
+  auto linux = doc.find("linux");
+  if (linux == doc.end()) return part;
+  if (!linux->is_object()) {
+    part["linux"] = *linux;
+    return part;
+  }
+  part["linux"] = json::object();
+  for (const char* key : {"namespaces", "netDevices", "sysctl"})
+    if (auto it = linux->find(key); it != linux->end()) part["linux"][key] = *it;
+  return part;
+}
+
+}  // namespace
+
 ConfigCheck check_config(std::string_view text, const std::string& file, Diagnostics& diag, ConfigUse use) {
   ConfigCheck out;
   auto doc = parse_json(text, file);
@@ -408,6 +433,10 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
     out.problems.push_back(input_error(file, "", "expected a JSON object"));
     return out;
   }
+  // netns-hook reads config.json for the network alone: the rest is the business of the
+  // runtime running the container (runc checks its own config), and checking it here
+  // would cost each hook run a schema of the whole config.
+  if (use == ConfigUse::network) doc = network_part(*doc);
   auto schema = runtime_config_schema(*doc);
   if (!schema) {
     out.problems.push_back(schema.error());
@@ -436,7 +465,7 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
       if (readable.contains(ptr)) readable[ptr] = nullptr;
     }
   }
-  Config c = reader.read(readable, schema_failed);
+  Config c = reader.read(readable, schema_failed, use == ConfigUse::run);
   if (out.problems.empty()) out.config = std::move(c);
   return out;
 }

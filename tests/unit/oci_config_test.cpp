@@ -129,6 +129,32 @@ TEST_CASE("read for the network only (netns-hook), what the runtime running the 
   CHECK(has_problem_at(check_config(doc.dump(), "config.json", diag, ConfigUse::network), "/linux/sysctl/kernel.panic"));
 }
 
+TEST_CASE("read for the network only, only the network's part is checked; its mistakes still are") {
+  json doc = default_config();
+  doc["process"]["args"] = 5;  // runc's to refuse, not the hook's
+  doc.erase("root");
+  doc["mounts"] = "none";
+  Diagnostics diag;
+  auto c = check_config(doc.dump(), "config.json", diag, ConfigUse::network);
+  INFO(messages(c));
+  REQUIRE(c.config);
+  CHECK(has_problem_at(check(doc), "/process/args"));  // for mini-runc itself, a problem
+
+  for (auto [pointer, value] : std::initializer_list<std::pair<const char*, json>>{
+           {"/annotations", {{"org.mini-runc.network", 5}}},
+           {"/linux/namespaces/0/type", "bogus"},
+           {"/linux/netDevices", {{"eth0", {{"name", 7}}}}},
+           {"/linux/sysctl", {{"net.ipv4.ip_forward", 1}}},
+           {"/linux", "none"}}) {
+    json bad = doc;
+    bad[json::json_pointer(pointer)] = value;
+    CAPTURE(pointer);
+    auto b = check_config(bad.dump(), "config.json", diag, ConfigUse::network);
+    CHECK_FALSE(b.config);
+    CHECK_FALSE(b.problems.empty());
+  }
+}
+
 TEST_CASE("a user namespace is refused with its reason") {
   json doc = default_config();
   doc["linux"]["namespaces"].push_back({{"type", "user"}});
