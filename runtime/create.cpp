@@ -146,6 +146,7 @@ Result<State> create_container(const CreateRequest& req) {
   ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pin_path = req.dir.netns_pin(),
                           .pid = st.pid, .own_netns = st.own_netns, .config = &cfg, .spec = req.network};
   MR_TRY_CTX(setup_network(net), "network");
+  MR_TRY(sync_expect(sock, SyncTag::mounted, "the container's root filesystem"));
   std::string creating = hook_state(st, Status::creating);
   MR_TRY(run_hooks(cfg.hooks.prestart, "prestart", creating));
   MR_TRY(run_hooks(cfg.hooks.create_runtime, "createRuntime", creating));

@@ -79,13 +79,18 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   UniqueFd fifo(::open(ctx.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo) return netns::fail(errno, "open " + ctx.exec_fifo);
 
+  // The mounts are made while the runtime configures the network; the prestart and
+  // createRuntime hooks then find them made, as under runc (runtime-spec: createRuntime
+  // runs once the environment is created, before pivot_root). What follows waits for
+  // the runtime.
+  MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs), "root filesystem");
+  MR_TRY(apply_hostname(cfg.hostname, cfg.domainname));
+  MR_TRY(sync_send(ctx.sync_fd, SyncTag::mounted));
+
   std::string go = MR_TRY_VALUE(sync_expect(ctx.sync_fd, SyncTag::go, "the runtime to configure the namespaces"));
   auto sep = go.find('\0');
   std::string creating_json = go.substr(0, sep);
   std::string created_json = sep == std::string::npos ? go : go.substr(sep + 1);
-
-  MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs), "root filesystem");
-  MR_TRY(apply_hostname(cfg.hostname, cfg.domainname));
   // In the container's namespaces, before pivot_root: the hook paths resolve in the
   // runtime's file tree (runtime-spec config.md, createContainer).
   MR_TRY(run_hooks(cfg.hooks.create_container, "createContainer", creating_json));

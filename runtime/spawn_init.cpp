@@ -1,5 +1,6 @@
 #include "runtime/spawn_init.hpp"
 
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -28,9 +29,20 @@ namespace {
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (new_flags && ::unshare(new_flags) != 0)
     fail_to_runtime(ctx, netns::sys_error(errno, "unshare the container's namespaces"));
+  // The init speaks on the same socket as soon as its mounts are made: it waits until
+  // this process has sent its pid, and so exited (end-of-file on the gate).
+  int gate[2];
+  if (::pipe2(gate, O_CLOEXEC) != 0) fail_to_runtime(ctx, netns::sys_error(errno, "pipe"));
   pid_t init = ::fork();
   if (init < 0) fail_to_runtime(ctx, netns::sys_error(errno, "fork the container's init"));
-  if (init == 0) run_init(ctx);
+  if (init == 0) {
+    ::close(gate[1]);
+    char byte;
+    while (::read(gate[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    ::close(gate[0]);
+    run_init(ctx);
+  }
   // The init is reparented when this process exits: to the runtime itself for a
   // foreground run (a child subreaper), otherwise to whoever reaps orphans.
   if (!sync_send(ctx.sync_fd, SyncTag::init_pid, std::to_string(init))) ::_exit(1);

@@ -17,6 +17,7 @@ using netns::UniqueFd;
 enum class SyncTag : char {
   init_pid = 'P',  // stage 1 -> runtime: the init's pid, as the runtime sees it
   joined = 'J',    // init -> runtime, when cloned directly: in the namespaces given by path
+  mounted = 'M',   // init -> runtime: its root filesystem is mounted (not yet pivoted into)
   go = 'G',        // runtime -> init: namespaces configured; payload: state JSONs for hooks
   created = 'C',   // init -> runtime: ready, about to wait for `start`
   error = 'E',     // either way: payload is the error text
