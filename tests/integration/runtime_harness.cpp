@@ -140,4 +140,16 @@ nlohmann::json Runc::state(const std::string& id) {
   return nlohmann::json::parse(o.out);
 }
 
+RuncFixture::~RuncFixture() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(runc.root(), ec)) {
+    if (!entry.is_directory(ec)) continue;
+    try {
+      (void)runc({"delete", "--force", entry.path().filename().string()});
+    } catch (...) {
+      // Already failing: a runner that cannot even start has nothing to add.
+    }
+  }
+}
+
 }  // namespace mr::test

@@ -60,6 +60,9 @@ struct RuncFixture {
   TempDir tmp;
   Bundle b{tmp.path() + "/bundle"};
   Runc runc{sb, tmp.path() + "/root"};
+  // A test that stops half-way (a failed REQUIRE) leaves no container behind: each one
+  // still under the root goes with `delete --force`, its processes and its pin with it.
+  ~RuncFixture();
 };
 
 // Reaps the child `pid`; its resource usage goes to `usage` when given.
