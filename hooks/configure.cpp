@@ -22,14 +22,6 @@ Result<void> make_dir(const std::string& path) {
   return {};
 }
 
-// Whether config.json has the container join a network namespace by path: one that
-// lives on after it (a pod's), where undo must delete what it made.
-bool joins_network_namespace(const oci::Config& config) {
-  for (const auto& ns : config.linux.namespaces)
-    if (ns.type == "network" && !ns.path.empty()) return true;
-  return false;
-}
-
 // Checks the host, then applies, for a container whose directory is claimed.
 Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& container,
                            const netns::ContainerNetworkDir& where, const netns::SetupOptions& opts) {
@@ -88,7 +80,7 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   // An attach that finds the directory before the pin is there says it is not set up; one
   // that comes later waits for the whole configure.
   auto lock = MR_TRY_VALUE(netns::lock_directory(where.dir));
-  netns::SetupOptions setup{.container_id = state.id, .shared = joins_network_namespace(config)};
+  netns::SetupOptions setup{.container_id = state.id, .shared = oci::joins_namespace(config, "network")};
   if (auto done = apply_claimed(spec.net, container, where, setup); !done) {
     ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs
     return done;

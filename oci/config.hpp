@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "netns/error.hpp"
@@ -106,5 +107,18 @@ struct Config {
   std::map<std::string, std::string> annotations;
   Linux linux;
 };
+
+// Whether linux.namespaces has an entry of `type` at all, and whether that entry joins
+// an existing namespace by path (one that lives on after the container, a pod's).
+inline bool has_namespace(const Config& cfg, std::string_view type) {
+  for (const auto& ns : cfg.linux.namespaces)
+    if (ns.type == type) return true;
+  return false;
+}
+inline bool joins_namespace(const Config& cfg, std::string_view type) {
+  for (const auto& ns : cfg.linux.namespaces)
+    if (ns.type == type) return !ns.path.empty();
+  return false;
+}
 
 }  // namespace mr::oci

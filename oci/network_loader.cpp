@@ -61,11 +61,6 @@ Result<std::optional<SpecSource>> find_spec(const std::string& bundle_dir, const
   return SpecSource{value, std::move(text)};
 }
 
-bool has_network_namespace(const Config& config) {
-  return std::any_of(config.linux.namespaces.begin(), config.linux.namespaces.end(),
-                     [](const Namespace& n) { return n.type == "network"; });
-}
-
 bool same_problem(const Error& a, const Error& b) {
   return a.file == b.file && a.pointer == b.pointer && a.context == b.context;
 }
@@ -99,7 +94,7 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
     auto checked = check_network_spec((*source)->text, (*source)->file);
     out.problems = std::move(checked.problems);
     if (checked.spec) spec = std::move(*checked.spec);
-    if (!has_network_namespace(config))
+    if (!has_namespace(config, "network"))
       out.problems.push_back(input_error(config_file, "/linux/namespaces",
                                          "a network spec needs a network namespace (it would change the host's network)"));
   }

@@ -34,18 +34,6 @@ Result<int> new_namespace_flags(const std::vector<oci::Namespace>& list) {
   return flags;
 }
 
-bool has_namespace(const oci::Config& cfg, const std::string& type) {
-  for (const auto& ns : cfg.linux.namespaces)
-    if (ns.type == type) return true;
-  return false;
-}
-
 bool owns_netns(const oci::Config& cfg) { return has_namespace(cfg, "network") && !joins_namespace(cfg, "network"); }
-
-bool joins_namespace(const oci::Config& cfg, const std::string& type) {
-  for (const auto& ns : cfg.linux.namespaces)
-    if (ns.type == type) return !ns.path.empty();
-  return false;
-}
 
 }  // namespace mr::runtime

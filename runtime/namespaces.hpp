@@ -18,10 +18,9 @@ Result<int> namespace_flag(const std::string& type);
 // Checks the list (known types, no type twice) and returns the CLONE_NEW* flags of the
 // new namespaces.
 Result<int> new_namespace_flags(const std::vector<oci::Namespace>& list);
-bool has_namespace(const oci::Config& cfg, const std::string& type);
+using oci::has_namespace;
+using oci::joins_namespace;
 // A network namespace made for this container (not joined by path).
 bool owns_netns(const oci::Config& cfg);
-// A namespace of this type joined by path.
-bool joins_namespace(const oci::Config& cfg, const std::string& type);
 
 }  // namespace mr::runtime
