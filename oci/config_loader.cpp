@@ -397,10 +397,6 @@ Result<Config> first_problem(ConfigCheck check) {
   return std::move(*check.config);
 }
 
-}  // namespace
-
-namespace {
-
 // What the network is made from: the network spec's annotation, linux.netDevices, the
 // namespaces (one joined by path is shared) and the net.* sysctls the spec must agree
 // with. Pointers into it are those of the whole document.

@@ -33,10 +33,13 @@ namespace {
 // (18446744073709551615) becomes -1 and rejects every value, and an RLIM_INFINITY in a
 // config fails "minimum": 0. Both the schemas and the checked copy of a document get
 // such numbers lowered to INT64_MAX: still an integer, still >= 0, still <= every maximum.
+constexpr auto kMaxInt = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+bool too_big(const nlohmann::json& j) { return j.is_number_unsigned() && j.get<uint64_t>() > kMaxInt; }
+
 void clamp_unsigned(nlohmann::json& j) {
-  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (j.is_number_unsigned() && j.get<uint64_t>() > kMax) {
-    j = static_cast<int64_t>(kMax);
+  if (too_big(j)) {
+    j = static_cast<int64_t>(kMaxInt);
   } else if (j.is_structured()) {
     for (auto& child : j) clamp_unsigned(child);
   }
@@ -51,9 +54,8 @@ constexpr std::string_view kSiblingPrefix = "sibling:///";
 
 // Both fixes above, in one walk over a schema document.
 void prepare_schema(nlohmann::json& j) {
-  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (j.is_number_unsigned() && j.get<uint64_t>() > kMax) {
-    j = static_cast<int64_t>(kMax);
+  if (too_big(j)) {
+    j = static_cast<int64_t>(kMaxInt);
   } else if (j.is_object()) {
     // Plain iterators: items() builds a string per element.
     for (auto it = j.begin(); it != j.end(); ++it) {
@@ -80,8 +82,7 @@ Result<nlohmann::json> load_schema_file(const std::string& path) {
 }
 
 bool has_huge_unsigned(const nlohmann::json& j) {
-  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (j.is_number_unsigned()) return j.get<uint64_t>() > kMax;
+  if (too_big(j)) return true;
   if (j.is_structured())
     return std::any_of(j.begin(), j.end(), [](const nlohmann::json& c) { return has_huge_unsigned(c); });
   return false;
@@ -174,9 +175,9 @@ Result<Schema> Schema::load(const std::string& dir, const std::string& root_file
     docs.push_back(new nlohmann::json(std::move(*doc)));
     return docs.back();
   };
-  // valijson frees the fetched documents when parsing ends; their pattern keys are
-  // collected first, while they are alive.
-  // Needed only to cut long strings short; a document without any needs none.
+  // The pattern keys are needed only to cut long strings short; a document without any
+  // needs none. valijson frees the fetched documents when parsing ends; their pattern
+  // keys are collected first, while they are alive.
   const bool want_keys = !only_for || has_long_string(*only_for);
   std::set<std::string> keys;
   auto free_doc = [&keys, &docs, want_keys](const nlohmann::json* doc) {

@@ -31,8 +31,8 @@ int exit_status(int status) {
 }
 
 // Waits for the init (our child: cloned by us, or reparented to us when stage 1 exited,
-// as we are a child subreaper),
-// forwarding every other signal to it and reaping whatever else gets reparented to us.
+// as we are a child subreaper), forwarding every other signal to it and reaping whatever
+// else gets reparented to us.
 Result<int> wait_forwarding(int sigfd, pid_t init) {
   for (;;) {
     signalfd_siginfo si{};
