@@ -133,7 +133,7 @@ TEST_CASE("attached devices of every kind come home at teardown without a detach
   CHECK(settled_host_state(h.host, h.before) == h.before);  // nic0 home as it was; the veths gone
 }
 
-TEST_CASE("a detached veth and macvlan are deleted; the container's other devices stay") {
+TEST_CASE("a detached veth and macvlan are deleted, the container's other devices stay") {
   AttachHost h;
   auto ctr = h.sb.child();
   NetConfig start;

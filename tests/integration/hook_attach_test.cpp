@@ -99,7 +99,7 @@ std::string refused(Configured& c, std::vector<std::string> args) {
 
 }  // namespace
 
-TEST_CASE("netns-hook attach moves a host device into a container it configured; detach gives it back as it was") {
+TEST_CASE("netns-hook attach moves a host device into a container it configured, detach gives it back as it was") {
   Configured c;
   int nic1 = c.sb.host().link("nic1").index;
   auto attached = c.ok({"attach", kId, "nic1", "--name", "eth5", "--address", "10.9.0.2/24", "--address",
@@ -138,7 +138,7 @@ TEST_CASE("netns-hook attach moves a host device into a container it configured;
   c.poststop_restores();
 }
 
-TEST_CASE("netns-hook attach of a macvlan and a veth on a bridge; poststop without detach brings everything home") {
+TEST_CASE("netns-hook attach of a macvlan and a veth on a bridge, poststop without detach brings everything home") {
   Configured c;
   c.ok({"attach", kId, "nic1", "--name", "moved1", "--address", "10.9.0.2/24"});
   c.ok({"attach", kId, "uplink0", "--macvlan", "--mode", "private", "--name", "mv1", "--address", "10.7.0.2/24"});
@@ -206,7 +206,7 @@ TEST_CASE("netns-hook --help names attach, detach and show") {
     CHECK_MESSAGE(attach.out.find(flag) != std::string::npos, flag);
 }
 
-TEST_CASE("netns-hook attach waits while ROOT/ID is locked, then attaches; poststop waits the same way") {
+TEST_CASE("netns-hook attach waits while ROOT/ID is locked, then attaches, poststop waits the same way") {
   Configured c;
   auto id_dir = file_id(c.b.state_dir(kId));
   auto inside = c.inside();
@@ -261,7 +261,7 @@ TEST_CASE("netns-hook attach and poststop at once: either order ends with the ho
   CHECK_FALSE(std::filesystem::exists(c.b.state_dir(kId)));
 }
 
-TEST_CASE("a configure paused half way holds ROOT/ID: attach waits; after the configure dies, poststop undoes both") {
+TEST_CASE("a configure paused half way holds ROOT/ID: attach waits, after the configure dies, poststop undoes both") {
   require_fault_injection();
   AttachHost sb;
   HookBundle b;
@@ -311,7 +311,7 @@ TEST_CASE("a configure paused half way holds ROOT/ID: attach waits; after the co
   CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
 }
 
-TEST_CASE("under runc: netns-hook attach and detach on a created container; delete's poststop brings the rest home") {
+TEST_CASE("under runc: netns-hook attach and detach on a created container, delete's poststop brings the rest home") {
   REQUIRE_MESSAGE(std::filesystem::exists(MR_RUNC), MR_RUNC << " not found; install it (scripts/packages.txt)");
   AttachHost sb;
   HookBundle b;

@@ -38,7 +38,7 @@ bool bridge_has_port(Space& host, const std::string& bridge) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(NetCliHost, "net attach moves a host device into a container started without network; "
+TEST_CASE_FIXTURE(NetCliHost, "net attach moves a host device into a container started without network, "
                               "net detach gives it back as it was") {
   b.args(kWaitForTerm);
   b.write();

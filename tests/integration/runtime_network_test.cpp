@@ -67,7 +67,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a network spec naming a missing host device is r
   CHECK_FALSE(std::filesystem::exists(runc.root() + "/net2"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a veth goes with its namespace; the next container of the same id is not kept waiting for it") {
+TEST_CASE_FIXTURE(RuncFixture, "a veth goes with its namespace, the next container of the same id is not kept waiting for it") {
   sb.bridge("br0");
   const std::string before = host_state(sb.host());
   write_file(b.dir + "/network.json", R"({"version": 1,

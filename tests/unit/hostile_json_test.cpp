@@ -55,7 +55,7 @@ TEST_CASE("100,000 nested arrays or objects stop at the depth limit, naming wher
         "in.json:/devices/1" + repeat("/0", kMaxJsonDepth - 2) + ": " + limit);
 }
 
-TEST_CASE("nesting up to the depth limit parses; one level more does not") {
+TEST_CASE("nesting up to the depth limit parses, one level more does not") {
   CHECK(parse_json(nested(kMaxJsonDepth, "[", "]"), "in.json").has_value());
   CHECK_FALSE(parse_json(nested(kMaxJsonDepth + 1, "[", "]"), "in.json").has_value());
 }
@@ -135,7 +135,7 @@ TEST_CASE("read_input_file reads at most one byte past the limit of a 64 MiB fil
   CHECK(read_input_file(exact).has_value());
 }
 
-TEST_CASE("a state root that is a symlink or writable by others is refused; a missing one passes") {
+TEST_CASE("a state root that is a symlink or writable by others is refused, a missing one passes") {
   TempDir dir;
   std::string real = dir.path() + "/real";
   REQUIRE(::mkdir(real.c_str(), 0700) == 0);
@@ -163,7 +163,7 @@ TEST_CASE("a state root that is a symlink or writable by others is refused; a mi
   CHECK_FALSE(mr::netns::check_state_root("").has_value());
 }
 
-TEST_CASE("hooks run from the host must name an executable file there; startContainer's are the container's") {
+TEST_CASE("hooks run from the host must name an executable file there, startContainer's are the container's") {
   TempDir dir;
   std::string plain = dir.write("plain", "#!/bin/sh\n");
   REQUIRE(::chmod(plain.c_str(), 0644) == 0);

@@ -129,7 +129,7 @@ TEST_CASE("read for the network only (netns-hook), what the runtime running the 
   CHECK(has_problem_at(check_config(doc.dump(), "config.json", diag, ConfigUse::network), "/linux/sysctl/kernel.panic"));
 }
 
-TEST_CASE("read for the network only, only the network's part is checked; its mistakes still are") {
+TEST_CASE("read for the network only, only the network's part is checked, its mistakes still are") {
   json doc = default_config();
   doc["process"]["args"] = 5;  // runc's to refuse, not the hook's
   doc.erase("root");

@@ -103,7 +103,7 @@ TEST_CASE("the --network option wins over network.json, which wins over the anno
   CHECK(std::holds_alternative<MacvlanDevice>(spec->net.devices.at(0).kind));
 }
 
-TEST_CASE("the annotation may hold the spec inline; errors then name the annotation") {
+TEST_CASE("the annotation may hold the spec inline, errors then name the annotation") {
   TempDir bundle;
   json inline_spec = json::parse(kVethSpec);
   Config config = config_with({{"annotations", {{"org.mini-runc.network", inline_spec.dump()}}}});
@@ -166,7 +166,7 @@ TEST_CASE("a config using both netDevices and a spec must not contradict itself"
   CHECK(same_name.problems[0].context.starts_with("duplicate device name \"eth0\""));
 }
 
-TEST_CASE("a spec sysctl contradicting linux.sysctl is an error; agreeing is fine") {
+TEST_CASE("a spec sysctl contradicting linux.sysctl is an error, agreeing is fine") {
   TempDir bundle;
   std::string file = bundle.write("network.json", kVethSpec);
   Diagnostics diag;

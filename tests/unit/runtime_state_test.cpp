@@ -58,7 +58,7 @@ TEST_CASE("state JSON is valid against the runtime-spec state schema in every st
   }
 }
 
-TEST_CASE("state saved and loaded back; state dir is 0700; a second create is refused") {
+TEST_CASE("state saved and loaded back, state dir is 0700, a second create is refused") {
   Tmp tmp;
   StateDir dir{tmp.path + "/root/sub", "c1"};
   REQUIRE(make_state_dir(dir));
