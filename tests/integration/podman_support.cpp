@@ -97,8 +97,10 @@ Podman::Podman(Sandbox& sb, const std::string& dir, Engine engine)
                                               "[engine.runtimes]\n"
                                               "mini-runc = [\"" MINI_RUNC_PATH "\"]\n"
                                               // The networks a test creates (CNI .conflist
-                                              // files and CNI's lock), not /etc/cni/net.d.
+                                              // files and CNI's lock), not /etc/cni/net.d;
+                                              // CNI even where netavark is installed too.
                                               "[network]\n"
+                                              "network_backend = \"cni\"\n"
                                               "network_config_dir = \"" << dir_ << "/networks\"\n";
 }
 
