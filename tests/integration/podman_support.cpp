@@ -10,9 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -22,64 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using netns::UniqueFd;
-
-// A minimal ustar archive writer: directories, regular files and symlinks, owned by root.
-class Tar {
- public:
-  void dir(const std::string& name) { header(name + "/", '5', 0755, 0, ""); }
-  void file(const std::string& name, const std::string& data, unsigned mode = 0644) {
-    header(name, '0', mode, data.size(), "");
-    out_ += data;
-    out_.append((512 - data.size() % 512) % 512, '\0');
-  }
-  void symlink(const std::string& name, const std::string& target) { header(name, '2', 0777, 0, target); }
-  std::string finish() { return out_ + std::string(1024, '\0'); }
-
- private:
-  void header(const std::string& name, char type, unsigned mode, std::size_t size, const std::string& link) {
-    REQUIRE(name.size() < 100);
-    std::array<char, 512> h{};
-    auto put = [&](std::size_t at, std::size_t width, const std::string& s) { std::memcpy(&h[at], s.data(), std::min(width, s.size())); };
-    auto octal = [&](std::size_t at, std::size_t width, unsigned long v) {
-      std::string s(width - 1, '0');
-      for (std::size_t i = width - 1; i-- > 0; v >>= 3) s[i] = static_cast<char>('0' + (v & 7));
-      put(at, width, s);
-    };
-    put(0, 100, name);
-    octal(100, 8, mode);
-    octal(108, 8, 0);
-    octal(116, 8, 0);
-    octal(124, 12, size);
-    octal(136, 12, 0);
-    h[156] = type;
-    put(157, 100, link);
-    put(257, 6, std::string("ustar\0", 6));
-    put(263, 2, "00");
-    put(265, 32, "root");
-    put(297, 32, "root");
-    std::memset(&h[148], ' ', 8);
-    unsigned long sum = 0;
-    for (char c : h) sum += static_cast<unsigned char>(c);
-    octal(148, 7, sum);
-    out_.append(h.data(), h.size());
-  }
-  std::string out_;
-};
-
-// A busybox root filesystem with a web page, as a tarball for `podman import`.
-std::string busybox_tarball() {
-  Tar t;
-  for (const char* d : {"bin", "dev", "etc", "proc", "run", "sys", "tmp", "www"}) t.dir(d);
-  std::ifstream in("/bin/busybox", std::ios::binary);
-  REQUIRE(in);
-  t.file("bin/busybox", std::string(std::istreambuf_iterator<char>(in), {}), 0755);
-  for (const char* applet : {"sh", "ls", "cat", "echo", "sleep", "nc", "httpd", "ip"})
-    t.symlink(std::string("bin/") + applet, "busybox");
-  t.file("etc/passwd", "root:x:0:0:root:/:/bin/sh\n");
-  t.file("etc/group", "root:x:0:\n");
-  t.file("www/index.html", "I am podman's\n");
-  return t.finish();
-}
 
 std::string contents(int fd) {
   ::lseek(fd, 0, SEEK_SET);
@@ -155,7 +95,13 @@ Podman::Podman(Sandbox& sb, const std::string& dir, Engine engine)
                                               "runtime_supports_nocgroup = [\"mini-runc\"]\n"
                                               "events_logger = \"none\"\n"
                                               "[engine.runtimes]\n"
-                                              "mini-runc = [\"" MINI_RUNC_PATH "\"]\n";
+                                              "mini-runc = [\"" MINI_RUNC_PATH "\"]\n"
+                                              // The networks a test creates (CNI .conflist
+                                              // files and CNI's lock), not /etc/cni/net.d;
+                                              // CNI even where netavark is installed too.
+                                              "[network]\n"
+                                              "network_backend = \"cni\"\n"
+                                              "network_config_dir = \"" << dir_ << "/networks\"\n";
 }
 
 Podman::~Podman() {
@@ -179,6 +125,10 @@ pid_t Podman::launch(const std::vector<std::string>& args, int out, int err) {
   ::dup2(err, 2);
   if (::setns(mnt_.get(), CLONE_NEWNS) != 0 || ::setns(sb_.host().ns.fd(), CLONE_NEWNET) != 0) ::_exit(120);
   ::setenv("CONTAINERS_CONF", (dir_ + "/containers.conf").c_str(), 1);
+  // Images, containers and podman's run state under the test's directory, not the
+  // machine's /var/lib/containers and /run/containers; vfs needs no overlay mounts.
+  // cgroupfs: the systemd manager needs a systemd bus the test does not have. No events
+  // journal or file. The runtime to drive, by name (containers.conf) or path.
   std::vector<std::string> all = {kPodman,
                                   "--root", dir_ + "/storage",
                                   "--runroot", dir_ + "/run",
@@ -205,9 +155,7 @@ Running Podman::start(const std::vector<std::string>& args) {
 }
 
 void Podman::import_image() {
-  std::string tarball = dir_ + "/image.tar";
-  std::ofstream(tarball) << busybox_tarball();
-  require_ok((*this)({"import", tarball, kImage}), "podman import");
+  require_ok((*this)({"import", std::string(kExampleBundle) + ".tar", kImage}), "podman import");
 }
 
 std::vector<std::string> Podman::container_options() const {
@@ -221,17 +169,36 @@ std::vector<std::string> Podman::container_options() const {
   };
   std::vector<std::string> options = {"--ulimit", limit(RLIMIT_NOFILE, "nofile"),
                                       "--ulimit", limit(RLIMIT_NPROC, "nproc"),
-                                      "--pull", "never"};
+                                      "--pull", "never"};  // the image is local: never reach a registry
+  // mini-runc manages no cgroups (and this machine's hybrid v1/v2 layout is not podman's
+  // to set up for it), and it refuses linux.seccomp rather than ignore it.
   if (engine_.mini_runc)
-    options.insert(options.end(), {"--cgroups=disabled", "--security-opt", "seccomp=unconfined"});  // it refuses linux.seccomp
+    options.insert(options.end(), {"--cgroups=disabled", "--security-opt", "seccomp=unconfined"});
   return options;
 }
 
-std::string Podman::inspect(const std::string& name, const std::string& format) {
-  auto o = (*this)({"inspect", "--format", format, name});
-  require_ok(o, "podman inspect");
+std::string Podman::output(const std::vector<std::string>& args) {
+  auto o = (*this)(args);
+  require_ok(o, args.front().c_str());
   REQUIRE(o.out.ends_with('\n'));
   return o.out.substr(0, o.out.size() - 1);
+}
+
+std::string Podman::inspect(const std::string& name, const std::string& format) {
+  return output({"inspect", "--format", format, name});
+}
+
+std::string Podman::inside(const std::function<std::string()>& look) {
+  auto out = memfd("inside");
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::setns(mnt_.get(), CLONE_NEWNS) != 0) ::_exit(120);
+    std::string seen = look();
+    ::_exit(::write(out.get(), seen.data(), seen.size()) == static_cast<ssize_t>(seen.size()) ? 0 : 121);
+  }
+  REQUIRE(wait_status(pid) == 0);
+  return contents(out.get());
 }
 
 pid_t Podman::pid(const std::string& name) {
