@@ -40,9 +40,7 @@ std::vector<std::string> Space::addresses(int index, int family) {
   return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
 }
 
-// A socket that receives the kernel's link events in `ns`. Subscribe before looking, so
-// that an event cannot slip between the look and the wait.
-static netns::UniqueFd link_events(const netns::Netns& ns) {
+netns::UniqueFd link_events(const netns::Netns& ns) {
   return MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
     netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
     if (!fd) return netns::fail(errno, "open rtnetlink event socket");

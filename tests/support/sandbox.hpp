@@ -121,6 +121,10 @@ std::string settled_host_state(Space& s, const std::string& expected);
 // The same for any look at the host `s`: look() again on each link event.
 std::string settled(Space& s, const std::string& expected, const std::function<std::string()>& look);
 
+// A non-blocking socket that receives the kernel's link events (RTNLGRP_LINK) in `ns`.
+// Subscribe before looking, so that an event cannot slip between the look and the wait.
+netns::UniqueFd link_events(const netns::Netns& ns);
+
 // Whether /proc/self/mountinfo lists a mount point at `path`.
 bool is_mount_point(const std::string& path);
 
