@@ -88,8 +88,10 @@ class Sandbox {
   Space host_;
 };
 
-// A directory under /tmp made for one test. Destroying it unpins whatever namespaces
-// were pinned in it and removes it, so a failed test leaves no mount behind.
+// A directory under /tmp (mr-test-PID-XXXXXX) made for one test. Destroying it detaches
+// whatever is still mounted in it (namespace pins) and removes it, so a failed test
+// leaves neither a mount nor the directory behind; the directories of a test process
+// that was killed go when the next TempDir is made.
 class TempDir {
  public:
   TempDir();
@@ -101,6 +103,7 @@ class TempDir {
 
  private:
   std::string path_;
+  netns::UniqueFd lock_;  // flock on path_: the directory's process is alive
 };
 
 // Everything the tests compare on a host: links by name (kind, MTU, MAC, up, master),
