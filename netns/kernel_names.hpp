@@ -1,4 +1,4 @@
-// Human-readable names of kernel constants, for messages and `net show`.
+// Human-readable names of kernel constants, for `net show` / `netns-hook show` and the example.
 #pragma once
 
 #include <cstdint>

@@ -2,8 +2,8 @@
 # make-bundle.sh DIR [MINI_RUNC]: an OCI bundle with a busybox root filesystem.
 #   DIR/rootfs: Debian's static busybox, its applet links, /etc/passwd and /etc/group,
 #               and empty /proc /sys /dev /tmp for the mounts.
-#   DIR/config.json: from `mini-runc spec` (MINI_RUNC, or mini-runc on PATH, or the one in
-#               build/), else the same default written here.
+#   DIR/config.json: from `mini-runc spec` (MINI_RUNC, or mini-runc on PATH, or the one
+#               scripts/build.sh made in build/release or build/test); without any, it fails.
 set -eu
 
 dir=${1:?usage: make-bundle.sh DIR [MINI_RUNC]}
@@ -35,7 +35,10 @@ GROUP
 if [ -z "$runc" ]; then
   here=$(dirname "$0")
   if command -v mini-runc >/dev/null 2>&1; then runc=mini-runc
-  elif [ -x "$here/../build/runtime/mini-runc" ]; then runc="$here/../build/runtime/mini-runc"
+  else
+    for built in "$here/../build/release/runtime/mini-runc" "$here/../build/test/runtime/mini-runc"; do
+      if [ -x "$built" ]; then runc=$built; break; fi
+    done
   fi
 fi
 rm -f "$dir/config.json"

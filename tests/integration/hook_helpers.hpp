@@ -68,14 +68,6 @@ struct HookBundle {
     write_file(dir.file("config.json"), config.dump(2));
     if (!network.empty()) write_file(dir.file("network.json"), network);
   }
-  // TempDir removes only an empty directory. A pin left by a failed test is released
-  // first: a mount point cannot be removed.
-  ~HookBundle() {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(root, ec))
-      (void)netns::Netns::unpin(entry.path().string() + "/netns");
-    std::filesystem::remove_all(dir.path(), ec);
-  }
   const std::string& path() const { return dir.path(); }
   // What netns-hook keeps for container `id` while it is configured.
   std::string state_dir(const std::string& id) const { return root + "/" + id; }

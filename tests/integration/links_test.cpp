@@ -1,11 +1,46 @@
 #include <doctest/doctest.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <sys/socket.h>
+
+#include <cstring>
 
 #include "support/sandbox.hpp"
 
 using namespace mr::netns;
 using namespace mr::test;
+
+namespace {
+
+// The link events queued on `events` so far, in order: "new NAME" for RTM_NEWLINK, "del
+// NAME" for RTM_DELLINK. The kernel queues an rtnetlink request's notifications on the
+// subscribers (rtnl_notify() -> netlink_broadcast(), under RTNL, in the sender's context)
+// before netlink_rcv_skb() sends the request's ACK, so once a library call has returned,
+// reading without waiting finds every event that call caused. Only later work (linkwatch
+// carrier changes) may still come, and those are about links already seen.
+std::vector<std::string> drain_link_events(const UniqueFd& events) {
+  std::vector<std::string> out;
+  std::vector<char> buf(1 << 16);
+  for (;;) {
+    ssize_t n = ::recv(events.get(), buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n < 0 && errno == EAGAIN) return out;
+    REQUIRE_MESSAGE(n > 0, "reading link events: " << std::strerror(errno));  // ENOBUFS: events lost
+    int left = static_cast<int>(n);
+    for (auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+      if (h->nlmsg_type == RTM_NEWLINK || h->nlmsg_type == RTM_DELLINK)
+        out.push_back((h->nlmsg_type == RTM_NEWLINK ? "new " : "del ") + parse_link(h).name);
+  }
+}
+
+// The names that `events` announce as new links.
+std::vector<std::string> new_links(const std::vector<std::string>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events)
+    if (e.starts_with("new ")) out.push_back(e.substr(4));
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("a link is found by name and by index") {
   Sandbox sb;
@@ -176,4 +211,43 @@ TEST_CASE("deleting a veth takes its peer with it") {
   auto bridge = sb.bridge("br0");
   MUST(delete_link(sb.host().nl, bridge.index));
   CHECK_FALSE(sb.host().has_link("br0"));
+}
+
+TEST_CASE("a veth peer, a macvlan and a renamed move never appear in the host under the new name") {
+  Sandbox sb;
+  auto parent = sb.veth("nic0", "wire0");
+  auto nic1 = sb.veth("nic1", "wire1");
+  auto ctr = sb.child();
+  auto host_events = link_events(sb.host().ns);
+  auto ctr_events = link_events(ctr.ns);
+
+  MUST(create_veth(sb.host().nl, {.name = "veth0", .peer_name = "eth0", .peer_ns = &ctr.ns,
+                                  .peer_settings = {.up = true}},
+                   &ctr.nl));
+  auto host_seen = drain_link_events(host_events);
+  auto ctr_seen = drain_link_events(ctr_events);
+  MESSAGE("veth: host " << host_seen << ", container " << ctr_seen);
+  CHECK(contains(host_seen, "new veth0"));  // the subscription works
+  for (const auto& name : new_links(host_seen)) CHECK(name == "veth0");  // no temporary either
+  REQUIRE_FALSE(ctr_seen.empty());
+  CHECK(ctr_seen.front() == "new eth0");  // born there, under its final name
+
+  MUST(create_macvlan(sb.host().nl, {.name = "eth1", .parent_index = parent.index, .target = &ctr.ns,
+                                     .settings = {.up = true}}));
+  host_seen = drain_link_events(host_events);
+  ctr_seen = drain_link_events(ctr_events);
+  MESSAGE("macvlan: host " << host_seen << ", container " << ctr_seen);
+  for (const auto& name : new_links(host_seen)) CHECK(name == "nic0");  // at most its parent
+  REQUIRE_FALSE(ctr_seen.empty());
+  CHECK(ctr_seen.front() == "new eth1");
+
+  MUST(move_link(sb.host().nl, nic1.index, ctr.ns, "eth2"));
+  host_seen = drain_link_events(host_events);
+  ctr_seen = drain_link_events(ctr_events);
+  MESSAGE("move: host " << host_seen << ", container " << ctr_seen);
+  CHECK(contains(host_seen, "del nic1"));  // it left under its old name
+  for (const auto& name : new_links(host_seen)) CHECK((name == "nic1" || name == "wire1"));
+  CHECK(contains(new_links(ctr_seen), "eth2"));
+  CHECK(ctr.has_link("eth2"));
+  CHECK_FALSE(sb.host().has_link("eth2"));
 }

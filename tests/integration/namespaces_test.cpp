@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <set>
+
 #include "support/sandbox.hpp"
 
 using namespace mr::netns;
@@ -93,6 +96,61 @@ TEST_CASE("open_pid finds the namespace of another process") {
   // The fd keeps the namespace alive after its process is gone.
   auto nl = MUST(NlSocket::open_in(*ns));
   CHECK(MUST(get_link(nl, "lo")).index == 1);
+}
+
+namespace {
+
+// Whether fd has FD_CLOEXEC, as the kernel holds it: an fd without it would leak into
+// every program the runtime or a hook execs (the workload, the user's OCI hooks).
+bool close_on_exec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  REQUIRE_MESSAGE(flags >= 0, "fcntl(" << fd << ", F_GETFD) failed");
+  return (flags & FD_CLOEXEC) != 0;
+}
+
+// The process's open fds that lack FD_CLOEXEC (fds the library keeps out of sight, such
+// as the one an enter() guard saves, count too).
+std::set<int> inheritable_fds() {
+  std::set<int> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::stoi(entry.path().filename().string());
+    int flags = ::fcntl(fd, F_GETFD);  // the iterator's own fd is closed by now: EBADF
+    if (flags >= 0 && !(flags & FD_CLOEXEC)) out.insert(fd);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every fd the library opens is close-on-exec") {
+  Sandbox sb;
+  auto inheritable_before = inheritable_fds();
+  auto created = MUST(Netns::create());
+  auto by_pid = MUST(Netns::open_pid(::getpid()));
+  auto by_path = MUST(Netns::open_path("/proc/self/ns/net"));
+  auto of_socket = MUST(Netns::of_socket(sb.host().nl.fd(), "sandbox socket"));
+  auto in_ns = MUST(NlSocket::open_in(created));
+  // current() and open() inside the sandbox host: what they find is the sandbox.
+  auto [current, here] = MUST(run_in(sb.host().ns, []() -> Result<std::pair<Netns, NlSocket>> {
+    auto ns = MR_TRY_VALUE(Netns::current());
+    auto nl = MR_TRY_VALUE(NlSocket::open());
+    return std::pair{std::move(ns), std::move(nl)};
+  }));
+  CHECK(MUST(current.inode()) == MUST(sb.host().ns.inode()));
+  CHECK(close_on_exec(created.fd()));
+  CHECK(close_on_exec(by_pid.fd()));
+  CHECK(close_on_exec(by_path.fd()));
+  CHECK(close_on_exec(of_socket.fd()));
+  CHECK(close_on_exec(current.fd()));
+  CHECK(close_on_exec(in_ns.fd()));
+  CHECK(close_on_exec(here.fd()));
+  CHECK(close_on_exec(sb.host().ns.fd()));
+  CHECK(close_on_exec(sb.host().nl.fd()));
+  // A pin opens (and closes) its file; an enter() guard holds the namespace it left.
+  TempDir dir;
+  MUST(created.pin(dir.file("ctr")));
+  auto guard = MUST(enter(created));
+  CHECK(inheritable_fds() == inheritable_before);
 }
 
 TEST_CASE("open_path refuses what is not a network namespace") {

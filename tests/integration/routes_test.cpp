@@ -67,9 +67,11 @@ TEST_CASE("a prefix via a gateway, and a prefix on-link through a device") {
   Route via{.destination = prefix("198.51.100.0/24"), .gateway = ip("192.0.2.254"), .metric = 50};
   Route onlink_dev{.destination = prefix("203.0.113.0/24"), .oif = h.nic.index};
   Route v6_dev{.destination = prefix("2001:db8:1::/48"), .oif = h.nic.index};
+  Route v6_via{.destination = prefix("2001:db8:2::/48"), .gateway = ip("2001:db8::1"), .metric = 60};
   MUST(add_route(h.nl(), via));
   MUST(add_route(h.nl(), onlink_dev));
   MUST(add_route(h.nl(), v6_dev));
+  MUST(add_route(h.nl(), v6_via));
   auto routes = h.sb.host().routes(AF_INET);
   auto r1 = find_route(routes, "198.51.100.0/24");
   REQUIRE(r1);
@@ -85,6 +87,14 @@ TEST_CASE("a prefix via a gateway, and a prefix on-link through a device") {
   REQUIRE(r3);
   CHECK_FALSE(r3->gateway);
   CHECK(r3->oif == h.nic.index);
+  auto r4 = find_route(h.sb.host().routes(AF_INET6), "2001:db8:2::/48");
+  REQUIRE(r4);
+  REQUIRE(r4->gateway);
+  CHECK(r4->gateway->to_string() == "2001:db8::1");
+  CHECK(r4->oif == h.nic.index);  // no device given: the kernel found it through the gateway
+  CHECK(r4->metric == 60);
+  MUST(delete_route(h.nl(), v6_via));
+  CHECK_FALSE(find_route(h.sb.host().routes(AF_INET6), "2001:db8:2::/48"));
   MUST(delete_route(h.nl(), onlink_dev));
   CHECK_FALSE(find_route(h.sb.host().routes(AF_INET), "203.0.113.0/24"));
   CHECK(find_route(h.sb.host().routes(AF_INET), "198.51.100.0/24"));

@@ -1,9 +1,11 @@
 #include "support/sandbox.hpp"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,9 +42,7 @@ std::vector<std::string> Space::addresses(int index, int family) {
   return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
 }
 
-// A socket that receives the kernel's link events in `ns`. Subscribe before looking, so
-// that an event cannot slip between the look and the wait.
-static netns::UniqueFd link_events(const netns::Netns& ns) {
+netns::UniqueFd link_events(const netns::Netns& ns) {
   return MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
     netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
     if (!fd) return netns::fail(errno, "open rtnetlink event socket");
@@ -119,30 +119,77 @@ netns::LinkInfo Sandbox::bridge(const std::string& name) {
   return host_.link(name);
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/mr-test-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  path_ = tmpl;
+// The mount points in /proc/self/mountinfo (ID PARENT MAJ:MIN ROOT MOUNT_POINT ...; the
+// test paths need no unescaping).
+static std::vector<std::string> mount_points() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    out.push_back(mount_point);
+  }
+  return out;
 }
 
-TempDir::~TempDir() {
-  DIR* dir = ::opendir(path_.c_str());
-  if (!dir) return;
-  std::vector<std::string> names;
-  while (auto* entry = ::readdir(dir))
-    if (std::string_view(entry->d_name) != "." && std::string_view(entry->d_name) != "..")
-      names.push_back(entry->d_name);
-  ::closedir(dir);
-  for (const auto& n : names) (void)netns::Netns::unpin(file(n));
-  // Bundles, rootfs copies and state directories go too, unless something is still
-  // mounted below (a pin left by a failed test): removal must not reach into a mount.
-  std::ifstream mounts("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(mounts, line))
-    if (line.find(" " + path_ + "/") != std::string::npos) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
+// Mount points below `dir`, deepest first.
+static std::vector<std::string> mounts_below(const std::string& dir) {
+  std::vector<std::string> out;
+  for (auto& m : mount_points())
+    if (m.starts_with(dir + "/")) out.push_back(std::move(m));
+  std::sort(out.begin(), out.end(), std::greater<>());
+  return out;
 }
+
+// Removes a test directory and everything in it. What a failed test left mounted below
+// it (the namespace pin of a container that was never deleted) is detached first, as
+// Netns::unpin() does; if a mount still remains, the tree stays: removal must not reach
+// into a mount.
+static void remove_test_dir(const std::string& dir) {
+  for (const auto& m : mounts_below(dir)) (void)::umount2(m.c_str(), MNT_DETACH);
+  if (!mounts_below(dir).empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+// A test process killed before its destructors ran (a ctest timeout, a crash caught by
+// doctest's signal handler) leaves its directories behind. Each TempDir holds an flock on
+// its directory while its process lives (the kernel drops it when the process dies), so a
+// directory named like ours whose lock can be taken is an orphan, whatever became of its
+// pid. Directories named the old way (no pid) may belong to other running test builds
+// and are left alone.
+static void remove_orphaned_test_dirs() {
+  constexpr std::string_view prefix = "mr-test-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
+    std::string name = entry.path().filename().string();
+    auto dash = name.find('-', prefix.size());
+    if (!name.starts_with(prefix) || dash == std::string::npos || dash == prefix.size() ||
+        name.find_first_not_of("0123456789", prefix.size()) != dash)
+      continue;
+    netns::UniqueFd dir(::open(entry.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (dir && ::flock(dir.get(), LOCK_EX | LOCK_NB) == 0) remove_test_dir(entry.path().string());
+  }
+}
+
+TempDir::TempDir() {
+  // Made and locked under a lock that every sweep holds too: otherwise a sweep could take
+  // a new directory's lock between its mkdtemp() and its owner's flock().
+  netns::UniqueFd making(::open("/tmp/mr-test.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  REQUIRE(making);
+  REQUIRE(::flock(making.get(), LOCK_EX) == 0);
+  remove_orphaned_test_dirs();
+  std::string tmpl = "/tmp/mr-test-" + std::to_string(::getpid()) + "-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  path_ = tmpl;
+  lock_.reset(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(lock_);
+  REQUIRE(::flock(lock_.get(), LOCK_EX | LOCK_NB) == 0);
+}
+
+TempDir::~TempDir() { remove_test_dir(path_); }
 
 Space container_space(pid_t pid) {
   auto ns = MUST(netns::Netns::open_pid(pid));
@@ -164,16 +211,8 @@ std::string settled_host_state(Space& s, const std::string& expected) {
 }
 
 bool is_mount_point(const std::string& path) {
-  // mountinfo: ID PARENT MAJ:MIN ROOT MOUNT_POINT ...; the test paths need no unescaping.
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point == path) return true;
-  }
-  return false;
+  auto mounts = mount_points();
+  return std::find(mounts.begin(), mounts.end(), path) != mounts.end();
 }
 
 std::string host_state(Space& s) {

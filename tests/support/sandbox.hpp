@@ -88,8 +88,10 @@ class Sandbox {
   Space host_;
 };
 
-// A directory under /tmp made for one test. Destroying it unpins whatever namespaces
-// were pinned in it and removes it, so a failed test leaves no mount behind.
+// A directory under /tmp (mr-test-PID-XXXXXX) made for one test. Destroying it detaches
+// whatever is still mounted in it (namespace pins) and removes it, so a failed test
+// leaves neither a mount nor the directory behind; the directories of a test process
+// that was killed go when the next TempDir is made.
 class TempDir {
  public:
   TempDir();
@@ -101,6 +103,7 @@ class TempDir {
 
  private:
   std::string path_;
+  netns::UniqueFd lock_;  // flock on path_: the directory's process is alive
 };
 
 // Everything the tests compare on a host: links by name (kind, MTU, MAC, up, master),
@@ -120,6 +123,10 @@ Space container_space(pid_t pid);
 std::string settled_host_state(Space& s, const std::string& expected);
 // The same for any look at the host `s`: look() again on each link event.
 std::string settled(Space& s, const std::string& expected, const std::function<std::string()>& look);
+
+// A non-blocking socket that receives the kernel's link events (RTNLGRP_LINK) in `ns`.
+// Subscribe before looking, so that an event cannot slip between the look and the wait.
+netns::UniqueFd link_events(const netns::Netns& ns);
 
 // Whether /proc/self/mountinfo lists a mount point at `path`.
 bool is_mount_point(const std::string& path);
