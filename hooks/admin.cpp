@@ -39,7 +39,7 @@ netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::str
 Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f) {
   auto device = MR_TRY_VALUE(oci::device_from_flags(f, "attach"));
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "attach"));
-  return netns::attach_device(ctr.where, device, {.container_id = f.id});
+  return netns::attach_device(ctr.where, device, {.container_id = f.id, .root = opts.root});
 }
 
 Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f) {

@@ -8,6 +8,7 @@
 
 #include "hooks/hook.hpp"
 #include "netns/state_root.hpp"
+#include "oci/cli_error.hpp"
 #include "oci/error_json.hpp"
 #include "oci/json_input.hpp"
 
@@ -106,7 +107,13 @@ int main(int argc, char** argv) {
     sub->excludes(network);
     sub->excludes(stage_opt);
   }
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help arrives here too, as an "error" whose exit code is 0 (CLI::Success).
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    return mr::oci::report_parse_error("netns-hook", e);
+  }
   opts.json_log = log_format == "json";
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;
   if (auto ok = mr::netns::check_state_root(opts.root); !ok) return report(opts, ok.error());

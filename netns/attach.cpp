@@ -1,5 +1,10 @@
 #include "netns/attach.hpp"
 
+#include <dirent.h>
+
+#include <memory>
+#include <optional>
+
 #include "netns/config_check.hpp"
 #include "netns/link.hpp"
 
@@ -13,36 +18,61 @@ std::unexpected<Error> refuse(const DeviceConfig& d, int err, std::string what) 
   return std::unexpected(std::move(e));
 }
 
-// The container name of a moved device the journal still lends to this container.
-std::optional<std::string> lent_here_as(const Journal& journal, const std::string& host_name) {
+// The container name of a moved device the journal still lends to its container.
+std::optional<std::string> lent_as(const Journal& journal, const std::string& host_name) {
   for (const JournalEntry* e : journal.pending())
     if (auto* r = std::get_if<ReturnLink>(&e->step); r && r->host_name == host_name)
       return e->arrived_name.value_or(r->ctr_name);
   return std::nullopt;
 }
 
+struct Lender {
+  std::string id;
+  std::string as;
+};
+
+// The container under `root` whose journal lends it host device `host_name`. Only read to
+// word a refusal: a directory without a journal, or one that does not read back (being
+// written, or damaged), lends nothing.
+std::optional<Lender> lent_under(const std::string& root, const std::string& host_name) {
+  if (root.empty()) return std::nullopt;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root.c_str()), &::closedir);
+  if (!d) return std::nullopt;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string id = e->d_name;
+    if (id == "." || id == ".." || e->d_type != DT_DIR) continue;
+    auto journal = Journal::open(ContainerNetworkDir{root + "/" + id}.journal_path());
+    if (!journal) continue;
+    if (auto as = lent_as(*journal, host_name)) return Lender{id, *as};
+  }
+  return std::nullopt;
+}
+
 Result<void> check_on_host(const DeviceConfig& d, OpenContainerNetwork& net, const std::string& name,
-                           const std::string& role) {
+                           const std::string& role, const std::string& root) {
   if (MR_TRY_VALUE(find_link(net.host, name))) return {};
-  if (auto as = lent_here_as(net.journal, name))
+  if (auto as = lent_as(net.journal, name))
     return refuse(d, EBUSY, role + " " + name + " is in this container already (as " + *as + ")");
-  return refuse(d, ENODEV, role + " " + name + " is not on the host (no such device, or in another namespace)");
+  if (auto lender = lent_under(root, name))
+    return refuse(d, EBUSY, role + " " + name + " is in container \"" + lender->id + "\" (as " + lender->as + ")");
+  return refuse(d, ENODEV, role + " " + name + " is not on the host, and no container here holds it");
 }
 
 }  // namespace
 
-Result<void> check_attachable(const DeviceConfig& d, OpenContainerNetwork& net, const std::string& veth_host) {
+Result<void> check_attachable(const DeviceConfig& d, OpenContainerNetwork& net, const std::string& veth_host,
+                              const std::string& root) {
   if (!is_name_template(d.name))
     if (auto taken = MR_TRY_VALUE(find_link(net.container_nl, d.name)))
       return refuse(d, EEXIST, "the container has a device named " + d.name + " already" +
                                    (taken->kind.empty() ? "" : " (a " + taken->kind + ")"));
-  if (auto* m = std::get_if<MoveDevice>(&d.kind)) return check_on_host(d, net, m->host_name, "host device");
-  if (auto* mv = std::get_if<MacvlanDevice>(&d.kind)) return check_on_host(d, net, mv->parent, "macvlan parent");
+  if (auto* m = std::get_if<MoveDevice>(&d.kind)) return check_on_host(d, net, m->host_name, "host device", root);
+  if (auto* mv = std::get_if<MacvlanDevice>(&d.kind)) return check_on_host(d, net, mv->parent, "macvlan parent", root);
   const auto& v = std::get<VethDevice>(d.kind);
   if (!veth_host.empty() && MR_TRY_VALUE(find_link(net.host, veth_host)))
     return refuse(d, EEXIST, "veth host end " + veth_host + " exists on the host already");
   if (v.bridge) {
-    MR_TRY(check_on_host(d, net, *v.bridge, "bridge"));
+    MR_TRY(check_on_host(d, net, *v.bridge, "bridge", root));
     if (auto br = MR_TRY_VALUE(get_link(net.host, *v.bridge)); br.kind != "bridge")
       return refuse(d, EINVAL, *v.bridge + " on the host is not a bridge");
   }
@@ -59,7 +89,7 @@ Result<AppliedDevice> attach_device(const ContainerNetworkDir& where, const Devi
   size_t position = net.journal.entries().size();
   std::string veth_host;
   if (auto* v = std::get_if<VethDevice>(&device.kind)) veth_host = v->host_name;
-  MR_TRY(check_attachable(device, net, veth_host));
+  MR_TRY(check_attachable(device, net, veth_host, opts.root));
   auto targets = net.apply_targets(opts.container_id);
   return apply_device(device, targets, net.journal, position);
 }

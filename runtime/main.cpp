@@ -8,6 +8,7 @@
 #include <iostream>
 #include <vector>
 
+#include "oci/cli_error.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/log.hpp"
 
@@ -45,7 +46,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version arrive here too, as "errors" whose exit code is 0 (CLI::Success).
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    return mr::oci::report_parse_error("mini-runc", e);
   }
   log_configure({.file = g.log, .json = g.log_format == "json", .debug = g.debug});
   for (auto& c : commands) {

@@ -188,6 +188,9 @@ TEST_CASE("netns-hook attach, detach and show refuse bad input in one line and c
   }
   line = refused(c, {"attach", "../" + kId, "uplink0"});
   CHECK_MESSAGE(line.find("attach: ") != std::string::npos, line);
+  line = refused(c, {"attach", kId, "uplink0", "--bogus"});  // a command line that does not parse
+  CHECK_MESSAGE(line.starts_with("netns-hook: error: "), line);
+  CHECK_MESSAGE(line.find("--bogus") != std::string::npos, line);
 
   // The attached device still detaches, and the configured ones are still undone.
   c.ok({"detach", kId, "eth5"});

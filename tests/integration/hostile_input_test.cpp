@@ -211,7 +211,8 @@ TEST_CASE_FIXTURE(RecoveryFixture, "ids with / or .. are refused by every comman
     CAPTURE(id);
     for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
              {"create", "-b", b.dir, id}, {"run", "-b", b.dir, id}, {"start", id}, {"state", id},
-             {"kill", id, "KILL"}, {"delete", "--force", id}, {"net", "show", id}}) {
+             {"kill", id, "KILL"}, {"delete", "--force", id}, {"net", "show", id},
+             {"net", "attach", id, "nic0"}, {"net", "detach", id, "eth0"}}) {
       CAPTURE(args[0]);
       auto o = runc(args);
       auto line = refused(*this, o, before);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -134,5 +135,84 @@ TEST_CASE_FIXTURE(NetCliHost, "a device attached to a created container comes ho
   CHECK_FALSE(sb.host().has_link("nic0"));  // lent until delete
 
   ok({"delete", "c1"});
+  CHECK(settled_host_state(sb.host(), before) == before);
+}
+
+TEST_CASE_FIXTURE(NetCliHost, "the RFC walkthrough: eth0 made visible, its address given from inside the container") {
+  b.args(kWaitForTerm);
+  b.write();
+  int pid = run_detached("rfc");
+  int nic0_index = sb.host().link("nic0").index;
+  ok({"net", "attach", "rfc", "nic0", "--name", "eth0"});
+  Space ctr = pinned("rfc");
+  int eth0 = ctr.link("eth0").index;
+  CHECK(eth0 == nic0_index);
+  CHECK(ctr.addresses(eth0, AF_INET).empty());  // the host's address stayed behind, none given
+  // From inside: through a socket in the container's namespace, as its ip(8) would do it.
+  MUST(mr::netns::add_address(ctr.nl, eth0, prefix("10.0.0.1/24")));
+  MUST(mr::netns::add_address(ctr.nl, eth0, prefix("fd00::1/64"), {.no_dad = true}));
+  check_nic0_attached_as_eth0(sb.host(), ctr, peer, nic0_index);
+
+  // net show reads what the container set from the kernel, with the device's origin.
+  json view = show("rfc");
+  const json& shown = shown_link(view, "eth0");
+  CHECK(shown["host"]["name"] == "nic0");
+  CHECK(contains(shown["addresses"].get<std::vector<std::string>>(), "10.0.0.1/24"));
+  CHECK(contains(shown["addresses"].get<std::vector<std::string>>(), "fd00::1/64"));
+
+  // Home with the host's address and MTU, not what it was given inside.
+  ok({"net", "detach", "rfc", "eth0"});
+  CHECK(settled_host_state(sb.host(), before) == before);
+  CHECK(ctr.snapshot().links.size() == 1);
+  ok({"kill", "rfc", "TERM"});
+  wait_gone(pid);
+  ok({"delete", "rfc"});
+  CHECK(settled_host_state(sb.host(), before) == before);
+}
+
+TEST_CASE_FIXTURE(NetCliHost, "net detach deletes a veth and a macvlan and returns a device of the spec, "
+                              "each time leaving the rest as it was") {
+  // A bridge takes its ports' lowest MAC unless one is set (br_stp_recalculate_bridge_id()).
+  MUST(mr::netns::set_link_mac(sb.host().nl, sb.host().link("br0").index, mac("02:00:00:00:b0:00")));
+  before = host_state(sb.host());
+  std::ofstream(b.dir + "/network.json") << R"({"version": 1, "devices": [
+    {"name": "eth0", "move": "nic0", "addresses": ["10.0.0.1/24"], "mtu": 1400}]})";
+  b.args(kWaitForTerm);
+  b.write();
+  int pid = run_detached("c1");
+  Space ctr = pinned("c1");
+  CHECK(ctr.link("eth0").mtu == 1400);
+  const std::string host0 = host_state(sb.host()), ctr0 = host_state(ctr);
+  ok({"net", "attach", "c1", "nic2", "--macvlan", "--name", "mv0", "--address", "10.3.0.2/24"});
+  const std::string host1 = host_state(sb.host()), ctr1 = host_state(ctr);
+  ok({"net", "attach", "c1", "--veth", "--name", "v0", "--bridge", "br0", "--host-address", "10.4.0.1/24",
+      "--address", "10.4.0.2/24"});
+  json view = show("c1");
+  std::string host_end = shown_link(view, "v0")["host"]["name"];
+  CHECK(sb.host().link(host_end).master == sb.host().link("br0").index);
+  CHECK(ctr.link("mv0").kind == "macvlan");
+
+  ok({"net", "detach", "c1", "v0"});  // both ends gone, the bridge without its port
+  CHECK_FALSE(ctr.has_link("v0"));
+  CHECK_FALSE(sb.host().has_link(host_end));
+  CHECK(settled_host_state(sb.host(), host1) == host1);
+  CHECK(settled_host_state(ctr, ctr1) == ctr1);  // eth0 and mv0 as they were
+
+  ok({"net", "detach", "c1", "mv0"});
+  CHECK_FALSE(ctr.has_link("mv0"));
+  CHECK(settled_host_state(sb.host(), host0) == host0);  // nic2 untouched
+  CHECK(settled_host_state(ctr, ctr0) == ctr0);
+
+  int eth0_index = ctr.link("eth0").index;
+  ok({"net", "detach", "c1", "eth0"});  // of the spec: home under its name, address, MTU 1500, up
+  CHECK(sb.host().link("nic0").index == eth0_index);
+  CHECK(settled_host_state(sb.host(), before) == before);
+  auto left = ctr.snapshot().links;
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].name == "lo");
+
+  ok({"kill", "c1", "TERM"});
+  wait_gone(pid);
+  ok({"delete", "c1"});  // nothing left to give back
   CHECK(settled_host_state(sb.host(), before) == before);
 }

@@ -26,11 +26,14 @@ TEST_CASE_FIXTURE(NetCliHost, "net attach and detach refuse bad requests and cha
   std::string c1_before = host_state(c1), c2_before = host_state(c2);
   std::string journal_before = read_all_file(runc.root() + "/c1/network.journal");
 
-  SUBCASE("a device that does not exist") {
-    CHECK(says(refused({"net", "attach", "c1", "nosuch"}), "nosuch is not on the host"));
-  }
-  SUBCASE("a device in another container already") {
-    CHECK(says(refused({"net", "attach", "c2", "nic0"}), "nic0 is not on the host"));
+  SUBCASE("a device that does not exist, and one in another container, are told apart") {
+    std::string missing = refused({"net", "attach", "c2", "nosuch"});
+    CHECK(says(missing, "host device nosuch is not on the host, and no container here holds it"));
+    std::string elsewhere = refused({"net", "attach", "c2", "nic0"});
+    CHECK(says(elsewhere, "host device nic0 is in container \"c1\" (as eth0)"));
+    CHECK_FALSE(says(elsewhere, "not on the host"));
+    CHECK(says(refused({"net", "attach", "c2", "nic0", "--macvlan", "--name", "mv0"}),
+               "macvlan parent nic0 is in container \"c1\" (as eth0)"));
     CHECK(says(refused({"net", "attach", "c1", "nic0", "--name", "again"}), "in this container already (as eth0)"));
   }
   SUBCASE("a name taken in the container") {
@@ -56,6 +59,17 @@ TEST_CASE_FIXTURE(NetCliHost, "net attach and detach refuse bad requests and cha
     CHECK(says(refused({"net", "attach", "c1", "nic1", "--address", "10.0.0.300/24"}), "10.0.0.300/24"));
     CHECK(says(refused({"net", "attach", "c1", "nic1", "--macvlan", "--mode", "sideways"}), "sideways"));
     CHECK(says(refused({"net", "attach", "c1", "nic1", "--name", "much-too-long-name"}), "much-too-long-name"));
+  }
+  SUBCASE("a command line that does not parse: one line, exit status 1") {
+    CHECK(says(refused({"net", "attach", "c1", "nic1", "--bogus"}), "not expected: --bogus"));
+    CHECK(says(refused({"net", "attach", "c1", "nic1", "--mtu", "abc"}), "could not convert: --mtu = abc"));
+    CHECK(says(refused({"net", "detach", "c1"}), "name is required"));
+    CHECK(says(refused({"net", "frobnicate", "c1"}), "a subcommand is required"));
+    // Help is no error: exit status 0, on stdout.
+    auto help = runc({"net", "attach", "--help"});
+    CHECK(help.status == 0);
+    CHECK(says(help.out, "--macvlan"));
+    CHECK(help.err.empty());
   }
   SUBCASE("an id that is not running") {
     for (auto args : std::vector<std::vector<std::string>>{{"net", "attach", "ghost", "nic1"},

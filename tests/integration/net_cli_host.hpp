@@ -34,6 +34,10 @@ struct NetCliHost : RuncFixture {
   nlohmann::ordered_json show(const std::string& id);
 };
 
+// Container `id`'s network namespace, opened through its pin under `runc`'s --root, and a
+// socket in it.
+Space pinned(const Runc& runc, const std::string& id);
+
 // The link of that name in a `net show --json` view; fails the test if there is none.
 const nlohmann::ordered_json& shown_link(const nlohmann::ordered_json& view, const std::string& name);
 

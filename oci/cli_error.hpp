@@ -1,0 +1,16 @@
+// A command line that does not parse (an unknown option, a value of the wrong type, a
+// missing argument), told the way every other refusal of mini-runc and netns-hook is:
+// exit status 1 and one line on stderr. CLI11's own App::exit() prints its message and a
+// "Run with --help" line, and exits with a code per kind of error (105, 106, 109, ...).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string_view>
+
+namespace mr::oci {
+
+// Writes `PROGRAM: error: WHAT` (WHAT on one line) to stderr; returns 1, the exit status.
+// Not for CLI::Success (--help, --version), which App::exit() answers with exit status 0.
+int report_parse_error(std::string_view program, const CLI::ParseError& e);
+
+}  // namespace mr::oci
