@@ -11,9 +11,11 @@ namespace mr::oci {
 using netns::Error;
 using netns::Result;
 
-inline constexpr std::size_t kMaxIdLength = 1024;
+// The id is the state directory's name (ROOT/ID), so it must fit NAME_MAX. runc checks
+// no length of its own: mkdir fails with ENAMETOOLONG instead.
+inline constexpr std::size_t kMaxIdLength = 255;
 
-// Letters, digits and `_ + - .`, not "." or "..", at most kMaxIdLength characters.
+// Letters, digits and `_ + - .`, not "." and no "..", at most kMaxIdLength characters.
 Result<void> check_container_id(std::string_view id);
 
 }  // namespace mr::oci

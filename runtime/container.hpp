@@ -21,13 +21,14 @@ struct CreateRequest {
   const oci::Config* config = nullptr;
   const oci::NetworkSpec* network = nullptr;  // checked against the host already
   int preserve_fds = 0;         // fds 3 .. 3+N-1 are passed to the process
-  std::string console_socket;   // for process.terminal (not supported yet)
+  std::string console_socket;   // for process.terminal: where the pty master is sent
   std::string pid_file;
 };
 
 // Makes the container's namespaces and root filesystem and leaves its init blocked on
 // exec.fifo until start_container(). The network is configured before this returns.
-// On failure nothing is left behind: init killed, network torn down, state removed.
+// On failure nothing is left behind: init killed, network torn down, state removed, and
+// once the state existed, the poststop hooks run (runtime-spec lifecycle).
 Result<State> create_container(const CreateRequest& req);
 
 // Lets a created container's init go on to exec the process; runs poststart hooks.
@@ -57,7 +58,8 @@ Result<CleanupOutcome> cleanup_container(const StateDir& dir);
 void destroy_container(const StateDir& dir, const State& st);
 
 // Checks that the config asks for nothing mini-runc cannot do (user namespaces, a
-// config without a mount namespace, a terminal) and warns about what it ignores.
+// config without a mount namespace, a hostname without a uts one) and warns about what
+// it ignores (cgroupsPath) or what leaves the container unisolated (no network namespace).
 Result<void> check_supported(const oci::Config& cfg);
 
 }  // namespace mr::runtime

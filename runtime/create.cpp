@@ -8,6 +8,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
@@ -29,20 +30,23 @@ class CreateRollback {
   explicit CreateRollback(const StateDir& dir) : dir_(dir) {}
   ~CreateRollback() {
     if (dismissed_) return;
-    if (pid_ > 0) {
-      if (auto fd = open_process(pid_, start_time_); fd && *fd) {
+    if (state_) {
+      if (auto fd = open_process(state_->pid, state_->start_time); fd && *fd) {
         (void)pidfd_send_signal((*fd)->get(), SIGKILL);
         (void)pidfd_wait_exit((*fd)->get());
       }
+      // runtime-spec lifecycle: a failed prestart, createRuntime or createContainer hook
+      // stops the container and goes on at step 12, destroy, then 13, the poststop hooks
+      // (whose failures only warn). As runc's destroy(), this holds for any failure once
+      // the container has a state.
+      destroy_container(dir_, *state_);
+      return;
     }
     ContainerNetContext net{.id = dir_.id, .state_dir = dir_.path(), .pin_path = dir_.netns_pin()};
     if (auto r = teardown_network(net); !r) log_warn("undo create: " + r.error().message());
     if (auto r = remove_state_dir(dir_); !r) log_warn("undo create: " + r.error().message());
   }
-  void init_started(pid_t pid, uint64_t start_time) {
-    pid_ = pid;
-    start_time_ = start_time;
-  }
+  void init_started(const State& st) { state_ = st; }
   void dismiss() { dismissed_ = true; }
   // The state directory's lock, let go only after the undo (members outlive the
   // destructor's body).
@@ -51,8 +55,7 @@ class CreateRollback {
  private:
   UniqueFd lock_;
   StateDir dir_;
-  pid_t pid_ = 0;
-  uint64_t start_time_ = 0;
+  std::optional<State> state_;
   bool dismissed_ = false;
 };
 
@@ -95,6 +98,10 @@ Result<void> check_supported(const oci::Config& cfg) {
     return netns::fail_input("/hostname", "a hostname needs a uts namespace");
   if (!cfg.domainname.empty() && !has_namespace(cfg, "uts"))
     return netns::fail_input("/domainname", "a domainname needs a uts namespace");
+  // runc allows it, so it is not refused; but isolating the network is what mini-runc is
+  // for, and the workload would share the caller's devices and addresses.
+  if (!has_namespace(cfg, "network"))
+    log_warn("linux.namespaces has no network namespace: the container shares the caller's network namespace");
   // linux.resources is warned about by the config loader, which names its parts.
   if (!cfg.linux.cgroups_path.empty())
     log_warn("linux.cgroupsPath \"" + cfg.linux.cgroups_path + "\" is ignored: mini-runc manages no cgroups");
@@ -140,7 +147,7 @@ Result<State> create_container(const CreateRequest& req) {
   st.poststart = cfg.hooks.poststart;
   st.poststop = cfg.hooks.poststop;
   st.creating = true;
-  rollback.init_started(st.pid, st.start_time);
+  rollback.init_started(st);
   MR_TRY(save_state(req.dir, st));
 
   ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pin_path = req.dir.netns_pin(),

@@ -33,9 +33,17 @@ ino_t pid_namespace(const std::string& pid) {
 
 // Without cgroups, the container's processes are found by their pid namespace; only
 // done when the container has its own (else it would be every process on the host).
+// Without one, only the init is signalled: its other namespaces do not tell its
+// processes apart either (a mount namespace may be joined by path and shared).
 Result<void> signal_all(const State& st, int sig) {
   ino_t ns = pid_namespace(std::to_string(st.pid));
-  if (ns == 0 || ns == pid_namespace("self")) return {};
+  if (ns == 0) return {};
+  if (ns == pid_namespace("self")) {
+    log_warn("kill --all: container \"" + st.id +
+             "\" has no pid namespace of its own, so only its init is signalled (mini-runc keeps no cgroup "
+             "to find its other processes by)");
+    return {};
+  }
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
   if (!d) return netns::fail(errno, "list /proc");
   std::vector<pid_t> pids;

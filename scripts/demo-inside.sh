@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The demo proper, run by scripts/demo.sh inside a throwaway network namespace. The
-# stand-in host is built with `ip` (this script plays the administrator); mini-runc itself
-# runs no tools.
+# The demo proper, run by scripts/demo.sh inside a throwaway network namespace:
+#   demo-inside.sh MINI_RUNC BUNDLE WORKDIR
+# The stand-in host is built with `ip` (this script plays the administrator); mini-runc
+# itself runs no tools. Every result is checked: a wrong one, or a server that does not
+# answer, ends the demo with "demo: FAILED: ..." and a non-zero status.
 set -euo pipefail
-runc=$1 demo=$2
-root=$demo/state
+runc=$1 bundle=$2 work=$3
+root=$work/state
 mr() { "$runc" --root "$root" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
+fail() { echo "demo: FAILED: $*" >&2; exit 1; }
 # `mini-runc spec` runs ["sh"]: make it ["sh", "-c", CMD] (CMD without double quotes).
 set_args() { local cmd=${2//&/\\&}; sed -i "s|^\( *\)\"sh\"\$|\1\"sh\", \"-c\", \"$cmd\"|" "$1"; }
 trap 'for id in $(mr list -q 2>/dev/null); do mr delete --force "$id" >/dev/null 2>&1 || true; done' EXIT
@@ -21,48 +24,65 @@ ip -br addr
 step "consolidation: containers a and b both serve 0.0.0.0:8080, each with its own veth on mr0"
 for c in a:10.88.0.2 b:10.88.0.3; do
   id=${c%%:*} addr=${c#*:}
-  mkdir -p "$demo/$id" && cp -a "$demo/bundle/." "$demo/$id/"
-  cat > "$demo/$id/network.json" <<JSON
+  mkdir -p "$work/$id" && cp -a "$bundle/." "$work/$id/"
+  cat > "$work/$id/network.json" <<JSON
 {"version": 1,
  "devices": [{"name": "eth0", "veth": {"bridge": "mr0"}, "addresses": ["$addr/16"]}],
  "routes": [{"to": "default", "via": "10.88.0.1"}]}
 JSON
-  set_args "$demo/$id/config.json" "echo hello from container $id > /dev/shm/index.html && exec httpd -f -p 8080 -h /dev/shm"
-  mr run --detach --bundle "$demo/$id" "$id"
+  # Without -f, busybox httpd binds its port and then goes to the background: once it
+  # has returned, the server listens, and the workload says so on its stdout.
+  set_args "$work/$id/config.json" "echo hello from container $id > /dev/shm/index.html && httpd -p 8080 -h /dev/shm && echo ready && exec sleep 100000"
+  # Its stdout is a fifo, opened read-write here so that neither side blocks on open;
+  # the demo waits for the "ready" line, 10 s at most.
+  mkfifo "$work/$id.out"
+  exec 4<>"$work/$id.out"
+  mr run --detach --bundle "$work/$id" "$id" >&4
+  read -r -t 10 said <&4 || fail "container $id did not say it was ready within 10 s"
+  exec 4<&-
+  [ "$said" = ready ] || fail "container $id said \"$said\", not ready"
 done
 mr list
-# A client on the host: bash's /dev/tcp, retried until the server listens (the container
-# says nothing when it does).
+# A client on the host (bash's /dev/tcp): one request, 5 s at most.
 fetch() {
-  for _ in $(seq 100); do
-    if exec 3<>"/dev/tcp/$1/8080"; then
-      printf 'GET /index.html HTTP/1.0\r\n\r\n' >&3
-      tail -n 1 <&3
-      exec 3<&-
-      return 0
-    fi 2>/dev/null
-  done
-  echo "no answer"
+  # shellcheck disable=SC2016 # $1 is the inner shell's
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/8080" && printf "GET /index.html HTTP/1.0\r\n\r\n" >&3 && tail -n 1 <&3' _ "$1"
 }
-for addr in 10.88.0.2 10.88.0.3; do echo "http://$addr:8080/ -> $(fetch "$addr")"; done
-(exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && echo "the host's own 8080 is taken" || echo "the host's own 8080 is free"
+for c in a:10.88.0.2 b:10.88.0.3; do
+  id=${c%%:*} addr=${c#*:}
+  got=$(fetch "$addr") || fail "no answer from http://$addr:8080/"
+  echo "http://$addr:8080/ -> $got"
+  [ "$got" = "hello from container $id" ] || fail "http://$addr:8080/ answered \"$got\", not container $id"
+done
+if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then fail "the host's own 8080 is taken"; fi
+echo "the host's own 8080 is free"
 
 step "make a host device visible: enp0 moves into container c as eth0 with 203.0.113.5/24"
-mkdir -p "$demo/c" && cp -a "$demo/bundle/." "$demo/c/"
-cat > "$demo/c/network.json" <<'JSON'
+mkdir -p "$work/c" && cp -a "$bundle/." "$work/c/"
+cat > "$work/c/network.json" <<'JSON'
 {"version": 1, "devices": [{"name": "eth0", "move": "enp0", "addresses": ["203.0.113.5/24"]}]}
 JSON
-set_args "$demo/c/config.json" "echo inside c:; ip -o addr"
-mr run --bundle "$demo/c" c
+set_args "$work/c/config.json" "ip -o addr"
+inside=$(mr run --bundle "$work/c" c) || fail "container c failed"
+echo "inside c:"
+echo "$inside"
+grep -q ' eth0 *inet 203\.0\.113\.5/24 ' <<<"$inside" || fail "eth0 inside c does not have 203.0.113.5/24"
+! grep -q '192\.0\.2\.1' <<<"$inside" || fail "the host's address 192.0.2.1 went into c"
 echo "back on the host after c ended:"
-ip -br addr show enp0
+back=$(ip -br addr show enp0) || fail "enp0 did not come back to the host"
+echo "$back"
+grep -q ' 192\.0\.2\.1/24' <<<"$back" || fail "enp0 came back without 192.0.2.1/24"
 
 step "clean up: delete a and b; their veths go with their namespaces"
 for id in a b; do mr kill "$id" KILL; mr delete --force "$id"; done
 # delete returns before the kernel's namespace cleanup deletes the veth pairs (a work
 # queue, a few milliseconds later): look again on each link event, 10 s at most.
+leftovers() { ip -o link | grep ': mr[0-9a-f]\{8\}-' || true; }
 deadline=$((SECONDS + 10))
-while [ -n "$(ip -o link | grep ': mr[0-9a-f]\{8\}-')" ] && [ "$SECONDS" -lt "$deadline" ]; do
+while [ -n "$(leftovers)" ] && [ "$SECONDS" -lt "$deadline" ]; do
   timeout 1 ip monitor link 2>/dev/null | head -1 >/dev/null || true
 done
+[ -z "$(leftovers)" ] || fail "veths left on the host: $(leftovers)"
 ip -br link
+echo
+echo "demo: all checks passed"

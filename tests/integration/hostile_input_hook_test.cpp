@@ -12,6 +12,7 @@
 
 #include "hook_helpers.hpp"
 #include "integration/hostile_docs.hpp"
+#include "oci/container_id.hpp"
 
 using namespace mr::test;
 namespace fs = std::filesystem;
@@ -92,7 +93,8 @@ TEST_CASE("netns-hook refuses a hostile OCI state on stdin") {
       {"a pid of -1", head + R"("id": "x", "pid": -1})", "stdin:/pid: expected a process id, got -1"},
       {"a fractional pid", head + R"("id": "x", "pid": 1.5})", "stdin:/pid: expected a process id, got 1.5"},
       {"a megabyte id", head + "\"id\": \"" + std::string(1000000, 'i') + "\", \"pid\": " + pid + "}",
-       "stdin:/id: invalid container id \"" + std::string(64, 'i') + "\": longer than 1024 characters"},
+       "stdin:/id: invalid container id \"" + std::string(64, 'i') + "\": longer than " +
+           std::to_string(mr::oci::kMaxIdLength) + " characters"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);

@@ -1,5 +1,6 @@
-// The command line as engines use it: spec, run --detach, list, kill --all, --log
-// in JSON, --preserve-fds, runc's flags that are accepted and ignored.
+// The command line as engines use it: spec, run --detach, list, kill --all or by
+// number, --log in JSON or text, --debug, --preserve-fds, runc's flags that are accepted
+// and ignored.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -8,7 +9,10 @@
 
 #include <cstring>
 
+#include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "integration/runtime_harness.hpp"
@@ -82,6 +86,64 @@ TEST_CASE("--log with --log-format json records errors as JSON lines") {
   CHECK(j["level"] == "error");
   CHECK(j["msg"].get<std::string>().find("container \"missing\" does not exist") != std::string::npos);
   CHECK(j["time"].is_string());
+}
+
+TEST_CASE("--log with --log-format text records errors as TIME LEVEL MESSAGE lines, and stderr has them too") {
+  Sandbox sb;
+  TempDir tmp;
+  Runc runc(sb, tmp.path() + "/root");
+  std::string log = tmp.path() + "/log.txt";
+  auto o = runc({"--log", log, "--log-format", "text", "state", "missing"});
+  CHECK(o.status == 1);
+  CHECK(o.err == "mini-runc: error: container \"missing\" does not exist: No such file or directory\n");
+  std::string text = read_all_file(log);
+  INFO(text);
+  CHECK(std::regex_match(text, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z "
+                                          "error container \"missing\" does not exist: No such file or directory\n")));
+}
+
+TEST_CASE_FIXTURE(RuncFixture, "--debug: debug lines go to stderr, or with --log only to the log, and none without it") {
+  sb.bridge("br0");
+  std::ofstream(b.dir + "/network.json")
+      << R"({"version": 1, "devices": [{"name": "eth0", "veth": {"bridge": "br0"}, "addresses": ["10.88.0.5/16"]}]})";
+  b.args({"true"});
+  b.write();
+  auto quiet = runc({"run", "-b", b.dir, "quiet"});
+  CHECK(quiet.status == 0);
+  CHECK(quiet.err.find("debug") == std::string::npos);
+
+  auto loud = runc({"--debug", "run", "-b", b.dir, "loud"});
+  INFO(loud.err);
+  CHECK(loud.status == 0);
+  CHECK(loud.err.find("mini-runc: debug: network: eth0 (host ") != std::string::npos);
+  CHECK(loud.err.find(") ready\n") != std::string::npos);
+
+  std::string log = tmp.path() + "/debug.log";
+  auto logged = runc({"--debug", "--log", log, "--log-format", "text", "run", "-b", b.dir, "logged"});
+  CHECK(logged.status == 0);
+  CHECK(logged.err.find("debug") == std::string::npos);
+  CHECK(read_all_file(log).find("Z debug network: eth0 (host ") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(RuncFixture, "kill takes a signal by number") {
+  // The init of a pid namespace gets only the signals it handles: USR1 (10) and TERM
+  // (the default signal) each leave a different mark.
+  b.args({"sh", "-c", "trap 'echo USR1 > /tmp/got; exit 0' USR1; trap 'echo TERM > /tmp/got; exit 0' TERM; "
+                      "echo ready > /tmp/ready; sleep 1000 & wait"});
+  b.write();
+  std::string ready = b.rootfs() + "/tmp/ready";
+  REQUIRE(::mkfifo(ready.c_str(), 0600) == 0);
+  auto r = runc({"run", "--detach", "-b", b.dir, "numbered"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(read_all_file(ready) == "ready\n");
+  int pid = runc.state("numbered")["pid"];
+  auto k = runc({"kill", "numbered", std::to_string(SIGUSR1)});
+  INFO(k.err);
+  CHECK(k.status == 0);
+  wait_gone(pid);
+  CHECK(read_all_file(b.rootfs() + "/tmp/got") == "USR1\n");
+  CHECK(runc({"delete", "numbered"}).status == 0);
 }
 
 TEST_CASE_FIXTURE(RuncFixture, "--preserve-fds passes extra fds, and only those") {

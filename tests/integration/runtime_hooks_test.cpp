@@ -80,14 +80,60 @@ TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces,
   CHECK(saved_state(h + "poststop")["id"] == "hooked");
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a failing createRuntime hook fails create and leaves nothing") {
-  b.config["hooks"]["createRuntime"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}};
+// runtime-spec lifecycle steps 3 to 5: a failing prestart, createRuntime or
+// createContainer hook stops the container, which is destroyed (step 12), and then the
+// poststop hooks run (step 13).
+TEST_CASE_FIXTURE(RuncFixture, "a failing create-time hook fails create, leaves nothing, and poststop runs") {
+  sb.bridge("br0");
+  auto before = host_state(sb.host());
+  for (const char* phase : {"prestart", "createRuntime", "createContainer"}) {
+    CAPTURE(phase);
+    std::string id = std::string("bad-") + phase;
+    std::string h = tmp.path() + "/" + id + "-poststop";
+    // A veth on the sandbox's bridge, so that the teardown has something to undo.
+    std::ofstream(b.dir + "/network.json")
+        << R"({"version": 1, "devices": [{"name": "eth0", "veth": {"bridge": "br0"}, "addresses": ["10.88.0.5/16"]}]})";
+    b.config["hooks"] = {{phase, {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}}},
+                         {"poststop", {recorder(h)}}};
+    b.write();
+    auto o = runc({"create", "-b", b.dir, id});
+    INFO(o.err);
+    CHECK(o.status == 1);
+    CHECK(o.err.find(std::string(phase) + " hook 0") != std::string::npos);
+    CHECK(o.err.find("exited with status 3") != std::string::npos);
+    CHECK(::access((runc.root() + "/" + id).c_str(), F_OK) != 0);
+    REQUIRE(std::filesystem::exists(h + ".json"));
+    CHECK(saved_state(h)["status"] == "stopped");
+    CHECK(saved_state(h)["id"] == id);
+    CHECK(settled_host_state(sb.host(), before) == before);
+  }
+}
+
+TEST_CASE_FIXTURE(RuncFixture, "a failing poststart hook only warns: the container runs, start and run succeed") {
+  std::string h = tmp.path() + "/hook-poststart";
+  // The first fails; the spec says the remaining ones still run.
+  b.config["hooks"]["poststart"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 5"}}}, recorder(h)};
+  b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
   b.write();
-  auto o = runc({"create", "-b", b.dir, "badhook"});
-  CHECK(o.status != 0);
-  CHECK(o.err.find("createRuntime hook 0") != std::string::npos);
-  CHECK(o.err.find("exited with status 3") != std::string::npos);
-  CHECK(::access((runc.root() + "/badhook").c_str(), F_OK) != 0);
+  REQUIRE(runc({"create", "-b", b.dir, "poststart"}).status == 0);
+  auto s = runc({"start", "poststart"});
+  INFO(s.err);
+  CHECK(s.status == 0);
+  CHECK(s.err.find("warning: poststart hook 0") != std::string::npos);
+  CHECK(s.err.find("exited with status 5") != std::string::npos);
+  CHECK(saved_state(h)["status"] == "running");
+  CHECK(runc.state("poststart")["status"] == "running");
+  int pid = runc.state("poststart")["pid"];
+  CHECK(runc({"kill", "poststart", "TERM"}).status == 0);
+  wait_gone(pid);
+  CHECK(runc({"delete", "poststart"}).status == 0);
+
+  // run: the workload's exit status, not the hook's.
+  b.args({"sh", "-c", "exit 7"});
+  b.write();
+  auto r = runc({"run", "-b", b.dir, "poststart-run"});
+  CHECK(r.status == 7);
+  CHECK(r.err.find("warning: poststart hook 0") != std::string::npos);
 }
 
 TEST_CASE_FIXTURE(RuncFixture, "a hook that outlives its timeout is killed and fails create") {

@@ -161,7 +161,8 @@ TEST_CASE("two containers joined to one network namespace by path share it") {
 
 TEST_CASE_FIXTURE(RuncFixture, "container ids are checked before any path is made from them") {
   b.write();
-  for (const std::string& bad : std::vector<std::string>{"../escape", "a/b", "..", ".", "", "spaces here", std::string(2000, 'x')}) {
+  for (const std::string& bad : std::vector<std::string>{"../escape", "a/b", "..", ".", "", "spaces here", "a..b",
+                                                             std::string(256, 'x'), std::string(2000, 'x')}) {
     CAPTURE(bad);
     auto o = runc({"create", "-b", b.dir, bad});
     CHECK(o.status != 0);
@@ -172,6 +173,11 @@ TEST_CASE_FIXTURE(RuncFixture, "container ids are checked before any path is mad
   auto ok = runc({"run", "-b", b.dir, "Ok_id+1.2-3"});
   INFO(ok.err);
   CHECK(ok.status == 0);
+  // The longest id there is still makes a state directory.
+  auto longest = runc({"create", "-b", b.dir, std::string(255, 'y')});
+  INFO(longest.err);
+  CHECK(longest.status == 0);
+  CHECK(runc({"delete", "--force", std::string(255, 'y')}).status == 0);
 }
 
 TEST_CASE_FIXTURE(RuncFixture, "create refuses a second container with the same id") {

@@ -56,6 +56,26 @@ TEST_CASE_FIXTURE(RuncFixture, "process user, groups, umask, rlimits, capabiliti
   CHECK(read_in(sb.host().ns, "/proc/sys/net/ipv4/ip_forward") == "0\n");
 }
 
+TEST_CASE_FIXTURE(RuncFixture, "process.env is the workload's whole environment and process.cwd its directory") {
+  b.config["process"]["env"] = {"PATH=/bin", "FOO=bar baz", "EMPTY="};
+  b.config["process"]["cwd"] = "/tmp";
+  // /proc/self/environ holds what execve() was given, NUL-separated; the workload is cat
+  // itself, as a shell would add variables of its own.
+  b.args({"cat", "/proc/self/environ"});
+  b.write();
+  auto env = runc({"run", "-b", b.dir, "env"});
+  INFO(env.err);
+  CHECK(env.status == 0);
+  using namespace std::string_literals;
+  CHECK(env.out == "PATH=/bin\0FOO=bar baz\0EMPTY=\0"s);
+  b.args({"readlink", "/proc/self/cwd"});
+  b.write();
+  auto cwd = runc({"run", "-b", b.dir, "cwd"});
+  INFO(cwd.err);
+  CHECK(cwd.status == 0);
+  CHECK(cwd.out == "/tmp\n");
+}
+
 TEST_CASE_FIXTURE(RuncFixture, "an rlimit above the hard limit fails create clearly and leaves nothing") {
   rlimit cur{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &cur) == 0);

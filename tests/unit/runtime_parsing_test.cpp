@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
+#include <climits>
 #include <csignal>
 
 #include "runtime/capabilities.hpp"
@@ -17,18 +18,22 @@ using mr::oci::check_container_id;
 using mr::oci::kMaxIdLength;
 
 TEST_CASE("container ids: letters, digits and _ + - . only, bounded, never a path") {
-  for (const char* ok : {"a", "web-1", "Ok_id+1.2-3", "a..b", "...x"}) {
+  for (const char* ok : {"a", "web-1", "Ok_id+1.2-3", ".hidden", "a.b.c"}) {
     CAPTURE(ok);
     CHECK(check_container_id(ok).has_value());
   }
   for (std::string bad : std::vector<std::string>{"", ".", "..", "a/b", "/abs", "../up", "sp ace", "tab\t",
-                                                  std::string("nul\0x", 5), "é", std::string(kMaxIdLength + 1, 'x')}) {
+                                                  std::string("nul\0x", 5), "é", std::string(kMaxIdLength + 1, 'x'), "a..b", "...x", "x..",
+                                                  std::string(256, 'x')}) {
     CAPTURE(bad);
     auto r = check_container_id(bad);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().message().starts_with("invalid container id"));
   }
+  // A file name's limit (NAME_MAX), as the id names the state directory.
+  CHECK(kMaxIdLength == NAME_MAX);
   CHECK(check_container_id(std::string(kMaxIdLength, 'x')).has_value());
+  CHECK(check_container_id("a..b").error().message().find("\"..\" is not allowed") != std::string::npos);
 }
 
 TEST_CASE("signals by name, with or without SIG, any case, or by number") {
