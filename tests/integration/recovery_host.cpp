@@ -97,7 +97,8 @@ int each_step(const std::function<bool(int)>& at_step) {
   return kMaxSteps;
 }
 
-PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env) {
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env,
+                        const std::string& stdin_data) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd paused(p[0]), pause_end(p[1]);
@@ -106,7 +107,7 @@ PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int st
   {
     ScopedEnv at(pause_env, std::to_string(step));
     ScopedEnv fd("MR_PAUSE_FD", "3");  // the harness places `fds` at 3, 4, ...
-    run.pid = runc.spawn(args, out, {pause_end.get()});
+    run.pid = runc.spawn(args, out, {pause_end.get()}, stdin_data);
   }
   pause_end.reset();
   netns::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0)));

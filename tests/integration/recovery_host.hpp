@@ -65,8 +65,9 @@ struct PausedRun {
   int status = -1;  // when it finished first
 };
 // `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
+// `stdin_data` as Runc::spawn (a Runc of netns-hook takes the OCI state there).
 PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step,
-                        const char* pause_env = "MR_PAUSE_AT_STEP");
+                        const char* pause_env = "MR_PAUSE_AT_STEP", const std::string& stdin_data = {});
 
 // The same, and SIGKILLed where it paused: nullopt; or its exit status if it finished.
 std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step);
