@@ -66,15 +66,17 @@ void killed_at_each_step(HookRecovery& f, bool dead_pid_in_poststop) {
     StandInContainer ctr;
     const pid_t pid = ctr.pid();
     const ino_t ns = netns_inode(pid);
+    const uint64_t cookie = netns_cookie(MUST(mr::netns::Netns::open_pid(pid)));
     auto run = pause_at_step(f.hook, {}, n, "MR_PAUSE_AT_STEP", f.state("created", pid));
     if (run.paused) kill_paused(run);
     else CHECK(run.status == 0);  // past the last step: a normal configure
+    CHECK_FALSE(holders_of_netns(ns, cookie).empty());  // its process, at least
     ctr.release();
     auto undone = f.hook({}, f.state("stopped", dead_pid_in_poststop ? pid : 0));
     INFO(undone.err);
     CHECK(undone.status == 0);
     CHECK(undone.err.empty());
-    CHECK(holders_of_netns(ns) == std::vector<std::string>{});
+    CHECK(holders_of_netns(ns, cookie) == std::vector<std::string>{});
     CHECK(f.settled_hook_picture(before) == before);  // no pin mounted, nothing under ROOT
     return run.paused;
   });

@@ -78,4 +78,11 @@ void kill_paused(const PausedRun& run);
 // Processes holding an fd (or a namespace link) to net namespace `inode`: "PID fd N".
 std::vector<std::string> holders_of_netns(ino_t inode);
 
+// The kernel's cookie of a network namespace (SO_NETNS_COOKIE): unlike its inode number,
+// never given to another namespace once it is freed.
+uint64_t netns_cookie(const netns::Netns& ns);
+// holders_of_netns() of the namespace with `inode` and `cookie`: a namespace made later
+// by a test running beside this one may have been given the freed inode number.
+std::vector<std::string> holders_of_netns(ino_t inode, uint64_t cookie);
+
 }  // namespace mr::test
