@@ -39,11 +39,13 @@ netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::str
 Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f) {
   auto device = MR_TRY_VALUE(oci::device_from_flags(f, "attach"));
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "attach"));
+  MR_TRY(require_process(ctr.where, f.id, "attach"));
   return netns::attach_device(ctr.where, device, {.container_id = f.id, .root = opts.root});
 }
 
 Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f) {
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "detach"));
+  MR_TRY(require_process(ctr.where, f.id, "detach"));
   return netns::detach_device(ctr.where, f.name);
 }
 

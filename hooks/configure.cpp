@@ -81,7 +81,10 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   // that comes later waits for the whole configure.
   auto lock = MR_TRY_VALUE(netns::lock_directory(where.dir));
   netns::SetupOptions setup{.container_id = state.id, .shared = oci::joins_namespace(config, "network")};
-  if (auto done = apply_claimed(spec.net, container, where, setup); !done) {
+  auto done = record_process(where, state.pid);
+  if (done) done = apply_claimed(spec.net, container, where, setup);
+  if (!done) {
+    (void)forget_process(where);
     ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what undo needs
     return done;
   }

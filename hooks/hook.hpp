@@ -54,9 +54,18 @@ Result<void> undo(const HookOptions& opts, const oci::State& state);
 // ROOT/ID: what the hook keeps for container `id` (an id checked already).
 netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id);
 
+// ROOT/ID/process records the container's pid and start time at configure; attach and
+// detach refuse a container whose recorded process is gone (or whose pid now names
+// another process). undo removes the record.
+Result<void> record_process(const netns::ContainerNetworkDir& where, pid_t pid);
+Result<void> forget_process(const netns::ContainerNetworkDir& where);
+Result<void> require_process(const netns::ContainerNetworkDir& where, const std::string& id,
+                             const std::string& command);
+
 // netns-hook attach|detach|show ID ...: the same flags and steps as `mini-runc net`, on a
-// container whose network this hook configured and poststop has not undone yet. An id it
-// did not configure is an error in one line that changes nothing.
+// container whose network this hook configured and poststop has not undone yet, and
+// (attach, detach) whose process still runs. An id it did not configure, or one whose
+// process is gone, is an error in one line that changes nothing.
 Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f);
 Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f);
 // The table, or with --json the JSON, of `mini-runc net show`.

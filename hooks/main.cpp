@@ -28,7 +28,24 @@ createRuntime runs in the runtime's namespace once the container's namespaces ex
 "prestart" works the same way. The spec is, in this order: --network FILE (relative to
 the bundle), the bundle's network.json, or the config.json annotation
 "org.mini-runc.network" (a file name or the JSON itself). linux.netDevices is honoured.
-For podman, see examples/hooks.d/netns-hook.json (turned on by an annotation).
+
+For podman, save this as /etc/containers/oci/hooks.d/netns-hook.json (oci-hooks(5)):
+it runs the hook for every container that carries the annotation, as in
+`podman run --network none --annotation org.mini-runc.network=/etc/mini-runc/web.json ...`
+
+  {
+    "version": "1.0.0",
+    "hook": {
+      "path": "/usr/local/bin/netns-hook",
+      "args": ["netns-hook"]
+    },
+    "when": {
+      "annotations": {
+        "^org\\.mini-runc\\.network$": ".+"
+      }
+    },
+    "stages": ["prestart", "poststop"]
+  }
 
 Later, for a container it configured (before poststop), the administrator's hand of
 `mini-runc net`, with the same arguments; poststop returns attached devices too:

@@ -5,32 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace mr::runtime {
-
-Result<ProcStat> read_proc_stat(pid_t pid) {
-  std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  std::ifstream in(path);
-  if (!in) return netns::fail(ENOENT, "read " + path);
-  std::string line;
-  std::getline(in, line);
-  // The command name (field 2) may hold spaces and parentheses: fields resume after
-  // the last ')'.
-  auto close = line.rfind(')');
-  if (close == std::string::npos || close + 2 >= line.size())
-    return netns::fail(EINVAL, "parse " + path);
-  std::istringstream rest(line.substr(close + 2));
-  ProcStat st;
-  rest >> st.state;
-  std::string field;
-  for (int i = 4; i < 22 && rest >> field; ++i) {
-  }
-  if (!(rest >> st.start_time)) return netns::fail(EINVAL, "parse start time in " + path);
-  return st;
-}
 
 Result<UniqueFd> pidfd_open(pid_t pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

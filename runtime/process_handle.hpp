@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "netns/error.hpp"
+#include "netns/proc_stat.hpp"
 #include "netns/unique_fd.hpp"
 
 namespace mr::runtime {
@@ -17,13 +18,8 @@ namespace mr::runtime {
 using netns::Result;
 using netns::UniqueFd;
 
-struct ProcStat {
-  char state = '?';          // R, S, D, Z, ...
-  uint64_t start_time = 0;   // clock ticks after boot
-};
-
-// Fields of /proc/PID/stat; ENOENT when there is no such process.
-Result<ProcStat> read_proc_stat(pid_t pid);
+using netns::ProcStat;
+using netns::read_proc_stat;
 
 // A pidfd for `pid` if it is still the process that started at `start_time` and has
 // not exited; empty when it is gone (or is a zombie, or the pid was reused).

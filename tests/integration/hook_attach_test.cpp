@@ -198,6 +198,27 @@ TEST_CASE("netns-hook attach, detach and show refuse bad input in one line and c
   c.poststop_restores();
 }
 
+TEST_CASE("netns-hook attach and detach refuse a container whose process is gone, in one line, changing nothing") {
+  Configured c;
+  const pid_t pid = c.ctr.pid();
+  auto pinned = MUST(netns::Netns::open_path(c.b.state_dir(kId) + "/netns"));  // alive by the pin
+  auto nl = MUST(netns::NlSocket::open_in(pinned));
+  Space inside{std::move(pinned), std::move(nl)};
+  const std::string inside_before = host_state(inside);
+  c.ctr.release();  // the container's processes are gone; poststop has not run yet
+  for (std::vector<std::string> args : {std::vector<std::string>{"attach", kId, "nic1", "--name", "eth5"},
+                                        std::vector<std::string>{"detach", kId, "eth1"}}) {
+    auto r = c.hook(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "netns-hook: " + args.front() + ": the process of container \"" + kId + "\" (pid " +
+                       std::to_string(pid) + ") is gone: its network is left for the poststop stage to undo\n");
+    CHECK(host_state(c.sb.host()) == c.configured);
+    CHECK(host_state(inside) == inside_before);
+  }
+  c.poststop_restores();
+}
+
 TEST_CASE("netns-hook --help names attach, detach and show") {
   auto r = run_program({MR_NETNS_HOOK, "--help"});
   CHECK(r.exit_code == 0);
@@ -244,7 +265,7 @@ TEST_CASE("netns-hook attach and poststop at once: either order ends with the ho
   Configured c;
   auto id_dir = file_id(c.b.state_dir(kId));
   auto lock = hold_directory_lock(c.b.state_dir(kId));
-  c.ctr.release();
+  // The container runs on (attach refuses one whose process is gone): the race is for the lock.
   auto attach = std::async(std::launch::async, [&] { return c.hook({"attach", kId, "nic1", "--name", "eth5"}); });
   wait_for_flock_waiters(id_dir);
   auto undo = std::async(std::launch::async, [&] { return run_poststop(c.sb, c.b, kId); });
@@ -252,6 +273,7 @@ TEST_CASE("netns-hook attach and poststop at once: either order ends with the ho
   wait_for_flock_waiters(id_dir, 2);
   lock.reset();
   auto a = attach.get(), u = undo.get();
+  c.ctr.release();
   INFO("attach: " << a.err << "undo: " << u.err);
   CHECK(u.exit_code == 0);
   if (a.exit_code != 0) {  // undo went first: nothing left to attach to

@@ -2,8 +2,10 @@
 // OCI state on stdin. What the container and the host hold is read back from the kernel.
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "hook_helpers.hpp"
 
@@ -94,6 +96,21 @@ TEST_CASE("netns-hook --network FILE wins over the bundle's network.json") {
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
 
+TEST_CASE("netns-hook takes the bundle's network.json over the annotation") {
+  HookHost sb;
+  auto config = mr::oci::default_config();
+  // The annotation names a device the host lacks: used, it would fail.
+  config["annotations"]["org.mini-runc.network"] = R"({"version": 1, "devices": [{"name": "eth0", "move": "nic9"}]})";
+  HookBundle b(kHookSpec, config);
+  StandInContainer ctr;
+  auto r = run_hook(sb, b, {}, oci_state(kId, "created", ctr.pid(), b.path()));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  check_configured(sb, ctr.pid(), kId);
+  ctr.release();
+  REQUIRE(run_poststop(sb, b, kId).exit_code == 0);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+}
+
 TEST_CASE("netns-hook takes the spec from the annotation when the bundle has no network.json") {
   HookHost sb;
   auto config = mr::oci::default_config();
@@ -105,6 +122,49 @@ TEST_CASE("netns-hook takes the spec from the annotation when the bundle has no 
   check_configured(sb, ctr.pid(), kId);
   REQUIRE(run_poststop(sb, b, kId).exit_code == 0);
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+}
+
+TEST_CASE("netns-hook poststop brings a device whose name was taken home under its fallback name, and says so") {
+  HookHost sb;
+  HookBundle b;
+  StandInContainer ctr;
+  const int nic0 = sb.host().link("nic0").index;
+  REQUIRE(run_hook(sb, b, {}, oci_state(kId, "created", ctr.pid(), b.path())).exit_code == 0);
+  sb.veth("nic0", "usurper");  // meanwhile another device takes the name
+  const int usurper = sb.host().link("nic0").index;
+  ctr.release();
+  auto r = run_poststop(sb, b, kId);
+  CHECK(r.exit_code == 0);
+  // The name fallback_name() promises: mr-ret- and the device's host index in hex.
+  char fallback[16];
+  std::snprintf(fallback, sizeof fallback, "mr-ret-%x", static_cast<unsigned>(nic0));
+  // The words of mini-runc's delete.
+  CHECK(r.err == "netns-hook: warning: nic0 returned to the host as " + std::string(fallback) +
+                     ": its name was taken\n");
+  CHECK(sb.host().link(fallback).index == nic0);
+  CHECK(sb.host().addresses(nic0, AF_INET) == std::vector<std::string>{"198.51.100.1/24"});
+  CHECK(sb.host().link("nic0").index == usurper);
+  CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
+}
+
+TEST_CASE("netns-hook poststop with the dead pid (crun) removes a named veth host end before it returns") {
+  HookHost sb;
+  HookBundle b(R"({"version": 1, "devices": [
+    {"name": "eth1", "veth": {"bridge": "br0", "hostName": "vpod0"}, "addresses": ["10.88.0.5/16"]}]})");
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    StandInContainer ctr;
+    const pid_t pid = ctr.pid();
+    // The second round's configure comes right after the first one's poststop: vpod0 free.
+    auto configured = run_hook(sb, b, {}, oci_state(kId, "created", pid, b.path()));
+    REQUIRE_MESSAGE(configured.exit_code == 0, configured.err);
+    CHECK(sb.host().link("vpod0").master == sb.host().link("br0").index);
+    ctr.release();
+    auto undone = run_hook(sb, b, {}, oci_state(kId, "stopped", pid, b.path()));
+    REQUIRE_MESSAGE(undone.exit_code == 0, undone.err);
+    CHECK_FALSE(sb.host().has_link("vpod0"));  // now, not once the kernel's cleanup has run
+    CHECK(host_state(sb.host()) == sb.before);
+  }
 }
 
 TEST_CASE("netns-hook --stage overrides what the state's status says") {
@@ -127,8 +187,13 @@ TEST_CASE("netns-hook --help shows how to wire it into config.json") {
   auto r = run_program({MR_NETNS_HOOK, "--help"});
   CHECK(r.exit_code == 0);
   for (const char* part : {"\"createRuntime\"", "\"poststop\"", "\"prestart\"", "--network", "org.mini-runc.network",
-                           "examples/hooks.d/netns-hook.json"})
+                           "/etc/containers/oci/hooks.d/netns-hook.json"})
     CHECK_MESSAGE(r.out.find(part) != std::string::npos, part);
+  // The podman hooks.d file, as the example podman is tested with: every line, indented.
+  std::istringstream example(read_file(MR_EXAMPLES_DIR "/hooks.d/netns-hook.json"));
+  std::string shown;
+  for (std::string line; std::getline(example, line);) shown += "  " + line + "\n";
+  CHECK_MESSAGE(r.out.find(shown) != std::string::npos, r.out);
 }
 
 TEST_CASE("the podman hooks.d example turns netns-hook on by the annotation, for configure and undo") {

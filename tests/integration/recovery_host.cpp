@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -97,7 +98,8 @@ int each_step(const std::function<bool(int)>& at_step) {
   return kMaxSteps;
 }
 
-PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env) {
+PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env,
+                        const std::string& stdin_data) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd paused(p[0]), pause_end(p[1]);
@@ -106,7 +108,7 @@ PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int st
   {
     ScopedEnv at(pause_env, std::to_string(step));
     ScopedEnv fd("MR_PAUSE_FD", "3");  // the harness places `fds` at 3, 4, ...
-    run.pid = runc.spawn(args, out, {pause_end.get()});
+    run.pid = runc.spawn(args, out, {pause_end.get()}, stdin_data);
   }
   pause_end.reset();
   netns::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0)));
@@ -157,6 +159,31 @@ std::vector<std::string> holders_of_netns(ino_t inode) {
     }
     auto ns = fs::read_symlink(proc.path() / "ns" / "net", ec);
     if (!ec && ns == target) out.push_back(pid + " ns");
+  }
+  return out;
+}
+
+uint64_t netns_cookie(const netns::Netns& ns) {
+  return MUST(netns::run_in(ns, []() -> netns::Result<uint64_t> {
+    netns::UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock) return netns::fail(errno, "socket");
+    uint64_t cookie = 0;
+    socklen_t len = sizeof cookie;
+    if (::getsockopt(sock.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0)
+      return netns::fail(errno, "getsockopt SO_NETNS_COOKIE");
+    return cookie;
+  }));
+}
+
+std::vector<std::string> holders_of_netns(ino_t inode, uint64_t cookie) {
+  std::vector<std::string> out;
+  for (const auto& holder : holders_of_netns(inode)) {
+    std::istringstream words(holder);
+    std::string pid, kind, fd;
+    words >> pid >> kind >> fd;
+    // Open what the holder holds; gone meanwhile (it exited) means it holds nothing.
+    auto held = netns::Netns::open_path("/proc/" + pid + (kind == "fd" ? "/fd/" + fd : "/ns/net"));
+    if (held && netns_cookie(*held) == cookie) out.push_back(holder);
   }
   return out;
 }

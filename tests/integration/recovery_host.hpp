@@ -65,8 +65,9 @@ struct PausedRun {
   int status = -1;  // when it finished first
 };
 // `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
+// `stdin_data` as Runc::spawn (a Runc of netns-hook takes the OCI state there).
 PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step,
-                        const char* pause_env = "MR_PAUSE_AT_STEP");
+                        const char* pause_env = "MR_PAUSE_AT_STEP", const std::string& stdin_data = {});
 
 // The same, and SIGKILLed where it paused: nullopt; or its exit status if it finished.
 std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step);
@@ -76,5 +77,12 @@ void kill_paused(const PausedRun& run);
 
 // Processes holding an fd (or a namespace link) to net namespace `inode`: "PID fd N".
 std::vector<std::string> holders_of_netns(ino_t inode);
+
+// The kernel's cookie of a network namespace (SO_NETNS_COOKIE): unlike its inode number,
+// never given to another namespace once it is freed.
+uint64_t netns_cookie(const netns::Netns& ns);
+// holders_of_netns() of the namespace with `inode` and `cookie`: a namespace made later
+// by a test running beside this one may have been given the freed inode number.
+std::vector<std::string> holders_of_netns(ino_t inode, uint64_t cookie);
 
 }  // namespace mr::test

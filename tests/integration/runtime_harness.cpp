@@ -119,13 +119,21 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
   return o;
 }
 
-pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds) {
+pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds,
+                  const std::string& stdin_data) {
+  netns::UniqueFd in;
+  if (!stdin_data.empty()) {
+    in = memfd("stdin");
+    REQUIRE(::write(in.get(), stdin_data.data(), stdin_data.size()) == static_cast<ssize_t>(stdin_data.size()));
+    ::lseek(in.get(), 0, SEEK_SET);
+  }
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd r(p[0]), w(p[1]);
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
+    if (in) ::dup2(in.get(), 0);
     ::dup2(w.get(), 1);
     exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
   }

@@ -43,8 +43,10 @@ class Runc {
   // `fds` become fds 3, 4, ... of mini-runc, open across exec.
   Outcome operator()(const std::vector<std::string>& args, const std::string& stdin_data = {},
                      const std::vector<int>& fds = {});
-  // Starts it without waiting; its stdout is a pipe returned in `out`; `fds` as above.
-  pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds = {});
+  // Starts it without waiting; its stdout is a pipe returned in `out`; `fds` as above;
+  // stdin is the test's own, or `stdin_data` when given (netns-hook reads the OCI state there).
+  pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds = {},
+              const std::string& stdin_data = {});
   nlohmann::json state(const std::string& id);
 
  private:
