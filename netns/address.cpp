@@ -88,6 +88,8 @@ Result<std::vector<AddressInfo>> capture_addresses(NlSocket& s, int index) {
   return all;
 }
 
+bool is_permanent_global(const AddressInfo& a) { return a.scope == RT_SCOPE_UNIVERSE && a.permanent(); }
+
 Result<std::vector<AddressInfo>> move_link_keep_addresses(NlSocket& from, int index, const Netns& to,
                                                           NlSocket& to_socket, std::string_view new_name) {
   auto before = MR_TRY_VALUE(get_link(from, index));

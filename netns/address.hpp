@@ -46,6 +46,11 @@ Result<std::vector<AddressInfo>> list_addresses(NlSocket& s, int index = 0, int 
 // addresses the kernel configured itself (SLAAC, not IFA_F_PERMANENT).
 Result<std::vector<AddressInfo>> capture_addresses(NlSocket& s, int index);
 
+// What the runtime-spec has a linux.netDevices device keep: IFA_F_PERMANENT addresses of
+// scope RT_SCOPE_UNIVERSE. Not link- or host-scope ones, and none with a finite lifetime:
+// SLAAC, privacy (IFA_F_TEMPORARY) and DHCP-style addresses are never IFA_F_PERMANENT.
+bool is_permanent_global(const AddressInfo& a);
+
 // Moves a link into `to` (renamed to new_name if given) and puts its addresses back
 // there: the kernel flushes them on a move. `to_socket` is a socket in `to`. Returns the
 // addresses that were carried over.

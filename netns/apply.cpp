@@ -14,6 +14,15 @@ namespace mr::netns {
 
 namespace {
 
+bool keeps(KeepAddresses which, const AddressInfo& a) {
+  switch (which) {
+    case KeepAddresses::none: return false;
+    case KeepAddresses::all: return true;
+    case KeepAddresses::permanent_global: return is_permanent_global(a);
+  }
+  return false;
+}
+
 std::unexpected<Error> at(const std::string& origin, const std::string& what, Error e) {
   if (e.pointer.empty()) e.pointer = origin;
   return std::unexpected(std::move(e).wrap(what));
@@ -80,11 +89,11 @@ class Applier {
       MR_TRY(journal_.arrived(seq, out.name));
     }
     // The move flushed the device's addresses (the kernel's NETDEV_UNREGISTER path).
-    if (m.keep_addresses)
-      for (const auto& a : r.addresses) {
-        MR_TRY(faults_.step("keep address " + a.prefix.to_string()));
-        MR_TRY(add_address(t_.container_nl, r.ctr_index, a.prefix, a.options()));
-      }
+    for (const auto& a : r.addresses) {
+      if (!keeps(m.keep_addresses, a)) continue;
+      MR_TRY(faults_.step("keep address " + a.prefix.to_string()));
+      MR_TRY(add_address(t_.container_nl, r.ctr_index, a.prefix, a.options()));
+    }
     return out;
   }
 

@@ -15,11 +15,22 @@
 
 namespace mr::netns {
 
+// Which of its host addresses a moved device gets back in the container: the move
+// flushes them all (the kernel's NETDEV_UNREGISTER path).
+enum class KeepAddresses : uint8_t {
+  none,  // our spec's default: only the spec's addresses
+  // our spec's keepAddresses: every address teardown would give back on the host
+  // (capture_addresses())
+  all,
+  // linux.netDevices: the permanent global ones (is_permanent_global()), as the
+  // runtime-spec says
+  permanent_global,
+};
+
 // Move a host device into the container (the 2006 RFC's "make a device visible").
 struct MoveDevice {
   std::string host_name;
-  // Carry the host's addresses into the container instead of starting without any.
-  bool keep_addresses = false;
+  KeepAddresses keep_addresses = KeepAddresses::none;
   // Give it back to the host, under its original name with its original addresses, MTU
   // and up/down state, at teardown. false for linux.netDevices, whose devices the
   // runtime-spec leaves alone at deletion.

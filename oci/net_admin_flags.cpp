@@ -83,7 +83,8 @@ netns::Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::
     v.host_addresses = MR_TRY_VALUE(parse_prefixes(f.host_addresses, command, "--host-address"));
     d.kind = v;
   } else {
-    d.kind = netns::MoveDevice{.host_name = f.hostdev, .keep_addresses = f.keep_addresses};
+    d.kind = netns::MoveDevice{.host_name = f.hostdev,
+                               .keep_addresses = f.keep_addresses ? netns::KeepAddresses::all : netns::KeepAddresses::none};
   }
   return d;
 }

@@ -101,7 +101,7 @@ void check_addresses(const std::vector<DeviceConfig>& devices, std::vector<netns
 
 bool keeps_host_addresses(const DeviceConfig& d) {
   auto* m = std::get_if<netns::MoveDevice>(&d.kind);
-  return m && m->keep_addresses;
+  return m && m->keep_addresses != netns::KeepAddresses::none;
 }
 
 void check_routes(const netns::NetConfig& net, std::vector<netns::Error>& out) {

@@ -72,7 +72,9 @@ std::vector<netns::DeviceConfig> net_devices_to_model(const Config& config, cons
   for (const auto& nd : config.linux.net_devices) {
     netns::DeviceConfig d;
     d.name = nd.name.empty() ? nd.host_name : nd.name;
-    d.kind = netns::MoveDevice{.host_name = nd.host_name, .keep_addresses = true, .return_on_teardown = false};
+    d.kind = netns::MoveDevice{.host_name = nd.host_name,
+                               .keep_addresses = netns::KeepAddresses::permanent_global,
+                               .return_on_teardown = false};
     d.up = true;
     d.origin = make_origin(config_file, pointer_append("/linux/netDevices", nd.host_name));
     out.push_back(std::move(d));

@@ -26,7 +26,7 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
 Result<NetworkSpec> load_network_spec(const std::string& bundle_dir, const Config& config,
                                       const std::optional<std::string>& network_file, Diagnostics& diag);
 
-// linux.netDevices in the model: moved with their permanent addresses kept, up, and left
+// linux.netDevices in the model: moved with their permanent global addresses kept, up, and left
 // alone at deletion (runtime-spec 1.2). `config_file` names config.json in errors.
 std::vector<netns::DeviceConfig> net_devices_to_model(const Config& config, const std::string& config_file);
 

@@ -116,7 +116,8 @@ class SpecReader {
       netns::MoveDevice m;
       m.host_name = *host;
       ok &= check_name(m.host_name, ptr + "/move");
-      if (const json* keep = member(j, "keepAddresses"); keep && keep->is_boolean()) m.keep_addresses = keep->get<bool>();
+      if (const json* keep = member(j, "keepAddresses"); keep && keep->is_boolean())
+        m.keep_addresses = keep->get<bool>() ? netns::KeepAddresses::all : netns::KeepAddresses::none;
       d.kind = m;
     } else if (const json* v = member(j, "veth"); v && v->is_object()) {
       netns::VethDevice veth;

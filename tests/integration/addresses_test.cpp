@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "net_devices_host.hpp"
 #include "support/sandbox.hpp"
 
 using namespace mr::netns;
@@ -68,6 +69,21 @@ TEST_CASE("capture_addresses keeps what can be put back and skips IPv6 link-loca
   auto captured = prefix_texts(MUST(capture_addresses(nl, nic.index)));
   std::sort(captured.begin(), captured.end());
   CHECK(captured == std::vector<std::string>{"192.0.2.10/24", "2001:db8::10/64"});
+}
+
+TEST_CASE("a netDevice keeps only permanent global addresses, keepAddresses whatever teardown gives back") {
+  Sandbox sb;
+  lend_net_device(sb);
+  auto captured = MUST(capture_addresses(sb.host().nl, sb.host().link("nic0").index));
+  auto all = prefix_texts(captured);
+  std::sort(all.begin(), all.end());
+  // IPv4 of every scope and lifetime; IPv6 only permanent and not link-local.
+  CHECK(all == std::vector<std::string>{"10.1.0.2/24", "10.2.0.2/24", "192.0.2.10/24", "198.51.100.2/24",
+                                        "2001:db8::10/64"});
+  std::erase_if(captured, [](const AddressInfo& a) { return !is_permanent_global(a); });
+  auto kept = prefix_texts(captured);
+  std::sort(kept.begin(), kept.end());
+  CHECK(kept == std::vector<std::string>{"192.0.2.10/24", "2001:db8::10/64"});
 }
 
 TEST_CASE("a plain move loses the link's addresses: the kernel flushes them") {

@@ -39,7 +39,7 @@ inline netns::NetConfig full_config() {
   cfg.devices.push_back({.name = "eth0", .kind = MoveDevice{.host_name = "nic0"},
                          .addresses = {prefix("10.1.0.2/24"), prefix("fd00:1::2/64")},
                          .mtu = 1450, .mac = mac("02:00:00:00:aa:01"), .origin = "/devices/0"});
-  cfg.devices.push_back({.name = "eth1", .kind = MoveDevice{.host_name = "nic1", .keep_addresses = true},
+  cfg.devices.push_back({.name = "eth1", .kind = MoveDevice{.host_name = "nic1", .keep_addresses = KeepAddresses::all},
                          .origin = "/devices/1"});
   cfg.devices.push_back({.name = "mv0", .kind = MacvlanDevice{.parent = "nic2", .mode = MacvlanMode::bridge},
                          .addresses = {prefix("10.3.0.2/24")}, .mac = mac("02:00:00:00:aa:03"),

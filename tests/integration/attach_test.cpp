@@ -178,7 +178,7 @@ TEST_CASE("a device attached with keepAddresses carries the host's addresses in 
   auto nic0_index = h.host.link("nic0").index;
   DeviceConfig d = move_nic0();
   d.name = "uplink";
-  d.kind = MoveDevice{.host_name = "nic0", .keep_addresses = true};
+  d.kind = MoveDevice{.host_name = "nic0", .keep_addresses = KeepAddresses::all};
   MUST(attach_device(h.where, d, {}));
   auto inside = ctr.addresses(ctr.link("uplink").index);
   CHECK(contains(inside, "198.51.100.1/24"));  // the host's, kept

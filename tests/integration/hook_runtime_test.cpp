@@ -10,6 +10,7 @@
 
 #include "hook_helpers.hpp"
 #include "hook_oci_runtime.hpp"
+#include "net_devices_host.hpp"
 
 using namespace mr::test;
 namespace fs = std::filesystem;
@@ -97,4 +98,15 @@ TEST_CASE("the runc example bundle (examples/runc) runs under runc") {
     CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"10.88.0.5/16"});
     CHECK(sb.host().link(mr::oci::derived_veth_host_name(id, 0)).master == sb.host().link("mr0").index);
   });
+}
+
+TEST_CASE("runc: netns-hook honours linux.netDevices, and its poststop leaves the device alone") {
+  Sandbox sb;
+  const std::string without_nic = lend_net_device(sb);
+  HookBundle b("");  // no network spec: config.json's netDevices alone
+  auto config = hooked_config("createRuntime", b.root);
+  config["linux"]["netDevices"] = net_devices_entry();
+  // After delete the host is as before nic0 existed: the kernel destroyed the veth with
+  // the namespace the poststop released. Had the hook returned it, nic0 and wire0 would stay.
+  run_lifecycle(runc(), sb, without_nic, b, config, check_net_device_inside);
 }

@@ -119,7 +119,7 @@ TEST_CASE("an exported spec passes the spec checker and reads back as the same m
   const auto& net = check.spec->net;
   REQUIRE(net.devices.size() == 3);
   CHECK(std::get<MoveDevice>(net.devices[0].kind).host_name == "nic0");
-  CHECK_FALSE(std::get<MoveDevice>(net.devices[0].kind).keep_addresses);  // listed instead
+  CHECK(std::get<MoveDevice>(net.devices[0].kind).keep_addresses == KeepAddresses::none);  // listed instead
   CHECK(net.devices[0].mtu == 1450u);
   CHECK(std::get<VethDevice>(net.devices[1].kind).bridge == "br0");
   CHECK(std::get<MacvlanDevice>(net.devices[2].kind).mode == MacvlanMode::vepa);

@@ -142,7 +142,7 @@ TEST_CASE("linux.netDevices become moves that keep addresses and stay at deletio
   const auto& kept = spec->net.devices[1];
   CHECK(kept.name == "enp8s0");  // no name: keeps the host's
   auto& move = std::get<MoveDevice>(kept.kind);
-  CHECK(move.keep_addresses);
+  CHECK(move.keep_addresses == KeepAddresses::permanent_global);
   CHECK_FALSE(move.return_on_teardown);
   CHECK(kept.up);
   CHECK(kept.origin == bundle.path() + "/config.json#/linux/netDevices/enp8s0");

@@ -46,7 +46,7 @@ TEST_CASE("the issue's illustration reads into the model") {
   REQUIRE(net.devices.size() == 3);
   auto& move = std::get<MoveDevice>(net.devices[0].kind);
   CHECK(move.host_name == "enp3s0");
-  CHECK_FALSE(move.keep_addresses);
+  CHECK(move.keep_addresses == KeepAddresses::none);
   CHECK(move.return_on_teardown);
   CHECK(net.devices[0].addresses.at(1).to_string() == "2001:db8::10/64");
   CHECK(net.devices[0].origin == "net.json#/devices/0");
@@ -211,7 +211,7 @@ TEST_CASE("per-device options: keepAddresses, mtu, mac, up") {
   doc["routes"] = json::array();
   auto c = check(doc);
   REQUIRE(c.spec);
-  CHECK(std::get<MoveDevice>(c.spec->net.devices[0].kind).keep_addresses);
+  CHECK(std::get<MoveDevice>(c.spec->net.devices[0].kind).keep_addresses == KeepAddresses::all);
   CHECK(c.spec->net.devices[0].mac->to_string() == "02:00:00:00:00:01");
   CHECK_FALSE(c.spec->net.devices[0].up);
 
