@@ -22,8 +22,10 @@ BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<
   const Config& basis = config.config ? *config.config : fallback;
   auto net = check_bundle_network(bundle_dir, basis, network_file, report.diag);
   for (auto& e : net.problems) report.problems.push_back(std::move(e));
-  if (host && net.spec)
-    for (auto& e : check_host(*host, net.spec->net)) report.problems.push_back(std::move(e));
+  // The devices that were read are looked up even when other parts of the spec have
+  // problems: every problem is reported at once, not one fix at a time.
+  if (auto& read = net.spec ? net.spec : net.partial; host && read)
+    for (auto& e : check_host(*host, read->net)) report.problems.push_back(std::move(e));
   return report;
 }
 

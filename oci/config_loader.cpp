@@ -49,6 +49,17 @@ constexpr std::array<Unsupported, 11> kRefused = {{
 // Resource limits the runtime does not apply: one warning naming them.
 constexpr std::array<std::string_view, 2> kResourcePointers = {"/linux/resources", "/linux/intelRdt"};
 
+// Fields newer than the packaged schema (runtime-spec 1.1 and later) that change how
+// the workload runs and that the runtime does not apply: a warning each, not only the
+// --debug note of an unknown property, so that none is dropped in silence.
+constexpr std::array<Unsupported, 5> kNotApplied = {{
+    {"/process/scheduler", "a scheduling policy is not applied; the process runs with the default one"},
+    {"/process/ioPriority", "an I/O priority is not applied; the process runs with the default one"},
+    {"/process/execCPUAffinity", "a CPU affinity is not applied; the process may run on any CPU"},
+    {"/linux/memoryPolicy", "a NUMA memory policy is not applied; the process runs with the default one"},
+    {"/linux/timeOffsets", "time namespace offsets are not applied; the container sees the host's clocks"},
+}};
+
 // Sysctls that are per-namespace, and the namespace type that makes them so. Anything
 // else would be written into the host's kernel.
 std::optional<std::string_view> sysctl_namespace(std::string_view key) {
@@ -114,6 +125,8 @@ class ConfigReader {
                     "id-mapped mounts are not supported; ignoring the mapping would change file ownership");
       }
     }
+    for (const auto& u : kNotApplied)
+      if (at_pointer(doc, u.pointer)) diag_.warnings.push_back(input_error(file_, std::string(u.pointer), std::string(u.why)));
     for (auto ptr : kResourcePointers) {
       const json* res = at_pointer(doc, ptr);
       if (!res) continue;
@@ -202,7 +215,7 @@ class ConfigReader {
     Process p;
     known(j, "/process", {"terminal", "consoleSize", "user", "args", "env", "cwd", "capabilities",
                           "rlimits", "noNewPrivileges", "oomScoreAdj", "apparmorProfile",
-                          "selinuxLabel", "commandLine"});
+                          "selinuxLabel", "commandLine", "scheduler", "ioPriority", "execCPUAffinity"});
     p.terminal = j.value("terminal", false);
     if (j.contains("user")) {
       const json& u = j.at("user");
@@ -310,7 +323,7 @@ class ConfigReader {
   bool read_linux(const json& j, Linux& l) {
     known(j, "/linux", {"devices", "uidMappings", "gidMappings", "namespaces", "resources", "cgroupsPath",
                         "rootfsPropagation", "seccomp", "sysctl", "maskedPaths", "readonlyPaths",
-                        "mountLabel", "intelRdt", "personality", "netDevices"});
+                        "mountLabel", "intelRdt", "personality", "netDevices", "memoryPolicy", "timeOffsets"});
     bool namespaces_read = !j.contains("namespaces") || guard([&] {
       std::set<std::string> seen;
       for (size_t i = 0; i < j.at("namespaces").size(); ++i) {
@@ -450,6 +463,7 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
       out.problems.push_back(std::move(e));
     }
   }
+  const size_t from_schema = out.problems.size();
   ConfigReader reader(file, diag, out.problems);
   bool schema_failed = !out.problems.empty();
   if (use == ConfigUse::run) reader.check_policy(*doc);
@@ -462,6 +476,7 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
     }
   }
   Config c = reader.read(readable, schema_failed, use == ConfigUse::run);
+  drop_schema_repeats(out.problems, from_schema);
   if (out.problems.empty()) out.config = std::move(c);
   return out;
 }

@@ -95,7 +95,7 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
   if (*source) {
     auto checked = check_network_spec((*source)->text, (*source)->file);
     out.problems = std::move(checked.problems);
-    if (checked.spec) spec = std::move(*checked.spec);
+    if (auto& read = checked.spec ? checked.spec : checked.partial) spec = std::move(*read);
     if (!has_namespace(config, "network"))
       out.problems.push_back(input_error(config_file, "/linux/namespaces",
                                          "a network spec needs a network namespace (it would change the host's network)"));
@@ -114,7 +114,7 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
                                          "contradicts linux.sysctl in " + config_file + " (\"" + value + "\" here, \"" +
                                              it->second + "\" there)"));
   }
-  if (out.problems.empty()) out.spec = std::move(spec);
+  (out.problems.empty() ? out.spec : out.partial) = std::move(spec);
   return out;
 }
 

@@ -289,10 +289,12 @@ SpecCheck check_network_spec(std::string_view text, const std::string& file) {
     return out;
   }
   out.problems = schema->validate(*doc, file);
+  const size_t from_schema = out.problems.size();
   SpecReader reader(file, out.problems);
   NetworkSpec spec = reader.read(*doc);
   for (auto& e : check_net_config(spec.net)) out.problems.push_back(std::move(e));
-  if (out.problems.empty()) out.spec = std::move(spec);
+  drop_schema_repeats(out.problems, from_schema);
+  (out.problems.empty() ? out.spec : out.partial) = std::move(spec);
   return out;
 }
 

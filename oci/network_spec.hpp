@@ -41,6 +41,9 @@ struct NetworkSpec {
 struct SpecCheck {
   std::optional<NetworkSpec> spec;  // set when there are no problems
   std::vector<Error> problems;
+  // With problems: what could still be read (the devices without a problem of their
+  // own), so that validate can look those up on the host too.
+  std::optional<NetworkSpec> partial;
 };
 
 // Reads `text` as the network spec named `file`: strict JSON, the schema (unknown keys

@@ -36,8 +36,9 @@ class Schema {
   ~Schema();
 
   // Every violation in `doc` as an input error naming `file` and the JSON pointer of the
-  // offending value. Only the innermost failures are reported: valijson also reports
-  // each enclosing object, which would repeat the same problem. Every property that an
+  // offending value, one per pointer, saying what was expected ("expected an integer",
+  // "expected one of: a, b"). Only the innermost failures are reported: valijson also
+  // reports each enclosing object, which would repeat the same problem. Every property that an
   // "additionalProperties": false object does not allow is reported at its own pointer
   // (valijson names only the first, at the object). A string longer than
   // kMaxPatternInput where a pattern applies is refused before any regex sees it.
@@ -45,13 +46,21 @@ class Schema {
 
  private:
   Schema(std::unique_ptr<valijson::Schema> s, std::unique_ptr<nlohmann::json> root,
-         std::set<std::string> pattern_keys);
+         std::set<std::string> pattern_keys, std::string dir);
   std::unique_ptr<valijson::Schema> schema_;
-  std::unique_ptr<nlohmann::json> root_;  // the root document, for unknown properties
+  // The whole root document, for the messages: unknown properties, the expected type
+  // or values; the files it $refs are read again from dir_ when a message needs them.
+  std::unique_ptr<nlohmann::json> root_;
   // Property names whose value must match a "pattern": valijson matches with std::regex,
   // which recurses once per character and overflows the stack on a long enough string.
   std::set<std::string> pattern_keys_;
+  std::string dir_;
 };
+
+// `problems` holds `schema_count` errors of Schema::validate() followed by the reader's
+// own: a schema error at a pointer that an own error also names is dropped, so that each
+// pointer gets one line, the more specific one.
+void drop_schema_repeats(std::vector<Error>& problems, size_t schema_count);
 
 // The directory of the official runtime-spec schemas (Debian's
 // golang-github-opencontainers-specs-dev); $MR_RUNTIME_SPEC_SCHEMA_DIR overrides it.

@@ -13,8 +13,13 @@
 namespace mr::runtime {
 
 int report(const netns::Error& e) {
-  log_error(e.message());
+  log_error(e);
   return 1;
+}
+
+void log_diagnostics(const oci::Diagnostics& diag) {
+  for (const auto& w : diag.warnings) log_warn(w);
+  for (const auto& n : diag.notes) log_debug(n);
 }
 
 netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id) {
@@ -39,8 +44,7 @@ netns::Result<std::string> absolute_bundle(const std::string& bundle) {
 netns::Result<oci::Config> load_bundle_config(const std::string& bundle) {
   oci::Diagnostics diag;
   auto cfg = oci::load_config(bundle, diag);
-  for (const auto& w : diag.warnings) log_warn(w.message());
-  for (const auto& n : diag.notes) log_debug(n.message());
+  log_diagnostics(diag);
   return cfg;
 }
 
@@ -49,8 +53,7 @@ netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, c
   oci::Diagnostics diag;
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
   auto spec = oci::prepare_network(bundle, cfg, network_file, host, diag);
-  for (const auto& w : diag.warnings) log_warn(w.message());
-  for (const auto& n : diag.notes) log_debug(n.message());
+  log_diagnostics(diag);
   return spec;
 }
 

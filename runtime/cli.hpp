@@ -9,6 +9,7 @@
 
 #include "netns/error.hpp"
 #include "oci/config.hpp"
+#include "oci/diagnostics.hpp"
 #include "oci/network_spec.hpp"
 #include "runtime/state.hpp"
 
@@ -47,6 +48,8 @@ Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
 
 // Logs the error and returns exit status 1.
 int report(const netns::Error& e);
+// A loader's warnings, and its notes under --debug.
+void log_diagnostics(const oci::Diagnostics& diag);
 // ROOT/ID after checking the id.
 netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id);
 // A container's state directory and its saved state.

@@ -5,7 +5,6 @@
 #include "netns/netlink_socket.hpp"
 #include "oci/bundle_check.hpp"
 #include "runtime/cli.hpp"
-#include "runtime/log.hpp"
 
 namespace mr::runtime {
 
@@ -28,8 +27,7 @@ Command add_validate_command(CLI::App& app, const GlobalOptions&) {
               host = std::move(*s);
             }
             auto r = oci::validate_bundle(f->bundle, f->network, host ? &*host : nullptr);
-            for (const auto& w : r.diag.warnings) log_warn(w.message());
-            for (const auto& n : r.diag.notes) log_debug(n.message());
+            log_diagnostics(r.diag);
             for (const auto& e : r.problems) report(e);
             if (!r.problems.empty()) return 1;
             std::printf("%s: valid\n", f->bundle.c_str());

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "apply_helpers.hpp"
+#include "integration/hostile_docs.hpp"
 #include "netns/address.hpp"
 #include "netns/fault.hpp"
 #include "netns/route.hpp"
@@ -70,6 +71,19 @@ std::string RecoveryFixture::settled_picture(const std::string& expected) {
 }
 
 bool RecoveryFixture::has_state(const std::string& id) { return fs::exists(runc.root() + "/" + id); }
+
+std::string RecoveryFixture::refused(const Outcome& o, const std::string& before, const std::string& id,
+                                     size_t lines_expected) {
+  INFO("stderr: " << o.err);
+  CHECK(o.status == 1);
+  auto lines = lines_of(o.err);
+  CHECK(lines.size() == lines_expected);
+  CHECK(o.err.starts_with("mini-runc: error: "));
+  CHECK_MESSAGE(o.max_rss_kib < kMaxRssKib, "peak RSS " << o.max_rss_kib << " KiB");
+  CHECK(picture() == before);
+  CHECK_FALSE(has_state(id));
+  return lines.empty() ? "" : lines[0];
+}
 
 std::vector<std::string> mounts_under(const std::string& prefix) {
   std::ifstream in("/proc/self/mountinfo");

@@ -43,6 +43,11 @@ struct RecoveryFixture : RuncFixture {
   std::string settled_picture(const std::string& expected);
   // ROOT/ID exists.
   bool has_state(const std::string& id);
+  // The refusal contract of bad input: exit status 1, `lines_expected` lines on stderr
+  // (1 but for validate on input with several problems) starting "mini-runc: error: ",
+  // a bounded peak RSS, picture() equal to `before` and no state directory for `id`.
+  // Returns the first line.
+  std::string refused(const Outcome& o, const std::string& before, const std::string& id, size_t lines_expected = 1);
 };
 
 // Mount points listed in /proc/self/mountinfo under `prefix` (other tests run beside

@@ -78,7 +78,7 @@ TEST_CASE("schema violations name the pointer and what was expected") {
   REQUIRE_FALSE(c.config);
   REQUIRE(c.problems.size() == 1);
   CHECK(c.problems[0].message() ==
-        "config.json:/process/user/uid: value type not permitted by 'type' constraint (got \"root\")");
+        "config.json:/process/user/uid: expected an integer (got \"root\")");
 }
 
 TEST_CASE("every problem is reported, not just the first") {
@@ -194,13 +194,54 @@ TEST_CASE("linux.resources is one warning naming the limits") {
 TEST_CASE("unknown properties are ignored with a debug note each") {
   json doc = default_config();
   doc["futureField"] = true;
-  doc["process"]["ioPriority"] = {{"class", "IOPRIO_CLASS_IDLE"}};
+  doc["process"]["futureProcessField"] = {{"class", "IOPRIO_CLASS_IDLE"}};
   Diagnostics diag;
   auto c = check(doc, diag);
   REQUIRE(c.config);
+  CHECK(diag.warnings.empty());
   REQUIRE(diag.notes.size() == 2);
   CHECK(diag.notes[0].message() == "config.json:/futureField: unknown property ignored");
-  CHECK(diag.notes[1].pointer == "/process/ioPriority");
+  CHECK(diag.notes[1].pointer == "/process/futureProcessField");
+}
+
+TEST_CASE("newer fields that change how the workload runs are a warning each, not a note") {
+  json doc = default_config();
+  doc["process"]["scheduler"] = {{"policy", "SCHED_FIFO"}, {"priority", 10}};
+  doc["process"]["ioPriority"] = {{"class", "IOPRIO_CLASS_IDLE"}};
+  doc["process"]["execCPUAffinity"] = {{"initial", "0"}};
+  doc["linux"]["memoryPolicy"] = {{"mode", "MPOL_BIND"}, {"nodes", "0"}};
+  doc["linux"]["timeOffsets"] = {{"monotonic", {{"secs", 1}, {"nanosecs", 0}}}};
+  Diagnostics diag;
+  auto c = check(doc, diag);
+  REQUIRE(c.config);
+  CHECK(diag.notes.empty());
+  REQUIRE(diag.warnings.size() == 5);
+  CHECK(diag.warnings[0].message() ==
+        "config.json:/process/scheduler: a scheduling policy is not applied; the process runs with the default one");
+  std::vector<std::string> pointers;
+  for (const auto& w : diag.warnings) pointers.push_back(w.pointer);
+  CHECK(pointers == std::vector<std::string>{"/process/scheduler", "/process/ioPriority", "/process/execCPUAffinity",
+                                             "/linux/memoryPolicy", "/linux/timeOffsets"});
+}
+
+TEST_CASE("a schema enum or type failure is one line saying what was expected") {
+  json doc = default_config();
+  doc["linux"]["namespaces"].push_back({{"type", "time-travel"}});
+  auto c = check(doc);
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].message() ==
+        "config.json:/linux/namespaces/" + std::to_string(doc["linux"]["namespaces"].size() - 1) +
+            "/type: namespace type \"time-travel\" is not supported");
+  doc = default_config();
+  doc["hostname"] = 7;
+  c = check(doc);
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].message() == "config.json:/hostname: expected a string (got 7)");
+  doc = default_config();
+  doc["process"]["args"] = "sh";
+  c = check(doc);
+  REQUIRE(c.problems.size() == 1);
+  CHECK(c.problems[0].message() == "config.json:/process/args: expected an array (got \"sh\")");
 }
 
 TEST_CASE("linux.netDevices are read, checked by our schema, and need a network namespace") {

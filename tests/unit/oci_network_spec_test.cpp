@@ -154,6 +154,34 @@ TEST_CASE("route mistakes are errors") {
   CHECK(c.problems.size() == 6);
 }
 
+TEST_CASE("a route through a device that is down is an error") {
+  json doc = base();
+  doc["devices"][2]["up"] = false;
+  doc["routes"].push_back({{"to", "203.0.113.0/24"}, {"device", "eth2"}});
+  CHECK(only_problem(doc) == "net.json:/routes/1/device: device \"eth2\" is down");
+}
+
+TEST_CASE("a second route to the same destination with the same metric is an error") {
+  json doc = base();
+  doc["routes"].push_back({{"to", "0.0.0.0/0"}, {"via", "10.88.0.1"}});
+  CHECK(only_problem(doc) == "net.json:/routes/1/to: duplicate route to 0.0.0.0/0 with metric 0");
+  doc["routes"][1]["metric"] = 100;  // a fallback route
+  CHECK(check(doc).spec);
+}
+
+TEST_CASE("onlink without a gateway is an error") {
+  json doc = base();
+  doc["routes"] = {{{"to", "203.0.113.0/24"}, {"device", "eth1"}, {"onlink", true}}};
+  CHECK(only_problem(doc) == "net.json:/routes/0/onlink: onlink needs a gateway (\"via\")");
+}
+
+TEST_CASE("a veth's host end cannot take the name of its bridge") {
+  json doc = base();
+  doc["devices"][1]["veth"]["hostName"] = "mr0";
+  CHECK(only_problem(doc) ==
+        "net.json:/devices/1/veth/hostName: host device \"mr0\" is already a bridge at net.json:/devices/1/veth/bridge");
+}
+
 TEST_CASE("duplicate device names and addresses are errors") {
   json doc = base();
   doc["devices"][2]["name"] = "eth0";
@@ -228,15 +256,28 @@ TEST_CASE("per-device options: keepAddresses, mtu, mac, up") {
   CHECK(has_problem_at(b, "/devices/0/mtu"));
 }
 
-TEST_CASE("wrong types are schema errors at their pointer") {
+TEST_CASE("wrong types are schema errors at their pointer, saying the type expected") {
   json doc = base();
   doc["devices"][1]["mtu"] = "1400";
   doc["routes"][0]["onlink"] = "yes";
   auto c = check(doc);
   INFO(messages(c));
-  CHECK(c.problems.size() == 2);
-  CHECK(has_problem_at(c, "/devices/1/mtu"));
-  CHECK(has_problem_at(c, "/routes/0/onlink"));
+  REQUIRE(c.problems.size() == 2);
+  CHECK(c.problems[0].message() == "net.json:/devices/1/mtu: expected an integer (got \"1400\")");
+  CHECK(c.problems[1].message() == "net.json:/routes/0/onlink: expected a boolean (got \"yes\")");
+  doc = base();
+  doc["devices"][0]["addresses"] = "192.0.2.10/24";
+  CHECK(only_problem(doc) == "net.json:/devices/0/addresses: expected an array (got \"192.0.2.10/24\")");
+}
+
+TEST_CASE("a value outside an enum says which values are allowed, once") {
+  json doc = base();
+  doc["version"] = 2;
+  CHECK(only_problem(doc) == "net.json:/version: expected one of: 1 (got 2)");
+  doc = base();
+  doc["devices"][2]["macvlan"]["mode"] = "wild";
+  CHECK(only_problem(doc) == "net.json:/devices/2/macvlan/mode: expected a macvlan mode: private, vepa, bridge, "
+                             "passthru or source (got \"wild\")");
 }
 
 TEST_CASE("version is required and must be 1") {
