@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "hooks/hook.hpp"
@@ -14,12 +15,12 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
   auto lock = netns::lock_directory(where.dir);
   if (!lock && lock.error().err == ENOENT) return {};  // never configured, or undone already
   if (!lock) return std::unexpected(std::move(lock).error());
-  // Even when the container is gone (crun passes the dead init's pid), the veths and
-  // macvlans made for it are deleted here rather than left to the namespace's end: the
-  // kernel deletes those in cleanup_net(), a work queue that runs after the hook has
-  // exited, and until then a veth's host end keeps its name on the host, so that the
-  // runtime's next container with the same veth.hostName would find it taken.
-  auto report = MR_TRY_VALUE(netns::teardown_container_network(where, {.container_gone = false}));
+  // At poststop the container's processes are gone (crun passes the dead init's pid).
+  // Without a pid, or with one that runs (--stage undo on a live container), the hook
+  // cannot tell that the namespace ends, and deletes what it made itself. When it ends,
+  // the kernel deletes the veths with derived host names off our path (teardown.cpp).
+  bool gone = state.pid > 0 && ::kill(state.pid, 0) != 0 && errno == ESRCH;
+  auto report = MR_TRY_VALUE(netns::teardown_container_network(where, {.container_gone = gone}));
   for (const auto& d : report.returned)
     if (d.fallback)
       std::fprintf(stderr, "netns-hook: warning: %s returned to the host as %s: its name was taken\n",

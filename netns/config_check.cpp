@@ -1,5 +1,6 @@
 #include "netns/config_check.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -52,6 +53,16 @@ std::string derived_veth_name(std::string_view container_id, size_t position, in
   int n = std::snprintf(buf, sizeof buf, "mr%08x-%zu", fnv1a(container_id), position % 1000);
   if (variant > 0 && variant <= kDerivedVethVariants) std::snprintf(buf + n, sizeof buf - n, "%c", 'a' + variant - 1);
   return buf;
+}
+
+bool is_derived_veth_name(std::string_view name) {
+  auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.size() < 12 || !name.starts_with("mr") || name[10] != '-') return false;
+  if (!std::all_of(name.begin() + 2, name.begin() + 10, is_hex)) return false;
+  auto rest = name.substr(11);
+  if (!rest.empty() && rest.back() >= 'a' && rest.back() <= 'z') rest.remove_suffix(1);
+  return !rest.empty() && rest.size() <= 3 && std::all_of(rest.begin(), rest.end(), is_digit);
 }
 
 std::string veth_host_name(const VethDevice& v, std::string_view container_id, size_t position) {

@@ -20,6 +20,9 @@ namespace mr::netns {
 inline constexpr int kDerivedVethVariants = 26;
 std::string derived_veth_name(std::string_view container_id, size_t position, int variant = 0);
 
+// Whether a host-side name has the form of a derived one (any container, any variant).
+bool is_derived_veth_name(std::string_view name);
+
 // The host-side name of a veth device at `position`: its own or the derived one.
 std::string veth_host_name(const VethDevice& v, std::string_view container_id, size_t position);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "netns/config_check.hpp"
 #include "netns/fault.hpp"
 #include "netns/link.hpp"
 #include "netns/moved_link.hpp"
@@ -58,7 +59,11 @@ class Undoer {
   }
 
   Result<void> undo(const JournalEntry&, const DeleteVeth& v) {
-    if (dies_with_namespace(v.ctr_name, "veth")) return {};
+    // A host end the spec named keeps its name until the kernel's cleanup_net() work runs,
+    // after the caller has returned: the next container asking for that name would find
+    // it taken. Those are deleted here, RCU wait and all; a derived name has variants for
+    // a dying namespace of the same id (derived_veth_name), so it may be left.
+    if (is_derived_veth_name(v.host_name) && dies_with_namespace(v.ctr_name, "veth")) return {};
     // With the container gone, the kernel has deleted the pair already.
     auto link = MR_TRY_VALUE(find_link(t_.host, v.host_name));
     if (!link) return {};

@@ -23,6 +23,16 @@ TEST_CASE("derived veth names are stable, distinct per container and fit the ker
   CHECK(derived_veth_name("abc", 0, kDerivedVethVariants) == derived_veth_name("abc", 0) + "z");
 }
 
+TEST_CASE("a derived host name is told from one a spec chose") {
+  for (const char* id : {"a", "ctr-1", "a-much-longer-container-id.with+all_kinds"})
+    for (size_t pos : {0u, 7u, 999u, 1234u})
+      for (int variant : {0, 1, kDerivedVethVariants})
+        CHECK(is_derived_veth_name(derived_veth_name(id, pos, variant)));
+  for (const char* named : {"vpod0", "mr0", "eth0", "mr1234567-0", "mr1234567g-0", "mr12345678_0", "mr12345678-",
+                            "mr12345678-1234", "mr12345678-0ab", "mr12345678-0A"})
+    CHECK_MESSAGE(!is_derived_veth_name(named), named);
+}
+
 TEST_CASE("check_config points at what is wrong") {
   NetConfig cfg;
   cfg.devices.push_back(moved("eth0", "nic0", "/devices/0"));
