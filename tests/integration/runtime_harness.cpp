@@ -119,7 +119,8 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
   return o;
 }
 
-pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds) {
+pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds,
+                  int err) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd r(p[0]), w(p[1]);
@@ -127,6 +128,7 @@ pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, co
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::dup2(w.get(), 1);
+    if (err >= 0) ::dup2(err, 2);
     exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
   }
   out = std::move(r);

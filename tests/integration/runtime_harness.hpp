@@ -44,7 +44,9 @@ class Runc {
   Outcome operator()(const std::vector<std::string>& args, const std::string& stdin_data = {},
                      const std::vector<int>& fds = {});
   // Starts it without waiting; its stdout is a pipe returned in `out`; `fds` as above.
-  pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds = {});
+  // `err`, when given, becomes its stderr (else it shares the test's).
+  pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds = {},
+              int err = -1);
   nlohmann::json state(const std::string& id);
 
  private:
