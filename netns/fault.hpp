@@ -4,7 +4,10 @@
 //   MR_FAIL_AT_STEP=N   the Nth call fails as if the kernel had refused that change;
 //   MR_PAUSE_AT_STEP=N  the Nth call writes one byte to the fd named by MR_PAUSE_FD and
 //                       blocks for good, so that a test can wait on that byte and then
-//                       SIGKILL the process: a crash exactly between two steps.
+//                       SIGKILL the process: a crash exactly between two steps. With
+//                       MR_RESUME_FD too, it blocks until it reads a byte (or end of file)
+//                       from that fd and then goes on: a test can run something else
+//                       exactly between two steps.
 // Undo (teardown.hpp) has a pause of its own, MR_PAUSE_AT_UNDO_STEP=N (with MR_PAUSE_FD),
 // so that a delete can be killed half way; it never fails on purpose.
 // In other builds step() only counts.
@@ -38,6 +41,7 @@ class FaultInjector {
   int fail_at_ = 0;
   int pause_at_ = 0;
   int pause_fd_ = -1;
+  int resume_fd_ = -1;
 };
 
 }  // namespace mr::netns

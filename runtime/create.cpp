@@ -111,12 +111,14 @@ Result<void> check_supported(const oci::Config& cfg) {
 Result<State> create_container(const CreateRequest& req) {
   MR_TRY(check_supported(*req.config));
   std::string rootfs = MR_TRY_VALUE(absolute_rootfs(req.bundle, req.config->root));
+  // Made before the rollback, so that it is closed after it: a failed create kills the
+  // init first, which would otherwise wake on the closed socket and report that too.
+  auto pair = MR_TRY_VALUE(make_sync_pair());
   MR_TRY(make_state_dir(req.dir));
   CreateRollback rollback(req.dir);
   oci::Config cfg = *req.config;
   if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return netns::fail(errno, "mkfifo " + req.dir.exec_fifo());
-  auto pair = MR_TRY_VALUE(make_sync_pair());
   UniqueFd console;
   if (cfg.process.terminal) {
     if (req.console_socket.empty())

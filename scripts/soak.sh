@@ -6,9 +6,16 @@
 # It is the suite's 50-cycle test, run longer. Needs root, like the integration tests.
 #   scripts/soak.sh            # 1000 cycles
 #   CYCLES=5000 scripts/soak.sh
+#   BUILD=build scripts/soak.sh   # the test binary of an existing build dir, brought up
+#                                 # to date with ninja, instead of building build/test
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh build/test -DMR_FAULT_INJECTION=ON
+if [ -n "${BUILD:-}" ]; then
+  ninja -C "$BUILD" integration_tests mini-runc
+else
+  BUILD=build/test
+  scripts/build.sh build/test -DMR_FAULT_INJECTION=ON
+fi
 export MR_SOAK_CYCLES=${CYCLES:-1000}
-exec build/test/tests/integration_tests \
+exec "$BUILD"/tests/integration_tests \
   --test-case="run cycles leave the host's links and mounts and the runtime's fds unchanged"

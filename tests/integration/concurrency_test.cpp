@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <thread>
 
 #include "apply_helpers.hpp"
 #include "integration/recovery_host.hpp"
@@ -22,16 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kParallel = 50;
-
-// Both outcomes of two commands started together, each on its own thread.
-std::pair<Outcome, Outcome> race(Runc& runc, const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  Outcome oa, ob;
-  std::thread ta([&] { oa = runc(a); });
-  std::thread tb([&] { ob = runc(b); });
-  ta.join();
-  tb.join();
-  return {oa, ob};
-}
 
 bool root_is_empty(const std::string& root) { return !fs::exists(root) || fs::is_empty(root); }
 
@@ -83,47 +72,73 @@ TEST_CASE_FIXTURE(RecoveryFixture, "50 parallel runs on one bridge all reach it 
 }
 
 TEST_CASE_FIXTURE(RecoveryFixture, "two creates of one id at once: exactly one wins, the other says why") {
+  require_fault_injection();
+  std::ofstream(b.dir + "/network.json") << R"({"version": 1, "devices": [{"name": "eth0", "veth": {"bridge": "br0"}}]})";
   b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
   b.write();
   const std::string before = picture();
-  for (int round = 0; round < 5; ++round) {
-    CAPTURE(round);
-    auto [x, y] = race(runc, {"create", "-b", b.dir, "same"}, {"create", "-b", b.dir, "same"});
-    INFO(x.err << y.err);
-    REQUIRE((x.status == 0) != (y.status == 0));
-    const Outcome& loser = x.status == 0 ? y : x;
-    CHECK(loser.status == 1);
-    CHECK(loser.err.find("container \"same\" already exists") != std::string::npos);
-    CHECK(runc.state("same")["status"] == "created");
-    CHECK(runc({"delete", "--force", "same"}).status == 0);
-    CHECK(settled_picture(before) == before);
-    CHECK(root_is_empty(runc.root()));
-  }
+  // The first create is held half way through its network (before its veth, step 2)
+  // while the second runs from start to end: they overlap for certain.
+  auto first = pause_at_step(runc, {"create", "-b", b.dir, "same"}, 2);
+  REQUIRE(first.paused);
+  CHECK(has_state("same"));
+  auto second = runc({"create", "-b", b.dir, "same"});
+  CHECK(second.status == 1);
+  CHECK(second.err == "mini-runc: error: container \"same\" already exists: File exists\n");
+  auto won = resume_paused(first);
+  INFO(won.err);
+  CHECK(won.status == 0);
+  CHECK(runc.state("same")["status"] == "created");
+  CHECK(runc({"delete", "--force", "same"}).status == 0);
+  CHECK(settled_picture(before) == before);
+  CHECK(root_is_empty(runc.root()));
 }
 
 TEST_CASE_FIXTURE(RecoveryFixture, "two containers after one host device: one gets it, the other fails, it comes home") {
+  require_fault_injection();
   std::ofstream(b.dir + "/network.json")
       << R"({"version": 1, "devices": [{"name": "eth0", "move": "nic0", "addresses": ["10.1.0.2/24"]}]})";
   b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
   b.write();
   const std::string before = picture();
   const int nic0 = sb.host().link("nic0").index;
-  for (int round = 0; round < 5; ++round) {
-    CAPTURE(round);
-    auto [x, y] = race(runc, {"create", "-b", b.dir, "one"}, {"create", "-b", b.dir, "two"});
-    INFO(x.err << y.err);
-    REQUIRE((x.status == 0) != (y.status == 0));
-    const Outcome& loser = x.status == 0 ? y : x;
-    std::string winner = x.status == 0 ? "one" : "two";
+  // "one" is held at step 2 (lo is step 1), its move of nic0 recorded but not yet made,
+  // or at step 3, nic0 moved: "two" runs from start to end in between. At 2 "two" wins
+  // and the kernel refuses one's move; at 3 "one" wins and "two" finds no nic0.
+  for (int step : {2, 3}) {
+    CAPTURE(step);
+    auto first = pause_at_step(runc, {"create", "-b", b.dir, "one"}, step);
+    REQUIRE(first.paused);
+    const bool one_has_it = step == 3;
+    CHECK(sb.host().has_link("nic0") != one_has_it);
+    auto second = runc({"create", "-b", b.dir, "two"});
+    auto resumed = resume_paused(first);
+    INFO(second.err << resumed.err);
+    const Outcome& winner = one_has_it ? resumed : second;
+    const Outcome& loser = one_has_it ? second : resumed;
+    const std::string won = one_has_it ? "one" : "two", lost = one_has_it ? "two" : "one";
+    CHECK(winner.status == 0);
     CHECK(loser.status == 1);
-    CHECK(loser.err.find("nic0") != std::string::npos);
-    CHECK_FALSE(has_state(winner == "one" ? "two" : "one"));
+    // One line naming the spec's entry and nic0: at 3 the spec's check finds it gone, at
+    // 2 the kernel refuses the move of its ifindex (the loser's container pid varies).
+    const std::string spec = "mini-runc: error: " + b.dir + "/network.json";
+    if (one_has_it) {
+      CHECK(loser.err == spec + ":/devices/0/move: host device \"nic0\" does not exist\n");
+    } else {
+      CHECK(loser.err.starts_with(spec + "#/devices/0: network: device eth0: host device nic0: move link index " +
+                                  std::to_string(nic0) + " from current netns to /proc/"));
+      CHECK(loser.err.ends_with("/ns/net as eth0: No such device\n"));
+      CHECK(std::count(loser.err.begin(), loser.err.end(), '\n') == 1);
+    }
+    CHECK_FALSE(has_state(lost));
     // The winner has it, as eth0 with its address.
     {
-      auto ctr = container_space(runc.state(winner)["pid"]);
-      CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"10.1.0.2/24"});
+      auto ctr = container_space(runc.state(won)["pid"]);
+      auto eth0 = ctr.link("eth0");
+      CHECK(eth0.index == nic0);
+      CHECK(ctr.addresses(eth0.index, AF_INET) == std::vector<std::string>{"10.1.0.2/24"});
     }
-    CHECK(runc({"delete", "--force", winner}).status == 0);
+    CHECK(runc({"delete", "--force", won}).status == 0);
     CHECK(settled_picture(before) == before);
     CHECK(sb.host().link("nic0").index == nic0);
     CHECK(root_is_empty(runc.root()));

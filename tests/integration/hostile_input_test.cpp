@@ -116,16 +116,19 @@ TEST_CASE_FIXTURE(RecoveryFixture, "numbers out of range for uid, gid and mtu ar
   for (const char* n : {"-1", "4294967296", "18446744073709551616", "18446744073709551615", "1.5", "1e3"}) {
     CAPTURE(n);
     write_full_spec();
-    nlohmann::json c = b.config;
-    c["process"]["user"]["uid"] = "@";
-    std::string text = c.dump();
-    text.replace(text.find("\"@\""), 3, n);
-    write_text(b.dir + "/config.json", text);
-    for (const auto& args : bundle_commands(b.dir, {})) {
-      CAPTURE(args[0]);
-      // 2^64 parses as a double, both too large and not an integer: still one line.
-      auto line = refused(runc(args), before, kId);
-      CHECK(line.starts_with("mini-runc: error: " + b.dir + "/config.json:/process/user/uid: "));
+    for (std::string field : {"uid", "gid"}) {
+      CAPTURE(field);
+      nlohmann::json c = b.config;
+      c["process"]["user"][field] = "@";
+      std::string text = c.dump();
+      text.replace(text.find("\"@\""), 3, n);
+      write_text(b.dir + "/config.json", text);
+      for (const auto& args : bundle_commands(b.dir, {})) {
+        CAPTURE(args[0]);
+        // 2^64 parses as a double, both too large and not an integer: still one line.
+        auto line = refused(runc(args), before, kId);
+        CHECK(line.starts_with("mini-runc: error: " + b.dir + "/config.json:/process/user/" + field + ": "));
+      }
     }
     b.write();
     write_text(b.dir + "/network.json",

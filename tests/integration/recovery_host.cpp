@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -117,14 +118,21 @@ PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int st
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   netns::UniqueFd paused(p[0]), pause_end(p[1]);
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  netns::UniqueFd resume_end(p[0]);
   PausedRun run;
+  run.resume = netns::UniqueFd(p[1]);
+  run.err = netns::UniqueFd(::memfd_create("stderr", MFD_CLOEXEC));
+  REQUIRE(run.err);
   netns::UniqueFd out;
   {
     ScopedEnv at(pause_env, std::to_string(step));
     ScopedEnv fd("MR_PAUSE_FD", "3");  // the harness places `fds` at 3, 4, ...
-    run.pid = runc.spawn(args, out, {pause_end.get()}, stdin_data);
+    ScopedEnv resume("MR_RESUME_FD", "4");
+    run.pid = runc.spawn(args, out, {pause_end.get(), resume_end.get()}, stdin_data, run.err.get());
   }
   pause_end.reset();
+  resume_end.reset();
   netns::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0)));
   REQUIRE(pidfd);
   // Either the byte of the pause or the end of the process, whichever comes first.
@@ -148,6 +156,17 @@ void kill_paused(const PausedRun& run) {
   REQUIRE(run.paused);
   REQUIRE(::kill(run.pid, SIGKILL) == 0);
   CHECK(wait_status(run.pid) == 128 + SIGKILL);
+}
+
+Outcome resume_paused(PausedRun& run) {
+  REQUIRE(run.paused);
+  REQUIRE(::write(run.resume.get(), "R", 1) == 1);
+  run.resume.reset();
+  Outcome o;
+  o.status = wait_status(run.pid);
+  ::lseek(run.err.get(), 0, SEEK_SET);
+  o.err = read_all(run.err.get());
+  return o;
 }
 
 std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step) {

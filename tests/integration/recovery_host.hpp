@@ -68,6 +68,8 @@ struct PausedRun {
   pid_t pid = 0;
   bool paused = false;
   int status = -1;  // when it finished first
+  netns::UniqueFd resume;  // a byte written here lets it go on (MR_RESUME_FD)
+  netns::UniqueFd err;     // its stderr, a memory file
 };
 // `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
 // `stdin_data` as Runc::spawn (a Runc of netns-hook takes the OCI state there).
@@ -79,6 +81,8 @@ std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& arg
 
 // SIGKILLs a paused run and reaps it.
 void kill_paused(const PausedRun& run);
+// Lets a paused run go on past its step and returns how it ended (stdout not kept).
+Outcome resume_paused(PausedRun& run);
 
 // Processes holding an fd (or a namespace link) to net namespace `inode`: "PID fd N".
 std::vector<std::string> holders_of_netns(ino_t inode);

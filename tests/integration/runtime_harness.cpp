@@ -120,7 +120,7 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
 }
 
 pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds,
-                  const std::string& stdin_data) {
+                  const std::string& stdin_data, int err) {
   netns::UniqueFd in;
   if (!stdin_data.empty()) {
     in = memfd("stdin");
@@ -135,6 +135,7 @@ pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, co
   if (pid == 0) {
     if (in) ::dup2(in.get(), 0);
     ::dup2(w.get(), 1);
+    if (err >= 0) ::dup2(err, 2);
     exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
   }
   out = std::move(r);

@@ -44,9 +44,10 @@ class Runc {
   Outcome operator()(const std::vector<std::string>& args, const std::string& stdin_data = {},
                      const std::vector<int>& fds = {});
   // Starts it without waiting; its stdout is a pipe returned in `out`; `fds` as above;
-  // stdin is the test's own, or `stdin_data` when given (netns-hook reads the OCI state there).
+  // stdin is the test's own, or `stdin_data` when given (netns-hook reads the OCI state there);
+  // `err`, when given, becomes its stderr (else it shares the test's).
   pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds = {},
-              const std::string& stdin_data = {});
+              const std::string& stdin_data = {}, int err = -1);
   nlohmann::json state(const std::string& id);
 
  private:
