@@ -60,7 +60,7 @@ Result<void> require_process(const netns::ContainerNetworkDir& where, const std:
                              const std::string& command) {
   auto rec = MR_TRY_VALUE(read_record(record_path(where)));
   auto st = netns::read_proc_stat(rec.pid);
-  if (st && st->start_time == rec.start_time && st->state != 'Z' && st->state != 'X') return {};
+  if (st && st->still_runs(rec.start_time)) return {};
   return netns::fail(0, command + ": the process of container \"" + id + "\" (pid " + std::to_string(rec.pid) +
                                 ") is gone: its network is left for the poststop stage to undo");
 }

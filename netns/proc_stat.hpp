@@ -13,6 +13,9 @@ namespace mr::netns {
 struct ProcStat {
   char state = '?';          // R, S, D, Z, ...
   uint64_t start_time = 0;   // clock ticks after boot
+
+  // Whether this is the process that started at `started` and has not exited yet.
+  bool still_runs(uint64_t started) const { return start_time == started && state != 'Z' && state != 'X'; }
 };
 
 // Fields of /proc/PID/stat; ENOENT when there is no such process.

@@ -26,8 +26,7 @@ Result<std::optional<UniqueFd>> open_process(pid_t pid, uint64_t start_time) {
   // to the container's process and stays bound to it.
   auto st = read_proc_stat(pid);
   if (!st) return std::optional<UniqueFd>{};
-  if (st->start_time != start_time || st->state == 'Z' || st->state == 'X')
-    return std::optional<UniqueFd>{};
+  if (!st->still_runs(start_time)) return std::optional<UniqueFd>{};
   return std::optional<UniqueFd>(std::move(*fd));
 }
 
