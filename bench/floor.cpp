@@ -12,9 +12,10 @@
 // one IPv6 address, default route via 10.88.0.1.
 // up (as mini-runc's setup): open the container's netns by pid, pin it (bind mount on
 // D/netns), open a socket inside it (setns there and back), lo up, look up the bridge,
-// create the veth (host end up and on the bridge, peer in the netns as eth0), look up
-// eth0, eth0 up, two addresses, the default route. down: delete the host end (its peer
-// goes with it), unpin. --time-file appends the milliseconds from main() to exit.
+// create the veth (host end up and on the bridge, peer in the netns as eth0), no IPv6
+// link-local address on the host end (a bridge port), look up eth0, eth0 up, two
+// addresses, the default route. down: delete the host end (its peer goes with it),
+// unpin. --time-file appends the milliseconds from main() to exit.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -138,6 +139,20 @@ void create_veth(Nl& s, const char* host_end, int master, const char* peer, int 
   s.call(h, std::string("create veth ") + host_end);
 }
 
+// No IPv6 link-local address on a bridge port (as mini-runc does): set before the
+// container's end comes up and gives the port carrier.
+void no_ipv6_link_local(Nl& s, const char* name) {
+  nlmsghdr* h = s.start(RTM_NEWLINK, 0);
+  put_ifinfo(h, 0, 0);
+  mnl_attr_put_strz(h, IFLA_IFNAME, name);
+  nlattr* af_spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
+  nlattr* inet6 = mnl_attr_nest_start(h, AF_INET6);
+  mnl_attr_put_u8(h, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+  mnl_attr_nest_end(h, inet6);
+  mnl_attr_nest_end(h, af_spec);
+  s.call(h, std::string("no IPv6 link-local on ") + name);
+}
+
 void delete_link(Nl& s, const char* name) {
   nlmsghdr* h = s.start(RTM_DELLINK, 0);
   put_ifinfo(h, 0, 0);
@@ -220,6 +235,7 @@ void configure(Nl& host, int host_ns, int ctr_ns, const char* host_end, const Ad
   link_up(ctr, "lo", 0);
   int br = get_link(host, "br0");
   create_veth(host, host_end, br, "eth0", ctr_ns);
+  no_ipv6_link_local(host, host_end);
   int eth0 = get_link(ctr, "eth0");
   link_up(ctr, "eth0", eth0);
   add_address(ctr, eth0, AF_INET, &a.v4, 16, false);

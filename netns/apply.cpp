@@ -137,6 +137,12 @@ class Applier {
                                    .settings = {.mtu = d.mtu, .up = true, .master = master},
                                    .peer_settings = {.mtu = d.mtu, .mac = d.mac}});
     if (!made) return void_step(seq, std::move(made).error());
+    // A bridge port without addresses of its own gets no IPv6 link-local address; the
+    // container's end, not yet up, has given it no carrier, so none has been made yet.
+    if (v.bridge && v.host_addresses.empty()) {
+      MR_TRY(faults_.step("no IPv6 link-local on " + host_name));
+      MR_TRY(suppress_ipv6_link_local(t_.host, host_name));
+    }
     auto link = MR_TRY_VALUE(get_link(t_.container_nl, d.name));
     if (d.up) {
       MR_TRY(faults_.step("up " + d.name));

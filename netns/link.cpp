@@ -165,6 +165,22 @@ Result<void> set_link_master(NlSocket& s, int index, int master_index) {
   return change_link(s, index, {.master = master_index});
 }
 
+Result<void> suppress_ipv6_link_local(NlSocket& s, std::string_view name) {
+  MR_TRY(check_ifname(name));
+  nl::Message m(RTM_NEWLINK, 0);
+  m.put(make_ifinfo(0, {}));
+  m.attr_str(IFLA_IFNAME, name);
+  {
+    auto af_spec = m.nest(IFLA_AF_SPEC);
+    auto inet6 = m.nest(AF_INET6);
+    m.attr_u8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+  }
+  auto r = s.call(m);
+  if (!r && r.error().err == EAFNOSUPPORT) return {};
+  MR_TRY_CTX(std::move(r), "turn off the IPv6 link-local address of " + std::string(name) + in(s));
+  return {};
+}
+
 namespace {
 
 // do_setlink() moves a link before it renames it: when the new name is taken in the

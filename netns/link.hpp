@@ -62,6 +62,13 @@ Result<void> set_link_mtu(NlSocket& s, int index, uint32_t mtu);
 Result<void> set_link_mac(NlSocket& s, int index, const MacAddress& mac);
 // Attaches a link to a bridge (master_index) or detaches it (0).
 Result<void> set_link_master(NlSocket& s, int index, int master_index);
+// No IPv6 link-local address for the link (IFLA_INET6_ADDR_GEN_MODE none): for a bridge
+// port, which needs none, and whose link-local address would cost a DAD probe, MLD
+// reports and router solicitations flooded to every other port. It must be set after
+// the link exists (the kernel refuses AF_INET6 settings in the creating request) and
+// before it has carrier, when addrconf makes the address. A link without IPv6 (the
+// kernel's ipv6.disable, or an MTU below 1280) has nothing to suppress: not an error.
+Result<void> suppress_ipv6_link_local(NlSocket& s, std::string_view name);
 
 // Moves a link from the namespace of `from` into `to`, renamed to new_name in the same
 // request when one is given (no window in which the old name could clash). The kernel
