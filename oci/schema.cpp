@@ -10,11 +10,15 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "oci/valijson_remainder.hpp"  // before valijson's headers, which call it
+// clang-format off
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+// clang-format on
 
 #include "oci/json_input.hpp"
 #include "oci/schema_prune.hpp"
