@@ -7,12 +7,20 @@
 #include <algorithm>
 
 #include "apply_helpers.hpp"
+#include "netns/fault.hpp"
 #include "netns/network_config.hpp"
 
 using namespace mr::netns;
 using namespace mr::test;
 
 namespace {
+
+NetConfig one_port_config() {
+  NetConfig cfg;
+  cfg.devices.push_back({.name = "eth0", .kind = VethDevice{.bridge = "br0"},
+                         .addresses = {prefix("10.4.0.2/24")}, .origin = "/devices/0"});
+  return cfg;
+}
 
 bool has_link_local(const std::vector<std::string>& addresses) {
   return std::any_of(addresses.begin(), addresses.end(), [](const std::string& a) { return a.starts_with("fe80:"); });
@@ -60,4 +68,40 @@ TEST_CASE("a bridge port's host end gets no IPv6 link-local address, a host end 
   CHECK(sb.host().addresses(sb.host().link(other_applied.devices[0].host_name).index, AF_INET6).empty());
   check_udp(ctr, ip("fd00:4::2"), other, ip("fd00:4::3"));
   check_udp(other, ip("fd00:4::3"), ctr, ip("fd00:4::2"));
+}
+
+TEST_CASE("a failure at any step of a bridge port's setup, its IPv6 step included, leaves the host as it was") {
+  if (!FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
+  int steps = 0;
+  {
+    Sandbox sb;
+    sb.bridge("br0");
+    auto ctr = sb.child();
+    TempDir dir;
+    auto journal = MUST(Journal::open(dir.file("j")));
+    auto t = targets(sb, ctr);
+    steps = MUST(apply(one_port_config(), t, journal)).steps;
+  }
+  // loopback, the veth, no IPv6 link-local on its host end, eth0 up, one address
+  CHECK(steps == 5);
+  for (int n = 1; n <= steps; ++n) {
+    CAPTURE(n);
+    Sandbox sb;
+    sb.bridge("br0");
+    const std::string before = host_state(sb.host());
+    auto ctr = sb.child();
+    TempDir dir;
+    auto journal = MUST(Journal::open(dir.file("j")));
+    auto t = targets(sb, ctr);
+    std::vector<Error> rollback_failures;
+    Result<AppliedNetwork> r;
+    ::setenv("MR_FAIL_AT_STEP", std::to_string(n).c_str(), 1);
+    r = apply(one_port_config(), t, journal, &rollback_failures);
+    ::unsetenv("MR_FAIL_AT_STEP");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("injected fault at step " + std::to_string(n)) != std::string::npos);
+    for (auto& f : rollback_failures) FAIL_CHECK(f.message());
+    CHECK(settled_host_state(sb.host(), before) == before);
+    CHECK(journal.pending().empty());
+  }
 }
