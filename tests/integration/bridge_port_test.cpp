@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "apply_helpers.hpp"
+#include "integration/recovery_host.hpp"
 #include "netns/fault.hpp"
 #include "netns/network_config.hpp"
 
@@ -21,6 +22,16 @@ NetConfig one_port_config() {
                          .addresses = {prefix("10.4.0.2/24")}, .origin = "/devices/0"});
   return cfg;
 }
+
+// A sandbox host with the bridge br0, a container namespace and a journal for it.
+struct OnePortHost {
+  Sandbox sb;
+  LinkInfo br0 = sb.bridge("br0");
+  Space ctr = sb.child();
+  TempDir dir;
+  Journal journal = MUST(Journal::open(dir.file("j")));
+  ApplyTargets t = targets(sb, ctr);
+};
 
 bool has_link_local(const std::vector<std::string>& addresses) {
   return std::any_of(addresses.begin(), addresses.end(), [](const std::string& a) { return a.starts_with("fe80:"); });
@@ -74,34 +85,25 @@ TEST_CASE("a failure at any step of a bridge port's setup, its IPv6 step include
   if (!FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
   int steps = 0;
   {
-    Sandbox sb;
-    sb.bridge("br0");
-    auto ctr = sb.child();
-    TempDir dir;
-    auto journal = MUST(Journal::open(dir.file("j")));
-    auto t = targets(sb, ctr);
-    steps = MUST(apply(one_port_config(), t, journal)).steps;
+    OnePortHost h;
+    steps = MUST(apply(one_port_config(), h.t, h.journal)).steps;
   }
   // loopback, the veth, no IPv6 link-local on its host end, eth0 up, one address
   CHECK(steps == 5);
   for (int n = 1; n <= steps; ++n) {
     CAPTURE(n);
-    Sandbox sb;
-    sb.bridge("br0");
-    const std::string before = host_state(sb.host());
-    auto ctr = sb.child();
-    TempDir dir;
-    auto journal = MUST(Journal::open(dir.file("j")));
-    auto t = targets(sb, ctr);
+    OnePortHost h;
+    const std::string before = host_state(h.sb.host());
     std::vector<Error> rollback_failures;
     Result<AppliedNetwork> r;
-    ::setenv("MR_FAIL_AT_STEP", std::to_string(n).c_str(), 1);
-    r = apply(one_port_config(), t, journal, &rollback_failures);
-    ::unsetenv("MR_FAIL_AT_STEP");
+    {
+      ScopedEnv at("MR_FAIL_AT_STEP", std::to_string(n));
+      r = apply(one_port_config(), h.t, h.journal, &rollback_failures);
+    }
     REQUIRE_FALSE(r);
     CHECK(r.error().message().find("injected fault at step " + std::to_string(n)) != std::string::npos);
     for (auto& f : rollback_failures) FAIL_CHECK(f.message());
-    CHECK(settled_host_state(sb.host(), before) == before);
-    CHECK(journal.pending().empty());
+    CHECK(settled_host_state(h.sb.host(), before) == before);
+    CHECK(h.journal.pending().empty());
   }
 }
