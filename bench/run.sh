@@ -4,6 +4,9 @@
 # as on a systemd host), cgroup2 on /sys/fs/cgroup (crun needs its own mount here), and
 # the sandbox "host" network namespace, entered with nsenter --net (not `ip netns exec`,
 # which remounts /sys and breaks runc's cgroup lookup). Phase 2 (--inside): the cases.
+# With --hot-text DIR (scripts/bench.sh --hot-text): no cases; the same host and bundle,
+# and the runs whose functions the release binaries put side by side, traced by
+# bench/hot_text.cpp into DIR/mini-runc.hits and DIR/netns-hook.hits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -16,8 +19,10 @@ if [ "${1:-}" != --inside ]; then
   mkdir -p /run/bench
   touch /run/bench/hostns
   unshare --net=/run/bench/hostns true
-  exec nsenter --net=/run/bench/hostns "$0" --inside
+  exec nsenter --net=/run/bench/hostns "$0" --inside "$@"
 fi
+hot_text_dir=
+[ "${2:-}" = --hot-text ] && hot_text_dir=$3
 
 export W=/run/bench
 export MR=$repo/build/release/runtime/mini-runc
@@ -75,6 +80,25 @@ export CTR_PID=$ctr_pid
 printf '{"ociVersion": "1.0.2", "id": "hk", "status": "creating", "pid": %s, "bundle": "%s/bundle"}\n' \
   "$ctr_pid" "$W" >"$W/hook-state.json"
 trap 'kill $ctr_pid 2>/dev/null || true' EXIT
+
+if [ -n "$hot_text_dir" ]; then
+  # What a user waits for: `run` with and without the network; the hook's configure and
+  # undo, for a container that ends first (as under a runtime) and for one still alive.
+  trace() { local binary=$1; shift
+    "$repo/build/release/bench/hot-text" "$binary.map" "$hot_text_dir/$(basename "$binary").hits" -- "$binary" "$@"; }
+  for i in 1 2; do
+    trace "$MR" --root "$W/mr" run -b "$W/bundle" --network "$W/net.json" "ht$i"
+    trace "$MR" --root "$W/mr" run -b "$W/bundle" "ht-nonet$i"
+  done
+  export BUNDLE=$W/bundle
+  /bin/sh "$repo/bench/container-stub.sh" start "$W/ht-stub"
+  trace "$HOOK" --root "$W/hook" --network network-bench.json --stage configure <"$W/ht-stub.json"
+  /bin/sh "$repo/bench/container-stub.sh" stop "$W/ht-stub"
+  trace "$HOOK" --root "$W/hook" --stage undo <"$W/ht-stub.json"
+  trace "$HOOK" --root "$W/hook" --network network-bench.json --stage configure <"$W/hook-state.json"
+  trace "$HOOK" --root "$W/hook" --stage undo <"$W/hook-state.json"
+  exit 0
+fi
 
 cni="CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net"
 cat >"$W/runtimes.cases" <<EOF

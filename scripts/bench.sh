@@ -5,6 +5,8 @@
 # Not part of the test suite. Run as root on Debian 12:
 #   scripts/bench.sh                 # full run (takes a while)
 #   scripts/bench.sh --quick         # few iterations, to check the harness
+#   scripts/bench.sh --hot-text      # no benchmark: rewrite runtime/hot-text.ld and
+#                                    # hooks/hot-text.ld from traced runs, then rebuild
 # ROUNDS, WARMUP, SEQ_RUNS, SCALE_ROUNDS and SCALE_LEVELS in the environment override
 # the iteration counts. Everything happens in a throwaway "host" network namespace and a
 # private mount namespace: this machine's interfaces, mounts and cgroups are not touched.
@@ -39,4 +41,31 @@ g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/measure bench/me
 
 # A private mount namespace: the pins, state directories and the cgroup2 mount crun
 # needs vanish with it. bench/run.sh then makes the sandbox "host" network namespace.
-exec unshare --mount --propagation private bench/run.sh
+if [ "${1:-}" != --hot-text ]; then
+  exec unshare --mount --propagation private bench/run.sh
+fi
+
+# The functions that `run` and the hook execute, in the order they first ran, become the
+# binaries' hot path: one output section ahead of .text, so that a start maps (and keeps
+# resident) the code it runs, not the 64 KiB around each piece of it.
+g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/hot-text bench/hot_text.cpp
+hits=build/release/hot-text
+rm -rf "$hits" && mkdir -p "$hits"
+unshare --mount --propagation private bench/run.sh --hot-text "$PWD/$hits"
+for target in runtime/mini-runc hooks/netns-hook; do
+  name=${target#*/}
+  { echo "/* The functions $name runs in the benchmark's runs, first run first, ahead of the"
+    echo "   rest of .text (CMakeLists.txt, mr_hot_text). Written by scripts/bench.sh --hot-text"
+    echo "   at $(git rev-parse --short HEAD); a name that no longer exists matches nothing. */"
+    echo "SECTIONS"
+    echo "{"
+    echo "  .text.hot_path :"
+    echo "  {"
+    awk '!seen[$0]++ { print "    *(" $0 ")" }' "$hits/$name.hits"
+    echo "  }"
+    echo "}"
+    echo "INSERT BEFORE .text;"
+  } >"${target%/*}/hot-text.ld"
+  echo "bench: ${target%/*}/hot-text.ld: $(awk '!seen[$0]++' "$hits/$name.hits" | wc -l) functions"
+done
+scripts/build.sh build/release >/dev/null
