@@ -51,6 +51,16 @@ left_churn=$(left "$after_churn")
 left_scale=$(left "$after_scale")
 
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+# How much of a hot-text.ld still names the binary's code: the input sections that its
+# link placed in .text.hot_path (from the map), against the functions the script lists.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+hot_path() {
+  local listed found
+  listed=$(grep -c '^    \*(' "$repo/$2" || true)
+  found=$(awk '/^\.text\.hot_path/ {f = 1; next} f && /^\./ {exit} f && /^ \.text/ {print $1}' \
+            "$repo/build/release/$1.map" 2>/dev/null | sort -u | wc -l)
+  echo "$found of the $listed functions in $2"
+}
 {
   echo "# mini-runc benchmark"
   echo
@@ -58,6 +68,8 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   echo "load average (1/5/15 min) at start $load_start, at end $load_end."
   echo "mini-runc $(git -C "$(dirname "$0")/.." rev-parse --short HEAD) (RelWithDebInfo), $(runc --version | head -1),"
   echo "$(crun --version | head -1), CNI plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins)."
+  echo "Hot path found: $(hot_path runtime/mini-runc runtime/hot-text.ld); $(hot_path hooks/netns-hook hooks/hot-text.ld)"
+  echo "(scripts/bench.sh --hot-text rewrites them)."
   echo "Workload /bin/true in the busybox bundle (scripts/make-bundle.sh); $ROUNDS rounds after $WARMUP warm-up,"
   echo "cases interleaved; times are wall-clock medians per run (p10-p90 beside)."
   echo
