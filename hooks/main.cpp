@@ -79,7 +79,7 @@ int report(const mr::hooks::HookOptions& opts, const mr::netns::Error& e) {
   if (opts.json_log)
     std::fprintf(stderr, "%s\n", mr::oci::error_to_json(e).dump().c_str());
   else
-    std::fprintf(stderr, "netns-hook: %s\n", e.message().c_str());
+    std::fprintf(stderr, "netns-hook: error: %s\n", e.message().c_str());
   return 1;
 }
 

@@ -89,7 +89,7 @@ std::string refused(Configured& c, std::vector<std::string> args) {
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err_lines().size() == 1);
-  CHECK(r.err.starts_with("netns-hook: "));
+  CHECK(r.err.starts_with("netns-hook: error: "));
   CHECK(r.out.empty());
   CHECK(host_state(c.sb.host()) == c.configured);
   CHECK(settled_host_state(inside, ctr_before) == ctr_before);
@@ -175,14 +175,14 @@ TEST_CASE("netns-hook attach, detach and show refuse bad input in one line and c
   line = refused(c, {"detach", kId, "lo"});
   CHECK_MESSAGE(line.find("detach lo: no device of that name was attached") != std::string::npos, line);
   line = refused(c, {"attach", kId, "nic1", "--bridge", "br0"});
-  CHECK_MESSAGE(line == "netns-hook: attach: --bridge is for --veth\n", line);
+  CHECK_MESSAGE(line == "netns-hook: error: attach: --bridge is for --veth\n", line);
   line = refused(c, {"attach", kId, "uplink0", "--address", "10.0.0.300/24"});
   CHECK_MESSAGE(line.find("attach: --address") != std::string::npos, line);
   for (const char* command : {"attach", "detach", "show"}) {
     std::vector<std::string> args{command, "other-ctr"};
     if (std::string(command) != "show") args.push_back("uplink0");
     line = refused(c, args);
-    CHECK_MESSAGE(line == "netns-hook: " + std::string(command) +
+    CHECK_MESSAGE(line == "netns-hook: error: " + std::string(command) +
                               ": no container \"other-ctr\" configured by netns-hook (nothing in " + c.b.root + ")\n",
                   line);
   }
@@ -211,7 +211,7 @@ TEST_CASE("netns-hook attach and detach refuse a container whose process is gone
     auto r = c.hook(args);
     INFO(r.err);
     CHECK(r.exit_code == 1);
-    CHECK(r.err == "netns-hook: " + args.front() + ": the process of container \"" + kId + "\" (pid " +
+    CHECK(r.err == "netns-hook: error: " + args.front() + ": the process of container \"" + kId + "\" (pid " +
                        std::to_string(pid) + ") is gone: its network is left for the poststop stage to undo\n");
     CHECK(host_state(c.sb.host()) == c.configured);
     CHECK(host_state(inside) == inside_before);
@@ -278,7 +278,7 @@ TEST_CASE("netns-hook attach and poststop at once: either order ends with the ho
   CHECK(u.exit_code == 0);
   if (a.exit_code != 0) {  // undo went first: nothing left to attach to
     CHECK(a.exit_code == 1);
-    CHECK(a.err == "netns-hook: attach: no container \"" + kId + "\" configured by netns-hook (nothing in " +
+    CHECK(a.err == "netns-hook: error: attach: no container \"" + kId + "\" configured by netns-hook (nothing in " +
                        c.b.root + ")\n");
     CHECK(c.sb.host().has_link("nic1"));
   }

@@ -18,7 +18,7 @@ std::string refused(HookHost& sb, const HookBundle& b, const std::string& state)
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err_lines().size() == 1);
-  CHECK(r.err.starts_with("netns-hook: "));
+  CHECK(r.err.starts_with("netns-hook: error: "));
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(std::filesystem::exists(b.state_dir(kId)));
   return r.err;

@@ -101,7 +101,7 @@ TEST_CASE_FIXTURE(HookRecovery, "netns-hook: a configure failing at any step exi
       return false;
     }
     CHECK(o.status == 1);
-    CHECK(o.err.starts_with("netns-hook: "));
+    CHECK(o.err.starts_with("netns-hook: error: "));
     CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);  // one line
     CHECK(o.err.find("injected fault at step " + std::to_string(n)) != std::string::npos);
     CHECK(settled_hook_picture(before) == before);

@@ -26,7 +26,7 @@ std::string refused(HookHost& sb, const HookBundle& b, const RunResult& r, pid_t
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err_lines().size() == 1);
-  CHECK(r.err.starts_with("netns-hook: "));
+  CHECK(r.err.starts_with("netns-hook: error: "));
   CHECK_MESSAGE(r.max_rss_kib < kMaxRssKib, "peak RSS " << r.max_rss_kib << " KiB");
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(fs::exists(b.state_dir(kId)));
@@ -62,7 +62,7 @@ TEST_CASE("netns-hook refuses hostile documents as its bundle's config.json, net
       write_text(b.dir.file("network.json"), network_text);
       doc.make(door.file);
       auto line = refused(sb, b, run_hook(sb, b, door.args, state), ctr.pid());
-      CHECK(line == "netns-hook: " + door.file + doc.says);
+      CHECK(line == "netns-hook: error: " + door.file + doc.says);
     }
   }
 }
@@ -99,13 +99,13 @@ TEST_CASE("netns-hook refuses a hostile OCI state on stdin") {
   for (const auto& c : cases) {
     CAPTURE(c.name);
     auto line = refused(sb, b, run_hook(sb, b, {}, c.state), ctr.pid());
-    CHECK(line.starts_with("netns-hook: " + c.says));
+    CHECK(line.starts_with("netns-hook: error: " + c.says));
     CHECK(line.size() < 2048);
   }
   SUBCASE("an endless stdin (/dev/zero) and a 256 MiB one stop at the size limit") {
     mr::netns::UniqueFd zero(::open("/dev/zero", O_RDONLY | O_CLOEXEC));
     REQUIRE(zero);
-    const std::string says = "netns-hook: stdin: the OCI state is larger than 1048576 bytes: File too large";
+    const std::string says = "netns-hook: error: stdin: the OCI state is larger than 1048576 bytes: File too large";
     CHECK(refused(sb, b, hook_with_stdin_fd(sb, b, zero.get()), ctr.pid()) == says);
     std::string huge = b.dir.file("huge-state");
     write_text(huge, head);
@@ -131,7 +131,7 @@ TEST_CASE("netns-hook refuses ids with / or .. in configure and undo, and touche
       CAPTURE(status);
       auto r = run_hook(sb, b, {}, oci_state(id, status, ctr.pid(), b.path()));
       auto line = refused(sb, b, r, ctr.pid());
-      CHECK(line.starts_with(std::string("netns-hook: stdin:/id: invalid container id \"") + id + "\": "));
+      CHECK(line.starts_with(std::string("netns-hook: error: stdin:/id: invalid container id \"") + id + "\": "));
     }
   }
   CHECK(fs::exists(victim + "/journal"));
@@ -153,7 +153,7 @@ TEST_CASE("netns-hook refuses a --root that is a symlink or writable by others, 
       CAPTURE(status);
       auto r = run_program({MR_NETNS_HOOK, "--root", root}, oci_state(kId, status, ctr.pid(), b.path()),
                            {.net = &sb.host().ns});
-      CHECK(refused(sb, b, r, ctr.pid()) == "netns-hook: --root " + root + says);
+      CHECK(refused(sb, b, r, ctr.pid()) == "netns-hook: error: --root " + root + says);
       CHECK(fs::is_empty(real));
     }
   };
