@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help arrives here too, as an "error" whose exit code is 0 (CLI::Success).
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    return mr::oci::report_parse_error("netns-hook", e);
+    return mr::oci::report_parse_error("netns-hook", e, app);
   }
   opts.json_log = log_format == "json";
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;

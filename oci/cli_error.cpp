@@ -7,7 +7,37 @@
 
 namespace mr::oci {
 
-int report_parse_error(std::string_view program, const CLI::ParseError& e) {
+namespace {
+
+// The command the line went deepest into (`net` in `mini-runc net frobnicate`).
+const CLI::App& named_command(const CLI::App& app) {
+  const CLI::App* at = &app;
+  for (auto parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) at = parsed.front();
+  return *at;
+}
+
+// `unknown command "W"; one of: a, b` when a command was required where the word W is;
+// empty otherwise.
+std::string unknown_command(const CLI::ParseError& e, const CLI::App& app) {
+  if (e.get_name() != "RequiredError") return {};
+  const CLI::App& at = named_command(app);
+  const auto leftover = at.remaining();
+  const auto commands = at.get_subcommands([](const CLI::App*) { return true; });
+  if (leftover.empty() || commands.empty()) return {};
+  std::string what;
+  if (&at != &app) what = at.get_name() + ": ";
+  what += "unknown command \"" + leftover.front() + "\"; one of:";
+  for (size_t i = 0; i < commands.size(); ++i) what += (i ? ", " : " ") + commands[i]->get_name();
+  return what;
+}
+
+}  // namespace
+
+int report_parse_error(std::string_view program, const CLI::ParseError& e, const CLI::App& app) {
+  if (std::string what = unknown_command(e, app); !what.empty()) {
+    std::fprintf(stderr, "%.*s: error: %s\n", static_cast<int>(program.size()), program.data(), what.c_str());
+    return 1;
+  }
   std::string what = e.what();
   std::replace(what.begin(), what.end(), '\n', ' ');
   while (!what.empty() && what.back() == ' ') what.pop_back();

@@ -11,6 +11,9 @@ namespace mr::oci {
 
 // Writes `PROGRAM: error: WHAT` (WHAT on one line) to stderr; returns 1, the exit status.
 // Not for CLI::Success (--help, --version), which App::exit() answers with exit status 0.
-int report_parse_error(std::string_view program, const CLI::ParseError& e);
+// Where a command was required and the word in its place is none, WHAT names the word
+// and the commands there are (`net: unknown command "frobnicate"; one of: attach, ...`):
+// CLI11 itself only says that a subcommand is required.
+int report_parse_error(std::string_view program, const CLI::ParseError& e, const CLI::App& app);
 
 }  // namespace mr::oci

@@ -64,7 +64,10 @@ TEST_CASE_FIXTURE(NetCliHost, "net attach and detach refuse bad requests and cha
     CHECK(says(refused({"net", "attach", "c1", "nic1", "--bogus"}), "not expected: --bogus"));
     CHECK(says(refused({"net", "attach", "c1", "nic1", "--mtu", "abc"}), "could not convert: --mtu = abc"));
     CHECK(says(refused({"net", "detach", "c1"}), "name is required"));
-    CHECK(says(refused({"net", "frobnicate", "c1"}), "a subcommand is required"));
+    CHECK(says(refused({"net", "frobnicate", "c1"}),
+               "net: unknown command \"frobnicate\"; one of: attach, detach, show, export"));
+    CHECK(says(refused({"frobnicate"}), "error: unknown command \"frobnicate\"; one of: run, create, start"));
+    CHECK(says(refused({"net"}), "a subcommand is required"));
     // Help is no error: exit status 0, on stdout.
     auto help = runc({"net", "attach", "--help"});
     CHECK(help.status == 0);
