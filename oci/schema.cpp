@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <limits>
-#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -21,6 +19,8 @@
 // clang-format on
 
 #include "oci/json_input.hpp"
+#include "oci/schema_expectation.hpp"
+#include "oci/schema_file.hpp"
 #include "oci/schema_prune.hpp"
 
 namespace mr::oci {
@@ -34,64 +34,6 @@ Schema::~Schema() = default;
 
 namespace {
 
-// valijson reads every integer as int64_t, so the runtime-spec's uint64 maximum
-// (18446744073709551615) becomes -1 and rejects every value, and an RLIM_INFINITY in a
-// config fails "minimum": 0. Both the schemas and the checked copy of a document get
-// such numbers lowered to INT64_MAX: still an integer, still >= 0, still <= every maximum.
-constexpr auto kMaxInt = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-
-bool too_big(const nlohmann::json& j) { return j.is_number_unsigned() && j.get<uint64_t>() > kMaxInt; }
-
-void clamp_unsigned(nlohmann::json& j) {
-  if (too_big(j)) {
-    j = static_cast<int64_t>(kMaxInt);
-  } else if (j.is_structured()) {
-    for (auto& child : j) clamp_unsigned(child);
-  }
-}
-
-// valijson tells a $ref into another file from one inside the document by asking whether
-// its URI is absolute, else whether it is a URN; the URN test compiles a large std::regex
-// on first use, which cost a sixth of checking a config.json. Refs between sibling
-// schema files ("defs.json#/definitions/Mount") are made absolute under this prefix, so
-// the question never comes up; the fetch callback keeps only the last path segment.
-constexpr std::string_view kSiblingPrefix = "sibling:///";
-
-// Both fixes above, in one walk over a schema document.
-void prepare_schema(nlohmann::json& j) {
-  if (too_big(j)) {
-    j = static_cast<int64_t>(kMaxInt);
-  } else if (j.is_object()) {
-    // Plain iterators: items() builds a string per element.
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "$ref" && it->is_string()) {
-        auto& text = it->get_ref<std::string&>();
-        if (!text.starts_with("#") && text.find("://") == std::string::npos) text.insert(0, kSiblingPrefix);
-      } else {
-        prepare_schema(*it);
-      }
-    }
-  } else if (j.is_array()) {
-    for (auto& child : j) prepare_schema(child);
-  }
-}
-
-// The schemas are ours or Debian's, installed with the binaries: parsed without the
-// bookkeeping that names a user's mistakes by JSON pointer, which would double the cost.
-Result<nlohmann::json> load_schema_file(const std::string& path) {
-  std::string text = MR_TRY_VALUE(read_input_file(path));
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return std::unexpected(input_error(path, "", "cannot parse schema: not valid JSON"));
-  prepare_schema(doc);
-  return doc;
-}
-
-bool has_huge_unsigned(const nlohmann::json& j) {
-  if (too_big(j)) return true;
-  if (j.is_structured())
-    return std::any_of(j.begin(), j.end(), [](const nlohmann::json& c) { return has_huge_unsigned(c); });
-  return false;
-}
 
 bool has_pattern(const nlohmann::json& sub, const std::set<std::string>& pattern_defs) {
   if (!sub.is_object()) return false;
@@ -280,169 +222,6 @@ bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>
   return a.size() < b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-// valijson's text, in the house style of error text: "Array should contain no more
-// than 2 elements." -> "array should contain no more than 2 elements".
-std::string tidy(std::string text) {
-  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] - 'A' + 'a');
-  // valijson prints limits with std::to_string(double): "1.000000".
-  for (auto dot = text.find(".000000"); dot != std::string::npos; dot = text.find(".000000", dot))
-    text.erase(dot, 7);
-  return text;
-}
-
-constexpr std::string_view kTypeMessage = "Value type not permitted by 'type' constraint";
-constexpr std::string_view kEnumMessage = "Failed to match against any enum values";
-
-// A schema node and the document it sits in (a local "$ref" is relative to that).
-struct Node {
-  const nlohmann::json* json = nullptr;
-  const nlohmann::json* doc = nullptr;
-};
-
-// Walks the schema along a document's JSON pointer to the node that checks the value
-// there, following $refs into the sibling files (read again, now that a message needs
-// them: valijson has freed its copies). Only for messages: where the walk loses its
-// way (a patternProperties key, say), the caller keeps valijson's own text.
-class SchemaWalk {
- public:
-  SchemaWalk(const nlohmann::json& root, const std::string& dir) : root_(root), dir_(dir) {}
-
-  Node at(const std::string& pointer) {
-    try {
-      Node cur = resolve({&root_, &root_});
-      for (const auto& token : split(pointer)) {
-        cur = child(cur, token, 0);
-        if (!cur.json) return {};
-      }
-      return cur;
-    } catch (const std::exception&) {  // an index past unsigned long, say
-      return {};
-    }
-  }
-
-  // The JSON types the node allows, its own or those of its anyOf/oneOf alternatives.
-  std::vector<std::string> types(Node n) {
-    std::vector<std::string> out;
-    collect(n, "type", out, 0);
-    return out;
-  }
-  // Its enum values, rendered: strings bare, other values as JSON.
-  std::vector<std::string> values(Node n) {
-    std::vector<std::string> out;
-    collect(n, "enum", out, 0);
-    return out;
-  }
-
- private:
-  static std::vector<std::string> split(const std::string& pointer) {
-    std::vector<std::string> out;
-    auto p = nlohmann::json::json_pointer(pointer);
-    while (!p.empty()) {
-      out.insert(out.begin(), p.back());
-      p.pop_back();
-    }
-    return out;
-  }
-
-  Node resolve(Node n) {
-    for (int hops = 0; hops < 16 && n.json && n.json->is_object(); ++hops) {
-      auto ref = n.json->find("$ref");
-      if (ref == n.json->end() || !ref->is_string()) return n;
-      std::string text = ref->get<std::string>();
-      auto hash = text.find('#');
-      std::string fragment = hash == std::string::npos ? "" : text.substr(hash + 1);
-      if (hash != 0) {
-        if (!text.starts_with(kSiblingPrefix)) return {};
-        n.doc = file(text.substr(kSiblingPrefix.size(), hash - kSiblingPrefix.size()));
-        if (!n.doc) return {};
-      }
-      try {
-        n.json = &n.doc->at(nlohmann::json::json_pointer(fragment));
-      } catch (const nlohmann::json::exception&) {
-        return {};
-      }
-    }
-    return n;
-  }
-
-  const nlohmann::json* file(const std::string& name) {
-    auto it = files_.find(name);
-    if (it == files_.end()) {
-      auto doc = load_schema_file(dir_ + "/" + name);
-      if (!doc) return nullptr;
-      it = files_.emplace(name, std::move(*doc)).first;
-    }
-    return &it->second;
-  }
-
-  // A schema may name itself through a combinator: the depth bounds the search.
-  static constexpr int kMaxDepth = 8;
-
-  Node child(Node n, const std::string& token, int depth) {
-    n = resolve(n);
-    if (!n.json || !n.json->is_object() || depth > kMaxDepth) return {};
-    const nlohmann::json& s = *n.json;
-    if (auto props = s.find("properties"); props != s.end() && props->contains(token)) return resolve({&(*props)[token], n.doc});
-    if (auto items = s.find("items"); items != s.end() && !token.empty() &&
-                                      token.find_first_not_of("0123456789") == std::string::npos) {
-      if (items->is_object()) return resolve({&*items, n.doc});
-      size_t i = std::stoul(token);
-      if (items->is_array() && i < items->size()) return resolve({&(*items)[i], n.doc});
-    }
-    if (auto add = s.find("additionalProperties"); add != s.end() && add->is_object()) return resolve({&*add, n.doc});
-    for (const char* combinator : {"allOf", "anyOf", "oneOf"}) {
-      auto alts = s.find(combinator);
-      if (alts == s.end() || !alts->is_array()) continue;
-      for (const auto& alt : *alts)
-        if (Node found = child({&alt, n.doc}, token, depth + 1); found.json) return found;
-    }
-    return {};
-  }
-
-  void collect(Node n, const char* keyword, std::vector<std::string>& out, int depth) {
-    n = resolve(n);
-    if (!n.json || !n.json->is_object() || depth > kMaxDepth) return;
-    if (auto k = n.json->find(keyword); k != n.json->end()) {
-      for (const auto& v : k->is_array() ? *k : nlohmann::json::array({*k})) {
-        std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-        if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
-      }
-    }
-    for (const char* combinator : {"allOf", "anyOf", "oneOf"})
-      if (auto alts = n.json->find(combinator); alts != n.json->end() && alts->is_array())
-        for (const auto& alt : *alts) collect({&alt, n.doc}, keyword, out, depth + 1);
-  }
-
-  const nlohmann::json& root_;
-  const std::string& dir_;
-  std::map<std::string, nlohmann::json> files_;
-};
-
-std::string with_article(const std::string& type) {
-  if (type == "null") return "null";
-  return (type == "integer" || type == "object" || type == "array" ? "an " : "a ") + type;
-}
-
-std::string joined(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : std::string(sep)) + p;
-  return out;
-}
-
-// What valijson's description means at `pointer`, said as what was expected.
-std::string expectation(SchemaWalk& walk, const std::string& pointer, const std::string& description) {
-  if (description.starts_with(kTypeMessage)) {
-    auto types = walk.types(walk.at(pointer));
-    std::vector<std::string> named;
-    for (const auto& t : types) named.push_back(with_article(t));
-    if (!named.empty()) return "expected " + joined(named, " or ");
-  } else if (description.starts_with(kEnumMessage)) {
-    auto values = walk.values(walk.at(pointer));
-    if (!values.empty()) return "expected one of: " + joined(values, ", ");
-  }
-  return tidy(description);
-}
 
 }  // namespace
 
@@ -466,7 +245,7 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
     return out;
   }
   find_unknown_properties(*root_, *root_, doc, "", file, out);
-  SchemaWalk walk(*root_, dir_);
+  SchemaExpectations expected(*root_, dir_);
   std::vector<valijson::ValidationResults::Error> errors;
   valijson::ValidationResults::Error e;
   while (results.popError(e)) errors.push_back(std::move(e));
@@ -479,7 +258,7 @@ std::vector<Error> Schema::validate(const nlohmann::json& doc, const std::string
     std::string pointer = context_to_pointer(errors[i].context);
     // One line per pointer: an anyOf reports each alternative's failure at one place.
     if (std::any_of(out.begin(), out.end(), [&](const Error& o) { return o.pointer == pointer; })) continue;
-    std::string what = expectation(walk, pointer, errors[i].description);
+    std::string what = expected(pointer, errors[i].description);
     try {
       what += " (got " + brief(doc.at(nlohmann::json::json_pointer(pointer))) + ")";
     } catch (const nlohmann::json::exception&) {
