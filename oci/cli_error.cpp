@@ -31,19 +31,20 @@ std::string unknown_command(const CLI::ParseError& e, const CLI::App& app) {
   return what;
 }
 
+// CLI11 writes sentences ("The following argument was not expected: --bogus"), some over
+// two lines; error text here is one lower-case line.
+std::string one_line(std::string what) {
+  std::replace(what.begin(), what.end(), '\n', ' ');
+  while (!what.empty() && what.back() == ' ') what.pop_back();
+  if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  return what;
+}
+
 }  // namespace
 
 int report_parse_error(std::string_view program, const CLI::ParseError& e, const CLI::App& app) {
-  if (std::string what = unknown_command(e, app); !what.empty()) {
-    std::fprintf(stderr, "%.*s: error: %s\n", static_cast<int>(program.size()), program.data(), what.c_str());
-    return 1;
-  }
-  std::string what = e.what();
-  std::replace(what.begin(), what.end(), '\n', ' ');
-  while (!what.empty() && what.back() == ' ') what.pop_back();
-  // CLI11 writes sentences ("The following argument was not expected: --bogus"); error
-  // text here is lower case.
-  if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  std::string what = unknown_command(e, app);
+  if (what.empty()) what = one_line(e.what());
   std::fprintf(stderr, "%.*s: error: %s\n", static_cast<int>(program.size()), program.data(), what.c_str());
   return 1;
 }
