@@ -12,6 +12,8 @@ col() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c {print $k}' "$3"; }  # column k 
 # themselves, so that a ratio is never met by its rounding (0.3345 shows as 0.33).
 ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {printf "%.*f", d, (b > 0 ? a / b : 0)}'; }
 check() { awk -v a="$1" -v b="$2" -v op="$3" -v t="$4" 'BEGIN {v = (b > 0 ? a / b : 0); ok = (op == "<=" ? v <= t : v >= t); print (ok ? "met" : "**missed**")}'; }
+# A target's row: LABEL A B OP T [TEXT after the ratio] [DECIMALS]; A / B is shown and judged.
+target_row() { echo "| $1 | $(ratio "$2" "$3" "${7:-2}")x${6:+ $6} | $(check "$2" "$3" "$4" "$5") |"; }
 
 mr_net=$(col "mini-runc, network" 3 "$W/runtimes.tsv")
 mr_bare=$(col "mini-runc, no network" 3 "$W/runtimes.tsv")
@@ -122,19 +124,21 @@ hot_path() {
   echo
   echo "| target | measured | |"
   echo "| --- | --- | --- |"
-  r=$(ratio "$mr_net" "$crun"); echo "| mini-runc with network <= 1.0x crun without | ${r}x | $(check "$mr_net" "$crun" "<=" 1.0) |"
-  r=$(ratio "$runc_cni" "$mr_net"); echo "| runc + CNI bridge >= 10x mini-runc with network | ${r}x | $(check "$runc_cni" "$mr_net" ">=" 10) |"
-  r=$(ratio "$cni" "$hook_life"); echo "| CNI bridge ADD+DEL >= 10x netns-hook prestart+poststop (container gone at poststop) | ${r}x (container alive at undo: $(ratio "$cni" "$hook")x) | $(check "$cni" "$hook_life" ">=" 10) |"
-  r=$(ratio "$mr_setup" "$floor_inproc"); echo "| mini-runc's network setup (run delta) <= 1.5x the floor's in-process time | ${r}x | $(check "$mr_setup" "$floor_inproc" "<=" 1.5) |"
-  r=$(ratio "$hook" "$floor_proc"); echo "| netns-hook configure+undo <= 1.5x floor up+down, both as processes | ${r}x | $(check "$hook" "$floor_proc" "<=" 1.5) |"
-  r=$(ratio "$scale_hi" "$scale_lo"); echo "| one more with $hi_level alive <= 1.25x with $lo_level | ${r}x (floor: $(ratio "$floor_hi" "$floor_lo")x) | $(check "$scale_hi" "$scale_lo" "<=" 1.25) |"
-  r=$(ratio "$last" "$first"); echo "| last $k of $runs runs <= 1.1x the first $k | ${r}x | $(check "$last" "$first" "<=" 1.1) |"
+  target_row "mini-runc with network <= 1.0x crun without" "$mr_net" "$crun" "<=" 1.0
+  target_row "runc + CNI bridge >= 10x mini-runc with network" "$runc_cni" "$mr_net" ">=" 10
+  target_row "CNI bridge ADD+DEL >= 10x netns-hook prestart+poststop (container gone at poststop)" \
+    "$cni" "$hook_life" ">=" 10 "(container alive at undo: $(ratio "$cni" "$hook")x)"
+  target_row "mini-runc's network setup (run delta) <= 1.5x the floor's in-process time" "$mr_setup" "$floor_inproc" "<=" 1.5
+  target_row "netns-hook configure+undo <= 1.5x floor up+down, both as processes" "$hook" "$floor_proc" "<=" 1.5
+  target_row "one more with $hi_level alive <= 1.25x with $lo_level" "$scale_hi" "$scale_lo" "<=" 1.25 \
+    "(floor: $(ratio "$floor_hi" "$floor_lo")x)"
+  target_row "last $k of $runs runs <= 1.1x the first $k" "$last" "$first" "<=" 1.1
   lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_scale" = none ] && echo met || echo "**missed**")
   echo "| no leftovers | see above | $lo |"
-  r=$(ratio "$rss_mr" "$rss_runc" 3)
   rss_mr_med=$(awk -F'\t' '$1 == "mini-runc, network" {print $4}' "$W/runtimes.raw" | median)
   rss_runc_med=$(awk -F'\t' '$1 == "runc, no network" {print $4}' "$W/runtimes.raw" | median)
-  echo "| peak RSS of mini-runc <= 1/3 of runc's | ${r}x ($rss_mr vs $rss_runc KiB, the largest of all runs; median run $(ratio "$rss_mr_med" "$rss_runc_med" 3)x) | $(check "$rss_mr" "$rss_runc" "<=" 0.333333) |"
+  target_row "peak RSS of mini-runc <= 1/3 of runc's" "$rss_mr" "$rss_runc" "<=" 0.333333 \
+    "($rss_mr vs $rss_runc KiB, the largest of all runs; median run $(ratio "$rss_mr_med" "$rss_runc_med" 3)x)" 3
 } >"$out/latest.md"
 
 awk -F'\t' '$2 == "mini-runc, network" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-mr.dat"
