@@ -37,6 +37,8 @@ FaultInjector::FaultInjector() : FaultInjector("MR_FAIL_AT_STEP", "MR_PAUSE_AT_S
 
 FaultInjector FaultInjector::for_undo() { return FaultInjector(nullptr, "MR_PAUSE_AT_UNDO_STEP"); }
 
+FaultInjector FaultInjector::for_start() { return FaultInjector(nullptr, "MR_PAUSE_IN_START"); }
+
 FaultInjector::FaultInjector(const char* fail_env, const char* pause_env) {
   if constexpr (enabled()) {
     if (fail_env) fail_at_ = env_int(fail_env, 0);

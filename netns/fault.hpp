@@ -9,7 +9,8 @@
 //                       from that fd and then goes on: a test can run something else
 //                       exactly between two steps.
 // Undo (teardown.hpp) has a pause of its own, MR_PAUSE_AT_UNDO_STEP=N (with MR_PAUSE_FD),
-// so that a delete can be killed half way; it never fails on purpose.
+// so that a delete can be killed half way; it never fails on purpose. `start` has one
+// pause too, MR_PAUSE_IN_START=1: its answer from the init read, exec.fifo not yet removed.
 // In other builds step() only counts.
 #pragma once
 
@@ -24,6 +25,8 @@ class FaultInjector {
   FaultInjector();
   // The injector of undo steps: pauses only, at MR_PAUSE_AT_UNDO_STEP.
   static FaultInjector for_undo();
+  // The injector of `start`: pauses only, at MR_PAUSE_IN_START.
+  static FaultInjector for_start();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
   // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.

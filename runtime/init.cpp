@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -69,6 +71,19 @@ struct InitPhase {
   bool created = false;
 };
 
+// Returns once `start` has closed its end of the fifo, if it removed the fifo first.
+// A start killed before removing it leaves the fifo, and a container whose status
+// would read "created" must not be running its workload: the init then stops here.
+Result<void> wait_for_start(int writer, int fifo) {
+  pollfd closed{.fd = writer, .events = 0};  // POLLERR once the fifo has no reader
+  while (::poll(&closed, 1, -1) < 0)
+    if (errno != EINTR) return netns::fail(errno, "wait for start to close exec.fifo");
+  struct stat sb{};
+  if (::fstat(fifo, &sb) != 0) return netns::fail(errno, "stat exec.fifo");
+  if (sb.st_nlink != 0) return netns::fail(ECANCELED, "start ended before it removed exec.fifo");
+  return {};
+}
+
 Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   const oci::Config& cfg = *ctx.config;
   sigset_t all;
@@ -113,6 +128,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   if (::write(writer.get(), answer.data(), answer.size()) != static_cast<ssize_t>(answer.size()))
     return netns::fail(errno, "write exec.fifo");
   if (!hooks) ::_exit(127);  // reported by `start`
+  MR_TRY(wait_for_start(writer.get(), fifo.get()));
   writer.reset();
   fifo.reset();
 

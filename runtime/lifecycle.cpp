@@ -9,6 +9,7 @@
 #include <memory>
 #include <csignal>
 
+#include "netns/fault.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/log.hpp"
@@ -90,7 +91,11 @@ Result<void> start_container(const StateDir& dir, const State& st) {
     (void)::unlink(dir.exec_fifo().c_str());
     return netns::fail(0, std::string(answer + 1, static_cast<std::size_t>(n - 1)));
   }
+  (void)netns::FaultInjector::for_start().step("remove exec.fifo");
+  // The init execs only once the fifo is gone and this end closed (init.cpp,
+  // wait_for_start): from then on no status read finds a fifo while the workload runs.
   if (::unlink(dir.exec_fifo().c_str()) != 0) return netns::fail(errno, "remove " + dir.exec_fifo());
+  fifo.reset();
   run_hooks_warn(st.poststart, "poststart", state_json(st, Status::running, false));
   return {};
 }

@@ -1,10 +1,14 @@
 // Through the mini-runc binary: a failure injected at any step of a container's network
 // setup, or a SIGKILL of the runtime between any two steps, leaves the host as it was
 // once `run` has failed or `delete --force` has run: links, addresses, routes, mounts,
-// and no state directory.
+// and no state directory. A SIGKILL of `start` half way never lets the workload run
+// behind a status that reads "created".
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "integration/recovery_host.hpp"
+#include "support/process.hpp"
 
 using namespace mr::test;
 
@@ -77,4 +81,30 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a delete killed at any undo step: the next d
   });
   // The journalled steps: the moved device, the macvlan, the veth.
   CHECK(steps == 3);
+}
+
+// The status says "created" while exec.fifo is there, so the workload must not run
+// until `start` has removed it: a start killed in between leaves a container that stops.
+TEST_CASE_FIXTURE(RecoveryFixture, "a start killed before it removed exec.fifo: the workload never runs, the container stops") {
+  require_fault_injection();
+  write_full_spec();
+  b.args({"sh", "-c", "echo ran > /tmp/ran; exec sleep 1000"});
+  b.write();
+  const std::string before = picture();
+  auto c = runc({"create", "-b", b.dir, "half"});
+  INFO(c.err);
+  REQUIRE(c.status == 0);
+  auto init = open_pidfd(runc.state("half")["pid"]);
+  auto start = pause_at_step(runc, {"start", "half"}, 1, "MR_PAUSE_IN_START");
+  // Paused with the init's answer read: the init waits for the fifo to go.
+  CHECK(runc.state("half")["status"] == "created");
+  kill_paused(start);
+  wait_exit(init.get());
+  CHECK_FALSE(std::filesystem::exists(b.rootfs() + "/tmp/ran"));
+  CHECK(runc.state("half")["status"] == "stopped");
+  auto d = runc({"delete", "half"});
+  INFO(d.err);
+  CHECK(d.status == 0);
+  CHECK(settled_picture(before) == before);
+  CHECK_FALSE(has_state("half"));
 }
