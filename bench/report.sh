@@ -30,10 +30,13 @@ rss_runc=$(col "runc, no network" 6 "$W/runtimes.tsv")
 floor_inproc=$(awk -v w="$WARMUP" 'NR % 2 {u = $1; next} {if (NR / 2 > w) print u + $1}' "$W/floor.ms" | median)
 mr_setup=$(awk -v a="$mr_net" -v b="$mr_bare" 'BEGIN {printf "%.3f", a - b}')
 
-runs=$(tail -n +2 "$W/churn.raw" | wc -l)
+churn_ms() { awk -F'\t' -v c="$1" 'NR > 1 && $1 == c {print $3}' "$W/churn.raw"; }  # in run order
+runs=$(churn_ms "mini-runc, network" | wc -l)
 k=$((runs >= 1000 ? 100 : runs / 10))
-first=$(awk -F'\t' -v k="$k" 'NR > 1 && NR <= k + 1 {print $3}' "$W/churn.raw" | median)
-last=$(awk -F'\t' -v k="$k" -v n="$runs" 'NR > n + 1 - k {print $3}' "$W/churn.raw" | median)
+first=$(churn_ms "mini-runc, network" | head -n "$k" | median)
+last=$(churn_ms "mini-runc, network" | tail -n "$k" | median)
+ref_first=$(churn_ms "crun, no network" | head -n "$k" | median)
+ref_last=$(churn_ms "crun, no network" | tail -n "$k" | median)
 
 levels=$(cut -f1 "$W/scale.tsv" | sort -gu)
 lo_level=$(echo "$levels" | head -1)
@@ -117,6 +120,8 @@ hot_path() {
   echo "## Churn: $runs sequential \`mini-runc run\` with the network"
   echo
   echo "First $k: median $first ms; last $k: median $last ms."
+  echo "crun without a network, run between them as the machine's reference: first $k $ref_first ms,"
+  echo "last $k $ref_last ms ($(ratio "$ref_last" "$ref_first")x). A slowdown both show is the machine's."
   echo "Leftovers (host links, mounts, state dirs, named netns) after the comparison: $left_cases;"
   echo "after the churn: $left_churn; after the scale runs and their teardown: $left_scale."
   echo
@@ -132,7 +137,8 @@ hot_path() {
   target_row "netns-hook configure+undo <= 1.5x floor up+down, both as processes" "$hook" "$floor_proc" "<=" 1.5
   target_row "one more with $hi_level alive <= 1.25x with $lo_level" "$scale_hi" "$scale_lo" "<=" 1.25 \
     "(floor: $(ratio "$floor_hi" "$floor_lo")x)"
-  target_row "last $k of $runs runs <= 1.1x the first $k" "$last" "$first" "<=" 1.1
+  target_row "last $k of $runs runs <= 1.1x the first $k" "$last" "$first" "<=" 1.1 \
+    "(crun between them: $(ratio "$ref_last" "$ref_first")x)"
   lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_scale" = none ] && echo met || echo "**missed**")
   echo "| no leftovers | see above | $lo |"
   rss_mr_med=$(awk -F'\t' '$1 == "mini-runc, network" {print $4}' "$W/runtimes.raw" | median)

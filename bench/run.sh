@@ -152,8 +152,10 @@ log "network alone (load $(load_now))"
 "$MEASURE" --cases "$W/network.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/network.raw" >"$W/network.tsv"
 after_cases=$(settled_leftovers)
 
-log "churn: $SEQ_RUNS sequential runs of mini-runc with the network (load $(load_now))"
-head -1 "$W/runtimes.cases" >"$W/churn.cases"
+# crun without a network, interleaved run for run, is the churn's reference: a slowdown
+# that crun shows too is the machine's drift, not something mini-runc left behind.
+log "churn: $SEQ_RUNS sequential runs of mini-runc with the network, crun between them (load $(load_now))"
+{ head -1 "$W/runtimes.cases"; grep '^crun, no network' "$W/runtimes.cases"; } >"$W/churn.cases"
 "$MEASURE" --cases "$W/churn.cases" --rounds "$SEQ_RUNS" --warmup 0 --raw "$W/churn.raw" >/dev/null
 after_churn=$(settled_leftovers)
 
