@@ -30,13 +30,15 @@ rss_runc=$(col "runc, no network" 6 "$W/runtimes.tsv")
 floor_inproc=$(awk -v w="$WARMUP" 'NR % 2 {u = $1; next} {if (NR / 2 > w) print u + $1}' "$W/floor.ms" | median)
 mr_setup=$(awk -v a="$mr_net" -v b="$mr_bare" 'BEGIN {printf "%.3f", a - b}')
 
-churn_ms() { awk -F'\t' -v c="$1" 'NR > 1 && $1 == c {print $3}' "$W/churn.raw"; }  # in run order
-runs=$(churn_ms "mini-runc, network" | wc -l)
+# churn.raw is in run order: mini-runc's runs, and crun's between them. first_k reads all
+# its input (`head` would leave col to die of SIGPIPE, which pipefail makes fatal).
+first_k() { awk -v k="$k" 'NR <= k'; }
+runs=$(col "mini-runc, network" 3 "$W/churn.raw" | wc -l)
 k=$((runs >= 1000 ? 100 : runs / 10))
-first=$(churn_ms "mini-runc, network" | head -n "$k" | median)
-last=$(churn_ms "mini-runc, network" | tail -n "$k" | median)
-ref_first=$(churn_ms "crun, no network" | head -n "$k" | median)
-ref_last=$(churn_ms "crun, no network" | tail -n "$k" | median)
+first=$(col "mini-runc, network" 3 "$W/churn.raw" | first_k | median)
+last=$(col "mini-runc, network" 3 "$W/churn.raw" | tail -n "$k" | median)
+ref_first=$(col "crun, no network" 3 "$W/churn.raw" | first_k | median)
+ref_last=$(col "crun, no network" 3 "$W/churn.raw" | tail -n "$k" | median)
 
 levels=$(cut -f1 "$W/scale.tsv" | sort -gu)
 lo_level=$(echo "$levels" | head -1)
@@ -141,8 +143,8 @@ hot_path() {
     "(crun between them: $(ratio "$ref_last" "$ref_first")x)"
   lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_scale" = none ] && echo met || echo "**missed**")
   echo "| no leftovers | see above | $lo |"
-  rss_mr_med=$(awk -F'\t' '$1 == "mini-runc, network" {print $4}' "$W/runtimes.raw" | median)
-  rss_runc_med=$(awk -F'\t' '$1 == "runc, no network" {print $4}' "$W/runtimes.raw" | median)
+  rss_mr_med=$(col "mini-runc, network" 4 "$W/runtimes.raw" | median)
+  rss_runc_med=$(col "runc, no network" 4 "$W/runtimes.raw" | median)
   target_row "peak RSS of mini-runc <= 1/3 of runc's" "$rss_mr" "$rss_runc" "<=" 0.333333 \
     "($rss_mr vs $rss_runc KiB, the largest of all runs; median run $(ratio "$rss_mr_med" "$rss_runc_med" 3)x)" 3
 } >"$out/latest.md"
