@@ -64,11 +64,20 @@ class Applier {
  private:
   Result<AppliedDevice> create(const DeviceConfig& d, const MoveDevice& m, size_t) {
     ReturnLink r = MR_TRY_VALUE(capture_host_link(t_.host, m.host_name));
+    // What cannot be proven to be itself when it comes back is never lent: teardown
+    // would have to take the word of a name or an ifindex the workload can forge.
+    if (r.proof.kind == LinkProof::Kind::none && m.return_on_teardown)
+      return fail(EPERM, "host device " + m.host_name + " (a " + (r.kind.empty() ? std::string("device") : r.kind) +
+                             ") cannot be lent: nothing the kernel reports of it would prove, when it comes back, "
+                             "that it is the same device (hardware, veths and devices on a host device can be); "
+                             "linux.netDevices gives a device away for good");
     r.ctr_name = d.name;
     r.ctr_index = MR_TRY_VALUE(choose_free_ifindex(t_.container_nl, {r.host_index}));
     // Recorded even when it stays at teardown: a failed apply still gives it back.
     uint64_t seq = MR_TRY_VALUE(journal_.record(r));
     if (!m.return_on_teardown) stays_.push_back(seq);
+    if (auto held = lease(seq, r.host_index, LeaseRole::moved, r.host_name); !held)
+      return void_step(seq, std::move(held).error());
     auto moved = faults_.step("move " + m.host_name);
     if (moved) {
       LinkSettings s{.name = d.name, .mtu = d.mtu, .mac = d.mac};
@@ -80,7 +89,7 @@ class Applier {
       // namespace changed (do_setlink() moves first), or gone from the host before the
       // request (another container's move won the race). Nothing to give back.
       auto there = get_link(t_.container_nl, r.ctr_index);
-      if (!there && there.error().err == ENODEV) MR_TRY(journal_.done(seq));
+      if (!there && there.error().err == ENODEV) MR_TRY(drop(seq));
       return std::unexpected(std::move(moved).error().wrap("host device " + r.host_name));
     }
     AppliedDevice out{d.name, r.ctr_index, r.host_name, d.origin};
@@ -99,7 +108,9 @@ class Applier {
 
   Result<AppliedDevice> create(const DeviceConfig& d, const MacvlanDevice& mv, size_t) {
     auto parent = MR_TRY_VALUE(get_link(t_.host, mv.parent));
-    uint64_t seq = MR_TRY_VALUE(journal_.record(DeleteMacvlan{d.name}));
+    uint64_t seq = MR_TRY_VALUE(journal_.record(DeleteMacvlan{d.name, parent.name, parent.index}));
+    if (auto held = lease(seq, parent.index, LeaseRole::parent, parent.name); !held)
+      return void_step(seq, std::move(held).error());
     auto made = faults_.step("macvlan " + d.name);
     if (made)
       made = create_macvlan(t_.host, {.name = d.name, .parent_index = parent.index, .mode = mv.mode,
@@ -137,6 +148,8 @@ class Applier {
                                    .settings = {.mtu = d.mtu, .up = true, .master = master},
                                    .peer_settings = {.mtu = d.mtu, .mac = d.mac}});
     if (!made) return void_step(seq, std::move(made).error());
+    auto host_end = MR_TRY_VALUE(get_link(t_.host, host_name));
+    MR_TRY(lease(seq, host_end.index, LeaseRole::veth_end, host_name));
     // A bridge port without addresses of its own gets no IPv6 link-local address; the
     // container's end, not yet up, has given it no carrier, so none has been made yet.
     if (v.bridge && v.host_addresses.empty()) {
@@ -149,7 +162,6 @@ class Applier {
       MR_TRY(set_link_up(t_.container_nl, link.index, true));
     }
     if (!v.host_addresses.empty()) {
-      auto host_end = MR_TRY_VALUE(get_link(t_.host, host_name));
       for (const auto& a : v.host_addresses) {
         MR_TRY(faults_.step("host address " + a.to_string()));
         MR_TRY(add_address(t_.host, host_end.index, a, {.no_dad = true}));
@@ -159,8 +171,22 @@ class Applier {
   }
 
   std::unexpected<Error> void_step(uint64_t seq, Error e) {
-    if (auto r = journal_.done(seq); !r) return std::unexpected(std::move(r).error());
+    if (auto r = drop(seq); !r) return std::unexpected(std::move(r).error());
     return std::unexpected(std::move(e));
+  }
+
+  // Step `seq` lends host device `index`: the lease is recorded in the journal, then
+  // taken; another container holding the device refuses it here.
+  Result<void> lease(uint64_t seq, int index, LeaseRole role, const std::string& device) {
+    auto key = MR_TRY_VALUE(lease_key(t_.host, index));
+    MR_TRY(journal_.leased({seq, key.netns_cookie, key.ifindex, role, device}));
+    return leases_.claim(key, {journal_.path(), seq, t_.container_id, device, role});
+  }
+
+  // Step `seq` made no change: nothing to undo, and nothing held.
+  Result<void> drop(uint64_t seq) {
+    MR_TRY(journal_.done(seq));
+    return release_lease(leases_, journal_, seq);
   }
 
   Result<void> add_addresses(const DeviceConfig& d, int index) {
@@ -191,6 +217,7 @@ class Applier {
   Journal& journal_;
   size_t position_base_;
   FaultInjector faults_;
+  Leases leases_{default_lease_dir()};
   AppliedNetwork out_;
   std::vector<uint64_t> stays_;  // moved devices that teardown leaves in the container
 };

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "netns/config_check.hpp"
+#include "netns/lease.hpp"
 #include "netns/link.hpp"
 
 namespace mr::netns {
@@ -48,13 +49,25 @@ std::optional<Lender> lent_under(const std::string& root, const std::string& hos
   return std::nullopt;
 }
 
+// `use`: how the device would be held (none for a bridge, which is shared freely).
 Result<void> check_on_host(const DeviceConfig& d, OpenContainerNetwork& net, const std::string& name,
-                           const std::string& role, const std::string& root) {
-  if (MR_TRY_VALUE(find_link(net.host, name))) return {};
+                           const std::string& role, const std::string& root, std::optional<LeaseRole> use) {
+  Leases leases(default_lease_dir());
+  if (auto link = MR_TRY_VALUE(find_link(net.host, name))) {
+    if (!use) return {};
+    auto key = MR_TRY_VALUE(lease_key(net.host, link->index));
+    for (const auto& h : MR_TRY_VALUE(leases.holders(key)))
+      if (*use != LeaseRole::parent || h.role != LeaseRole::parent)
+        return refuse(d, EBUSY, role + " " + name + " is taken: " + describe(h));
+    return {};
+  }
   if (auto as = lent_as(net.journal, name))
     return refuse(d, EBUSY, role + " " + name + " is in this container already (as " + *as + ")");
   if (auto lender = lent_under(root, name))
     return refuse(d, EBUSY, role + " " + name + " is in container \"" + lender->id + "\" (as " + lender->as + ")");
+  // Lent through another front door, or under another root.
+  for (const auto& h : MR_TRY_VALUE(leases.holders_of_name(name)))
+    if (h.role == LeaseRole::moved) return refuse(d, EBUSY, role + " " + name + " is not on the host: " + describe(h));
   return refuse(d, ENODEV, role + " " + name + " is not on the host, and no container here holds it");
 }
 
@@ -66,13 +79,15 @@ Result<void> check_attachable(const DeviceConfig& d, OpenContainerNetwork& net, 
     if (auto taken = MR_TRY_VALUE(find_link(net.container_nl, d.name)))
       return refuse(d, EEXIST, "the container has a device named " + d.name + " already" +
                                    (taken->kind.empty() ? "" : " (a " + taken->kind + ")"));
-  if (auto* m = std::get_if<MoveDevice>(&d.kind)) return check_on_host(d, net, m->host_name, "host device", root);
-  if (auto* mv = std::get_if<MacvlanDevice>(&d.kind)) return check_on_host(d, net, mv->parent, "macvlan parent", root);
+  if (auto* m = std::get_if<MoveDevice>(&d.kind))
+    return check_on_host(d, net, m->host_name, "host device", root, LeaseRole::moved);
+  if (auto* mv = std::get_if<MacvlanDevice>(&d.kind))
+    return check_on_host(d, net, mv->parent, "macvlan parent", root, LeaseRole::parent);
   const auto& v = std::get<VethDevice>(d.kind);
   if (!veth_host.empty() && MR_TRY_VALUE(find_link(net.host, veth_host)))
     return refuse(d, EEXIST, "veth host end " + veth_host + " exists on the host already");
   if (v.bridge) {
-    MR_TRY(check_on_host(d, net, *v.bridge, "bridge", root));
+    MR_TRY(check_on_host(d, net, *v.bridge, "bridge", root, std::nullopt));
     if (auto br = MR_TRY_VALUE(get_link(net.host, *v.bridge)); br.kind != "bridge")
       return refuse(d, EINVAL, *v.bridge + " on the host is not a bridge");
   }

@@ -86,6 +86,10 @@ UndoTargets OpenContainerNetwork::undo_targets() {
   return {.host = host, .host_ns = host_ns, .container = &container, .container_nl = &container_nl};
 }
 
+LentPlaces OpenContainerNetwork::places() {
+  return {.host = host, .host_ns = host_ns, .container = &container, .container_nl = &container_nl};
+}
+
 Result<OpenContainerNetwork> open_container_network(const ContainerNetworkDir& where) {
   if (!exists(where.pin_path()))
     return fail(ENOENT, "container network in " + where.dir + " is not set up (no pinned namespace " +

@@ -10,6 +10,7 @@
 #include "netns/apply.hpp"
 #include "netns/error.hpp"
 #include "netns/journal.hpp"
+#include "netns/link_proof.hpp"
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "netns/network_config.hpp"
@@ -71,6 +72,7 @@ struct OpenContainerNetwork {
 
   ApplyTargets apply_targets(std::string container_id);
   UndoTargets undo_targets();
+  LentPlaces places();
 };
 
 // Fails, naming DIR, when the container has no pinned namespace there.

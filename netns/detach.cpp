@@ -7,8 +7,9 @@ namespace mr::netns {
 Result<DetachedDevice> detach_device(const ContainerNetworkDir& where, std::string_view name) {
   auto net = MR_TRY_VALUE(open_container_network(where));
   const JournalEntry* found = nullptr;
+  auto at = net.places();
   for (const JournalEntry* e : net.journal.pending()) {
-    auto link = MR_TRY_VALUE(link_of_step(net.host, net.container_nl, e->step));
+    auto link = MR_TRY_VALUE(link_of_step(at, e->step));
     if (link && link->name == name) {
       found = e;
       break;

@@ -11,6 +11,8 @@
 // Undo (teardown.hpp) has a pause of its own, MR_PAUSE_AT_UNDO_STEP=N (with MR_PAUSE_FD),
 // so that a delete can be killed half way; it never fails on purpose. `start` has one
 // pause too, MR_PAUSE_IN_START=1: its answer from the init read, exec.fifo not yet removed.
+// And the return of a lent device, MR_PAUSE_IN_RETURN=N: the Nth device found in the
+// container, proven, and not yet moved (a test swaps it there).
 // In other builds step() only counts.
 #pragma once
 
@@ -27,6 +29,8 @@ class FaultInjector {
   static FaultInjector for_undo();
   // The injector of `start`: pauses only, at MR_PAUSE_IN_START.
   static FaultInjector for_start();
+  // The injector of a lent device's return: pauses only, at MR_PAUSE_IN_RETURN.
+  static FaultInjector for_return();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
   // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.

@@ -1,6 +1,7 @@
 #include "netns/inspect.hpp"
 
 #include "netns/container_network.hpp"
+#include "netns/nsid.hpp"
 #include "netns/snapshot.hpp"
 
 namespace mr::netns {
@@ -48,23 +49,33 @@ Result<LinkOrigin> origin_of(NlSocket& host, const JournalEntry& e, const LinkIn
 
 }  // namespace
 
-Result<std::optional<LinkInfo>> link_of_step(NlSocket& host, NlSocket& ctr, const UndoStep& step) {
-  if (auto* r = std::get_if<ReturnLink>(&step)) return if_kind(find_link_index(ctr, r->ctr_index), r->kind);
-  if (auto* v = std::get_if<DeleteVeth>(&step)) {
-    // The host end's IFLA_LINK is its peer's index in the container.
-    auto end = MR_TRY_VALUE(if_kind(find_link(host, v->host_name), "veth"));
-    if (!end || !end->parent_elsewhere) return std::optional<LinkInfo>();
-    return if_kind(find_link_index(ctr, end->parent), "veth");
+Result<std::optional<LinkInfo>> link_of_step(LentPlaces& at, const UndoStep& step) {
+  NlSocket& ctr = *at.container_nl;
+  if (auto* r = std::get_if<ReturnLink>(&step)) {
+    auto w = MR_TRY_VALUE(locate(*r, at));
+    if (w.place != Place::container) return std::optional<LinkInfo>();
+    return find_link_index(ctr, w.index);
   }
-  return if_kind(find_link(ctr, std::get<DeleteMacvlan>(step).ctr_name), "macvlan");
+  if (auto* v = std::get_if<DeleteVeth>(&step)) {
+    auto ends = MR_TRY_VALUE(our_veth(at.host, *at.container, v->host_name));
+    if (!ends) return std::optional<LinkInfo>();
+    return if_kind(find_link_index(ctr, ends->container_index), "veth");
+  }
+  const auto& m = std::get<DeleteMacvlan>(step);
+  auto link = MR_TRY_VALUE(if_kind(find_link(ctr, m.ctr_name), "macvlan"));
+  if (!link || !link->parent_elsewhere || (m.parent_index > 0 && link->parent != m.parent_index))
+    return std::optional<LinkInfo>();
+  if (link->link_netnsid != MR_TRY_VALUE(nsid_of(ctr, at.host_ns))) return std::optional<LinkInfo>();
+  return link;
 }
 
-Result<ContainerNetworkView> inspect_network(NlSocket& host, NlSocket& ctr, const Journal& journal) {
-  auto snap = MR_TRY_VALUE(take_snapshot(ctr));
+Result<ContainerNetworkView> inspect_network(LentPlaces& at, const Journal& journal) {
+  NlSocket& host = at.host;
+  auto snap = MR_TRY_VALUE(take_snapshot(*at.container_nl));
   ContainerNetworkView view;
   for (auto& link : snap.links) view.links.push_back({link, snap.addresses_of(link.index), {}});
   for (const JournalEntry* e : journal.pending()) {
-    auto link = MR_TRY_VALUE(link_of_step(host, ctr, e->step));
+    auto link = MR_TRY_VALUE(link_of_step(at, e->step));
     if (!link) continue;
     for (auto& shown : view.links)
       if (shown.link.index == link->index)
@@ -76,7 +87,8 @@ Result<ContainerNetworkView> inspect_network(NlSocket& host, NlSocket& ctr, cons
 
 Result<ContainerNetworkView> show_container_network(const ContainerNetworkDir& where) {
   auto net = MR_TRY_VALUE(open_container_network(where));
-  return inspect_network(net.host, net.container_nl, net.journal);
+  auto at = net.places();
+  return inspect_network(at, net.journal);
 }
 
 }  // namespace mr::netns

@@ -12,6 +12,7 @@
 #include "netns/error.hpp"
 #include "netns/journal.hpp"
 #include "netns/link.hpp"
+#include "netns/link_proof.hpp"
 #include "netns/netlink_socket.hpp"
 #include "netns/route.hpp"
 
@@ -47,13 +48,15 @@ struct ContainerNetworkView {
   std::vector<Route> routes;     // main table, both families, as the kernel lists them
 };
 
-// The live container link that a pending journal step stands for, found by its identity
-// (a moved device's chosen ifindex, a veth's peer index), not only its name, so a link
-// the workload renamed is still found; empty when it is not in the container.
-Result<std::optional<LinkInfo>> link_of_step(NlSocket& host, NlSocket& ctr, const UndoStep& step);
+// The live container link that a pending journal step stands for, found by its proof
+// (link_proof.hpp: a moved device's, a veth pair's, a macvlan's parent), never by its
+// name or ifindex alone, so a link the workload renamed is still found and one it forged
+// is not; empty when it is not in the container. `at` has the container's namespace
+// and a socket in it.
+Result<std::optional<LinkInfo>> link_of_step(LentPlaces& at, const UndoStep& step);
 
-// A snapshot of the namespace of `ctr` with origins from the pending steps of `journal`.
-Result<ContainerNetworkView> inspect_network(NlSocket& host, NlSocket& ctr, const Journal& journal);
+// A snapshot of the container's namespace with origins from the pending steps of `journal`.
+Result<ContainerNetworkView> inspect_network(LentPlaces& at, const Journal& journal);
 
 // The same for the container whose network is kept in `where`; run in the host namespace.
 Result<ContainerNetworkView> show_container_network(const ContainerNetworkDir& where);

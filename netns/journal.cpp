@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <utility>
 
 namespace mr::netns {
@@ -50,6 +51,13 @@ Result<void> sync_parent(const std::string& path) {
 }  // namespace
 
 Result<Journal> Journal::open(std::string path) {
+  // Absolute: other processes find it again by this path in a lease (lease.hpp).
+  if (!path.starts_with("/")) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(path, ec);
+    if (ec) return fail(ec.value(), "find journal " + path);
+    path = abs.string();
+  }
   Journal j(std::move(path));
   bool exists = false;
   auto data = MR_TRY_VALUE(read_file(j.path_, exists));
@@ -89,6 +97,7 @@ Result<void> Journal::apply_line(const JournalLine& line) {
   JournalEntry* e = find(seq);
   if (!e) return fail(EINVAL, "record for unknown step " + std::to_string(seq));
   if (auto* a = std::get_if<Arrived>(&line)) e->arrived_name = a->ctr_name;
+  else if (auto* l = std::get_if<Leased>(&line)) e->lease = *l;
   else e->done = true;
   return {};
 }
@@ -131,9 +140,20 @@ Result<void> Journal::arrived(uint64_t seq, std::string ctr_name) {
   return append(Arrived{seq, std::move(ctr_name)});
 }
 
+Result<void> Journal::leased(Leased lease) { return append(std::move(lease)); }
+
 Result<void> Journal::done(uint64_t seq) {
   if (JournalEntry* e = find(seq); e && e->done) return {};
   return append(Done{seq});
+}
+
+Result<void> release_lease(Leases& leases, const Journal& journal, uint64_t seq) {
+  for (const auto& e : journal.entries()) {
+    if (e.seq != seq || !e.lease) continue;
+    const Leased& l = *e.lease;
+    return leases.release({l.cookie, l.ifindex}, {.journal = journal.path(), .seq = seq});
+  }
+  return {};
 }
 
 std::vector<const JournalEntry*> Journal::pending() const {

@@ -18,6 +18,7 @@ struct JournalEntry {
   uint64_t seq = 0;
   UndoStep step;
   std::optional<std::string> arrived_name;  // a moved device's final container name
+  std::optional<Leased> lease;              // the host device lease it holds, if any
   bool done = false;                        // undone, or the change never happened
 };
 
@@ -35,6 +36,8 @@ class Journal {
   Result<void> arrived(uint64_t seq, std::string ctr_name);
   // Marks a step as needing no undo any more.
   Result<void> done(uint64_t seq);
+  // Records the lease a step is about to take (lease.hpp).
+  Result<void> leased(Leased lease);
 
   const std::vector<JournalEntry>& entries() const { return entries_; }
   // Steps still to undo, newest first.
@@ -54,5 +57,9 @@ class Journal {
   UniqueFd fd_;
   uint64_t valid_size_ = 0;  // bytes of whole lines; anything after is a torn last line
 };
+
+// Lets go of the lease that step `seq` of `journal` holds, if it holds one (the step is
+// done: undone, or its change never made).
+Result<void> release_lease(Leases& leases, const Journal& journal, uint64_t seq);
 
 }  // namespace mr::netns

@@ -175,6 +175,31 @@ Result<Parsed> parse_fields(std::string_view body) {
   return p;
 }
 
+const char* proof_kind_name(LinkProof::Kind k) {
+  switch (k) {
+    case LinkProof::Kind::none: return "none";
+    case LinkProof::Kind::hardware: return "hardware";
+    case LinkProof::Kind::veth: return "veth";
+    case LinkProof::Kind::lower: return "lower";
+  }
+  return "?";
+}
+
+// proof=veth peer=3 peer_nsid=-1 | proof=lower peer=3 | proof=hardware perm=MAC|- pdev= pbus=.
+// Absent in records written before proofs were: kind none.
+void encode_proof(const LinkProof& p, Fields& f) {
+  if (p.kind == LinkProof::Kind::none) return;
+  f.add("proof", proof_kind_name(p.kind));
+  if (p.kind == LinkProof::Kind::hardware) {
+    f.add("perm", p.perm_mac ? p.perm_mac->to_string() : "-");
+    f.add("pdev", p.parent_dev);
+    f.add("pbus", p.parent_bus);
+    return;
+  }
+  f.add("peer", static_cast<uint64_t>(p.peer_index));
+  if (p.kind == LinkProof::Kind::veth) f.add("peer_nsid", std::to_string(p.peer_nsid));
+}
+
 std::string encode_step(const UndoStep& step, Fields& f) {
   if (auto* r = std::get_if<ReturnLink>(&step)) {
     f.add("ctr", r->ctr_name);
@@ -185,6 +210,7 @@ std::string encode_step(const UndoStep& step, Fields& f) {
     f.add("mtu", r->mtu);
     f.add("mac", r->mac ? r->mac->to_string() : "-");
     f.add("up", r->up ? "1" : "0");
+    encode_proof(r->proof, f);
     for (auto& a : r->addresses) f.add("addr", encode_address(a));
     for (auto& rt : r->routes) f.add("route", encode_route(rt));
     return "return";
@@ -194,8 +220,39 @@ std::string encode_step(const UndoStep& step, Fields& f) {
     f.add("ctr", v->ctr_name);
     return "veth";
   }
-  f.add("ctr", std::get<DeleteMacvlan>(step).ctr_name);
+  const auto& m = std::get<DeleteMacvlan>(step);
+  f.add("ctr", m.ctr_name);
+  if (m.parent_index > 0) {
+    f.add("parent", m.parent);
+    f.add("parent_index", static_cast<uint64_t>(m.parent_index));
+  }
   return "macvlan";
+}
+
+Result<LinkProof> decode_proof(const Parsed& p) {
+  LinkProof proof;
+  auto kinds = p.all("proof");
+  if (kinds.empty()) return proof;
+  auto kind = MR_TRY_VALUE(p.one("proof"));
+  if (kind == "hardware") {
+    proof.kind = LinkProof::Kind::hardware;
+    auto perm = MR_TRY_VALUE(p.one("perm"));
+    if (perm != "-") proof.perm_mac = MR_TRY_VALUE(MacAddress::parse(perm));
+    proof.parent_dev = MR_TRY_VALUE(p.name("pdev"));
+    proof.parent_bus = MR_TRY_VALUE(p.name("pbus"));
+    if (!proof.perm_mac && proof.parent_dev.empty()) return fail(EINVAL, "hardware proof without an address or a device");
+    return proof;
+  }
+  if (kind == "veth") proof.kind = LinkProof::Kind::veth;
+  else if (kind == "lower") proof.kind = LinkProof::Kind::lower;
+  else return fail(EINVAL, "unknown proof \"" + kind + "\"");
+  proof.peer_index = MR_TRY_VALUE(p.num<int>("peer"));
+  if (proof.peer_index <= 0) return fail(EINVAL, "bad peer ifindex");
+  if (proof.kind == LinkProof::Kind::veth) {
+    proof.peer_nsid = MR_TRY_VALUE(p.num<int>("peer_nsid"));
+    if (proof.peer_nsid < -1) return fail(EINVAL, "bad peer namespace id");
+  }
+  return proof;
 }
 
 Result<ReturnLink> decode_return(const Parsed& p) {
@@ -212,6 +269,7 @@ Result<ReturnLink> decode_return(const Parsed& p) {
   auto up = MR_TRY_VALUE(p.one("up"));
   if (up != "0" && up != "1") return fail(EINVAL, "bad up flag \"" + up + "\"");
   r.up = up == "1";
+  r.proof = MR_TRY_VALUE(decode_proof(p));
   for (auto& a : p.all("addr")) r.addresses.push_back(MR_TRY_VALUE(decode_address(a)));
   for (auto& rt : p.all("route")) r.routes.push_back(MR_TRY_VALUE(decode_route(rt)));
   for (auto& a : r.addresses) a.index = r.host_index;
@@ -220,8 +278,20 @@ Result<ReturnLink> decode_return(const Parsed& p) {
   return r;
 }
 
+Result<Leased> decode_leased(const Parsed& p) {
+  Leased l;
+  l.seq = MR_TRY_VALUE(p.num<uint64_t>("seq"));
+  l.cookie = MR_TRY_VALUE(p.num<uint64_t>("cookie"));
+  l.ifindex = MR_TRY_VALUE(p.num<int>("index"));
+  if (l.ifindex <= 0) return fail(EINVAL, "bad ifindex");
+  l.role = MR_TRY_VALUE(parse_lease_role(MR_TRY_VALUE(p.one("role"))));
+  l.device = MR_TRY_VALUE(p.name("dev"));
+  return l;
+}
+
 Result<JournalLine> decode_body(const Parsed& p) {
   if (p.op == "done") return JournalLine(Done{MR_TRY_VALUE(p.num<uint64_t>("seq"))});
+  if (p.op == "lease") return JournalLine(MR_TRY_VALUE(decode_leased(p)));
   if (p.op == "arrived")
     return JournalLine(Arrived{MR_TRY_VALUE(p.num<uint64_t>("seq")), MR_TRY_VALUE(p.name("ctr"))});
   StepRecord rec;
@@ -236,7 +306,14 @@ Result<JournalLine> decode_body(const Parsed& p) {
     auto ctr = MR_TRY_VALUE(p.name("ctr"));
     rec.step = DeleteVeth{std::move(host), std::move(ctr)};
   } else if (p.op == "macvlan") {
-    rec.step = DeleteMacvlan{MR_TRY_VALUE(p.name("ctr"))};
+    DeleteMacvlan m;
+    m.ctr_name = MR_TRY_VALUE(p.name("ctr"));
+    if (!p.all("parent_index").empty()) {
+      m.parent = MR_TRY_VALUE(p.name("parent"));
+      m.parent_index = MR_TRY_VALUE(p.num<int>("parent_index"));
+      if (m.parent_index <= 0) return fail(EINVAL, "bad parent ifindex");
+    }
+    rec.step = std::move(m);
   } else {
     return fail(EINVAL, "unknown record \"" + p.op + "\"");
   }
@@ -255,6 +332,13 @@ std::string encode_journal_line(const JournalLine& line) {
     f.add("seq", a->seq);
     f.add("ctr", a->ctr_name);
     op = "arrived";
+  } else if (auto* l = std::get_if<Leased>(&line)) {
+    f.add("seq", l->seq);
+    f.add("cookie", l->cookie);
+    f.add("index", static_cast<uint64_t>(l->ifindex));
+    f.add("role", to_string(l->role));
+    f.add("dev", l->device);
+    op = "lease";
   } else {
     f.add("seq", std::get<Done>(line).seq);
     op = "done";

@@ -20,6 +20,8 @@
 #include "netns/address.hpp"
 #include "netns/error.hpp"
 #include "netns/ip.hpp"
+#include "netns/lease.hpp"
+#include "netns/link_proof.hpp"
 #include "netns/route.hpp"
 
 namespace mr::netns {
@@ -33,6 +35,9 @@ struct ReturnLink {
   std::string host_name;
   int host_index = 0;
   std::string kind;      // IFLA_INFO_KIND on the host, checked before taking it back
+  // What proves a device found later to be this one (link_proof.hpp); kind none in
+  // records written before proofs were, and for linux.netDevices, which are not given back.
+  LinkProof proof;
   uint32_t mtu = 0;
   std::optional<MacAddress> mac;
   bool up = false;
@@ -49,6 +54,10 @@ struct DeleteVeth {
 // Delete a macvlan made inside the container.
 struct DeleteMacvlan {
   std::string ctr_name;
+  // Its parent on the host, by name and ifindex; "" and 0 in records written before
+  // these were.
+  std::string parent;
+  int parent_index = 0;
 };
 
 using UndoStep = std::variant<ReturnLink, DeleteVeth, DeleteMacvlan>;
@@ -64,12 +73,22 @@ struct Done {
   uint64_t seq = 0;
 };
 
+// The step `seq` holds a lease on host device `ifindex` of the host namespace with
+// `cookie` (lease.hpp): written before the lease is taken, so that undo lets go of it.
+struct Leased {
+  uint64_t seq = 0;
+  uint64_t cookie = 0;
+  int ifindex = 0;
+  LeaseRole role = LeaseRole::moved;
+  std::string device;  // its host name then, for messages
+};
+
 struct StepRecord {
   uint64_t seq = 0;
   UndoStep step;
 };
 
-using JournalLine = std::variant<StepRecord, Arrived, Done>;
+using JournalLine = std::variant<StepRecord, Arrived, Done, Leased>;
 
 std::string encode_journal_line(const JournalLine& line);  // with the final '\n'
 // One line without its '\n'. Errors say what is wrong; the caller adds the line number.

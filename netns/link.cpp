@@ -92,6 +92,15 @@ LinkInfo parse_link(const nlmsghdr* h) {
   if (a[IFLA_MASTER]) info.master = static_cast<int>(mnl_attr_get_u32(a[IFLA_MASTER]));
   if (a[IFLA_LINK]) info.parent = static_cast<int>(mnl_attr_get_u32(a[IFLA_LINK]));
   info.parent_elsewhere = a[IFLA_LINK_NETNSID] != nullptr;
+  if (a[IFLA_LINK_NETNSID]) info.link_netnsid = static_cast<int32_t>(mnl_attr_get_u32(a[IFLA_LINK_NETNSID]));
+  if (a[IFLA_PERM_ADDRESS] && mnl_attr_get_payload_len(a[IFLA_PERM_ADDRESS]) == 6) {
+    MacAddress perm;
+    auto bytes = nl::attr_payload(a[IFLA_PERM_ADDRESS]);
+    std::copy(bytes.begin(), bytes.end(), perm.bytes.begin());
+    info.perm_mac = perm;
+  }
+  if (a[IFLA_PARENT_DEV_NAME]) info.parent_dev = mnl_attr_get_str(a[IFLA_PARENT_DEV_NAME]);
+  if (a[IFLA_PARENT_DEV_BUS_NAME]) info.parent_bus = mnl_attr_get_str(a[IFLA_PARENT_DEV_BUS_NAME]);
   if (a[IFLA_OPERSTATE]) info.operstate = mnl_attr_get_u8(a[IFLA_OPERSTATE]);
   auto li = nl::parse_nested<IFLA_INFO_MAX>(a[IFLA_LINKINFO]);
   if (li[IFLA_INFO_KIND]) info.kind = mnl_attr_get_str(li[IFLA_INFO_KIND]);
@@ -114,6 +123,13 @@ Result<LinkInfo> get_link(NlSocket& s, int index) {
   nl::Message m(RTM_GETLINK, 0);
   m.put(make_ifinfo(index, {}));
   return get_link_request(s, m, link_label(index));
+}
+
+Result<LinkInfo> get_link_in(NlSocket& s, int nsid, int index) {
+  nl::Message m(RTM_GETLINK, 0);
+  m.put(make_ifinfo(index, {}));
+  m.attr_s32(IFLA_TARGET_NETNSID, nsid);
+  return get_link_request(s, m, link_label(index) + " of the namespace with id " + std::to_string(nsid));
 }
 
 Result<std::optional<LinkInfo>> find_link(NlSocket& s, std::string_view name) {

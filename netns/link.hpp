@@ -28,6 +28,13 @@ struct LinkInfo {
   int master = 0;              // bridge index, 0 if none
   int parent = 0;              // IFLA_LINK: veth peer or macvlan parent index (in link_netns)
   bool parent_elsewhere = false;  // IFLA_LINK_NETNSID present: the parent is in another namespace
+  int link_netnsid = -1;       // IFLA_LINK_NETNSID: that namespace's id, in the asker's terms
+  // What hardware reports of itself, which no virtual device can be made to carry: the
+  // permanent address (IFLA_PERM_ADDRESS, set by the driver at registration) and the
+  // bus device it sits on (IFLA_PARENT_DEV_NAME and _BUS_NAME, e.g. "0000:00:03.0", "pci").
+  std::optional<MacAddress> perm_mac;
+  std::string parent_dev;
+  std::string parent_bus;
   uint8_t operstate = 0;       // IF_OPER_*
   uint32_t macvlan_mode = 0;   // MACVLAN_MODE_* for macvlans
 
@@ -49,6 +56,8 @@ std::string_view to_string(MacvlanMode mode);
 
 Result<LinkInfo> get_link(NlSocket& s, std::string_view name);
 Result<LinkInfo> get_link(NlSocket& s, int index);
+// Link `index` of the namespace that the namespace of `s` calls `nsid` (IFLA_TARGET_NETNSID).
+Result<LinkInfo> get_link_in(NlSocket& s, int nsid, int index);
 // Like get_link, but a link that is not there is an empty optional, not an error.
 Result<std::optional<LinkInfo>> find_link(NlSocket& s, std::string_view name);
 

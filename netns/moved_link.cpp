@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "netns/address.hpp"
+#include "netns/link_proof.hpp"
 #include "netns/namespace.hpp"
 #include "netns/route.hpp"
 #include "netns/snapshot.hpp"
@@ -47,6 +48,14 @@ Result<std::vector<Route>> static_routes_through(NlSocket& s, int index) {
 
 bool is_template(std::string_view name) { return name.find('%') != std::string_view::npos; }
 
+// A name return_link() gives: the device's own, its fallback, or one the kernel chose
+// from "mrret%d".
+bool is_return_name(std::string_view name, const ReturnLink& r) {
+  if (name == r.host_name || name == fallback_name(r)) return true;
+  if (!name.starts_with("mrret") || name.size() == 5) return false;
+  return name.find_first_not_of("0123456789", 5) == std::string_view::npos;
+}
+
 // Adds what is missing of the recorded addresses and routes; present ones are kept.
 Result<void> restore_addresses_and_routes(NlSocket& host, int index, const ReturnLink& r) {
   for (const auto& a : r.addresses) {
@@ -59,10 +68,6 @@ Result<void> restore_addresses_and_routes(NlSocket& host, int index, const Retur
     if (!added && added.error().err != EEXIST) return added;
   }
   return {};
-}
-
-LinkSettings recorded_settings(const ReturnLink& r) {
-  return {.mtu = r.mtu, .mac = r.mac, .up = r.up};
 }
 
 }  // namespace
@@ -78,6 +83,7 @@ Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
   r.host_name = link.name;
   r.host_index = link.index;
   r.kind = link.kind;
+  r.proof = proof_of(link);
   r.mtu = link.mtu;
   r.mac = link.mac;
   r.up = link.up();
@@ -122,40 +128,53 @@ std::string fallback_name(const ReturnLink& r) {
   return buf;
 }
 
-Result<ReturnedLink> return_link(NlSocket& ctr, const ReturnLink& r, NlSocket& host, const Netns& host_ns) {
+Result<ReturnedLink> return_link(const ReturnLink& r, int ctr_index, LentPlaces& at) {
+  NlSocket& ctr = *at.container_nl;
+  NlSocket& host = at.host;
   // Choosing the index on the host too means that, whatever part of a request fails,
   // the device is found again by it.
   int home_index = MR_TRY_VALUE(choose_free_ifindex(host, {r.host_index, r.ctr_index}));
   std::string names[] = {r.host_name, fallback_name(r), "mrret%d"};
   Error last;
+  bool home = false;
   for (const auto& name : names) {
-    LinkSettings s = recorded_settings(r);
-    s.name = name;
-    auto moved = move_link_with(ctr, r.ctr_index, host_ns, s, home_index);
+    // Only the name: nothing of the host's (MTU, MAC, up state, addresses) is given to a
+    // device until it is proven home.
+    auto moved = move_link_with(ctr, ctr_index, at.host_ns, {.name = name}, home_index);
     if (moved) {
-      ReturnedLink out{name, name != r.host_name};
-      if (is_template(name)) out.name = MR_TRY_VALUE(get_link(host, home_index)).name;
-      MR_TRY(restore_addresses_and_routes(host, home_index, r));
-      return out;
+      home = true;
+      break;
     }
     last = std::move(moved).error();
     // The namespace change happens before the rename: if the device left the container,
     // it is on the host at home_index and only the rest of the request failed.
-    auto still = get_link(ctr, r.ctr_index);
+    auto still = get_link(ctr, ctr_index);
     if (!still && still.error().err == ENODEV) {
-      auto restored = restore_home_link(host, home_index, r);
-      if (!restored) return std::unexpected(std::move(last).wrap("return " + r.host_name));
-      return restored;
+      home = true;
+      break;
     }
     if (last.err != EEXIST) break;
   }
-  return std::unexpected(std::move(last).wrap("return " + r.host_name));
+  if (!home) return std::unexpected(std::move(last).wrap("return " + r.host_name));
+  // Proven before the move, and again now: a workload with CAP_NET_ADMIN racing the
+  // return could have swapped the device between the check and the move. One that is
+  // not the device goes back where it came from.
+  if (!MR_TRY_VALUE(proven_on_host(r, home_index, at))) {
+    std::string fate = "sent back to the container";
+    if (auto back = move_link_with(host, home_index, *at.container, {.name = std::string("mrback%d")}, 0); !back) {
+      auto left = get_link(host, home_index);
+      fate = "left on the host, down, as " + (left ? left->name : "link " + std::to_string(home_index));
+    }
+    return fail(EPERM, "return " + r.host_name + ": the link that left the container is not it (it should be " +
+                           describe(r.proof) + "): " + fate);
+  }
+  return restore_home_link(host, home_index, r);
 }
 
 Result<ReturnedLink> restore_home_link(NlSocket& host, int index, const ReturnLink& r) {
   auto link = MR_TRY_VALUE(get_link(host, index));
   ReturnedLink out{link.name, link.name != r.host_name};
-  if (link.name != r.host_name && link.name != fallback_name(r)) {
+  if (!is_return_name(link.name, r)) {
     // A running device cannot be renamed (netif_change_name() says EBUSY).
     if (link.up()) MR_TRY(set_link_up(host, index, false));
     for (std::string name : {r.host_name, fallback_name(r), std::string("mrret%d")}) {

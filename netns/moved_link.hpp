@@ -15,6 +15,7 @@
 namespace mr::netns {
 
 class Netns;
+struct LentPlaces;
 
 // The host state of a device, for a ReturnLink record: name, index, kind, MTU, MAC,
 // up/down, the addresses the move flushes and the static routes through it that the
@@ -40,10 +41,12 @@ struct ReturnedLink {
   bool fallback = false; // its original name was taken
 };
 
-// Gives the device (link `ctr_index` in the container) back to the host under its
-// original name (else fallback_name(), else a kernel-chosen "mrret%d"), with its MTU,
-// MAC, addresses, routes and up/down state restored.
-Result<ReturnedLink> return_link(NlSocket& ctr, const ReturnLink& r, NlSocket& host, const Netns& host_ns);
+// Gives the device, link `ctr_index` in the container (where locate() found it, proven),
+// back to the host under its original name (else fallback_name(), else a kernel-chosen
+// "mrret%d"), checks its proof again there, and restores its MTU, MAC, addresses,
+// routes and up/down state. A link that fails the second check is sent back to the
+// container untouched, and the return fails (EPERM).
+Result<ReturnedLink> return_link(const ReturnLink& r, int ctr_index, LentPlaces& at);
 
 // Puts a device that is already on the host (link `index`) back into its recorded
 // state: name (renamed if it came home under another), MTU, MAC, up/down, addresses,

@@ -6,8 +6,10 @@
 #include "netns/config_check.hpp"
 #include "netns/fault.hpp"
 #include "netns/link.hpp"
+#include "netns/link_proof.hpp"
 #include "netns/moved_link.hpp"
 #include "netns/namespace.hpp"
+#include "netns/nsid.hpp"
 
 namespace mr::netns {
 
@@ -33,6 +35,7 @@ class Undoer {
       auto r = faults_.step(what);
       if (r) r = std::visit([&](const auto& step) { return undo(*e, step); }, e->step);
       if (r) r = journal_.done(seq);
+      if (r) r = release_lease(leases_, journal_, seq);
       if (!r) report_.failures.push_back(std::move(r).error().wrap(what));
     }
     return std::move(report_);
@@ -48,59 +51,69 @@ class Undoer {
   }
   NlSocket* ctr() { return t_.container_nl; }
 
-  // Whether a device made for the container is still in its namespace, which ends once
-  // the caller lets go of it: the kernel's namespace cleanup then deletes it (a veth with
-  // its host end), paying the RCU grace periods off the caller's path. Anything
-  // unexpected (renamed, moved out, a failed lookup) takes the explicit path.
-  bool dies_with_namespace(const std::string& ctr_name, std::string_view kind) {
-    if (!t_.namespace_ends || !ctr()) return false;
-    auto link = find_link(*ctr(), ctr_name);
-    return link && *link && (*link)->kind == kind;
-  }
-
   Result<void> undo(const JournalEntry&, const DeleteVeth& v) {
+    // Only a pair whose other end is in the container's namespace is the one we made:
+    // the name may be another container's or the administrator's by now. With the
+    // namespace gone, so is our pair (the kernel deletes a namespace's veths, peers and
+    // all), and a link of that name on the host is not ours.
+    if (!t_.container) return {};
+    auto ours = MR_TRY_VALUE(our_veth(t_.host, *t_.container, v.host_name));
+    if (!ours) {
+      if (MR_TRY_VALUE(find_link(t_.host, v.host_name)))
+        warn(0, "veth host end " + v.host_name + " on the host is not the container's any more (its peer is not "
+                    "in the container's namespace): left alone");
+      return {};
+    }
     // A host end the spec named keeps its name until the kernel's cleanup_net() work runs,
     // after the caller has returned: the next container asking for that name would find
     // it taken. Those are deleted here, RCU wait and all; a derived name has variants for
-    // a dying namespace of the same id (derived_veth_name), so it may be left.
-    if (is_derived_veth_name(v.host_name) && dies_with_namespace(v.ctr_name, "veth")) return {};
-    // With the container gone, the kernel has deleted the pair already.
-    auto link = MR_TRY_VALUE(find_link(t_.host, v.host_name));
-    if (!link) return {};
-    if (link->kind != "veth") return fail(EEXIST, v.host_name + " on the host is not a veth: left alone");
-    return ignore_gone(delete_link(t_.host, link->index));
+    // a dying namespace of the same id (derived_veth_name), so it may be left to the
+    // namespace's end, which deletes the pair off the caller's path.
+    if (t_.namespace_ends && is_derived_veth_name(v.host_name)) return {};
+    return ignore_gone(delete_link(t_.host, ours->host_end.index));
   }
 
   Result<void> undo(const JournalEntry&, const DeleteMacvlan& m) {
     if (!ctr()) return {};  // it died with its namespace
-    if (dies_with_namespace(m.ctr_name, "macvlan")) return {};
     auto link = MR_TRY_VALUE(find_link(*ctr(), m.ctr_name));
-    if (!link) return {};
-    if (link->kind != "macvlan") return fail(EEXIST, m.ctr_name + " in the container is not a macvlan: left alone");
+    // One the workload deleted, replaced or renamed is the workload's: it goes with the
+    // namespace, and nothing of the host's is in it.
+    if (!link || !MR_TRY_VALUE(is_our_macvlan(*link, m))) return {};
+    if (t_.namespace_ends) return {};
     return ignore_gone(delete_link(*ctr(), link->index));
   }
 
+  // A macvlan whose parent is the recorded one on the host (the parent's index in
+  // records that have it; else any host device).
+  Result<bool> is_our_macvlan(const LinkInfo& link, const DeleteMacvlan& m) {
+    if (link.kind != "macvlan" || !link.parent_elsewhere) return false;
+    if (m.parent_index > 0 && link.parent != m.parent_index) return false;
+    return link.link_netnsid == MR_TRY_VALUE(nsid_of(*ctr(), t_.host_ns));
+  }
+
   Result<void> undo(const JournalEntry&, const ReturnLink& r) {
-    if (ctr()) {
-      auto there = get_link(*ctr(), r.ctr_index);
-      if (there && there->kind == r.kind) {
-        auto back = MR_TRY_VALUE(return_link(*ctr(), r, t_.host, t_.host_ns));
+    LentPlaces at{t_.host, t_.host_ns, t_.container, ctr()};
+    auto w = MR_TRY_VALUE(locate(r, at));
+    switch (w.place) {
+      case Place::container: {
+        (void)return_faults_.step("return " + r.host_name);
+        auto back = MR_TRY_VALUE(return_link(r, w.index, at));
         report(r, back);
+        if (!w.why.empty()) warn(0, r.host_name + ": " + w.why);
         return {};
       }
-      if (!there && there.error().err != ENODEV) return std::unexpected(std::move(there).error());
+      case Place::host:
+        // Never moved (a crash before the move), returned by an earlier undo, or sent
+        // home by the kernel when a namespace it was in died.
+        MR_TRY(restore(r, w.index));
+        if (!w.why.empty()) warn(0, r.host_name + ": " + w.why);
+        return {};
+      case Place::gone:
+        warn(0, r.host_name + " was destroyed while lent to the container, so there is nothing to return: " + w.why);
+        return {};
+      case Place::elsewhere: break;
     }
-    // Not in the container: never moved (a crash before the move), already returned by
-    // an earlier undo, or sent home by the kernel when the namespace died (as "devN",
-    // keeping its index when free).
-    for (auto found : {find_link(t_.host, r.host_name), find_link(t_.host, fallback_name(r))}) {
-      if (!found) return std::unexpected(std::move(found).error());
-      if (*found && (*found)->kind == r.kind) return restore(r, (*found)->index);
-    }
-    if (auto by_index = get_link(t_.host, r.host_index); by_index && by_index->kind == r.kind &&
-                                                          by_index->name.starts_with("dev"))
-      return restore(r, by_index->index);
-    return fail(ENODEV, "device not found in the container nor on the host");
+    return fail(ENODEV, r.host_name + " is not back: " + w.why);
   }
 
   Result<void> restore(const ReturnLink& r, int index) {
@@ -113,6 +126,8 @@ class Undoer {
     report_.returned.push_back({r.host_name, back.name, back.fallback});
   }
 
+  void warn(int err, std::string what) { report_.warnings.push_back(sys_error(err, std::move(what))); }
+
   static Result<void> ignore_gone(Result<void> r) {
     if (!r && r.error().err == ENODEV) return {};
     return r;
@@ -123,6 +138,8 @@ class Undoer {
   std::optional<NlSocket> own_ctr_;
   UndoReport report_;
   FaultInjector faults_ = FaultInjector::for_undo();
+  FaultInjector return_faults_ = FaultInjector::for_return();
+  Leases leases_{default_lease_dir()};
 };
 
 }  // namespace

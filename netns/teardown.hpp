@@ -42,6 +42,9 @@ struct ReturnedDevice {
 struct UndoReport {
   std::vector<ReturnedDevice> returned;
   std::vector<Error> failures;  // steps that could not be undone (left pending)
+  // Steps that are done but not as recorded, one line each for the front doors to warn
+  // with: a lent device destroyed in the container, a link in the way left alone.
+  std::vector<Error> warnings;
 };
 
 // Undoes every pending step, going on past failures so that as much as possible goes

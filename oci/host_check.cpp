@@ -3,14 +3,41 @@
 #include <net/if.h>
 
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "netns/config_check.hpp"
+#include "netns/lease.hpp"
 #include "netns/link.hpp"
 #include "oci/host_uses.hpp"
 #include "oci/origin.hpp"
 
 namespace mr::oci {
+
+namespace {
+
+// The container that holds host device `link` in a way that excludes this use (a
+// macvlan's parent is shared with other macvlans, nothing else is), as a refusal says it.
+std::optional<std::string> held(netns::NlSocket& host, const netns::LinkInfo& link, bool as_parent) {
+  auto key = netns::lease_key(host, link.index);
+  if (!key) return std::nullopt;
+  auto holders = netns::Leases(netns::default_lease_dir()).holders(*key);
+  if (!holders) return std::nullopt;
+  for (const auto& h : *holders)
+    if (!as_parent || h.role != netns::LeaseRole::parent) return netns::describe(h);
+  return std::nullopt;
+}
+
+// The container a device that is not on the host was lent to, if a lease says so.
+std::optional<std::string> lent_by_name(const std::string& name) {
+  auto holders = netns::Leases(netns::default_lease_dir()).holders_of_name(name);
+  if (!holders) return std::nullopt;
+  for (const auto& h : *holders)
+    if (h.role == netns::LeaseRole::moved) return netns::describe(h);
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConfig& net) {
   std::vector<netns::Error> out;
@@ -26,10 +53,17 @@ std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConf
     switch (use.kind) {
       case HostUse::moved:
       case HostUse::parent:
-        if (!link)
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" does not exist"));
-        else if (link->flags & IFF_LOOPBACK)
+        if (!link) {
+          // Lent to a container (by any front door, under any root): name it.
+          auto holder = lent_by_name(use.name);
+          out.push_back(origin_error(use.origin, use.sub,
+                                     "host device \"" + use.name + "\" " +
+                                         (holder ? "is not on the host: " + *holder : std::string("does not exist"))));
+        } else if (link->flags & IFF_LOOPBACK) {
           out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is the host's loopback"));
+        } else if (auto holder = held(host, *link, use.kind == HostUse::parent)) {
+          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is taken: " + *holder));
+        }
         break;
       case HostUse::bridge:
         if (!link)

@@ -88,9 +88,9 @@ TEST_CASE("attach refuses a host device that is not there, changing nothing") {
 TEST_CASE("attach refuses a device that another container holds, changing nothing") {
   TwoContainers t;
   auto before = t.state();
-  // nic1 is B's eth0 now.
-  check_refused(attach_device(t.where_a, {.name = "eth5", .kind = MoveDevice{.host_name = "nic1"}}), ENODEV,
-                {"nic1", "not on the host"});
+  // nic1 is B's eth0 now: its lease names B.
+  check_refused(attach_device(t.where_a, {.name = "eth5", .kind = MoveDevice{.host_name = "nic1"}}), EBUSY,
+                {"nic1", "not on the host", "container \"b\"", "lent to it"});
   CHECK(t.state() == before);
   CHECK(t.b.has_link("eth0"));
   // And one that this container holds already.
@@ -113,8 +113,8 @@ TEST_CASE("attach refuses a name taken in the container, changing nothing") {
 TEST_CASE("attach refuses a missing macvlan parent or bridge and a taken veth host end") {
   TwoContainers t;
   auto before = t.state();
-  check_refused(attach_device(t.where_a, {.name = "mv0", .kind = MacvlanDevice{.parent = "nic1"}}), ENODEV,
-                {"macvlan parent nic1"});
+  check_refused(attach_device(t.where_a, {.name = "mv0", .kind = MacvlanDevice{.parent = "nic1"}}), EBUSY,
+                {"macvlan parent nic1", "container \"b\""});
   check_refused(attach_device(t.where_a, {.name = "v1", .kind = VethDevice{.host_name = "vh-1", .bridge = "br9"}}),
                 ENODEV, {"bridge br9"});
   check_refused(attach_device(t.where_a, {.name = "v1", .kind = VethDevice{.host_name = "vh-1", .bridge = "nic2"}}),

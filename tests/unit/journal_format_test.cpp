@@ -104,3 +104,53 @@ TEST_CASE("a well-formed line with wrong fields is refused") {
     CHECK_FALSE(decode_journal_line(sum(bad)));
   }
 }
+
+TEST_CASE("a lent device's proof and a macvlan's parent read back as written") {
+  auto round_trip = [](const JournalLine& l) {
+    auto text = encode_journal_line(l);
+    auto decoded = decode_journal_line(std::string_view(text).substr(0, text.size() - 1));
+    REQUIRE(decoded);
+    CHECK(encode_journal_line(*decoded) == text);
+    return *decoded;
+  };
+  auto veth = sample_return();
+  veth.proof = {.kind = LinkProof::Kind::veth, .peer_index = 3, .peer_nsid = -1};
+  auto hw = sample_return();
+  hw.proof = {.kind = LinkProof::Kind::hardware, .perm_mac = *MacAddress::parse("52:54:00:12:34:56"),
+              .parent_dev = "0000:00:03.0", .parent_bus = "pci"};
+  auto lower = sample_return();
+  lower.proof = {.kind = LinkProof::Kind::lower, .peer_index = 9};
+  auto elsewhere = sample_return();
+  elsewhere.proof = {.kind = LinkProof::Kind::veth, .peer_index = 12, .peer_nsid = 4};
+  for (const auto& r : {veth, hw, lower, elsewhere}) {
+    auto back = round_trip(StepRecord{2, r});
+    CHECK(std::get<ReturnLink>(std::get<StepRecord>(back).step).proof == r.proof);
+  }
+  auto mv = round_trip(StepRecord{6, DeleteMacvlan{"mv0", "nic 2", 5}});
+  auto& m = std::get<DeleteMacvlan>(std::get<StepRecord>(mv).step);
+  CHECK(m.parent == "nic 2");
+  CHECK(m.parent_index == 5);
+}
+
+TEST_CASE("records written before proofs were read back without one") {
+  auto sum = [](std::string body) {
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", fnv1a(body));
+    return std::string(buf) + " " + body;
+  };
+  auto old = decode_journal_line(
+      sum("return seq=1 ctr=eth0 ctr_index=7 host=nic0 host_index=7 kind=veth mtu=1500 mac=- up=1"));
+  REQUIRE(old);
+  CHECK(std::get<ReturnLink>(std::get<StepRecord>(*old).step).proof.kind == LinkProof::Kind::none);
+  auto mv = decode_journal_line(sum("macvlan seq=2 ctr=mv0"));
+  REQUIRE(mv);
+  CHECK(std::get<DeleteMacvlan>(std::get<StepRecord>(*mv).step).parent_index == 0);
+  for (const char* bad : {"return seq=1 ctr=a ctr_index=1 host=b host_index=1 kind=- mtu=1 mac=- up=1 proof=magic",
+                          "return seq=1 ctr=a ctr_index=1 host=b host_index=1 kind=- mtu=1 mac=- up=1 proof=veth peer=0 peer_nsid=-1",
+                          "return seq=1 ctr=a ctr_index=1 host=b host_index=1 kind=- mtu=1 mac=- up=1 proof=veth peer=3",
+                          "return seq=1 ctr=a ctr_index=1 host=b host_index=1 kind=- mtu=1 mac=- up=1 proof=hardware perm=- pdev= pbus=",
+                          "macvlan seq=1 ctr=a parent=b parent_index=0"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(decode_journal_line(sum(bad)));
+  }
+}

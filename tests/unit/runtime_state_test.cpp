@@ -13,24 +13,14 @@
 #include "runtime/process_handle.hpp"
 #include "runtime/safe_path.hpp"
 #include "runtime/state.hpp"
+#include "unit_temp_dir.hpp"
 
 using namespace mr::runtime;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Tmp {
-  std::string path;
-  Tmp() {
-    char t[] = "/tmp/mini-runc-unit.XXXXXX";
-    REQUIRE(::mkdtemp(t));
-    path = t;
-  }
-  ~Tmp() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using Tmp = mr::test::UnitTempDir;
 
 State sample() {
   State st;
