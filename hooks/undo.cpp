@@ -25,6 +25,7 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
     if (d.fallback)
       std::fprintf(stderr, "netns-hook: warning: %s returned to the host as %s: its name was taken\n",
                    d.host_name.c_str(), d.name.c_str());
+  for (const auto& w : report.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
   MR_TRY(forget_process(where));
   if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + where.dir);
   return {};

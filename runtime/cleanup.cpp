@@ -41,7 +41,7 @@ Result<CleanupOutcome> cleanup_container(const StateDir& dir) {
       MR_TRY(pidfd_wait_exit((*init)->get()));
     }
   }
-  destroy_container(dir, *st);
+  MR_TRY(destroy_container(dir, *st));
   return CleanupOutcome{Cleanup::removed, why};
 }
 

@@ -58,7 +58,9 @@ void destroy_locked(const StateDir& dir, const State& st) {
   auto lock = lock_state_dir(dir);
   if (!lock && lock.error().err == ENOENT) return;
   if (!lock) log_warn(lock.error().message());
-  destroy_container(dir, st);
+  // The workload's exit status stays run's, as with runc; what is pending is said here
+  // and stays for delete.
+  if (auto r = destroy_container(dir, st); !r) log_error(r.error());
 }
 
 int run_foreground(const GlobalOptions& g, const CreateFlags& f) {

@@ -54,8 +54,10 @@ struct CleanupOutcome {
 // container is left alone, and so is one whose lock another command holds.
 Result<CleanupOutcome> cleanup_container(const StateDir& dir);
 
-// Teardown shared by delete and the end of a foreground run.
-void destroy_container(const StateDir& dir, const State& st);
+// Teardown shared by delete and the end of a foreground run. When the network cannot
+// be given back whole, the container stays (stopped, with its journal and pin) and the
+// error says what is pending.
+Result<void> destroy_container(const StateDir& dir, const State& st);
 
 // Checks that the config asks for nothing mini-runc cannot do (user namespaces, a
 // config without a mount namespace, a hostname without a uts one) and warns about what

@@ -39,7 +39,7 @@ class CreateRollback {
       // stops the container and goes on at step 12, destroy, then 13, the poststop hooks
       // (whose failures only warn). As runc's destroy(), this holds for any failure once
       // the container has a state.
-      destroy_container(dir_, *state_);
+      if (auto r = destroy_container(dir_, *state_); !r) log_warn("undo create: " + r.error().message());
       return;
     }
     ContainerNetContext net{.id = dir_.id, .state_dir = dir_.path(), .pin_path = dir_.netns_pin()};

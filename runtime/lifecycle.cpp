@@ -109,12 +109,16 @@ Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool 
   return pidfd_send_signal(init.get(), sig);
 }
 
-void destroy_container(const StateDir& dir, const State& st) {
+Result<void> destroy_container(const StateDir& dir, const State& st) {
   ContainerNetContext net{.id = st.id, .state_dir = dir.path(), .pin_path = dir.netns_pin(),
                           .own_netns = st.own_netns};
-  if (auto r = teardown_network(net); !r) log_warn("network teardown: " + r.error().message());
+  // While a step of the network is pending, the directory keeps what undo needs (the
+  // journal, the pin) and the state that lists the container, for the next delete or
+  // cleanup to try again; its poststop hooks run once it is gone.
+  MR_TRY_CTX(teardown_network(net), "network teardown");
   if (auto r = remove_state_dir(dir); !r) log_warn(r.error().message());
   run_hooks_warn(st.poststop, "poststop", state_json(st, Status::stopped, false));
+  return {};
 }
 
 Result<void> delete_container(const StateDir& dir, bool force) {
@@ -131,8 +135,7 @@ Result<void> delete_container(const StateDir& dir, bool force) {
       MR_TRY(pidfd_wait_exit((*init)->get()));
     }
   }
-  destroy_container(dir, st);
-  return {};
+  return destroy_container(dir, st);
 }
 
 }  // namespace mr::runtime

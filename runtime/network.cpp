@@ -31,6 +31,7 @@ Result<void> teardown_network(ContainerNetContext& ctx) {
   auto report = MR_TRY_VALUE(netns::teardown_container_network({ctx.state_dir}, {.container_gone = true}));
   for (const auto& d : report.returned)
     if (d.fallback) log_warn(d.host_name + " returned to the host as " + d.name + ": its name was taken");
+  for (const auto& w : report.warnings) log_warn(w.message());
   return {};
 }
 
