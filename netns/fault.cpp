@@ -39,6 +39,8 @@ FaultInjector FaultInjector::for_undo() { return FaultInjector(nullptr, "MR_PAUS
 
 FaultInjector FaultInjector::for_start() { return FaultInjector(nullptr, "MR_PAUSE_IN_START"); }
 
+FaultInjector FaultInjector::for_state_files() { return FaultInjector(nullptr, "MR_PAUSE_IN_STATE_FILE"); }
+
 FaultInjector::FaultInjector(const char* fail_env, const char* pause_env) {
   if constexpr (enabled()) {
     if (fail_env) fail_at_ = env_int(fail_env, 0);

@@ -11,6 +11,8 @@
 // Undo (teardown.hpp) has a pause of its own, MR_PAUSE_AT_UNDO_STEP=N (with MR_PAUSE_FD),
 // so that a delete can be killed half way; it never fails on purpose. `start` has one
 // pause too, MR_PAUSE_IN_START=1: its answer from the init read, exec.fifo not yet removed.
+// MR_PAUSE_IN_STATE_FILE=N pauses the runtime's Nth atomic file write (state.json,
+// resolv.conf, hosts, ...) with its temporary file written and not yet renamed.
 // In other builds step() only counts.
 #pragma once
 
@@ -27,6 +29,8 @@ class FaultInjector {
   static FaultInjector for_undo();
   // The injector of `start`: pauses only, at MR_PAUSE_IN_START.
   static FaultInjector for_start();
+  // The injector of the runtime's atomic file writes: pauses only, at MR_PAUSE_IN_STATE_FILE.
+  static FaultInjector for_state_files();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
   // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
