@@ -21,19 +21,21 @@ struct Configured {
 // there is nothing to attach to.
 Result<Configured> open_configured(const HookOptions& opts, const std::string& id, const std::string& command) {
   MR_TRY_CTX(oci::check_container_id(id), command);
-  auto where = container_dir(opts, id);
-  auto lock = netns::lock_directory(where.dir);
+  auto lock = netns::lock_directory(container_dir(opts, id).dir);
   if (!lock && lock.error().err == ENOENT)
     return netns::fail(0, command + ": no container \"" + id + "\" configured by netns-hook (nothing in " +
                               opts.root + ")");
   if (!lock) return std::unexpected(std::move(lock).error().wrap(command));
-  return Configured{std::move(*lock), std::move(where)};
+  return Configured{std::move(*lock), container_dir(opts, id, true)};
 }
 
 }  // namespace
 
-netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id) {
-  return {opts.root + "/" + id};
+netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id, bool with_process) {
+  netns::ContainerNetworkDir where{opts.root + "/" + id};
+  // Read only under the lock, from a directory open_state_dir() accepted.
+  if (with_process) where.init = recorded_process(where);
+  return where;
 }
 
 Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f) {

@@ -70,6 +70,7 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   // The directory is the claim on the container: a second configure finds it and stops
   // before looking at the host, where the first one's changes would read as conflicts.
   if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return netns::fail(errno, "create " + opts.root);
+  MR_TRY(netns::Netns::share_pin_directory(opts.root));
   auto where = container_dir(opts, state.id);
   if (auto made = make_dir(where.dir); !made) {
     if (made.error().err == EEXIST)

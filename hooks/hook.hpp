@@ -33,6 +33,10 @@ struct HookOptions {
   std::optional<std::string> network_file;  // --network FILE (relative to the bundle)
   Stage stage = Stage::automatic;
   std::string root = kDefaultRoot;
+  // Undo only: give up the pending steps of a container whose namespace is out of reach
+  // (its pin made in another mount namespace, its process gone), a warning naming each
+  // device, instead of refusing.
+  bool forget_network = false;
   bool json_log = false;
   bool debug = false;
 };
@@ -48,17 +52,21 @@ Result<void> configure(const HookOptions& opts, const oci::State& state);
 // Gives back what configure() did: moved devices return home under their original
 // names with their addresses, MTU and state; veths and macvlans made are removed.
 // With nothing configured for the container (undo twice, or without a configure) it
-// does nothing and succeeds.
+// does nothing and succeeds. The namespace is found through the pin, else through the
+// recorded process; when neither reaches it while steps are pending, it refuses in one
+// line naming the devices, and changes nothing (HookOptions::forget_network forces it).
 Result<void> undo(const HookOptions& opts, const oci::State& state);
 
-// ROOT/ID: what the hook keeps for container `id` (an id checked already).
-netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id);
+// ROOT/ID: what the hook keeps for container `id` (an id checked already), with the
+// recorded process (below) once `with_process` and it is there.
+netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::string& id, bool with_process = false);
 
 // ROOT/ID/process records the container's pid and start time at configure; attach and
 // detach refuse a container whose recorded process is gone (or whose pid now names
 // another process). undo removes the record.
 Result<void> record_process(const netns::ContainerNetworkDir& where, pid_t pid);
 Result<void> forget_process(const netns::ContainerNetworkDir& where);
+std::optional<netns::RecordedProcess> recorded_process(const netns::ContainerNetworkDir& where);
 Result<void> require_process(const netns::ContainerNetworkDir& where, const std::string& id,
                              const std::string& command);
 

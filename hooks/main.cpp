@@ -56,7 +56,16 @@ Later, for a container it configured (before poststop), the administrator's hand
   netns-hook [--root ROOT] show ID [--json]
 
 Exit status: 0 on success; 1 with one line on stderr (file, JSON pointer, reason) when
-anything is wrong, and then the host is left as it was.)";
+anything is wrong, and then the host is left as it was.
+
+Containers are kept under --root (a shared mount point, as `ip netns` makes /run/netns,
+so that a poststop in another mount namespace sees the pin). If poststop still cannot
+reach the container's network namespace (its pin made in a mount namespace it cannot
+see, its process gone), it exits 1 naming the devices that would be lost and changes
+nothing: run it where the pin is seen, or give them up with the same state and
+--forget-network:
+
+  echo '{"ociVersion": "1.0.2", "id": "ID", "status": "stopped"}' | netns-hook --forget-network)";
 
 mr::netns::Result<std::string> read_stdin() {
   std::string text;
@@ -90,7 +99,10 @@ int run_stage(const mr::hooks::HookOptions& opts) {
   if (!text) return report(opts, text.error());
   auto state = mr::oci::parse_state(*text, kStateFile);
   if (!state) return report(opts, state.error());
-  auto done = stage_for(opts, *state) == Stage::undo ? undo(opts, *state) : configure(opts, *state);
+  Stage stage = stage_for(opts, *state);
+  if (opts.forget_network && stage != Stage::undo)
+    return report(opts, mr::netns::sys_error(EINVAL, "--forget-network is for the undo stage (status \"stopped\")"));
+  auto done = stage == Stage::undo ? undo(opts, *state) : configure(opts, *state);
   if (!done) return report(opts, done.error());
   return 0;
 }
@@ -109,6 +121,9 @@ int main(int argc, char** argv) {
   app.add_option("--root", opts.root, "where configured containers are kept")->capture_default_str();
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", opts.debug, "print debug notes");
+  auto* forget = app.add_flag("--forget-network", opts.forget_network,
+                              "undo: when the container's network namespace is out of reach, remove its state anyway "
+                              "and give up the devices lent to it, a warning naming each");
   app.require_subcommand(0, 1);
   mr::oci::AttachFlags attach_flags;
   mr::oci::DetachFlags detach_flags;
@@ -123,6 +138,7 @@ int main(int argc, char** argv) {
   for (auto* sub : {attach_cmd, detach_cmd, show_cmd}) {
     sub->excludes(network);
     sub->excludes(stage_opt);
+    sub->excludes(forget);
   }
   try {
     app.parse(argc, argv);

@@ -17,13 +17,10 @@ namespace {
 
 std::string record_path(const netns::ContainerNetworkDir& where) { return where.dir + "/process"; }
 
-struct Recorded {
-  pid_t pid = 0;
-  uint64_t start_time = 0;
-};
+using Recorded = netns::RecordedProcess;
 
 Result<Recorded> read_record(const std::string& path) {
-  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return netns::fail(errno, "read " + path);
   char buf[64];
   ssize_t n = ::read(fd.get(), buf, sizeof buf);
@@ -54,6 +51,12 @@ Result<void> forget_process(const netns::ContainerNetworkDir& where) {
   std::string path = record_path(where);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + path);
   return {};
+}
+
+std::optional<netns::RecordedProcess> recorded_process(const netns::ContainerNetworkDir& where) {
+  auto rec = read_record(record_path(where));
+  if (!rec) return std::nullopt;
+  return *rec;
 }
 
 Result<void> require_process(const netns::ContainerNetworkDir& where, const std::string& id,

@@ -4,11 +4,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "netns/state_root.hpp"
+
 namespace mr::netns {
 
 Result<UniqueFd> lock_directory(const std::string& path, bool wait) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) return fail(errno, "open " + path);
+  auto fd = MR_TRY_VALUE(open_state_dir(path));
   while (::flock(fd.get(), wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
     if (errno != EINTR) return fail(errno, "lock " + path);
   // Removed by whoever held the lock before us: an unlinked directory has no links left.

@@ -11,7 +11,9 @@
 
 namespace mr::netns {
 
-// Locks `path` for as long as the returned fd is open. Without `wait`, a lock held
+// Locks `path` for as long as the returned fd is open; `path` is a state directory, opened
+// and checked by open_state_dir() (state_root.hpp): a symlink or a directory of another
+// user is refused. Without `wait`, a lock held
 // elsewhere fails at once with EWOULDBLOCK. ENOENT when the directory is missing, or was
 // removed by the holder we waited for: then there is nothing left to change.
 Result<UniqueFd> lock_directory(const std::string& path, bool wait = true);

@@ -40,6 +40,7 @@ FaultInjector FaultInjector::for_undo() { return FaultInjector(nullptr, "MR_PAUS
 FaultInjector FaultInjector::for_start() { return FaultInjector(nullptr, "MR_PAUSE_IN_START"); }
 
 FaultInjector FaultInjector::for_return() { return FaultInjector(nullptr, "MR_PAUSE_IN_RETURN"); }
+FaultInjector FaultInjector::for_state_files() { return FaultInjector(nullptr, "MR_PAUSE_IN_STATE_FILE"); }
 
 FaultInjector::FaultInjector(const char* fail_env, const char* pause_env) {
   if constexpr (enabled()) {

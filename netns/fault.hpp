@@ -13,6 +13,8 @@
 // pause too, MR_PAUSE_IN_START=1: its answer from the init read, exec.fifo not yet removed.
 // And the return of a lent device, MR_PAUSE_IN_RETURN=N: the Nth device found in the
 // container, proven, and not yet moved (a test swaps it there).
+// MR_PAUSE_IN_STATE_FILE=N pauses the runtime's Nth atomic file write (state.json,
+// resolv.conf, hosts, ...) with its temporary file written and not yet renamed.
 // In other builds step() only counts.
 #pragma once
 
@@ -31,6 +33,8 @@ class FaultInjector {
   static FaultInjector for_start();
   // The injector of a lent device's return: pauses only, at MR_PAUSE_IN_RETURN.
   static FaultInjector for_return();
+  // The injector of the runtime's atomic file writes: pauses only, at MR_PAUSE_IN_STATE_FILE.
+  static FaultInjector for_state_files();
   Result<void> step(std::string_view what);
   int steps() const { return steps_; }
   // Whether this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.

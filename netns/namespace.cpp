@@ -5,10 +5,13 @@
 #include <linux/nsfs.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +21,10 @@ namespace mr::netns {
 namespace {
 
 constexpr const char* kThreadNetns = "/proc/thread-self/ns/net";
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71  // asm-generic/socket.h, Linux 5.14
+#endif
 
 Result<UniqueFd> open_ns_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -30,6 +37,28 @@ Result<UniqueFd> open_ns_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::string NetnsIdentity::to_string() const {
+  return "cookie " + std::to_string(cookie) + " dev " + std::to_string(dev) + " inode " + std::to_string(ino);
+}
+
+Result<NetnsIdentity> NetnsIdentity::parse(std::string_view text) {
+  NetnsIdentity id;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  auto field = [&](std::string_view name, auto& value) {
+    std::string_view rest(p, static_cast<size_t>(end - p));
+    if (!rest.starts_with(name) || rest.size() <= name.size() || rest[name.size()] != ' ') return false;
+    auto [next, ec] = std::from_chars(p + name.size() + 1, end, value);
+    if (ec != std::errc{}) return false;
+    p = next;
+    if (p < end && (*p == ' ' || *p == '\n')) ++p;
+    return true;
+  };
+  if (!field("cookie", id.cookie) || !field("dev", id.dev) || !field("inode", id.ino) || p != end)
+    return fail(EINVAL, "expected \"cookie N dev N inode N\"");
+  return id;
+}
 
 Result<Netns> Netns::current() {
   auto fd = MR_TRY_VALUE(open_ns_file(kThreadNetns));
@@ -71,6 +100,18 @@ Result<ino_t> Netns::inode() const {
   return st.st_ino;
 }
 
+Result<NetnsIdentity> Netns::identity(int sock_in_it) const {
+  struct stat st{};
+  if (::fstat(fd_.get(), &st) != 0) return fail(errno, "stat " + name_);
+  NetnsIdentity id{.dev = st.st_dev, .ino = st.st_ino};
+  socklen_t len = sizeof id.cookie;
+  if (::getsockopt(sock_in_it, SOL_SOCKET, SO_NETNS_COOKIE, &id.cookie, &len) != 0) {
+    if (errno != ENOPROTOOPT) return fail(errno, "read the cookie of " + name_);
+    id.cookie = 0;
+  }
+  return id;
+}
+
 Result<void> Netns::pin(const std::string& path) const {
   UniqueFd file(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0444));
   if (!file) return fail(errno, "create pin file " + path);
@@ -94,6 +135,28 @@ Result<void> Netns::unpin(const std::string& path) {
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return fail(errno, "remove pinned netns file " + path);
+  return {};
+}
+
+Result<void> Netns::share_pin_directory(const std::string& dir) {
+  // A propagation change alone (mount(2), MS_SHARED and no other flag) is the check: on
+  // a shared mount point it changes nothing, and where `dir` is no mount point it fails
+  // with EINVAL. Not recursive: a pin made under a shared mount is made shared itself
+  // (attach_recursive_mnt()), and MS_REC would walk every pin at every create.
+  auto make_shared = [&] { return ::mount(nullptr, dir.c_str(), nullptr, MS_SHARED, nullptr) == 0; };
+  if (make_shared()) return {};
+  if (errno != EINVAL) return fail(errno, "make " + dir + " a shared mount");
+  // Once per boot (or per mount namespace): under a lock on `dir`, so that two creates
+  // racing here do not stack two bind mounts.
+  UniqueFd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock) return fail(errno, "open " + dir);
+  while (::flock(lock.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return fail(errno, "lock " + dir);
+  if (make_shared()) return {};
+  // MS_REC: the pins already there are bound along, not hidden under the new mount.
+  if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return fail(errno, "bind-mount " + dir + " onto itself");
+  if (!make_shared()) return fail(errno, "make " + dir + " a shared mount");
   return {};
 }
 

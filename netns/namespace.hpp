@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -13,6 +15,24 @@
 #include "netns/unique_fd.hpp"
 
 namespace mr::netns {
+
+// What tells one network namespace from every other while the machine runs: the
+// kernel's cookie (SO_NETNS_COOKIE, socket(7); a 64-bit counter never given twice), and
+// the nsfs device and inode, which a namespace made after this one is freed may get
+// again: they are compared only when either side has no cookie (kernels before 5.14).
+struct NetnsIdentity {
+  uint64_t cookie = 0;
+  dev_t dev = 0;
+  ino_t ino = 0;
+
+  bool same_as(const NetnsIdentity& o) const {
+    if (cookie && o.cookie) return cookie == o.cookie;
+    return dev == o.dev && ino == o.ino;
+  }
+  // "cookie N dev N inode N", as kept in a state directory and read back by parse().
+  std::string to_string() const;
+  static Result<NetnsIdentity> parse(std::string_view text);
+};
 
 class Netns {
  public:
@@ -33,6 +53,9 @@ class Netns {
   const std::string& name() const { return name_; }
   // The namespace's inode number: equal inodes are the same namespace.
   Result<ino_t> inode() const;
+  // Its identity, the cookie read through `sock_in_it`, a socket made in this namespace
+  // (a socket keeps the namespace it was made in).
+  Result<NetnsIdentity> identity(int sock_in_it) const;
 
   // Keeps the namespace alive after every process and fd in it is gone, by bind-mounting
   // it on `path` (created as an empty file if missing).
@@ -40,6 +63,11 @@ class Netns {
   // Undoes pin(): detaches the bind mount and removes the file. A path that is not
   // there is not an error, so that undo can be repeated.
   static Result<void> unpin(const std::string& path);
+  // Makes `dir`, where pins are made, a mount point with shared propagation, as `ip netns`
+  // does for /run/netns: a pin made there then appears in every mount namespace that is a
+  // peer (or slave) of this one, so that `delete` run from another mount namespace than
+  // `create` finds it. A bind mount of `dir` onto itself first when it is no mount point.
+  static Result<void> share_pin_directory(const std::string& dir);
 
  private:
   Netns(UniqueFd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}

@@ -3,6 +3,7 @@
 #include "oci/config_loader.hpp"
 #include "oci/hook_check.hpp"
 #include "oci/host_check.hpp"
+#include "oci/joined_namespaces.hpp"
 #include "oci/network_loader.hpp"
 
 namespace mr::oci {
@@ -12,9 +13,12 @@ BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<
   BundleReport report;
   auto config = check_config_file(bundle_dir, report.diag);
   report.problems = std::move(config.problems);
-  if (host && config.config)
+  if (host && config.config) {
     for (auto& e : check_hook_paths(config.config->hooks, bundle_dir + "/config.json"))
       report.problems.push_back(std::move(e));
+    for (auto& e : check_joined_namespaces(*config.config, bundle_dir + "/config.json"))
+      report.problems.push_back(std::move(e));
+  }
   // A config with problems still has a network spec worth checking: read the one it
   // would use, without the parts (annotation, netDevices) that need the config.
   Config fallback;

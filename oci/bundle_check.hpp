@@ -17,8 +17,8 @@ struct BundleReport {
 };
 
 // `host`, when given, is a socket in the host's network namespace: the devices and
-// bridges the spec names are then looked up too (check_host), and the hooks' files
-// (check_hook_paths).
+// bridges the spec names are then looked up too (check_host), the hooks' files
+// (check_hook_paths), and the namespaces joined by path (check_joined_namespaces).
 BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<std::string>& network_file,
                              netns::NlSocket* host = nullptr);
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "oci/json_input.hpp"
+
 namespace mr::oci {
 
 namespace {
@@ -26,15 +28,17 @@ std::string unknown_command(const CLI::ParseError& e, const CLI::App& app) {
   if (leftover.empty() || commands.empty()) return {};
   std::string what;
   if (&at != &app) what = at.get_name() + ": ";
-  what += "unknown command \"" + leftover.front() + "\"; one of:";
+  what += "unknown command \"" + one_line(std::string_view(leftover.front())) + "\"; one of:";
   for (size_t i = 0; i < commands.size(); ++i) what += (i ? ", " : " ") + commands[i]->get_name();
   return what;
 }
 
 // CLI11 writes sentences ("The following argument was not expected: --bogus"), some over
-// two lines; error text here is one lower-case line.
-std::string one_line(std::string what) {
+// two lines; error text here is one lower-case line. The arguments it quotes keep no
+// control character of their own (json_input.hpp's one_line()).
+std::string one_sentence(std::string what) {
   std::replace(what.begin(), what.end(), '\n', ' ');
+  what = one_line(std::string_view(what));
   while (!what.empty() && what.back() == ' ') what.pop_back();
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
   return what;
@@ -44,7 +48,7 @@ std::string one_line(std::string what) {
 
 int report_parse_error(std::string_view program, const CLI::ParseError& e, const CLI::App& app) {
   std::string what = unknown_command(e, app);
-  if (what.empty()) what = one_line(e.what());
+  if (what.empty()) what = one_sentence(e.what());
   std::fprintf(stderr, "%.*s: error: %s\n", static_cast<int>(program.size()), program.data(), what.c_str());
   return 1;
 }

@@ -60,19 +60,6 @@ constexpr std::array<Unsupported, 5> kNotApplied = {{
     {"/linux/timeOffsets", "time namespace offsets are not applied; the container sees the host's clocks"},
 }};
 
-// Sysctls that are per-namespace, and the namespace type that makes them so. Anything
-// else would be written into the host's kernel.
-std::optional<std::string_view> sysctl_namespace(std::string_view key) {
-  static constexpr std::array<std::string_view, 8> kIpc = {
-      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
-  if (key.starts_with("net.")) return "network";
-  if (key.starts_with("fs.mqueue.")) return "ipc";
-  if (std::find(kIpc.begin(), kIpc.end(), key) != kIpc.end()) return "ipc";
-  if (key == "kernel.hostname" || key == "kernel.domainname") return "uts";
-  return std::nullopt;
-}
-
 // An integer that fits int64_t; the schema accepts any JSON integer up to 2^64-1.
 std::optional<int64_t> as_int64(const json& j) {
   if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))

@@ -3,11 +3,13 @@
 #include <cctype>
 #include <string>
 
+#include "oci/json_input.hpp"
+
 namespace mr::oci {
 
 Result<void> check_container_id(std::string_view id) {
   auto bad = [&](const std::string& why) {
-    return netns::fail(EINVAL, "invalid container id \"" + std::string(id.substr(0, 64)) + "\": " + why);
+    return netns::fail(EINVAL, "invalid container id \"" + one_line(id.substr(0, 64)) + "\": " + why);
   };
   if (id.empty()) return bad("empty");
   if (id.size() > kMaxIdLength) return bad("longer than " + std::to_string(kMaxIdLength) + " characters");

@@ -16,6 +16,8 @@ using netns::Result;
 inline constexpr std::size_t kMaxIdLength = 255;
 
 // Letters, digits and `_ + - .`, not "." and no "..", at most kMaxIdLength characters.
+// The refusal quotes the id with its control characters escaped (one_line()), so that
+// no id splits a log line.
 Result<void> check_container_id(std::string_view id);
 
 }  // namespace mr::oci

@@ -20,17 +20,22 @@ Result<CleanupOutcome> cleanup_container(const StateDir& dir) {
     return std::unexpected(std::move(lock).error());
   }
   auto st = load_state(dir);
+  if (!st && st.error().err != ENOENT) return std::unexpected(std::move(st).error());
+  if (st) {
+    Status status = current_status(dir, *st);
+    if (status == Status::created || status == Status::running) return CleanupOutcome{Cleanup::alive, ""};
+  }
+  // Reached before the init of a create that never finished is killed below.
+  auto reached = MR_TRY_VALUE(reach_network({.id = dir.id, .state_dir = dir.path(), .pid = st ? st->pid : 0,
+                                             .start_time = st ? st->start_time : 0}));
+  if (reached.out_of_reach()) return CleanupOutcome{Cleanup::out_of_reach, out_of_reach_text(dir, reached)};
   if (!st) {
-    if (st.error().err != ENOENT) return std::unexpected(std::move(st).error());
     // The create that made the directory died before it saved a state (and so before
     // any network change, which comes after).
-    ContainerNetContext net{.id = dir.id, .state_dir = dir.path(), .pin_path = dir.netns_pin()};
-    MR_TRY_CTX(teardown_network(net), "network teardown");
+    MR_TRY_CTX(teardown_network({.id = dir.id, .state_dir = dir.path()}, &reached), "network teardown");
     MR_TRY(remove_state_dir(dir));
     return CleanupOutcome{Cleanup::removed, "create never saved a state"};
   }
-  Status status = current_status(dir, *st);
-  if (status == Status::created || status == Status::running) return CleanupOutcome{Cleanup::alive, ""};
   std::string why = "its init is gone";
   if (st->creating) {
     why = "its create never finished";
@@ -41,7 +46,7 @@ Result<CleanupOutcome> cleanup_container(const StateDir& dir) {
       MR_TRY(pidfd_wait_exit((*init)->get()));
     }
   }
-  MR_TRY(destroy_container(dir, *st));
+  MR_TRY(destroy_container(dir, *st, &reached));
   return CleanupOutcome{Cleanup::removed, why};
 }
 

@@ -16,7 +16,7 @@
 namespace mr::runtime {
 
 struct GlobalOptions {
-  std::string root = "/run/mini-runc";
+  std::string root = kDefaultRoot;
   std::string log;
   std::string log_format = "text";
   bool debug = false;

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "oci/container_id.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
 #include "runtime/log.hpp"
@@ -18,12 +19,22 @@ Command add_cleanup_command(CLI::App& app, const GlobalOptions& g) {
             if (!ids) return report(ids.error());
             int code = 0;
             for (const auto& id : *ids) {
+              // Names come from the directory, not from create: one that no create would
+              // have made (a planted one) is refused, quoted escaped.
+              if (auto ok = oci::check_container_id(id); !ok) {
+                code = report(std::move(ok).error().wrap("clean up " + g.root));
+                continue;
+              }
               auto outcome = cleanup_container(StateDir{g.root, id});
               if (!outcome) {
                 code = report(std::move(outcome).error().wrap("clean up container \"" + id + "\""));
                 continue;
               }
               if (outcome->what == Cleanup::removed) std::cout << id << ": removed (" << outcome->why << ")\n";
+              if (outcome->what == Cleanup::out_of_reach) {
+                std::cout << id << ": not removed: " << outcome->why << "\n";
+                code = 1;
+              }
               if (outcome->what == Cleanup::busy) log_debug(id + ": left alone (" + outcome->why + ")");
             }
             return code;

@@ -1,4 +1,5 @@
 #include "oci/hook_check.hpp"
+#include "oci/joined_namespaces.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
 #include "runtime/log.hpp"
@@ -12,6 +13,8 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   auto cfg = MR_TRY_VALUE(load_bundle_config(bundle));
   if (auto hooks = oci::check_hook_paths(cfg.hooks, bundle + "/config.json"); !hooks.empty())
     return std::unexpected(std::move(hooks.front()));
+  if (auto joined = oci::check_joined_namespaces(cfg, bundle + "/config.json"); !joined.empty())
+    return std::unexpected(std::move(joined.front()));
   auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network));
   if (f.no_pivot) log_warn("--no-pivot is ignored: mini-runc always uses pivot_root");
   if (!f.console_socket.empty() && !cfg.process.terminal)

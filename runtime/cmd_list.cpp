@@ -1,10 +1,25 @@
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "oci/container_id.hpp"
 #include "runtime/cli.hpp"
+#include "runtime/log.hpp"
 
 namespace mr::runtime {
+
+namespace {
+
+// A directory without state.json: a create under way holds its lock; otherwise its
+// create died before saving a state, and `delete --force` or `cleanup` removes it.
+Status stateless_status(const StateDir& dir) {
+  auto lock = lock_state_dir(dir, false);
+  return !lock && lock.error().err == EWOULDBLOCK ? Status::creating : Status::stopped;
+}
+
+}  // namespace
 
 Command add_list_command(CLI::App& app, const GlobalOptions& g) {
   auto* sub = app.add_subcommand("list", "list the containers under --root");
@@ -18,10 +33,23 @@ Command add_list_command(CLI::App& app, const GlobalOptions& g) {
             nlohmann::json all = nlohmann::json::array();
             if (*format == "table" && !*quiet) std::printf("%-24s %-8s %-10s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
             for (const auto& id : *ids) {
+              if (auto ok = oci::check_container_id(id); !ok) {
+                log_warn(std::move(ok).error().wrap("not listed: " + g.root));
+                continue;
+              }
               StateDir dir{g.root, id};
               auto st = load_state(dir);
-              if (!st) continue;  // being created or deleted right now
-              Status status = current_status(dir, *st);
+              if (!st && st.error().err != ENOENT) {
+                log_warn(std::move(st).error().wrap("not listed"));
+                continue;
+              }
+              bool stateless = !st;
+              if (stateless) {
+                struct stat sb{};
+                if (::lstat(dir.path().c_str(), &sb) != 0) continue;  // removed since it was listed
+                st = State{.id = id};
+              }
+              Status status = stateless ? stateless_status(dir) : current_status(dir, *st);
               pid_t pid = status == Status::stopped ? 0 : st->pid;
               if (*quiet) {
                 std::cout << id << "\n";

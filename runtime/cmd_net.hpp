@@ -26,7 +26,11 @@ struct LiveNetwork {
   StateDir dir;
   State state;
 
-  netns::ContainerNetworkDir where() const { return {dir.path()}; }
+  // The init is the way to the namespace where the pin is not seen (made in another
+  // mount namespace).
+  netns::ContainerNetworkDir where() const {
+    return {dir.path(), netns::RecordedProcess{state.pid, state.start_time}};
+  }
 };
 
 // Refuses (one line, naming `command`) an unknown id, a container that is being created

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "netns/container_network.hpp"
 #include "netns/error.hpp"
 #include "oci/config.hpp"
 #include "oci/network_spec.hpp"
@@ -36,15 +37,40 @@ Result<void> start_container(const StateDir& dir, const State& st);
 
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all);
 
+struct DeleteOptions {
+  // Kill the container first if it still runs; remove a directory whose create died
+  // before it saved a state.
+  bool force = false;
+  // Give up the pending network steps of a container whose network namespace is out of
+  // reach (its pin made in a mount namespace not seen from here, its init gone): the
+  // devices stay where they are, a warning naming each. Without it such a container is
+  // refused, and nothing is killed or removed.
+  bool forget_network = false;
+};
+
 // Removes a stopped container (or, with force, kills it first): network teardown,
-// poststop hooks, state directory.
-Result<void> delete_container(const StateDir& dir, bool force);
+// poststop hooks, state directory. The network namespace is reached, and held, before
+// the init is killed.
+Result<void> delete_container(const StateDir& dir, const DeleteOptions& opts);
+
+// Removes ROOT/ID whose create died before it saved a state (the caller holds its lock):
+// its network, if any, is undone as delete does.
+Result<void> remove_leftover(const StateDir& dir, bool forget_network);
+
+// The network of a container about to end, reached before its init is (see
+// reach_network()); a container whose network is out of reach is an error in one line
+// that names what would be lost and `mini-runc delete --force --forget-network`, unless
+// `forget`.
+Result<netns::ReachedNetwork> reach_before_end(const StateDir& dir, const State* st, bool forget);
+// "its network namespace is out of reach (...), so nic0 cannot be given back; nothing
+// was changed: `mini-runc delete --force --forget-network ID` ..."
+std::string out_of_reach_text(const StateDir& dir, const netns::ReachedNetwork& reached);
 
 // What cleanup_container() did with one state directory.
-enum class Cleanup { removed, alive, busy };
+enum class Cleanup { removed, alive, busy, out_of_reach };
 struct CleanupOutcome {
   Cleanup what = Cleanup::alive;
-  std::string why;  // for removed: what made it a leftover
+  std::string why;  // for removed: what made it a leftover; for out_of_reach: out_of_reach_text()
 };
 
 // Removes ROOT/ID when it is a leftover: its init is gone, or its create never finished
@@ -54,10 +80,12 @@ struct CleanupOutcome {
 // container is left alone, and so is one whose lock another command holds.
 Result<CleanupOutcome> cleanup_container(const StateDir& dir);
 
-// Teardown shared by delete and the end of a foreground run. When the network cannot
-// be given back whole, the container stays (stopped, with its journal and pin) and the
-// error says what is pending.
-Result<void> destroy_container(const StateDir& dir, const State& st);
+// Teardown shared by delete and the end of a foreground run: with `reached`
+// (reach_before_end()) as it was before the init ended, else reached here. When the
+// network cannot be given back whole, the container stays (stopped, with its journal
+// and pin) and the error says what is pending.
+Result<void> destroy_container(const StateDir& dir, const State& st, netns::ReachedNetwork* reached = nullptr,
+                               bool forget_network = false);
 
 // Checks that the config asks for nothing mini-runc cannot do (user namespaces, a
 // config without a mount namespace, a hostname without a uts one) and warns about what

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "netns/namespace.hpp"
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
@@ -27,10 +28,13 @@ namespace {
 // Undoes a half-made container unless dismissed: a failed create leaves nothing.
 class CreateRollback {
  public:
-  explicit CreateRollback(const StateDir& dir) : dir_(dir) {}
+  CreateRollback(const StateDir& dir, UniqueFd lock) : lock_(std::move(lock)), dir_(dir) {}
   ~CreateRollback() {
     if (dismissed_) return;
     if (state_) {
+      // The namespace is held before the init goes, as delete does.
+      auto reached = reach_before_end(dir_, &*state_, false);
+      if (!reached) log_warn("undo create: " + reached.error().message());
       if (auto fd = open_process(state_->pid, state_->start_time); fd && *fd) {
         (void)pidfd_send_signal((*fd)->get(), SIGKILL);
         (void)pidfd_wait_exit((*fd)->get());
@@ -39,20 +43,19 @@ class CreateRollback {
       // stops the container and goes on at step 12, destroy, then 13, the poststop hooks
       // (whose failures only warn). As runc's destroy(), this holds for any failure once
       // the container has a state.
-      if (auto r = destroy_container(dir_, *state_); !r) log_warn("undo create: " + r.error().message());
+      if (auto r = destroy_container(dir_, *state_, reached ? &*reached : nullptr); !r)
+        log_warn("undo create: " + r.error().message());
       return;
     }
-    ContainerNetContext net{.id = dir_.id, .state_dir = dir_.path(), .pin_path = dir_.netns_pin()};
-    if (auto r = teardown_network(net); !r) log_warn("undo create: " + r.error().message());
-    if (auto r = remove_state_dir(dir_); !r) log_warn("undo create: " + r.error().message());
+    if (auto r = remove_leftover(dir_, false); !r) log_warn("undo create: " + r.error().message());
   }
+  int lock_fd() const { return lock_.get(); }
   void init_started(const State& st) { state_ = st; }
   void dismiss() { dismissed_ = true; }
-  // The state directory's lock, let go only after the undo (members outlive the
-  // destructor's body).
-  void hold(UniqueFd lock) { lock_ = std::move(lock); }
 
  private:
+  // The state directory's lock, let go only after the undo (members outlive the
+  // destructor's body).
   UniqueFd lock_;
   StateDir dir_;
   std::optional<State> state_;
@@ -114,8 +117,11 @@ Result<State> create_container(const CreateRequest& req) {
   // Made before the rollback, so that it is closed after it: a failed create kills the
   // init first, which would otherwise wake on the closed socket and report that too.
   auto pair = MR_TRY_VALUE(make_sync_pair());
-  MR_TRY(make_state_dir(req.dir));
-  CreateRollback rollback(req.dir);
+  // Held until create has finished or rolled back, so that `cleanup` and `delete --force`
+  // can tell a create under way from one whose runtime died (the kernel drops the lock
+  // with the process).
+  CreateRollback rollback(req.dir, MR_TRY_VALUE(make_state_dir(req.dir)));
+  if (owns_netns(*req.config)) MR_TRY(netns::Netns::share_pin_directory(req.dir.root));
   oci::Config cfg = *req.config;
   if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return netns::fail(errno, "mkfifo " + req.dir.exec_fifo());
@@ -128,13 +134,8 @@ Result<State> create_container(const CreateRequest& req) {
 
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
                   .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
-                  .console_socket = console.get()};
+                  .console_socket = console.get(), .runtime_lock = rollback.lock_fd()};
   InitLaunch launch = MR_TRY_VALUE(launch_init(ctx, pair));
-  // Held until create has finished or rolled back, so that `cleanup` can tell a create
-  // under way from one whose runtime died (the kernel drops the lock with the process).
-  // Taken after the clone or fork: a flock belongs to the open file, which a child would share
-  // and keep locked until it execs.
-  rollback.hold(MR_TRY_VALUE(lock_state_dir(req.dir)));
   int sock = pair.runtime_end.get();
   pid_t init = MR_TRY_VALUE(await_init(launch, sock));
 
@@ -152,8 +153,8 @@ Result<State> create_container(const CreateRequest& req) {
   rollback.init_started(st);
   MR_TRY(save_state(req.dir, st));
 
-  ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pin_path = req.dir.netns_pin(),
-                          .pid = st.pid, .own_netns = st.own_netns, .config = &cfg, .spec = req.network};
+  ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pid = st.pid, .start_time = st.start_time,
+                          .own_netns = st.own_netns, .config = &cfg, .spec = req.network};
   MR_TRY_CTX(setup_network(net), "network");
   MR_TRY(sync_expect(sock, SyncTag::mounted, "the container's root filesystem"));
   std::string creating = hook_state(st, Status::creating);

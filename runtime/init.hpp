@@ -17,6 +17,10 @@ struct InitContext {
   int sync_fd = -1;
   int preserve_fds = 0;
   int console_socket = -1;  // connected --console-socket when process.terminal
+  // The state directory's flock, the runtime's alone: a flock belongs to the open file,
+  // which a forked child shares and would keep locked until it execs (at start), so
+  // every child closes its copy first thing.
+  int runtime_lock = -1;
 };
 
 [[noreturn]] void run_init(const InitContext& ctx);

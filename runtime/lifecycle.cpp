@@ -109,33 +109,69 @@ Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool 
   return pidfd_send_signal(init.get(), sig);
 }
 
-Result<void> destroy_container(const StateDir& dir, const State& st) {
-  ContainerNetContext net{.id = st.id, .state_dir = dir.path(), .pin_path = dir.netns_pin(),
+std::string out_of_reach_text(const StateDir& dir, const netns::ReachedNetwork& reached) {
+  std::string root = dir.root == kDefaultRoot ? "" : "--root " + dir.root + " ";
+  return reached.out_of_reach_message() + "; nothing was changed: `mini-runc " + root +
+         "delete --force --forget-network " + dir.id + "` removes the container and gives them up";
+}
+
+Result<netns::ReachedNetwork> reach_before_end(const StateDir& dir, const State* st, bool forget) {
+  ContainerNetContext net{.id = dir.id, .state_dir = dir.path()};
+  if (st) {
+    net.pid = st->pid;
+    net.start_time = st->start_time;
+  }
+  auto reached = MR_TRY_VALUE(reach_network(net));
+  if (reached.out_of_reach() && !forget)
+    return netns::fail(0, "container \"" + dir.id + "\": " + out_of_reach_text(dir, reached));
+  return reached;
+}
+
+Result<void> destroy_container(const StateDir& dir, const State& st, netns::ReachedNetwork* reached,
+                               bool forget_network) {
+  ContainerNetContext net{.id = st.id, .state_dir = dir.path(), .pid = st.pid, .start_time = st.start_time,
                           .own_netns = st.own_netns};
   // While a step of the network is pending, the directory keeps what undo needs (the
   // journal, the pin) and the state that lists the container, for the next delete or
   // cleanup to try again; its poststop hooks run once it is gone.
-  MR_TRY_CTX(teardown_network(net), "network teardown");
+  MR_TRY_CTX(teardown_network(net, reached, forget_network), "network teardown");
   if (auto r = remove_state_dir(dir); !r) log_warn(r.error().message());
   run_hooks_warn(st.poststop, "poststop", state_json(st, Status::stopped, false));
   return {};
 }
 
-Result<void> delete_container(const StateDir& dir, bool force) {
+Result<void> remove_leftover(const StateDir& dir, bool forget_network) {
+  auto reached = MR_TRY_VALUE(reach_before_end(dir, nullptr, forget_network));
+  ContainerNetContext net{.id = dir.id, .state_dir = dir.path()};
+  MR_TRY_CTX(teardown_network(net, &reached, forget_network), "network teardown");
+  return remove_state_dir(dir);
+}
+
+Result<void> delete_container(const StateDir& dir, const DeleteOptions& opts) {
   auto lock = MR_TRY_VALUE(lock_state_dir(dir));
-  State st = MR_TRY_VALUE(load_state(dir));
-  Status status = current_status(dir, st);
+  auto st = load_state(dir);
+  if (!st) {
+    // With the lock ours, no create is under way (a create holds it from its mkdir on):
+    // this directory is what one that died before saving its state left.
+    if (st.error().err == ENOENT && opts.force) return remove_leftover(dir, opts.forget_network);
+    return std::unexpected(std::move(st).error());
+  }
+  Status status = current_status(dir, *st);
+  if (status != Status::stopped && !opts.force)
+    return netns::fail(EBUSY, "container \"" + st->id + "\" is " + to_string(status) +
+                                  ": stop it first or use delete --force");
+  // Held from here until the teardown is done: killing the init cannot end the
+  // namespace with the devices lent to it inside (the kernel would destroy the virtual
+  // ones and send the physical ones home renamed).
+  auto reached = MR_TRY_VALUE(reach_before_end(dir, &*st, opts.forget_network));
   if (status != Status::stopped) {
-    if (!force)
-      return netns::fail(EBUSY, "container \"" + st.id + "\" is " + to_string(status) +
-                                    ": stop it first or use delete --force");
-    auto init = open_process(st.pid, st.start_time);
+    auto init = open_process(st->pid, st->start_time);
     if (init && *init) {
       MR_TRY(pidfd_send_signal((*init)->get(), SIGKILL));
       MR_TRY(pidfd_wait_exit((*init)->get()));
     }
   }
-  return destroy_container(dir, st);
+  return destroy_container(dir, *st, &reached, opts.forget_network);
 }
 
 }  // namespace mr::runtime

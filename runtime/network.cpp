@@ -7,6 +7,12 @@
 
 namespace mr::runtime {
 
+netns::ContainerNetworkDir ContainerNetContext::where() const {
+  netns::ContainerNetworkDir w{state_dir};
+  if (pid > 0) w.init = netns::RecordedProcess{pid, start_time};
+  return w;
+}
+
 Result<void> setup_network(ContainerNetContext& ctx) {
   const netns::NetConfig empty;
   const netns::NetConfig& net = ctx.spec ? ctx.spec->net : empty;
@@ -18,20 +24,27 @@ Result<void> setup_network(ContainerNetContext& ctx) {
     return {};
   }
   auto ns = MR_TRY_VALUE(netns::Netns::open_pid(ctx.pid));
-  netns::ContainerNetworkDir where{ctx.state_dir};
-  auto applied = MR_TRY_VALUE(netns::setup_container_network(net, ns, where, {.container_id = ctx.id}));
+  auto applied = MR_TRY_VALUE(netns::setup_container_network(net, ns, ctx.where(), {.container_id = ctx.id}));
   for (const auto& d : applied.devices)
     log_debug("network: " + d.name + (d.host_name.empty() ? "" : " (host " + d.host_name + ")") + " ready");
   return {};
 }
 
-Result<void> teardown_network(ContainerNetContext& ctx) {
+Result<netns::ReachedNetwork> reach_network(const ContainerNetContext& ctx) {
+  return netns::reach_container_network(ctx.where());
+}
+
+Result<void> teardown_network(const ContainerNetContext& ctx, netns::ReachedNetwork* reached, bool forget) {
   if (ctx.state_dir.empty()) return {};
   // Every caller has seen the container's init exit (or killed it, or knows it never ran).
-  auto report = MR_TRY_VALUE(netns::teardown_container_network({ctx.state_dir}, {.container_gone = true}));
+  auto report = MR_TRY_VALUE(netns::teardown_container_network(
+      ctx.where(), {.container_gone = true, .reached = reached, .forget_out_of_reach = forget}));
   for (const auto& d : report.returned)
     if (d.fallback) log_warn(d.host_name + " returned to the host as " + d.name + ": its name was taken");
   for (const auto& w : report.warnings) log_warn(w.message());
+  for (const auto& d : report.forgotten)
+    log_warn("container \"" + ctx.id + "\": gave up " + d + ": its network namespace is out of reach; the kernel "
+             "deals with " + d + " when that namespace ends");
   return {};
 }
 

@@ -6,8 +6,10 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
+#include "netns/container_network.hpp"
 #include "netns/error.hpp"
 #include "oci/config.hpp"
 #include "oci/network_spec.hpp"
@@ -19,11 +21,15 @@ using netns::Result;
 struct ContainerNetContext {
   std::string id;
   std::string state_dir;      // ROOT/ID
-  std::string pin_path;       // where the container's netns is pinned (state_dir/netns)
-  pid_t pid = 0;              // the container's init (0 at teardown if it is gone)
+  pid_t pid = 0;              // the container's init (0 when unknown)
+  uint64_t start_time = 0;    // of pid (/proc/PID/stat): tells it from a later process with its pid
   bool own_netns = false;     // a new netns made for this container (not joined by path)
   const oci::Config* config = nullptr;  // null at teardown (delete has no config)
   const oci::NetworkSpec* spec = nullptr;  // what to apply; null: loopback only
+
+  // The state directory as the netns library knows it, the init the second way to the
+  // namespace after the pin.
+  netns::ContainerNetworkDir where() const;
 };
 
 // Pins the container's new network namespace under the state directory and applies the
@@ -31,8 +37,19 @@ struct ContainerNetContext {
 // can undo it from another process. A joined namespace (linux.namespaces[].path)
 // belongs to someone else and is left as it is.
 Result<void> setup_network(ContainerNetContext& ctx);
+
+// What teardown_network() will need, reached while the container's init may still run:
+// the journal and, while steps are pending, the namespace (through the pin, else the
+// init), held open from here on. Called before the init is ended, so that its end
+// cannot take devices lent to the container with it.
+Result<netns::ReachedNetwork> reach_network(const ContainerNetContext& ctx);
+
 // Undoes setup_network from the state directory alone: moved devices go home, veths
-// and macvlans made go away, the pin goes. Can be repeated.
-Result<void> teardown_network(ContainerNetContext& ctx);
+// and macvlans made go away, the pin goes. Can be repeated. `reached` is reach_network()'s
+// (null: reached here). A journal with pending steps whose namespace is out of reach is
+// an error that changes nothing, unless `forget`: then the steps are given up, a warning
+// naming each device.
+Result<void> teardown_network(const ContainerNetContext& ctx, netns::ReachedNetwork* reached = nullptr,
+                              bool forget = false);
 
 }  // namespace mr::runtime

@@ -102,7 +102,12 @@ Result<void> make_devices(int root_fd) {
 }  // namespace
 
 Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs) {
-  // Nothing mounted from here on may propagate back to the host's mount namespace.
+  // Nothing mounted from here on may propagate back to the host's mount namespace. The
+  // runtime's --root is a shared mount point (Netns::share_pin_directory()), so the copy
+  // of it this namespace got at clone, and of each pin under it, is a peer of the host's
+  // until here; as a slave it still receives the pins the runtime makes and removes
+  // meanwhile (this container's own among them) and sends nothing back. All of it goes
+  // with the old root after pivot_root (pivot_into()): a running container holds no pin.
   MR_TRY(do_mount("make / a recursive slave", nullptr, "/", nullptr, MS_REC | MS_SLAVE));
   // pivot_root() needs the new root to be a mount point.
   MR_TRY(do_mount("bind the root filesystem " + rootfs + " onto itself", rootfs.c_str(), rootfs, nullptr,

@@ -26,6 +26,7 @@ namespace {
 // Joins and makes the namespaces, then forks the init, which is in a joined or new pid
 // namespace only as a child of the process that entered it.
 [[noreturn]] void run_stage1(const InitContext& ctx, int new_flags) {
+  if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (new_flags && ::unshare(new_flags) != 0)
     fail_to_runtime(ctx, netns::sys_error(errno, "unshare the container's namespaces"));
@@ -53,6 +54,7 @@ namespace {
 // Stage 1 does the two the other way round; without user namespaces (refused by
 // namespace_flag) the order changes nothing, as each type is either new or joined.
 [[noreturn]] void run_cloned_init(const InitContext& ctx, bool report_join) {
+  if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (report_join && !sync_send(ctx.sync_fd, SyncTag::joined)) ::_exit(1);
   run_init(ctx);

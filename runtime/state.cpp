@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "netns/dir_lock.hpp"
+#include "netns/fault.hpp"
 #include "netns/state_root.hpp"
 #include "netns/unique_fd.hpp"
 #include "runtime/process_handle.hpp"
@@ -66,7 +66,7 @@ static Result<void> make_dir(const std::string& path, bool exist_ok) {
   return {};
 }
 
-Result<void> make_state_dir(const StateDir& dir) {
+Result<netns::UniqueFd> make_state_dir(const StateDir& dir) {
   // Makes missing parents of root too (it defaults to /run/mini-runc).
   std::string partial;
   std::istringstream parts(dir.root);
@@ -76,20 +76,29 @@ Result<void> make_state_dir(const StateDir& dir) {
     partial += "/" + part;
     MR_TRY(make_dir(partial, true));
   }
-  if (::mkdir(dir.path().c_str(), 0700) != 0) {
-    if (errno == EEXIST) return netns::fail(EEXIST, "container \"" + dir.id + "\" already exists");
-    return netns::fail(errno, "create state directory " + dir.path());
+  // Between the mkdir and the flock the directory is empty and unlocked, and a cleanup
+  // may take it for a dead create's and remove it; it held nothing yet, so it is made
+  // again (a bounded number of times).
+  for (int attempt = 1;; ++attempt) {
+    if (::mkdir(dir.path().c_str(), 0700) != 0) {
+      if (errno == EEXIST) return netns::fail(EEXIST, "container \"" + dir.id + "\" already exists");
+      return netns::fail(errno, "create state directory " + dir.path());
+    }
+    auto lock = lock_state_dir(dir);
+    if (lock || lock.error().err != ENOENT || attempt == 3) return lock;
   }
-  return {};
 }
 
 Result<void> remove_state_dir(const StateDir& dir) {
-  // Only the files create makes: a journal still pending (network not undone) keeps the
-  // directory, and with it the way to undo. state.json.tmp is what a runtime killed while
-  // saving the state leaves.
-  for (const std::string& f : {dir.state_file(), dir.state_file() + ".tmp", dir.exec_fifo(), dir.netns_pin(),
-                               dir.path() + "/resolv.conf", dir.path() + "/hosts"}) {
-    if (::unlink(f.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + f);
+  auto fd = netns::open_state_dir(dir.path());
+  if (!fd) {
+    if (fd.error().err == ENOENT) return {};
+    return std::unexpected(std::move(fd).error());
+  }
+  for (std::string_view name : kStateDirFiles) {
+    for (const std::string& f : {std::string(name), std::string(name) + ".tmp"})
+      if (::unlinkat(fd->get(), f.c_str(), 0) != 0 && errno != ENOENT)
+        return netns::fail(errno, "remove " + dir.path() + "/" + f);
   }
   if (::rmdir(dir.path().c_str()) != 0 && errno != ENOENT)
     return netns::fail(errno, "remove state directory " + dir.path());
@@ -117,6 +126,10 @@ Result<void> write_file_atomic(const std::string& path, const std::string& conte
     }
     done += static_cast<std::size_t>(n);
   }
+  // One count for all the writes of this process: the Nth may pause here, so that a test
+  // can kill the runtime with a temporary file left behind.
+  static netns::FaultInjector faults = netns::FaultInjector::for_state_files();
+  (void)faults.step("replace " + path);
   if (::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
@@ -140,15 +153,25 @@ Result<void> save_state(const StateDir& dir, const State& st) {
 }
 
 Result<State> load_state(const StateDir& dir) {
-  std::ifstream in(dir.state_file());
-  if (!in) {
-    struct stat sb{};
-    if (::stat(dir.path().c_str(), &sb) != 0)
-      return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
-    return netns::fail(ENOENT, "container \"" + dir.id + "\" has no state (still being created?)");
+  auto dir_fd = netns::open_state_dir(dir.path());
+  if (!dir_fd && dir_fd.error().err == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+  if (!dir_fd) return std::unexpected(std::move(dir_fd).error());
+  netns::UniqueFd fd(::openat(dir_fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT)
+      return netns::fail(ENOENT, "container \"" + dir.id + "\" has no state: its create is under way or died "
+                                 "before saving one (delete --force removes what it left)");
+    return netns::fail(errno, "open " + dir.state_file());
+  }
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return netns::fail(errno, "read " + dir.state_file());
+    text.append(buf, static_cast<std::size_t>(n));
   }
   try {
-    json j = json::parse(in);
+    json j = json::parse(text);
     State st;
     st.id = j.at("id").get<std::string>();
     st.bundle = j.at("bundle").get<std::string>();
@@ -177,7 +200,7 @@ Result<std::vector<std::string>> list_containers(const std::string& root) {
   while (dirent* e = ::readdir(d.get())) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    if (e->d_type == DT_DIR) ids.push_back(name);
+    if (e->d_type == DT_DIR || e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) ids.push_back(name);
   }
   std::sort(ids.begin(), ids.end());
   return ids;

@@ -1,6 +1,9 @@
 // What a container leaves under ROOT/ID between commands: state.json (written to a
 // temporary file and renamed, so a reader sees the old or the new file, never half),
-// exec.fifo while the container is created but not started, and the pinned netns.
+// exec.fifo while the container is created but not started, the pinned netns with its
+// identity and journal (netns/container_network.hpp), and the resolv.conf and hosts of
+// its network spec. ROOT/ID is read only once open_state_dir() (netns/state_root.hpp)
+// has found it a directory of ours, not a symlink.
 #pragma once
 
 #include <sys/types.h>
@@ -8,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "netns/error.hpp"
@@ -20,6 +24,7 @@ using netns::Error;
 using netns::Result;
 
 inline constexpr const char* kOciVersion = "1.2.0";
+inline constexpr const char* kDefaultRoot = "/run/mini-runc";
 
 enum class Status { creating, created, running, stopped };
 const char* to_string(Status s);
@@ -38,6 +43,11 @@ struct State {
   std::vector<oci::Hook> poststart, poststop;
 };
 
+// The files create makes in ROOT/ID, which remove_state_dir() removes with their
+// temporary siblings (NAME.tmp, write_file_atomic()). The network's journal and the
+// identity of the pinned namespace are teardown_network()'s to remove.
+inline constexpr std::string_view kStateDirFiles[] = {"state.json", "exec.fifo", "netns", "resolv.conf", "hosts"};
+
 // ROOT/ID and the files in it.
 struct StateDir {
   std::string root;
@@ -49,8 +59,14 @@ struct StateDir {
   std::string netns_pin() const { return path() + "/netns"; }
 };
 
-// Creates ROOT (0700, if missing) and ROOT/ID (0700); EEXIST when the container exists.
-Result<void> make_state_dir(const StateDir& dir);
+// Creates ROOT (0700, if missing) and ROOT/ID (0700), and returns ROOT/ID's lock
+// (lock_state_dir), taken before anything is made in it: `cleanup` and `delete --force`
+// tell a create under way from a dead one by that lock alone. EEXIST when the container
+// exists.
+Result<netns::UniqueFd> make_state_dir(const StateDir& dir);
+// Removes the files create makes in ROOT/ID (and the temporary files of their atomic
+// writes, which a runtime killed while writing one leaves), then ROOT/ID. A journal
+// still pending (network not undone) keeps the directory, and with it the way to undo.
 Result<void> remove_state_dir(const StateDir& dir);
 
 // Serialises create, start, kill, delete, cleanup and net of one container
@@ -60,8 +76,12 @@ Result<void> remove_state_dir(const StateDir& dir);
 Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait = true);
 
 Result<void> save_state(const StateDir& dir, const State& st);
+// ENOENT, saying which, when ROOT/ID is missing or has no state.json (a create under
+// way, or one that died before saving it); EPERM for a ROOT/ID that is a symlink or not
+// ours (open_state_dir).
 Result<State> load_state(const StateDir& dir);
-// Ids of the containers under root, sorted.
+// Names under root that may be containers, sorted: directories, and symlinks and the
+// like, which every command then refuses by name.
 Result<std::vector<std::string>> list_containers(const std::string& root);
 
 // creating until create has finished; created while exec.fifo exists and init lives; running once started; stopped when

@@ -25,6 +25,7 @@ struct HookRecovery : RecoveryFixture {
   Runc hook{sb, hook_root, MR_NETNS_HOOK};
 
   HookRecovery() {
+    kept_mounts.push_back(hook_root);
     write_full_spec();
     b.write();
   }

@@ -250,6 +250,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a --root that is a symlink, writable by othe
   check_root(real, " is owned by uid 65534, neither this user nor root: Operation not permitted");
   // The same directory, once root's own and 0700 again, serves.
   REQUIRE(::chown(real.c_str(), 0, 0) == 0);
+  kept_mounts.push_back(real);
   Runc good(sb, real);
   auto o = good({"run", "-b", b.dir, kId});
   INFO(o.err);

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -63,7 +64,7 @@ void RecoveryFixture::write_full_spec() {
 
 std::string RecoveryFixture::picture() {
   std::string out = host_state(sb.host());
-  for (const auto& m : mounts_under(tmp.path())) out += "mount " + m + "\n";
+  for (const auto& m : mounts_under(tmp.path(), kept_mounts)) out += "mount " + m + "\n";
   return out;
 }
 
@@ -86,7 +87,7 @@ std::string RecoveryFixture::refused(const Outcome& o, const std::string& before
   return lines.empty() ? "" : lines[0];
 }
 
-std::vector<std::string> mounts_under(const std::string& prefix) {
+std::vector<std::string> mounts_under(const std::string& prefix, const std::vector<std::string>& kept) {
   std::ifstream in("/proc/self/mountinfo");
   std::vector<std::string> out;
   std::string line;
@@ -94,7 +95,8 @@ std::vector<std::string> mounts_under(const std::string& prefix) {
     std::istringstream fields(line);
     std::string id, parent, dev, root, mount_point;
     fields >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point.starts_with(prefix + "/")) out.push_back(mount_point);
+    if (mount_point.starts_with(prefix + "/") && std::find(kept.begin(), kept.end(), mount_point) == kept.end())
+      out.push_back(mount_point);
   }
   return out;
 }

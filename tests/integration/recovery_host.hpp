@@ -37,8 +37,12 @@ struct RecoveryFixture : RuncFixture {
   // addresses, 3 routes, 1 sysctl.
   static constexpr int kFullSpecSteps = 15;
   // Everything of the host a container can change or leave behind: links, addresses,
-  // routes (host_state()) and the mounts under this test's directory.
+  // routes (host_state()) and the mounts under this test's directory, but for the state
+  // roots' own (kept_mounts).
   std::string picture();
+  // The state roots: mini-runc and netns-hook make their --root a shared mount point at
+  // their first create or configure, and keep it, as `ip netns` keeps /run/netns.
+  std::vector<std::string> kept_mounts{runc.root()};
   // picture(), once it equals `expected` (see settled_host_state()).
   std::string settled_picture(const std::string& expected);
   // ROOT/ID exists.
@@ -51,8 +55,9 @@ struct RecoveryFixture : RuncFixture {
 };
 
 // Mount points listed in /proc/self/mountinfo under `prefix` (other tests run beside
-// this one in the same mount namespace, so only this test's directory is compared).
-std::vector<std::string> mounts_under(const std::string& prefix);
+// this one in the same mount namespace, so only this test's directory is compared),
+// but for those at `kept` (state roots, see RecoveryFixture::kept_mounts).
+std::vector<std::string> mounts_under(const std::string& prefix, const std::vector<std::string>& kept = {});
 
 // Fails the test unless this build honours MR_FAIL_AT_STEP and MR_PAUSE_AT_STEP.
 void require_fault_injection();

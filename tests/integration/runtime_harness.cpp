@@ -67,9 +67,10 @@ void wait_gone(pid_t pid) {
 
 namespace {
 
-[[noreturn]] void exec_runc(int netns_fd, const std::string& binary, const std::string& root,
+[[noreturn]] void exec_runc(int netns_fd, int mount_ns_fd, const std::string& binary, const std::string& root,
                            const std::vector<std::string>& args, const std::vector<int>& fds = {}) {
   if (::setns(netns_fd, CLONE_NEWNET) != 0) ::_exit(120);
+  if (mount_ns_fd >= 0 && ::setns(mount_ns_fd, CLONE_NEWNS) != 0) ::_exit(123);
   // Moved out of the way first, so that placing one cannot overwrite another.
   std::vector<int> high;
   for (int fd : fds) high.push_back(::fcntl(fd, F_DUPFD_CLOEXEC, 100));
@@ -108,7 +109,7 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
     ::dup2(in.get(), 0);
     ::dup2(out.get(), 1);
     ::dup2(err.get(), 2);
-    exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
+    exec_runc(sb_.host().ns.fd(), mount_ns, binary_, root_, args, fds);
   }
   Outcome o;
   rusage usage{};
@@ -136,7 +137,7 @@ pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, co
     if (in) ::dup2(in.get(), 0);
     ::dup2(w.get(), 1);
     if (err >= 0) ::dup2(err, 2);
-    exec_runc(sb_.host().ns.fd(), binary_, root_, args, fds);
+    exec_runc(sb_.host().ns.fd(), mount_ns, binary_, root_, args, fds);
   }
   out = std::move(r);
   return pid;

@@ -38,6 +38,8 @@ class Runc {
   Runc(Sandbox& sb, const std::string& root, std::string binary = MINI_RUNC_PATH)
       : sb_(sb), root_(root), binary_(std::move(binary)) {}
   const std::string& root() const { return root_; }
+  // A mount namespace (an fd to it) the runtime is started in instead of the test's own.
+  int mount_ns = -1;
   // Runs `mini-runc --root ROOT args...` to completion. stdout and stderr go to memory
   // files, not pipes: a created container inherits them and may outlive the command.
   // `fds` become fds 3, 4, ... of mini-runc, open across exec.

@@ -153,6 +153,13 @@ void HeldChild::release() {
 StandInContainer::StandInContainer()
     : HeldChild([] { return ::unshare(CLONE_NEWNET) == 0 ? 0 : errno; }) {}
 
+static netns::UniqueFd open_mount_ns(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/ns/mnt";
+  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE_MESSAGE(fd, "open " << path << ": " << std::string(std::strerror(errno)));
+  return fd;
+}
+
 Cgroup2MountNamespace::Cgroup2MountNamespace()
     : HeldChild([] {
         if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
@@ -160,11 +167,15 @@ Cgroup2MountNamespace::Cgroup2MountNamespace()
             ::mount("none", "/sys/fs/cgroup", "cgroup2", 0, nullptr) != 0)
           return errno;
         return 0;
-      }) {
-  std::string path = "/proc/" + std::to_string(pid()) + "/ns/mnt";
-  fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  REQUIRE_MESSAGE(fd, "open " << path << ": " << std::string(std::strerror(errno)));
-}
+      }),
+      fd(open_mount_ns(pid())) {}
+
+MountNamespace::MountNamespace(Propagation p)
+    : HeldChild(p == Propagation::made_private ? +[] {
+        return ::unshare(CLONE_NEWNS) == 0 && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0
+                   ? 0 : errno;
+      } : +[] { return ::unshare(CLONE_NEWNS) == 0 ? 0 : errno; }),
+      fd(open_mount_ns(pid())) {}
 
 pid_t reaped_pid() {
   pid_t pid = ::fork();

@@ -77,6 +77,16 @@ struct Cgroup2MountNamespace : HeldChild {
   netns::UniqueFd fd;  // /proc/PID/ns/mnt
 };
 
+// A mount namespace of its own, held by a child, for programs the test starts in it
+// (RunOptions::mount_ns_fd, Runc::mount_ns). unshare(CLONE_NEWNS) copies the test's
+// mounts, shared ones as peers of the test's (mount_namespaces(7)); made_private then
+// makes / rprivate, as `unshare -m` does: nothing mounted on one side reaches the other.
+struct MountNamespace : HeldChild {
+  enum class Propagation { kept, made_private };
+  explicit MountNamespace(Propagation p);
+  netns::UniqueFd fd;  // /proc/PID/ns/mnt
+};
+
 // A pid that no process has: that of a child already reaped.
 pid_t reaped_pid();
 
