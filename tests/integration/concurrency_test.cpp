@@ -125,7 +125,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "two containers after one host device: one ge
     if (one_has_it) {
       CHECK(loser.err == spec + ":/devices/0/move: host device \"nic0\" does not exist\n");
     } else {
-      CHECK(loser.err.starts_with(spec + "#/devices/0: network: device eth0: host device nic0: move link index " +
+      CHECK(loser.err.starts_with(spec + ":/devices/0: network: device eth0: host device nic0: move link index " +
                                   std::to_string(nic0) + " from current netns to /proc/"));
       CHECK(loser.err.ends_with("/ns/net as eth0: No such device\n"));
       CHECK(std::count(loser.err.begin(), loser.err.end(), '\n') == 1);
