@@ -43,7 +43,10 @@ Result<void> check_device(const DeviceConfig& d) {
     if (a.family() != AF_INET && a.family() != AF_INET6)
       return fail(EINVAL, "device " + d.name + ": address without a family");
     if (!seen.insert(a).second) return fail(EEXIST, "device " + d.name + ": address " + a.to_string() + " given twice");
+    MR_TRY_CTX(check_device_address(a), "device " + d.name);
   }
+  if (auto* v = std::get_if<VethDevice>(&d.kind))
+    for (const auto& a : v->host_addresses) MR_TRY_CTX(check_device_address(a), "device " + d.name + ": host end");
   return {};
 }
 

@@ -30,6 +30,11 @@ std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConf
           out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" does not exist"));
         else if (link->flags & IFF_LOOPBACK)
           out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is the host's loopback"));
+        else if (use.kind == HostUse::moved && netns::is_netns_immutable(*link))
+          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
+                                                              (link->kind.empty() ? "device" : link->kind) +
+                                                              ") cannot leave the host's network namespace: the kernel "
+                                                              "keeps it there (netns-local)"));
         break;
       case HostUse::bridge:
         if (!link)
