@@ -24,8 +24,14 @@ bool keeps(KeepAddresses which, const AddressInfo& a) {
 }
 
 std::unexpected<Error> at(const std::string& origin, const std::string& what, Error e) {
-  if (e.pointer.empty()) e.pointer = origin;
-  return std::unexpected(std::move(e).wrap(what));
+  return std::unexpected(at_origin(std::move(e), origin).wrap(what));
+}
+
+// A sysctl's name as a member of the spec's "sysctl" object (RFC 6901 escaping).
+std::string sysctl_pointer(const std::string& key) {
+  std::string out = "/";
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
 }
 
 class Applier {
@@ -53,8 +59,9 @@ class Applier {
     for (const auto& r : cfg_.routes)
       if (auto added = add_route_of(r); !added) return at(r.origin, "route to " + r.to.to_string(), std::move(added).error());
     for (const auto& [key, value] : cfg_.sysctls) {
-      MR_TRY(faults_.step("sysctl " + key));
-      MR_TRY(write_sysctl(t_.container, key, value));
+      auto written = faults_.step("sysctl " + key);
+      if (written) written = write_sysctl(t_.container, key, value);
+      if (!written) return std::unexpected(at_origin(std::move(written).error(), cfg_.sysctl_origin, sysctl_pointer(key)));
     }
     for (uint64_t seq : stays_) MR_TRY(journal_.done(seq));
     out_.steps = faults_.steps();
@@ -162,9 +169,11 @@ class Applier {
       MR_TRY(set_link_up(t_.container_nl, link.index, true));
     }
     if (!v.host_addresses.empty()) {
-      for (const auto& a : v.host_addresses) {
-        MR_TRY(faults_.step("host address " + a.to_string()));
-        MR_TRY(add_address(t_.host, host_end.index, a, {.no_dad = true}));
+      for (size_t i = 0; i < v.host_addresses.size(); ++i) {
+        const auto& a = v.host_addresses[i];
+        auto added = faults_.step("host address " + a.to_string());
+        if (added) added = add_address(t_.host, host_end.index, a, {.no_dad = true});
+        if (!added) return std::unexpected(at_origin(std::move(added).error(), d.origin, "/veth/hostAddresses/" + std::to_string(i)));
       }
     }
     return AppliedDevice{d.name, link.index, host_name, d.origin};
@@ -190,10 +199,12 @@ class Applier {
   }
 
   Result<void> add_addresses(const DeviceConfig& d, int index) {
-    for (const auto& a : d.addresses) {
-      MR_TRY(faults_.step("address " + a.to_string()));
+    for (size_t i = 0; i < d.addresses.size(); ++i) {
+      const auto& a = d.addresses[i];
+      auto added = faults_.step("address " + a.to_string());
       // Without DAD an IPv6 address is usable at once rather than "tentative" for a second.
-      MR_TRY(add_address(t_.container_nl, index, a, {.no_dad = true}));
+      if (added) added = add_address(t_.container_nl, index, a, {.no_dad = true});
+      if (!added) return std::unexpected(at_origin(std::move(added).error(), d.origin, "/addresses/" + std::to_string(i)));
     }
     return {};
   }

@@ -12,9 +12,13 @@ namespace mr::netns {
 
 namespace {
 
-std::unexpected<Error> at(const std::string& origin, Error e) {
-  if (e.pointer.empty()) e.pointer = origin;
-  return std::unexpected(std::move(e));
+std::unexpected<Error> at(const std::string& origin, Error e) { return std::unexpected(at_origin(std::move(e), origin)); }
+
+// An input error at `origin` (a device's or route's).
+std::unexpected<Error> refuse(const std::string& origin, std::string what) {
+  Error e;
+  e.context = std::move(what);
+  return at(origin, std::move(e));
 }
 
 Result<void> check_name(std::string_view name, bool template_allowed) {
@@ -39,7 +43,10 @@ Result<void> check_device(const DeviceConfig& d) {
     if (a.family() != AF_INET && a.family() != AF_INET6)
       return fail(EINVAL, "device " + d.name + ": address without a family");
     if (!seen.insert(a).second) return fail(EEXIST, "device " + d.name + ": address " + a.to_string() + " given twice");
+    MR_TRY_CTX(check_device_address(a), "device " + d.name);
   }
+  if (auto* v = std::get_if<VethDevice>(&d.kind))
+    for (const auto& a : v->host_addresses) MR_TRY_CTX(check_device_address(a), "device " + d.name + ": host end");
   return {};
 }
 
@@ -77,18 +84,18 @@ Result<void> check_config(const NetConfig& cfg, std::string_view container_id) {
     const auto& d = cfg.devices[i];
     if (auto r = check_device(d); !r) return at(d.origin, std::move(r).error());
     if (!ctr_names.insert(d.name).second)
-      return fail_input(d.origin, "device name \"" + d.name + "\" is used twice in the container");
+      return refuse(d.origin, "device name \"" + d.name + "\" is used twice in the container");
     std::string host_side;
     if (auto* m = std::get_if<MoveDevice>(&d.kind)) {
       host_side = m->host_name;
     } else if (auto* mv = std::get_if<MacvlanDevice>(&d.kind)) {
       if (auto r = check_ifname(mv->parent); !r) return at(d.origin, std::move(r).error().wrap("macvlan parent"));
       if (moved.contains(mv->parent))
-        return fail_input(d.origin, "macvlan parent \"" + mv->parent + "\" is moved into the container too");
+        return refuse(d.origin, "macvlan parent \"" + mv->parent + "\" is moved into the container too");
     } else {
       const auto& v = std::get<VethDevice>(d.kind);
       if (v.host_name.empty() && container_id.empty())
-        return fail_input(d.origin, "veth without a host name needs a container id to derive one");
+        return refuse(d.origin, "veth without a host name needs a container id to derive one");
       host_side = veth_host_name(v, container_id, i);
       if (v.bridge)
         if (auto r = check_ifname(*v.bridge); !r) return at(d.origin, std::move(r).error().wrap("veth bridge"));
@@ -96,17 +103,17 @@ Result<void> check_config(const NetConfig& cfg, std::string_view container_id) {
     if (host_side.empty()) continue;
     if (auto r = check_ifname(host_side); !r) return at(d.origin, std::move(r).error().wrap("host device name"));
     if (!host_names.insert(host_side).second)
-      return fail_input(d.origin, "host device \"" + host_side + "\" is used twice");
+      return refuse(d.origin, "host device \"" + host_side + "\" is used twice");
   }
   for (const auto& r : cfg.routes) {
     if (r.to.family() != AF_INET && r.to.family() != AF_INET6)
-      return fail_input(r.origin, "route destination without an address family");
+      return refuse(r.origin, "route destination without an address family");
     if (r.via && r.via->family != r.to.family())
-      return fail_input(r.origin, "route to " + r.to.to_string() + " via " + r.via->to_string() + ": address families differ");
-    if (!r.via && !r.device) return fail_input(r.origin, "route to " + r.to.to_string() + " needs a gateway or a device");
-    if (r.onlink && !r.device) return fail_input(r.origin, "an on-link route needs a device");
+      return refuse(r.origin, "route to " + r.to.to_string() + " via " + r.via->to_string() + ": address families differ");
+    if (!r.via && !r.device) return refuse(r.origin, "route to " + r.to.to_string() + " needs a gateway or a device");
+    if (r.onlink && !r.device) return refuse(r.origin, "an on-link route needs a device");
     if (r.device && !ctr_names.contains(*r.device))
-      return fail_input(r.origin, "route device \"" + *r.device + "\" is not a device of this configuration");
+      return refuse(r.origin, "route device \"" + *r.device + "\" is not a device of this configuration");
   }
   for (const auto& [key, value] : cfg.sysctls) {
     if (auto r = sysctl_path(key); !r) return std::unexpected(std::move(r).error());

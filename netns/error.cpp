@@ -26,6 +26,17 @@ std::string Error::message() const {
   return out;
 }
 
+Error at_origin(Error e, std::string_view origin, std::string_view sub) {
+  if (!e.file.empty() || !e.pointer.empty() || (origin.empty() && sub.empty())) return e;
+  auto hash = origin.find('#');
+  if (hash != std::string_view::npos) {
+    e.file = origin.substr(0, hash);
+    origin.remove_prefix(hash + 1);
+  }
+  e.pointer = std::string(origin) + std::string(sub);
+  return e;
+}
+
 Error sys_error(int err, std::string context) {
   Error e;
   e.err = err;

@@ -32,6 +32,13 @@ Error sys_error(int err, std::string context);
 inline std::unexpected<Error> fail(int err, std::string context) {
   return std::unexpected(sys_error(err, std::move(context)));
 }
+// Places `e` at `origin`, where in the user's input the failed setting was written: a
+// JSON reference "FILE#POINTER" ("network.json#/devices/1", see oci/origin.hpp) or a
+// bare pointer, with `sub` ("/addresses/0") appended to the pointer. A refusal of the
+// kernel then reads like an input error: "network.json:/devices/1/addresses/0: ...".
+// An error that already names a place keeps it.
+Error at_origin(Error e, std::string_view origin, std::string_view sub = {});
+
 // An input error (no errno) at a JSON pointer of a file.
 inline std::unexpected<Error> fail_input(std::string pointer, std::string what) {
   Error e;

@@ -80,6 +80,23 @@ bool IpPrefix::contains(const IpAddress& a) const {
   return other.network().address == network().address;
 }
 
+Result<void> check_device_address(const IpPrefix& p) {
+  const auto raw = p.address.span();
+  const bool v6 = p.family() == AF_INET6;
+  if (std::all_of(raw.begin(), raw.end(), [](uint8_t b) { return b == 0; }))
+    // inet_insert_ifa() drops 0.0.0.0 and reports success; inet6_addr_add() refuses ::.
+    return fail(EINVAL, "address " + p.to_string() + ": the unspecified address " + p.address.to_string() +
+                            " is not an address a device can have");
+  if (p.length == 0)
+    return fail(EINVAL, "address " + p.to_string() + ": prefix length 0 would make every destination a neighbour "
+                        "on this link (for a default route write a route with \"to\": \"default\")");
+  if (v6 && raw[0] == 0xff)  // inet6_addr_add() needs IFA_F_MCAUTOJOIN for these
+    return fail(EINVAL, "address " + p.to_string() + ": a multicast address is not an address a device can have");
+  if (v6 && std::all_of(raw.begin(), raw.end() - 1, [](uint8_t b) { return b == 0; }) && raw.back() == 1)
+    return fail(EINVAL, "address " + p.to_string() + ": ::1 belongs to lo, the kernel refuses it on another device");
+  return {};
+}
+
 Result<MacAddress> MacAddress::parse(std::string_view text) {
   MacAddress m;
   if (text.size() != 17) return bad("invalid MAC address", text);
@@ -108,6 +125,11 @@ Result<void> check_ifname(std::string_view name) {
                             std::to_string(IFNAMSIZ - 1) + " bytes");
   if (name == "." || name == "..")
     return fail(EINVAL, "interface name \"" + std::string(name) + "\" is reserved");
+  // Names of the per-device sysctl directories /proc/sys/net/*/conf/{all,default}: the
+  // kernel refuses them for a device (EINVAL, for a new link and for a rename alike).
+  if (name == "all" || name == "default")
+    return fail(EINVAL, "interface name \"" + std::string(name) + "\" is reserved (it names /proc/sys/net/*/conf/" +
+                            std::string(name) + ")");
   for (unsigned char c : name)
     if (c == '/' || c == ':' || c == 0 || std::isspace(c))
       return fail(EINVAL, "interface name \"" + std::string(name) +

@@ -44,6 +44,11 @@ struct IpPrefix {
   auto operator<=>(const IpPrefix&) const = default;
 };
 
+// What the kernel refuses (::, IPv6 multicast, ::1 outside lo) or silently ignores
+// (0.0.0.0) as a device's address, and a prefix length of 0, which would make every
+// destination on-link. Returns what is wrong, or nothing.
+Result<void> check_device_address(const IpPrefix& p);
+
 struct MacAddress {
   std::array<uint8_t, 6> bytes{};
 
@@ -54,7 +59,8 @@ struct MacAddress {
 };
 
 // The kernel's rules for a network interface name (dev_valid_name): 1 to 15 bytes,
-// not "." or "..", no '/', ':' or whitespace. Returns what is wrong, or nothing.
+// not "." or "..", no '/', ':' or whitespace; and not "all" or "default", which the
+// kernel refuses too. Returns what is wrong, or nothing.
 Result<void> check_ifname(std::string_view name);
 
 }  // namespace mr::netns

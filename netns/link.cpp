@@ -5,6 +5,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include <algorithm>
 #include <array>
 
 #include "netns/namespace.hpp"
@@ -57,6 +58,14 @@ Result<LinkInfo> get_link_request(NlSocket& s, nl::Message& m, const std::string
 
 bool LinkInfo::up() const { return flags & IFF_UP; }
 
+bool is_netns_immutable(const LinkInfo& link) {
+  if (link.netns_immutable) return *link.netns_immutable;
+  if (link.flags & IFF_LOOPBACK) return true;
+  for (const char* kind : {"bridge", "bond", "team", "vrf", "openvswitch"})
+    if (link.kind == kind) return true;
+  return false;
+}
+
 Result<MacvlanMode> parse_macvlan_mode(std::string_view text) {
   for (auto mode : {MacvlanMode::private_, MacvlanMode::vepa, MacvlanMode::bridge,
                     MacvlanMode::passthru, MacvlanMode::source})
@@ -75,12 +84,15 @@ std::string_view to_string(MacvlanMode mode) {
   return "?";
 }
 
+// Linux 6.15's uapi value, absent from older headers (Debian 12's end at IFLA_ALLMULTI).
+constexpr size_t kIflaNetnsImmutable = 67;
+
 LinkInfo parse_link(const nlmsghdr* h) {
   auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(h));
   LinkInfo info;
   info.index = ifi->ifi_index;
   info.flags = ifi->ifi_flags;
-  auto a = nl::parse_attrs<IFLA_MAX>(h, sizeof(ifinfomsg));
+  auto a = nl::parse_attrs<std::max<size_t>(IFLA_MAX, kIflaNetnsImmutable)>(h, sizeof(ifinfomsg));
   if (a[IFLA_IFNAME]) info.name = mnl_attr_get_str(a[IFLA_IFNAME]);
   if (a[IFLA_MTU]) info.mtu = mnl_attr_get_u32(a[IFLA_MTU]);
   if (a[IFLA_ADDRESS] && mnl_attr_get_payload_len(a[IFLA_ADDRESS]) == 6) {
@@ -102,6 +114,8 @@ LinkInfo parse_link(const nlmsghdr* h) {
   if (a[IFLA_PARENT_DEV_NAME]) info.parent_dev = mnl_attr_get_str(a[IFLA_PARENT_DEV_NAME]);
   if (a[IFLA_PARENT_DEV_BUS_NAME]) info.parent_bus = mnl_attr_get_str(a[IFLA_PARENT_DEV_BUS_NAME]);
   if (a[IFLA_OPERSTATE]) info.operstate = mnl_attr_get_u8(a[IFLA_OPERSTATE]);
+  if (auto* immutable = a[kIflaNetnsImmutable]; immutable && mnl_attr_get_payload_len(immutable) >= 1)
+    info.netns_immutable = mnl_attr_get_u8(immutable) != 0;
   auto li = nl::parse_nested<IFLA_INFO_MAX>(a[IFLA_LINKINFO]);
   if (li[IFLA_INFO_KIND]) info.kind = mnl_attr_get_str(li[IFLA_INFO_KIND]);
   if (info.kind == "macvlan") {

@@ -37,9 +37,19 @@ struct LinkInfo {
   std::string parent_bus;
   uint8_t operstate = 0;       // IF_OPER_*
   uint32_t macvlan_mode = 0;   // MACVLAN_MODE_* for macvlans
+  // IFLA_NETNS_IMMUTABLE: the kernel refuses to move it to another namespace (a bridge, a
+  // bond, lo, ...). Reported since Linux 6.15; nullopt from older kernels.
+  std::optional<bool> netns_immutable;
 
   bool up() const;
 };
+
+// Whether the kernel refuses to move the link to another namespace (dev_change_net_namespace()
+// fails with EINVAL): what the kernel reports (netns_immutable), or from a kernel that
+// does not report it, the kinds it keeps in their namespace (bridge, bond, team, vrf,
+// openvswitch) and loopbacks. ethtool's "netns-local" feature, which told the same,
+// is gone since Linux 6.12.
+bool is_netns_immutable(const LinkInfo& link);
 
 // Link attributes set at creation or changed later, all in one request.
 struct LinkSettings {

@@ -57,7 +57,7 @@ struct DeviceConfig {
   std::optional<uint32_t> mtu;
   std::optional<MacAddress> mac;
   bool up = true;
-  std::string origin;  // where the user said this, for errors ("/devices/1")
+  std::string origin;  // where the user said this, for errors: "net.json#/devices/1" (at_origin())
 };
 
 struct RouteConfig {
@@ -74,6 +74,7 @@ struct NetConfig {
   std::vector<DeviceConfig> devices;
   std::vector<RouteConfig> routes;
   std::vector<std::pair<std::string, std::string>> sysctls;  // "net.ipv4.ip_forward" -> "1"
+  std::string sysctl_origin;  // where the sysctls were written ("net.json#/sysctl"): each is a member below it
 };
 
 }  // namespace mr::netns

@@ -4,9 +4,13 @@
 
 namespace mr::oci {
 
-nlohmann::json default_config() {
+nlohmann::json default_config(const DefaultConfigOptions& opts) {
   using nlohmann::json;
-  const json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  if (opts.net_admin) {
+    caps.push_back("CAP_NET_ADMIN");
+    caps.push_back("CAP_NET_RAW");
+  }
   return json{
       {"ociVersion", "1.0.2"},
       {"process",
@@ -56,6 +60,6 @@ nlohmann::json default_config() {
          {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}}}};
 }
 
-std::string default_config_json() { return default_config().dump(4) + "\n"; }
+std::string default_config_json(const DefaultConfigOptions& opts) { return default_config(opts).dump(4) + "\n"; }
 
 }  // namespace mr::oci

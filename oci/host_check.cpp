@@ -9,6 +9,7 @@
 #include "netns/config_check.hpp"
 #include "netns/lease.hpp"
 #include "netns/link.hpp"
+#include "netns/link_proof.hpp"
 #include "oci/host_uses.hpp"
 #include "oci/origin.hpp"
 
@@ -61,6 +62,20 @@ std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConf
                                          (holder ? "is not on the host: " + *holder : std::string("does not exist"))));
         } else if (link->flags & IFF_LOOPBACK) {
           out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is the host's loopback"));
+        } else if (use.kind == HostUse::moved && netns::is_netns_immutable(*link)) {
+          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
+                                                              (link->kind.empty() ? "device" : link->kind) +
+                                                              ") cannot leave the host's network namespace: the kernel "
+                                                              "keeps it there (netns-local)"));
+        } else if (use.kind == HostUse::moved && use.sub == "/move" &&
+                   netns::proof_of(*link).kind == netns::LinkProof::Kind::none) {
+          // A spec's move is given back at teardown: only what can be proven to be the
+          // same device then is lent (netns/link_proof.hpp).
+          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
+                                                              (link->kind.empty() ? "device" : link->kind) +
+                                                              ") cannot be lent: nothing the kernel reports of it would "
+                                                              "prove, when it comes back, that it is the same device; "
+                                                              "linux.netDevices gives a device away for good"));
         } else if (auto holder = held(host, *link, use.kind == HostUse::parent)) {
           out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is taken: " + *holder));
         }

@@ -86,16 +86,46 @@ void check_addresses(const std::vector<DeviceConfig>& devices, std::vector<netns
     auto [it, fresh] = seen.emplace(p.address, origin + sub);
     if (!fresh) out.push_back(origin_error(origin, sub, "duplicate address " + p.address.to_string()));
   };
+  auto usable = [&](const netns::IpPrefix& p, const std::string& origin, const std::string& sub) {
+    if (auto r = netns::check_device_address(p); !r) out.push_back(origin_error(origin, sub, r.error().context));
+  };
   for (const auto& d : devices) {
-    for (size_t i = 0; i < d.addresses.size(); ++i) add(d.addresses[i], d.origin, "/addresses/" + std::to_string(i));
+    for (size_t i = 0; i < d.addresses.size(); ++i) {
+      add(d.addresses[i], d.origin, "/addresses/" + std::to_string(i));
+      usable(d.addresses[i], d.origin, "/addresses/" + std::to_string(i));
+    }
     if (auto* v = std::get_if<netns::VethDevice>(&d.kind))
-      for (size_t i = 0; i < v->host_addresses.size(); ++i)
+      for (size_t i = 0; i < v->host_addresses.size(); ++i) {
         add(v->host_addresses[i], d.origin, "/veth/hostAddresses/" + std::to_string(i));
+        usable(v->host_addresses[i], d.origin, "/veth/hostAddresses/" + std::to_string(i));
+      }
     // The kernel turns IPv6 off on a link whose MTU is below 1280 (RFC 8200, addrconf_notify()).
     bool has_v6 = std::any_of(d.addresses.begin(), d.addresses.end(), [](auto& p) { return p.family() == AF_INET6; });
     if (d.mtu && *d.mtu < 1280 && has_v6)
       out.push_back(origin_error(d.origin, "/mtu", "expected an MTU of at least 1280 on a device with IPv6 addresses (got " +
                                                       std::to_string(*d.mtu) + ")"));
+  }
+}
+
+// A passthru macvlan takes its parent over (macvlan_common_newlink() refuses it on a
+// parent that has a macvlan, and any macvlan on a parent that has a passthru one).
+void check_passthru(const std::vector<DeviceConfig>& devices, std::vector<netns::Error>& out) {
+  auto macvlan = [](const DeviceConfig& d) { return std::get_if<netns::MacvlanDevice>(&d.kind); };
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const auto* mv = macvlan(devices[i]);
+    if (!mv) continue;
+    for (size_t j = 0; j < i; ++j) {
+      const auto* earlier = macvlan(devices[j]);
+      if (!earlier || earlier->parent != mv->parent) continue;
+      if (mv->mode != netns::MacvlanMode::passthru && earlier->mode != netns::MacvlanMode::passthru) continue;
+      auto where = origin_error(devices[j].origin, "", "");
+      bool mine = mv->mode == netns::MacvlanMode::passthru;
+      out.push_back(origin_error(devices[i].origin, mine ? "/macvlan/mode" : "/macvlan/parent",
+                                 "host device \"" + mv->parent + "\" has " + (mine ? "a" : "a passthru") +
+                                     " macvlan already (at " + where.file + ":" + where.pointer +
+                                     "); a passthru macvlan must be its parent's only one"));
+      break;
+    }
   }
 }
 
@@ -147,6 +177,7 @@ std::vector<netns::Error> check_net_config(const netns::NetConfig& net) {
   check_device_names(net.devices, out);
   check_host_names(net.devices, out);
   check_addresses(net.devices, out);
+  check_passthru(net.devices, out);
   check_routes(net, out);
   return out;
 }

@@ -33,7 +33,7 @@ bool is_configured(const netns::AddressInfo& a) {
 
 class Exporter {
  public:
-  explicit Exporter(const netns::ContainerNetworkView& view) : view_(view) {}
+  Exporter(const netns::ContainerNetworkView& view, const ContainerEtc& etc) : view_(view), etc_(etc) {}
 
   ExportedSpec run() {
     json spec{{"version", kNetworkSpecVersion}};
@@ -55,6 +55,8 @@ class Exporter {
       if (auto route = route_json(r); !route.is_null()) routes.push_back(std::move(route));
     if (!devices.empty()) spec["devices"] = std::move(devices);
     if (!routes.empty()) spec["routes"] = std::move(routes);
+    if (etc_.dns) spec["dns"] = dns_json(*etc_.dns);
+    if (!etc_.hosts.empty()) spec["hosts"] = hosts_json(etc_.hosts);
     out_.json = spec.dump(2) + "\n";
     return std::move(out_);
   }
@@ -99,9 +101,29 @@ class Exporter {
       if (is_configured(a)) addresses.push_back(a.prefix.to_string());
     if (!addresses.empty()) d["addresses"] = std::move(addresses);
     d["mtu"] = l.link.mtu;
-    if (l.link.mac) d["mac"] = l.link.mac->to_string();
+    // A veth's or macvlan's MAC is random unless the spec set it (see the header).
+    if (l.link.mac && o.source == netns::LinkSource::moved) d["mac"] = l.link.mac->to_string();
     d["up"] = l.link.up();
     return d;
+  }
+
+  static json dns_json(const DnsConfig& dns) {
+    json out = json::object();
+    auto list = [&](const char* key, const auto& values, auto text) {
+      if (values.empty()) return;
+      out[key] = json::array();
+      for (const auto& v : values) out[key].push_back(text(v));
+    };
+    list("nameservers", dns.nameservers, [](const netns::IpAddress& a) { return a.to_string(); });
+    list("search", dns.search, [](const std::string& s) { return s; });
+    list("options", dns.options, [](const std::string& s) { return s; });
+    return out;
+  }
+
+  static json hosts_json(const std::vector<HostEntry>& hosts) {
+    json out = json::array();
+    for (const auto& h : hosts) out.push_back(json{{"address", h.address.to_string()}, {"names", h.names}});
+    return out;
   }
 
   const netns::ShownLink* link(int index) const {
@@ -134,12 +156,15 @@ class Exporter {
   }
 
   const netns::ContainerNetworkView& view_;
+  const ContainerEtc& etc_;
   std::set<int> exported_;
   ExportedSpec out_;
 };
 
 }  // namespace
 
-ExportedSpec export_network_spec(const netns::ContainerNetworkView& view) { return Exporter(view).run(); }
+ExportedSpec export_network_spec(const netns::ContainerNetworkView& view, const ContainerEtc& etc) {
+  return Exporter(view, etc).run();
+}
 
 }  // namespace mr::oci

@@ -10,14 +10,20 @@
 // and router-advertised routes; 127.0.0.1/8 and ::1/128 on lo). Left out with a line in
 // `left_out`: links the spec cannot describe (no host origin in the journal), other
 // addresses on lo, routes through undescribed links, route attributes the spec has no
-// field for (a preferred source, a type other than unicast). Sysctls, DNS and hosts
-// entries are not read from the kernel here and are not exported.
+// field for (a preferred source, a type other than unicast). Sysctls are not exported.
+//
+// The MAC of a veth or macvlan is left out: the kernel gave it a random one unless the
+// spec set it, and which was the case is not known here; copied, it would give a second
+// container made from the export the first one's MAC on the same bridge or parent. A
+// moved device's MAC is its own and is kept. DNS and hosts entries are what the
+// container was given (`etc`, see container_etc.hpp).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "netns/inspect.hpp"
+#include "oci/container_etc.hpp"
 
 namespace mr::oci {
 
@@ -26,6 +32,6 @@ struct ExportedSpec {
   std::vector<std::string> left_out;  // what the spec does not carry, one line each
 };
 
-ExportedSpec export_network_spec(const netns::ContainerNetworkView& view);
+ExportedSpec export_network_spec(const netns::ContainerNetworkView& view, const ContainerEtc& etc = {});
 
 }  // namespace mr::oci

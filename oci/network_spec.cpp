@@ -32,6 +32,7 @@ class SpecReader {
       for (size_t i = 0; i < routes->size(); ++i)
         if ((*routes)[i].is_object())
           if (auto r = read_route((*routes)[i], pointer_append("/routes", i))) spec.net.routes.push_back(std::move(*r));
+    spec.net.sysctl_origin = make_origin(file_, "/sysctl");
     if (const json* sysctl = member(doc, "sysctl"); sysctl && sysctl->is_object())
       for (const auto& [key, value] : sysctl->items()) {
         std::string ptr = pointer_append("/sysctl", key);

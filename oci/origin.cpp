@@ -9,10 +9,8 @@ std::string make_origin(std::string_view file, std::string_view pointer) {
 }
 
 netns::Error origin_error(std::string_view origin, std::string_view sub, std::string what) {
-  auto hash = origin.find('#');
-  if (hash == std::string_view::npos) return input_error("", std::string(origin) + std::string(sub), std::move(what));
-  return input_error(std::string(origin.substr(0, hash)), std::string(origin.substr(hash + 1)) + std::string(sub),
-                     std::move(what));
+  auto at = netns::at_origin({}, origin, sub);
+  return input_error(at.file, std::move(at.pointer), std::move(what));
 }
 
 }  // namespace mr::oci

@@ -1,5 +1,6 @@
 // net export ID: the container's live network as a network spec on stdout, from which
-// `create --network FILE` builds a container with the same links, addresses and routes.
+// `create --network FILE` builds a container with the same links, addresses and routes,
+// and the DNS and hosts entries it was given (the files in its state directory).
 #include <iostream>
 #include <memory>
 
@@ -19,7 +20,11 @@ Command add_net_export_command(CLI::App& net, const GlobalOptions& g) {
             if (!live) return report(live.error());
             auto view = netns::show_container_network(live->where());
             if (!view) return report(view.error());
-            auto spec = oci::export_network_spec(*view);
+            std::vector<std::string> unread;
+            auto etc = oci::read_container_etc(live->dir.path(), unread);
+            if (!etc) return report(etc.error());
+            auto spec = oci::export_network_spec(*view, *etc);
+            for (const auto& line : unread) log_warn("net export: left out: " + line);
             for (const auto& line : spec.left_out) log_warn("net export: left out: " + line);
             std::cout << spec.json << std::flush;
             return 0;

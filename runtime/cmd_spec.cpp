@@ -18,13 +18,17 @@ Command add_spec_command(CLI::App& app, const GlobalOptions&) {
   auto* sub = app.add_subcommand("spec", "write a default config.json (or an example network.json) into the bundle");
   auto bundle = std::make_shared<std::string>(".");
   auto network = std::make_shared<std::string>();
+  auto config = std::make_shared<oci::DefaultConfigOptions>();
   sub->add_option("-b,--bundle", *bundle, "where to write config.json (default: the current directory)");
-  sub->add_option("--network", *network, "write network.json for a case instead: move, expose or veth-bridge")
-      ->check(CLI::IsMember({"move", "expose", "veth-bridge"}));
-  return {sub, [bundle, network] {
+  auto* net = sub->add_option("--network", *network, "write network.json for a case instead: move, expose or veth-bridge")
+                  ->check(CLI::IsMember({"move", "expose", "veth-bridge"}));
+  sub->add_flag("--net-admin", config->net_admin,
+                "give the process CAP_NET_ADMIN and CAP_NET_RAW, to configure its network from inside (ip, ping)")
+      ->excludes(net);
+  return {sub, [bundle, network, config] {
             Result<void> r;
             if (network->empty()) {
-              r = write_new(*bundle + "/config.json", oci::default_config_json());
+              r = write_new(*bundle + "/config.json", oci::default_config_json(*config));
             } else {
               auto kind = oci::parse_example_kind(*network);
               r = kind ? write_new(*bundle + "/network.json", oci::example_network_spec(*kind))

@@ -120,7 +120,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "two containers after one host device: one ge
     CHECK(winner.status == 0);
     CHECK(loser.status == 1);
     CHECK(std::count(loser.err.begin(), loser.err.end(), '\n') == 1);
-    CHECK(loser.err.starts_with("mini-runc: error: " + b.dir + "/network.json"));
+    CHECK(loser.err.starts_with("mini-runc: error: " + b.dir + "/network.json:/devices/0"));
     CHECK(loser.err.find("nic0") != std::string::npos);
     CHECK(loser.err.find("container \"one\" (" + runc.root() + "/one) holds it: lent to it") != std::string::npos);
     CHECK_FALSE(has_state(lost));

@@ -5,8 +5,12 @@
 // workload, through a socket in the container's namespace (busybox's `ip` cannot make
 // links); each case reads back what the host holds afterwards.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/veth.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 
 #include <fstream>
 
@@ -252,4 +256,31 @@ TEST_CASE("netns-hook poststop never deletes an administrator's link that took a
         "the container's namespace): left alone\n");
   CHECK(sb.host().link("vhook").index == admin.index);
   CHECK(sb.host().link("vhook-peer").parent == admin.index);
+}
+
+TEST_CASE_FIXTURE(RecoveryFixture, "a device that nothing could prove to be itself on its return is never lent") {
+  // A tap: nothing the kernel reports of it (no permanent address, no bus device, no
+  // peer, no lower device) tells it from one the workload makes with the same name,
+  // kind, MAC and ifindex.
+  MUST(mr::netns::run_in(sb.host().ns, []() -> mr::netns::Result<void> {
+    mr::netns::UniqueFd tun(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+    if (!tun) return mr::netns::fail(errno, "open /dev/net/tun");
+    ifreq ifr{};
+    std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "tap0");
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    if (::ioctl(tun.get(), TUNSETIFF, &ifr) != 0) return mr::netns::fail(errno, "TUNSETIFF tap0");
+    if (::ioctl(tun.get(), TUNSETPERSIST, 1) != 0) return mr::netns::fail(errno, "TUNSETPERSIST tap0");
+    return {};
+  }));
+  std::ofstream(b.dir + "/network.json")
+      << R"({"version": 1, "devices": [{"name": "eth0", "move": "tap0"}]})";
+  b.write();
+  const std::string before = picture();
+  const std::string expected = b.dir + "/network.json:/devices/0/move: host device \"tap0\" (a tun) cannot be lent";
+  auto v = runc({"validate", "--bundle", b.dir});
+  CHECK(v.status == 1);
+  CHECK(has(v.err, expected));
+  auto c = runc({"create", "-b", b.dir, "tapped"});
+  CHECK(has(refused(c, before, "tapped"), expected));
+  CHECK(sb.host().link("tap0").kind == "tun");
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "oci/container_etc.hpp"
 #include "oci/network_export.hpp"
 #include "oci/network_spec.hpp"
 #include "oci/network_view_json.hpp"
@@ -92,11 +93,13 @@ TEST_CASE("export describes devices by their host origin and keeps only configur
   REQUIRE(doc["devices"].size() == 3);
   CHECK(doc["devices"][0] == json::parse(R"({"name": "eth0", "move": "nic0",
       "addresses": ["10.1.0.2/24", "fd00:1::2/64"], "mtu": 1450, "mac": "02:00:00:00:00:07", "up": true})"));
+  // A veth's and a macvlan's MAC are left out: a second container made from the export
+  // would otherwise get the first one's MAC on the same bridge or parent.
   CHECK(doc["devices"][1] == json::parse(R"({"name": "veth0",
       "veth": {"hostName": "vh-0", "bridge": "br0", "hostAddresses": ["10.4.0.1/24"]},
-      "addresses": ["10.4.0.2/24"], "mtu": 1500, "mac": "02:00:00:00:00:08", "up": true})"));
+      "addresses": ["10.4.0.2/24"], "mtu": 1500, "up": true})"));
   CHECK(doc["devices"][2] == json::parse(R"({"name": "mv0", "macvlan": {"parent": "nic2", "mode": "vepa"},
-      "mtu": 1500, "mac": "02:00:00:00:00:09", "up": false})"));
+      "mtu": 1500, "up": false})"));
   CHECK(doc["routes"] == json::parse(R"([
       {"to": "default", "via": "10.1.0.1", "device": "eth0"},
       {"to": "::/0", "device": "veth0", "metric": 1024},
@@ -154,4 +157,54 @@ TEST_CASE("show JSON names each link's host origin and each route's device") {
   CHECK(doc["routes"][8]["to"] == "192.0.2.0/24");
   CHECK_FALSE(doc["routes"][8].contains("device"));
   CHECK(json::parse(render_network_view(sample())) == json::parse(doc.dump()));
+}
+
+TEST_CASE("export carries the DNS and hosts entries the container was given") {
+  // What create wrote into the state directory from the spec, read back.
+  DnsConfig given{.nameservers = {*IpAddress::parse("10.88.0.1"), *IpAddress::parse("fd00::1")},
+                  .search = {"example.com", "corp.example"},
+                  .options = {"ndots:1", "edns0"}};
+  std::vector<HostEntry> hosts{{*IpAddress::parse("10.88.0.1"), {"gateway", "gw"}},
+                               {*IpAddress::parse("fd00::1"), {"gateway6"}}};
+  std::vector<std::string> unread;
+  ContainerEtc etc{.dns = parse_resolv_conf(render_resolv_conf(given), unread),
+                   .hosts = parse_hosts(render_hosts(hosts), unread)};
+  CHECK(unread.empty());
+  auto out = export_network_spec(sample(), etc);
+  auto doc = json::parse(out.json);
+  CHECK(doc["dns"] == json::parse(R"({"nameservers": ["10.88.0.1", "fd00::1"],
+      "search": ["example.com", "corp.example"], "options": ["ndots:1", "edns0"]})"));
+  CHECK(doc["hosts"] == json::parse(R"([{"address": "10.88.0.1", "names": ["gateway", "gw"]},
+      {"address": "fd00::1", "names": ["gateway6"]}])"));
+  // And a spec read from the export renders the same files again.
+  auto check = check_network_spec(out.json, "exported.json");
+  INFO(messages(check));
+  REQUIRE(check.spec);
+  REQUIRE(check.spec->dns);
+  CHECK(render_resolv_conf(*check.spec->dns) == render_resolv_conf(given));
+  CHECK(render_hosts(check.spec->hosts) == render_hosts(hosts));
+}
+
+TEST_CASE("a container given no DNS or hosts entries exports none, and an empty dns object stays one") {
+  auto doc = json::parse(export_network_spec(sample()).json);
+  CHECK_FALSE(doc.contains("dns"));
+  CHECK_FALSE(doc.contains("hosts"));
+  std::vector<std::string> unread;
+  ContainerEtc etc{.dns = parse_resolv_conf(render_resolv_conf({}), unread)};
+  CHECK(json::parse(export_network_spec(sample(), etc).json)["dns"] == json::object());
+  CHECK(unread.empty());
+}
+
+TEST_CASE("lines of resolv.conf and hosts that are not as create writes them are named and skipped") {
+  std::vector<std::string> unread;
+  auto dns = parse_resolv_conf("# written by hand\nnameserver 10.0.0.1\nnameserver not-an-ip\ndomain x\n\n"
+                               "search a b # trailing\n",
+                               unread);
+  CHECK(dns.nameservers.size() == 1);
+  CHECK(dns.search == std::vector<std::string>{"a", "b"});
+  auto hosts = parse_hosts("10.0.0.1 a b\nbogus line\n10.0.0.2\n", unread);
+  REQUIRE(hosts.size() == 1);
+  CHECK(hosts[0].names == std::vector<std::string>{"a", "b"});
+  CHECK(unread == std::vector<std::string>{"resolv.conf line 3: nameserver ...", "resolv.conf line 4: domain ...",
+                                           "hosts line 2: bogus ...", "hosts line 3: 10.0.0.2 ..."});
 }
