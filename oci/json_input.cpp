@@ -87,7 +87,7 @@ Result<std::string> read_input_file(const std::string& path) {
     return std::unexpected(input_error(path, "", "expected a regular file (a FIFO, device or directory is not read)"));
   std::string text;
   // Sized from st_size plus a byte to see EOF, then grown, up to one byte past the limit:
-  // the file may grow. Not the limit at once: zeroing 1 MiB per file costs more than
+  // the file may grow. Not the limit at once: zeroing that much per file costs more than
   // parsing a config.json.
   size_t want = std::min(static_cast<size_t>(st.st_size) + 1, kMaxInputBytes + 1);
   text.resize(want);
@@ -166,6 +166,7 @@ class StrictDomBuilder {
     return out;
   }
   bool too_deep() const { return too_deep_; }
+  bool too_many() const { return too_many_; }
   const std::string& error() const { return error_; }
   const std::string& duplicate() const { return duplicate_; }
   const std::string& duplicate_key() const { return duplicate_key_; }
@@ -198,6 +199,7 @@ class StrictDomBuilder {
 
   template <class Value>
   bool place(Value&& v) {
+    if (!count()) return false;
     put(std::forward<Value>(v));
     advance();
     return true;
@@ -209,8 +211,18 @@ class StrictDomBuilder {
       too_deep_ = true;
       return false;
     }
+    if (!count()) return false;
     json* made = put(std::move(empty));
     frames_.push_back({.array = array, .value = made});
+    return true;
+  }
+
+  bool count() {
+    if (values_ == kMaxJsonValues) {
+      too_many_ = true;
+      return false;
+    }
+    ++values_;
     return true;
   }
 
@@ -233,6 +245,8 @@ class StrictDomBuilder {
   json* element_ = nullptr;
   std::vector<Frame> frames_;
   bool too_deep_ = false;
+  bool too_many_ = false;
+  size_t values_ = 0;
   std::string error_;
   std::string duplicate_;
   std::string duplicate_key_;
@@ -264,6 +278,9 @@ Result<nlohmann::json> parse_json(std::string_view text, const std::string& file
   if (path.too_deep())
     return std::unexpected(input_error(file, path.pointer(), "nested deeper than the limit of " +
                                                                  std::to_string(kMaxJsonDepth) + " levels"));
+  if (path.too_many())
+    return std::unexpected(input_error(file, path.pointer(), "more than the limit of " +
+                                                                 std::to_string(kMaxJsonValues) + " values"));
   if (!parsed)
     return std::unexpected(input_error(file, path.pointer(), "malformed JSON: " + strip_exception_tag(path.error())));
   if (!path.duplicate().empty())
