@@ -1,13 +1,15 @@
-// Network specs at the scale the benchmark applies (50,000 addresses, 50,000 routes,
-// 50,000 devices), read and checked whole, valid and with one mistake. Nothing here is
-// timed. Each part of the path that once compared every pair (nlohmann's callback parser
-// over an array of objects, the gateway check against every address, the host-name check
-// of every pair of devices, the schema's summaries against every other failure) made one
-// of these cases run for minutes, past ctest's timeout of 60 s; done in one pass each,
-// they take seconds. A timeout here means something on the path grows faster than N again.
+// Network specs at the scale the benchmark applies (50,000 addresses, routes or devices)
+// and invalid ones with as many problems, checked whole, with the exact lines. Nothing
+// here is timed. Each step on the path that once compared every pair (nlohmann's callback
+// parser over an array of objects, the gateway check against every address, the host-name
+// check of every pair of devices, the schema's one line per pointer against every line so
+// far) made one of these cases run past ctest's timeout; done in one pass each, they take
+// seconds. A timeout here means something on the path grows faster than N again.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 #include "oci/network_spec.hpp"
 #include "oci_test_util.hpp"
@@ -86,4 +88,23 @@ TEST_CASE("50,000 routes without a destination are refused with one line each") 
   REQUIRE(c.problems.size() == kN);
   CHECK(c.problems.front().message() == "net.json:/routes/0: missing required property 'to' (got an object)");
   CHECK(c.problems.back().message() == "net.json:/routes/49999: missing required property 'to' (got an object)");
+}
+
+TEST_CASE("200,000 sysctls with a number for a value are refused with one line each") {
+  // Names of one length with a long common beginning: one line per pointer, checked
+  // against every line reported so far, would compare each pair of them to the end.
+  constexpr size_t kSysctls = 200000;
+  const std::string prefix = "net." + std::string(50, 'x') + ".";
+  json sysctls = json::object();
+  for (size_t i = 0; i < kSysctls; ++i) {
+    std::string number = std::to_string(i);
+    sysctls[prefix + std::string(6 - number.size(), '0') + number] = 1;
+  }
+  auto c = check({{"version", 1}, {"sysctl", sysctls}});
+  REQUIRE(c.problems.size() == kSysctls);
+  CHECK(std::all_of(c.problems.begin(), c.problems.end(), [&](const mr::netns::Error& p) {
+    return p.pointer.starts_with("/sysctl/" + prefix) && p.context == "expected a string (got 1)";
+  }));
+  CHECK(c.problems.front().pointer == "/sysctl/" + prefix + "000000");
+  CHECK(c.problems.back().pointer == "/sysctl/" + prefix + "199999");
 }
