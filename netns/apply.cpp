@@ -55,6 +55,7 @@ class Applier {
     for (size_t i = 0; i < cfg_.devices.size(); ++i) {
       const auto& d = cfg_.devices[i];
       if (auto r = add_addresses(d, out_.devices[i].index); !r) return at(d.origin, "device " + d.name, std::move(r).error());
+      if (auto r = bring_up(d, out_.devices[i]); !r) return at(d.origin, "device " + d.name, std::move(r).error());
     }
     for (const auto& r : cfg_.routes)
       if (auto added = add_route_of(r); !added) return at(r.origin, "route to " + r.to.to_string(), std::move(added).error());
@@ -87,8 +88,7 @@ class Applier {
       return void_step(seq, std::move(held).error());
     auto moved = faults_.step("move " + m.host_name);
     if (moved) {
-      LinkSettings s{.name = d.name, .mtu = d.mtu, .mac = d.mac};
-      if (d.up) s.up = true;
+      LinkSettings s{.name = d.name, .mtu = d.mtu, .mac = d.mac};  // up after its addresses
       moved = move_link_with(t_.host, r.host_index, t_.container, s, r.ctr_index);
     }
     if (!moved) {
@@ -122,7 +122,7 @@ class Applier {
     if (made)
       made = create_macvlan(t_.host, {.name = d.name, .parent_index = parent.index, .mode = mv.mode,
                                       .target = &t_.container,
-                                      .settings = {.mtu = d.mtu, .mac = d.mac, .up = d.up}});
+                                      .settings = {.mtu = d.mtu, .mac = d.mac}});  // up after its addresses
     // Creating a link is all or nothing (rtnl_newlink_create() unregisters on failure).
     if (!made) return void_step(seq, std::move(made).error());
     auto link = MR_TRY_VALUE(get_link(t_.container_nl, d.name));
@@ -164,10 +164,6 @@ class Applier {
       MR_TRY(suppress_ipv6_link_local(t_.host, host_name));
     }
     auto link = MR_TRY_VALUE(get_link(t_.container_nl, d.name));
-    if (d.up) {
-      MR_TRY(faults_.step("up " + d.name));
-      MR_TRY(set_link_up(t_.container_nl, link.index, true));
-    }
     if (!v.host_addresses.empty()) {
       for (size_t i = 0; i < v.host_addresses.size(); ++i) {
         const auto& a = v.host_addresses[i];
@@ -221,6 +217,17 @@ class Applier {
     }
     MR_TRY(faults_.step("route " + to_string(r)));
     return add_route(t_.container_nl, r);
+  }
+
+  // A device comes up after its addresses: while it is up, each IPv6 address added walks
+  // every multicast group of the device again (inet6_addr_add() -> addrconf_add_dev() ->
+  // ipv6_find_idev() -> ipv6_mc_up()), and each address has joined a group of its own
+  // (its solicited-node address), so N addresses would cost N^2/2 group updates in the
+  // kernel. Coming up, the device joins each group once (addrconf_notify(NETDEV_UP)).
+  Result<void> bring_up(const DeviceConfig& d, const AppliedDevice& dev) {
+    if (!d.up) return {};
+    MR_TRY(faults_.step("up " + dev.name));
+    return set_link_up(t_.container_nl, dev.index, true);
   }
 
   const NetConfig& cfg_;

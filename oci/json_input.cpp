@@ -87,7 +87,7 @@ Result<std::string> read_input_file(const std::string& path) {
     return std::unexpected(input_error(path, "", "expected a regular file (a FIFO, device or directory is not read)"));
   std::string text;
   // Sized from st_size plus a byte to see EOF, then grown, up to one byte past the limit:
-  // the file may grow. Not the limit at once: zeroing 1 MiB per file costs more than
+  // the file may grow. Not the limit at once: zeroing that much per file costs more than
   // parsing a config.json.
   size_t want = std::min(static_cast<size_t>(st.st_size) + 1, kMaxInputBytes + 1);
   text.resize(want);
@@ -114,39 +114,45 @@ Result<std::string> read_input_file(const std::string& path) {
 
 namespace {
 
-// Thrown from the parser callback, the only way to stop nlohmann's parser early.
-struct TooDeep {};
-
-// Where the parser is, as a stack of containers, to name duplicates and syntax errors
-// by JSON pointer. Throws TooDeep when a container would nest past kMaxJsonDepth.
-class PathTracker {
+// Builds the document from nlohmann's SAX events, and knows where the parser is, as a
+// stack of containers, to name duplicates and syntax errors by JSON pointer. Not
+// json::parse() with a callback: its parser looks through the whole enclosing array for a
+// discarded value each time an object or array in it ends
+// (json_sax_dom_callback_parser::end_object()), so an array of N routes took N^2/2 steps.
+class StrictDomBuilder {
  public:
-  // Remembers the first duplicate key seen.
-  void on_event(nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
-    using E = nlohmann::json::parse_event_t;
-    switch (event) {
-      case E::object_start:
-      case E::array_start:
-        if (frames_.size() == kMaxJsonDepth) throw TooDeep{};
-        frames_.push_back({event == E::array_start});
-        break;
-      case E::key: {
-        auto& top = frames_.back();
-        top.key = parsed.get<std::string>();
-        top.has_key = true;
-        if (!top.keys.insert(top.key).second && duplicate_.empty()) {
-          duplicate_ = pointer();
-          duplicate_key_ = top.key;
-        }
-        break;
-      }
-      case E::object_end:
-      case E::array_end:
-        frames_.pop_back();
-        advance();
-        break;
-      case E::value: advance(); break;
+  using json = nlohmann::json;
+  explicit StrictDomBuilder(json& root) : root_(root) {}
+
+  bool null() { return place(nullptr); }
+  bool boolean(bool v) { return place(v); }
+  bool number_integer(json::number_integer_t v) { return place(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return place(v); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return place(v); }
+  bool string(json::string_t& v) { return place(std::move(v)); }
+  bool binary(json::binary_t& v) { return place(json::binary(std::move(v))); }
+  bool start_object(std::size_t) { return enter(false, json::object()); }
+  bool start_array(std::size_t) { return enter(true, json::array()); }
+  bool end_object() { return leave(); }
+  bool end_array() { return leave(); }
+
+  // Remembers the first duplicate key seen; the document keeps the last value.
+  bool key(json::string_t& k) {
+    auto& top = frames_.back();
+    top.key = k;
+    top.has_key = true;
+    if (!top.keys.insert(k).second && duplicate_.empty()) {
+      duplicate_ = pointer();
+      duplicate_key_ = k;
     }
+    element_ = &(*top.value)[k];
+    return true;
+  }
+
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception& e) {
+    error_ = e.what();
+    return false;
   }
 
   std::string pointer() const {
@@ -159,17 +165,73 @@ class PathTracker {
     }
     return out;
   }
+  bool too_deep() const { return too_deep_; }
+  bool too_many() const { return too_many_; }
+  const std::string& error() const { return error_; }
   const std::string& duplicate() const { return duplicate_; }
   const std::string& duplicate_key() const { return duplicate_key_; }
 
  private:
   struct Frame {
     bool array = false;
+    json* value = nullptr;
     size_t next_index = 0;
     bool has_key = false;
     std::string key;
     std::set<std::string> keys;
   };
+
+  // Puts `v` where the parser is: the root, the end of an array, or the last key's slot.
+  template <class Value>
+  json* put(Value&& v) {
+    if (frames_.empty()) {
+      root_ = json(std::forward<Value>(v));
+      return &root_;
+    }
+    auto& top = frames_.back();
+    if (top.array) {
+      top.value->emplace_back(std::forward<Value>(v));
+      return &top.value->back();
+    }
+    *element_ = json(std::forward<Value>(v));
+    return element_;
+  }
+
+  template <class Value>
+  bool place(Value&& v) {
+    if (!count()) return false;
+    put(std::forward<Value>(v));
+    advance();
+    return true;
+  }
+
+  // Refuses a container that would nest past kMaxJsonDepth (returning false stops the parser).
+  bool enter(bool array, json empty) {
+    if (frames_.size() == kMaxJsonDepth) {
+      too_deep_ = true;
+      return false;
+    }
+    if (!count()) return false;
+    json* made = put(std::move(empty));
+    frames_.push_back({.array = array, .value = made});
+    return true;
+  }
+
+  bool count() {
+    if (values_ == kMaxJsonValues) {
+      too_many_ = true;
+      return false;
+    }
+    ++values_;
+    return true;
+  }
+
+  bool leave() {
+    frames_.pop_back();
+    advance();
+    return true;
+  }
+
   void advance() {
     if (frames_.empty()) return;
     auto& top = frames_.back();
@@ -179,7 +241,13 @@ class PathTracker {
       top.has_key = false;
   }
 
+  json& root_;
+  json* element_ = nullptr;
   std::vector<Frame> frames_;
+  bool too_deep_ = false;
+  bool too_many_ = false;
+  size_t values_ = 0;
+  std::string error_;
   std::string duplicate_;
   std::string duplicate_key_;
 };
@@ -199,21 +267,22 @@ Result<nlohmann::json> parse_json(std::string_view text, const std::string& file
   if (text.size() > kMaxInputBytes)
     return std::unexpected(input_error(file, "", "input larger than the limit of " +
                                                      std::to_string(kMaxInputBytes) + " bytes"));
-  PathTracker path;
   nlohmann::json doc;
+  StrictDomBuilder path(doc);
+  bool parsed = false;
   try {
-    doc = nlohmann::json::parse(
-        text.begin(), text.end(),
-        [&path](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-          path.on_event(event, parsed);
-          return true;
-        });
+    parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &path);
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(input_error(file, path.pointer(), "malformed JSON: " + strip_exception_tag(e.what())));
-  } catch (const TooDeep&) {
+  }
+  if (path.too_deep())
     return std::unexpected(input_error(file, path.pointer(), "nested deeper than the limit of " +
                                                                  std::to_string(kMaxJsonDepth) + " levels"));
-  }
+  if (path.too_many())
+    return std::unexpected(input_error(file, path.pointer(), "more than the limit of " +
+                                                                 std::to_string(kMaxJsonValues) + " values"));
+  if (!parsed)
+    return std::unexpected(input_error(file, path.pointer(), "malformed JSON: " + strip_exception_tag(path.error())));
   if (!path.duplicate().empty())
     return std::unexpected(
         input_error(file, path.duplicate(), "duplicate key \"" + path.duplicate_key() + "\""));

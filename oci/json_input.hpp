@@ -17,9 +17,18 @@ namespace mr::oci {
 using netns::Error;
 using netns::Result;
 
-// The largest config.json or network spec read (1 MiB): far above any real one, small
-// enough that a runaway file cannot exhaust memory.
-inline constexpr size_t kMaxInputBytes = size_t{1} << 20;
+// The largest config.json, network spec or OCI state read (16 MiB): over twice what a
+// network spec of 50,000 addresses and 50,000 routes takes as `net export` writes it.
+// Bytes bound the strings a runaway file can hold; what checking a document costs grows
+// with its number of values, which kMaxJsonValues bounds.
+inline constexpr size_t kMaxInputBytes = size_t{16} << 20;
+
+// The most values (objects, arrays, strings, numbers, booleans, nulls) one document may
+// hold. Parsing and checking take time and memory per value, most of all for an invalid
+// document (several schema errors for each bad value), so this, not the size, keeps a
+// runaway file from exhausting memory. A network spec of 50,000 addresses and 50,000
+// routes holds about 250,000.
+inline constexpr size_t kMaxJsonValues = 400000;
 
 // The deepest nesting of arrays and objects accepted. config.json and network specs
 // nest fewer than 10 levels; nlohmann::json copies, compares and dumps values
@@ -32,8 +41,9 @@ inline constexpr size_t kMaxJsonDepth = 64;
 // writer that never comes nor an endless /dev/zero can hold the caller.
 Result<std::string> read_input_file(const std::string& path);
 
-// Parses `text` as one JSON document, at most kMaxJsonDepth deep. Errors name `file`
-// and, when the parser got that far, the JSON pointer of the value being read.
+// Parses `text` as one JSON document of at most kMaxJsonValues values, at most
+// kMaxJsonDepth deep. Errors name `file` and, when the parser got that far, the JSON
+// pointer of the value being read.
 Result<nlohmann::json> parse_json(std::string_view text, const std::string& file);
 
 // read_input_file + parse_json; errors name `path`.

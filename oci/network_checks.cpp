@@ -2,8 +2,11 @@
 // origin ("file#pointer") of the setting that breaks the rule, so the same checks serve
 // a network spec alone and one merged with linux.netDevices.
 #include <algorithm>
+#include <array>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "oci/host_uses.hpp"
 #include "oci/network_spec.hpp"
@@ -44,19 +47,30 @@ using netns::DeviceConfig;
 
 // A host device may be shared only as what it can be shared as: several macvlans on one
 // parent, several veths on one bridge. Anything else means the spec contradicts itself.
+// A use is reported against the first earlier use of its name that it cannot share with,
+// found from the first use of each kind of that name (not by comparing every pair: a
+// spec may have thousands of devices).
 void check_host_names(const std::vector<DeviceConfig>& devices, std::vector<netns::Error>& out) {
   auto uses = host_uses(devices);
+  constexpr size_t kKinds = 4;
+  std::map<std::string_view, std::array<std::optional<size_t>, kKinds>> first_of;
   for (size_t i = 0; i < uses.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (uses[i].name != uses[j].name) continue;
-      bool shareable = uses[i].kind == uses[j].kind && (uses[i].kind == HostUse::parent || uses[i].kind == HostUse::bridge);
-      if (shareable) continue;
-      auto where = origin_error(uses[j].origin, uses[j].sub, "");
-      out.push_back(origin_error(uses[i].origin, uses[i].sub,
-                                 "host device \"" + uses[i].name + "\" is already " + describe(uses[j].kind) +
-                                     " at " + where.file + ":" + where.pointer));
-      break;
+    auto& first = first_of[uses[i].name];
+    bool shareable_kind = uses[i].kind == HostUse::parent || uses[i].kind == HostUse::bridge;
+    std::optional<size_t> clash;
+    for (size_t k = 0; k < kKinds; ++k) {
+      if (!first[k] || (shareable_kind && k == static_cast<size_t>(uses[i].kind))) continue;
+      if (!clash || *first[k] < *clash) clash = first[k];
     }
+    if (clash) {
+      const auto& earlier = uses[*clash];
+      auto where = origin_error(earlier.origin, earlier.sub, "");
+      out.push_back(origin_error(uses[i].origin, uses[i].sub,
+                                 "host device \"" + uses[i].name + "\" is already " + describe(earlier.kind) +
+                                     " at " + where.file + ":" + where.pointer));
+    }
+    auto& mine = first[static_cast<size_t>(uses[i].kind)];
+    if (!mine) mine = i;
   }
 }
 
@@ -134,17 +148,54 @@ bool keeps_host_addresses(const DeviceConfig& d) {
   return m && m->keep_addresses != netns::KeepAddresses::none;
 }
 
+// The subnets of some devices' addresses. Whether a gateway is on one of them takes one
+// lookup per prefix length in use, not one test per address: a device may have tens of
+// thousands of addresses, and a spec as many routes.
+class Subnets {
+ public:
+  void add(const netns::IpPrefix& p) {
+    networks_.insert(p.network());
+    lengths_[p.family() == AF_INET6].insert(p.length);
+  }
+  bool contain(const netns::IpAddress& a) const {
+    for (uint8_t length : lengths_[a.family == AF_INET6])
+      if (networks_.contains(netns::IpPrefix{a, length}.network())) return true;
+    return false;
+  }
+
+ private:
+  std::set<netns::IpPrefix> networks_;
+  std::set<uint8_t> lengths_[2];
+};
+
 void check_routes(const netns::NetConfig& net, std::vector<netns::Error>& out) {
+  if (net.routes.empty()) return;
+  // By name, the first device of each name (a second is reported by check_device_names).
+  std::map<std::string_view, size_t> by_name;
+  std::vector<Subnets> subnets(net.devices.size());
+  Subnets all;
+  bool any_keeps = false;
+  for (size_t i = 0; i < net.devices.size(); ++i) {
+    const auto& d = net.devices[i];
+    by_name.emplace(d.name, i);
+    for (const auto& p : d.addresses) {
+      subnets[i].add(p);
+      all.add(p);
+    }
+    any_keeps = any_keeps || keeps_host_addresses(d);
+  }
   std::set<std::tuple<netns::IpPrefix, uint32_t>> seen;
   for (const auto& r : net.routes) {
     const DeviceConfig* dev = nullptr;
+    const Subnets* on = &all;
     if (r.device && *r.device != "lo") {
-      auto it = std::find_if(net.devices.begin(), net.devices.end(), [&](auto& d) { return d.name == *r.device; });
-      if (it == net.devices.end()) {
+      auto it = by_name.find(*r.device);
+      if (it == by_name.end()) {
         out.push_back(origin_error(r.origin, "/device", "no device named \"" + *r.device + "\" in the container"));
         continue;
       }
-      dev = &*it;
+      dev = &net.devices[it->second];
+      on = &subnets[it->second];
       if (!dev->up) out.push_back(origin_error(r.origin, "/device", "device \"" + *r.device + "\" is down"));
     }
     if (!seen.emplace(r.to, r.metric).second)
@@ -156,14 +207,8 @@ void check_routes(const netns::NetConfig& net, std::vector<netns::Error>& out) {
       continue;
     }
     // Devices that keep the host's addresses get prefixes only known at run time.
-    std::vector<const DeviceConfig*> candidates;
-    if (dev) candidates.push_back(dev);
-    else for (const auto& d : net.devices) candidates.push_back(&d);
-    bool unknown = std::any_of(candidates.begin(), candidates.end(), [](auto* d) { return keeps_host_addresses(*d); });
-    bool reachable = std::any_of(candidates.begin(), candidates.end(), [&](auto* d) {
-      return std::any_of(d->addresses.begin(), d->addresses.end(), [&](auto& p) { return p.contains(*r.via); });
-    });
-    if (!reachable && !unknown)
+    bool unknown = dev ? keeps_host_addresses(*dev) : any_keeps;
+    if (!unknown && !on->contain(*r.via))
       out.push_back(origin_error(r.origin, "/via", "gateway " + r.via->to_string() + " is outside every prefix of " +
                                                        (dev ? "device \"" + dev->name + "\"" : std::string("the container")) +
                                                        " (add an address in its subnet, or set \"onlink\": true)"));

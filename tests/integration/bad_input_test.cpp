@@ -83,8 +83,8 @@ std::vector<Row> rows() {
       {"a sysctl outside net.*", edited([](json& s) { s["sysctl"]["kernel.shmmax"] = "1"; }), "/sysctl/kernel.shmmax",
        "only net.* sysctls belong in a network spec (got \"kernel.shmmax\")"},
       {"an oversized file",
-       [](const std::string& file) { write_text(file, good_spec().dump() + std::string(1 << 20, ' ')); }, "",
-       "file larger than the limit of 1048576 bytes"},
+       [](const std::string& file) { write_text(file, good_spec().dump() + std::string(16 << 20, ' ')); }, "",
+       "file larger than the limit of 16777216 bytes"},
   };
 }
 

@@ -88,7 +88,7 @@ TEST_CASE("a failure at any step of a bridge port's setup, its IPv6 step include
     OnePortHost h;
     steps = MUST(apply(one_port_config(), h.t, h.journal)).steps;
   }
-  // loopback, the veth, no IPv6 link-local on its host end, eth0 up, one address
+  // loopback, the veth, no IPv6 link-local on its host end, one address, eth0 up
   CHECK(steps == 5);
   for (int n = 1; n <= steps; ++n) {
     CAPTURE(n);

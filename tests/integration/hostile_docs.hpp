@@ -21,7 +21,7 @@
 namespace mr::test {
 
 // Peak RSS allowed to a refusing mini-runc or netns-hook (wait4's ru_maxrss). The input
-// is capped at 1 MiB, so a run that stays under this read no 64 MiB file whole (or, in
+// is capped at 16 MiB, so a run that stays under this read no 64 MiB file whole (or, in
 // the sanitizer build, no 256 MiB one). ru_maxrss also counts the test binary's pages the
 // child held between fork and exec (exec_mmap() records the old mm's high-water mark),
 // and under AddressSanitizer that binary alone is about 100 MiB.
@@ -74,7 +74,7 @@ inline std::vector<HostileDoc> hostile_docs() {
          write_text(path, "{\"a\": \"");
          REQUIRE(::truncate(path.c_str(), off_t{256} << 20) == 0);  // sparse: no disk
        },
-       ": file larger than the limit of 1048576 bytes"},
+       ": file larger than the limit of 16777216 bytes"},
       {"a FIFO no one writes",
        [](const std::string& path) {
          std::filesystem::remove(path);

@@ -105,7 +105,7 @@ TEST_CASE("netns-hook refuses a hostile OCI state on stdin") {
   SUBCASE("an endless stdin (/dev/zero) and a 256 MiB one stop at the size limit") {
     mr::netns::UniqueFd zero(::open("/dev/zero", O_RDONLY | O_CLOEXEC));
     REQUIRE(zero);
-    const std::string says = "netns-hook: error: stdin: the OCI state is larger than 1048576 bytes: File too large";
+    const std::string says = "netns-hook: error: stdin: the OCI state is larger than 16777216 bytes: File too large";
     CHECK(refused(sb, b, hook_with_stdin_fd(sb, b, zero.get()), ctr.pid()) == says);
     std::string huge = b.dir.file("huge-state");
     write_text(huge, head);

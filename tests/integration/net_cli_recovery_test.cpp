@@ -28,11 +28,11 @@ struct AttachKind {
 const std::vector<AttachKind> kKinds = {
     {"a moved device", "eth0",
      {"nic0", "--name", "eth0", "--address", "10.1.0.2/24", "--address", "fd00:1::2/64", "--mtu", "1450"},
-     3},  // move, 2 addresses
-    {"a macvlan", "mv0", {"nic2", "--macvlan", "--name", "mv0", "--address", "10.3.0.2/24"}, 2},  // make, address
+     4},  // move, 2 addresses, up
+    {"a macvlan", "mv0", {"nic2", "--macvlan", "--name", "mv0", "--address", "10.3.0.2/24"}, 3},  // make, address, up
     {"a veth on a bridge", "eth1",
      {"--veth", "--name", "eth1", "--bridge", "br0", "--host-address", "10.4.0.1/24", "--address", "10.4.0.2/24"},
-     4},  // make, up, host address, address
+     4},  // make, host address, address, up
 };
 
 std::vector<std::string> attach_args(const std::string& id, const AttachKind& k) {

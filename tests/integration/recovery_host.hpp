@@ -33,9 +33,9 @@ struct RecoveryFixture : RuncFixture {
   // The spec of every step: a moved device, a macvlan, a veth on br0 with a host
   // address, addresses of both families, routes and a sysctl; written to bundle/network.json.
   void write_full_spec();
-  // Its fault-injection steps: lo, 3 devices, the veth's up and host address, 5
-  // addresses, 3 routes, 1 sysctl.
-  static constexpr int kFullSpecSteps = 15;
+  // Its fault-injection steps: lo, 3 devices, the veth's host address, 5 addresses,
+  // 3 devices up, 3 routes, 1 sysctl.
+  static constexpr int kFullSpecSteps = 17;
   // Everything of the host a container can change or leave behind: links, addresses,
   // routes (host_state()) and the mounts under this test's directory, but for the state
   // roots' own (kept_mounts).

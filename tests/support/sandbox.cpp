@@ -42,13 +42,13 @@ std::vector<std::string> Space::addresses(int index, int family) {
   return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
 }
 
-netns::UniqueFd link_events(const netns::Netns& ns) {
-  return MUST(netns::run_in(ns, []() -> netns::Result<netns::UniqueFd> {
+netns::UniqueFd link_events(const netns::Netns& ns, uint32_t groups) {
+  return MUST(netns::run_in(ns, [groups]() -> netns::Result<netns::UniqueFd> {
     netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
     if (!fd) return netns::fail(errno, "open rtnetlink event socket");
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
-    local.nl_groups = RTMGRP_LINK;
+    local.nl_groups = groups;
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
       return netns::fail(errno, "subscribe to link events");
     return fd;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <linux/rtnetlink.h>
 
 #include <algorithm>
 #include <functional>
@@ -124,9 +125,10 @@ std::string settled_host_state(Space& s, const std::string& expected);
 // The same for any look at the host `s`: look() again on each link event.
 std::string settled(Space& s, const std::string& expected, const std::function<std::string()>& look);
 
-// A non-blocking socket that receives the kernel's link events (RTNLGRP_LINK) in `ns`.
-// Subscribe before looking, so that an event cannot slip between the look and the wait.
-netns::UniqueFd link_events(const netns::Netns& ns);
+// A non-blocking socket that receives the kernel's link events (RTNLGRP_LINK) in `ns`,
+// or the events of `groups` (RTMGRP_* bits). Subscribe before looking, so that an event
+// cannot slip between the look and the wait.
+netns::UniqueFd link_events(const netns::Netns& ns, uint32_t groups = RTMGRP_LINK);
 
 // Whether /proc/self/mountinfo lists a mount point at `path`.
 bool is_mount_point(const std::string& path);

@@ -60,6 +60,21 @@ TEST_CASE("nesting up to the depth limit parses, one level more does not") {
   CHECK_FALSE(parse_json(nested(kMaxJsonDepth + 1, "[", "]"), "in.json").has_value());
 }
 
+TEST_CASE("a document of as many values as the limit parses, one more is refused where it stops") {
+  auto array_of = [](size_t n, const std::string& item) {
+    std::string text = "[";
+    for (size_t i = 0; i < n; ++i) text += (i ? "," : "") + item;
+    return text + "]";
+  };
+  std::string limit = "more than the limit of " + std::to_string(kMaxJsonValues) + " values";
+  // The array is a value too.
+  CHECK(parse_json(array_of(kMaxJsonValues - 1, "0"), "in.json").has_value());
+  CHECK(error_of(array_of(kMaxJsonValues, "0")) == "in.json:/" + std::to_string(kMaxJsonValues - 1) + ": " + limit);
+  // Empty objects count as much as numbers: the root, "a" and 399,998 of them.
+  CHECK(error_of(R"({"a": )" + array_of(kMaxJsonValues, "{}") + "}") ==
+        "in.json:/a/" + std::to_string(kMaxJsonValues - 2) + ": " + limit);
+}
+
 TEST_CASE("a megabyte string within the size limit parses, and messages quoting it stay short") {
   std::string huge(kMaxInputBytes - 16, 'x');
   auto doc = parse_json(R"({"s": ")" + huge + R"("})", "in.json");
@@ -76,7 +91,7 @@ TEST_CASE("a megabyte string within the size limit parses, and messages quoting 
 
 TEST_CASE("text over the size limit is refused before parsing") {
   std::string text(kMaxInputBytes + 1, ' ');
-  CHECK(error_of(text) == "in.json: input larger than the limit of 1048576 bytes");
+  CHECK(error_of(text) == "in.json: input larger than the limit of 16777216 bytes");
 }
 
 TEST_CASE("invalid UTF-8, duplicate keys and numbers past double range are errors at their pointer") {
@@ -130,7 +145,7 @@ TEST_CASE("read_input_file reads at most one byte past the limit of a 64 MiB fil
   REQUIRE(::truncate(path.c_str(), off_t{64} << 20) == 0);  // sparse: costs no disk
   auto r = read_input_file(path);
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message() == path + ": file larger than the limit of 1048576 bytes");
+  CHECK(r.error().message() == path + ": file larger than the limit of 16777216 bytes");
   std::string exact = dir.write("exact.json", std::string(kMaxInputBytes, ' '));
   CHECK(read_input_file(exact).has_value());
 }

@@ -338,12 +338,12 @@ TEST_CASE("config.json: duplicate keys, invalid UTF-8 and malformed JSON are err
 
 TEST_CASE("an oversized config.json is refused naming the file") {
   TempDir bundle;
-  std::string big = R"({"ociVersion": "1.0.2", "annotations": {"x": ")" + std::string(1 << 20, 'a') + "\"}}";
+  std::string big = R"({"ociVersion": "1.0.2", "annotations": {"x": ")" + std::string(16 << 20, 'a') + "\"}}";
   bundle.write("config.json", big);
   Diagnostics diag;
   auto c = load_config(bundle.path(), diag);
   REQUIRE_FALSE(c);
-  CHECK(c.error().message() == bundle.path() + "/config.json: file larger than the limit of 1048576 bytes");
+  CHECK(c.error().message() == bundle.path() + "/config.json: file larger than the limit of 16777216 bytes");
 }
 
 TEST_CASE("a long string where the schema has a pattern is refused before std::regex sees it") {

@@ -333,10 +333,10 @@ TEST_CASE("malformed JSON, duplicate keys and invalid UTF-8 are errors naming th
 }
 
 TEST_CASE("an oversized spec is refused before parsing") {
-  std::string big = R"({"version": 1, "sysctl": {"net.x": ")" + std::string(1 << 20, 'a') + "\"}}";
+  std::string big = R"({"version": 1, "sysctl": {"net.x": ")" + std::string(16 << 20, 'a') + "\"}}";
   auto c = check_network_spec(big, "net.json");
   REQUIRE(c.problems.size() == 1);
-  CHECK(c.problems[0].message() == "net.json: input larger than the limit of 1048576 bytes");
+  CHECK(c.problems[0].message() == "net.json: input larger than the limit of 16777216 bytes");
 }
 
 TEST_CASE("a key with a newline cannot break the one-line message") {
