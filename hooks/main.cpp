@@ -161,6 +161,8 @@ int main(int argc, char** argv) {
     if (gone->fallback)
       std::fprintf(stderr, "netns-hook: detach: %s returned to the host as %s: its original name was taken\n",
                    gone->name.c_str(), gone->host_name.c_str());
+    for (const auto& w : gone->warnings)
+      std::fprintf(stderr, "netns-hook: detach: warning: %s\n", w.message().c_str());
     return 0;
   }
   if (show_cmd->parsed()) {

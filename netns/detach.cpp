@@ -23,7 +23,7 @@ Result<DetachedDevice> detach_device(const ContainerNetworkDir& where, std::stri
   auto targets = net.undo_targets();
   auto report = undo_steps(net.journal, targets, {seq});
   if (!report.failures.empty()) return std::unexpected(std::move(report.failures.front()).wrap("detach " + std::string(name)));
-  DetachedDevice out{std::string(name), "", false};
+  DetachedDevice out{std::string(name), "", false, std::move(report.warnings)};
   if (moved && !report.returned.empty()) {
     out.host_name = report.returned.front().name;
     out.fallback = report.returned.front().fallback;

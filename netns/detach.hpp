@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "netns/container_network.hpp"
 #include "netns/error.hpp"
@@ -16,6 +17,7 @@ struct DetachedDevice {
   std::string name;       // its name in the container
   std::string host_name;  // a moved device's name on the host now; "" for a deleted one
   bool fallback = false;  // its original host name was taken, see fallback_name()
+  std::vector<Error> warnings;  // done, but not as recorded (UndoReport::warnings)
 };
 
 // A name that no pending journal step stands for (never attached, already detached, or

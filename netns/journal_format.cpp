@@ -1,5 +1,6 @@
 #include "netns/journal_format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <utility>
@@ -74,32 +75,124 @@ Result<std::optional<IpAddress>> parse_optional_ip(std::string_view text) {
   return std::optional<IpAddress>(MR_TRY_VALUE(IpAddress::parse(text)));
 }
 
-// "192.0.2.10/24;0;128;192.0.2.255"
+// A sub-field holding text of its own (a label, a device name): escaped again, so
+// that its ';' and ',' cannot split the field. No control bytes: it ends up in messages.
+std::string text_part(std::string_view v) { return escape(v); }
+
+Result<std::string> parse_text_part(std::string_view v, std::string_view what) {
+  auto out = MR_TRY_VALUE(unescape(v));
+  for (unsigned char c : out)
+    if (c < 0x20 || c == 0x7f) return fail(EINVAL, "control byte in " + std::string(what));
+  return out;
+}
+
+std::string lifetime(uint32_t v) { return v == kForever ? "-" : std::to_string(v); }
+
+Result<uint32_t> parse_lifetime(std::string_view text) {
+  if (text == "-") return kForever;
+  return number<uint32_t>(text, "address lifetime");
+}
+
+// "192.0.2.10/24;0;128;192.0.2.255;PEER;LABEL;RT_PRIORITY;PROTO;VALID;PREFERRED": the
+// first four as version 1 wrote them (a record of it has only those), then the peer
+// ("-": none), the label ("": the device's name), the prefix route's metric, who added
+// it, and the seconds left of its lifetimes when read ("-": forever).
 std::string encode_address(const AddressInfo& a) {
   return a.prefix.to_string() + ";" + std::to_string(a.scope) + ";" + std::to_string(a.flags) + ";" +
-         optional_ip(a.broadcast);
+         optional_ip(a.broadcast) + ";" + optional_ip(a.peer) + ";" + text_part(a.label) + ";" +
+         std::to_string(a.rt_priority) + ";" + std::to_string(a.proto) + ";" + lifetime(a.valid_lft) + ";" +
+         lifetime(a.preferred_lft);
 }
 
 Result<AddressInfo> decode_address(std::string_view text) {
   auto parts = split(text, ';');
-  if (parts.size() != 4) return fail(EINVAL, "bad address \"" + std::string(text) + "\"");
+  if (parts.size() != 4 && parts.size() != 10) return fail(EINVAL, "bad address \"" + std::string(text) + "\"");
   AddressInfo a;
   a.prefix = MR_TRY_VALUE(IpPrefix::parse(parts[0]));
   a.scope = MR_TRY_VALUE(number<uint8_t>(parts[1], "address scope"));
   a.flags = MR_TRY_VALUE(number<uint32_t>(parts[2], "address flags"));
   a.broadcast = MR_TRY_VALUE(parse_optional_ip(parts[3]));
+  if (parts.size() == 4) return a;
+  a.peer = MR_TRY_VALUE(parse_optional_ip(parts[4]));
+  a.label = MR_TRY_VALUE(parse_text_part(parts[5], "address label"));
+  a.rt_priority = MR_TRY_VALUE(number<uint32_t>(parts[6], "address route priority"));
+  a.proto = MR_TRY_VALUE(number<uint8_t>(parts[7], "address protocol"));
+  a.valid_lft = MR_TRY_VALUE(parse_lifetime(parts[8]));
+  a.preferred_lft = MR_TRY_VALUE(parse_lifetime(parts[9]));
   return a;
 }
 
-// "0.0.0.0/0;192.0.2.1;0;100;254;-": destination, gateway, onlink, metric, table, source.
+// "a,b,c": a list of sub-values, each written by `text`; read back by split_list().
+template <class T, class F>
+std::string join_list(const std::vector<T>& items, F text) {
+  std::string out;
+  for (const auto& x : items) {
+    if (!out.empty()) out += ",";
+    out += text(x);
+  }
+  return out;
+}
+
+template <class T>
+Result<std::vector<T>> split_list(std::string_view text, Result<T> (*parse)(std::string_view)) {
+  std::vector<T> out;
+  if (text.empty()) return out;
+  for (auto one : split(text, ',')) out.push_back(MR_TRY_VALUE(parse(one)));
+  return out;
+}
+
+// "192.0.2.1/2/4/1,-/7/0/2": each nexthop's gateway ("-": none), ifindex, flags, weight.
+std::string encode_nexthops(const std::vector<Nexthop>& nexthops) {
+  return join_list(nexthops, [](const Nexthop& nh) {
+    return optional_ip(nh.gateway) + "/" + std::to_string(nh.ifindex) + "/" + std::to_string(nh.flags) + "/" +
+           std::to_string(nh.weight);
+  });
+}
+
+Result<Nexthop> decode_nexthop(std::string_view one) {
+  auto parts = split(one, '/');
+  if (parts.size() != 4) return fail(EINVAL, "bad nexthop \"" + std::string(one) + "\"");
+  Nexthop nh;
+  nh.gateway = MR_TRY_VALUE(parse_optional_ip(parts[0]));
+  nh.ifindex = MR_TRY_VALUE(number<int>(parts[1], "nexthop ifindex"));
+  nh.flags = MR_TRY_VALUE(number<uint8_t>(parts[2], "nexthop flags"));
+  nh.weight = MR_TRY_VALUE(number<uint16_t>(parts[3], "nexthop weight"));
+  if (nh.weight < 1 || nh.weight > 256) return fail(EINVAL, "bad nexthop weight");
+  return nh;
+}
+
+// "2:1400,8:1": RTAX_* type and value.
+std::string encode_metrics(const std::vector<RouteMetric>& metrics) {
+  return join_list(metrics, [](const RouteMetric& m) { return std::to_string(m.type) + ":" + std::to_string(m.value); });
+}
+
+Result<RouteMetric> decode_metric(std::string_view one) {
+  auto parts = split(one, ':');
+  if (parts.size() != 2) return fail(EINVAL, "bad route metric \"" + std::string(one) + "\"");
+  RouteMetric m;
+  m.type = MR_TRY_VALUE(number<uint16_t>(parts[0], "route metric type"));
+  m.value = MR_TRY_VALUE(number<uint32_t>(parts[1], "route metric value"));
+  return m;
+}
+
+std::string optional_number(const std::optional<uint8_t>& v) { return v ? std::to_string(*v) : "-"; }
+
+// "0.0.0.0/0;192.0.2.1;0;100;254;-;PROTO;SCOPE;TYPE;TOS;PREF;FROM;METRICS;CONGCTL;NEXTHOPS":
+// destination, gateway, onlink, metric, table, source as version 1 wrote them (a record
+// of it has only those), then protocol, scope, type, tos, IPv6 preference ("-": none),
+// source prefix ("-": none), metrics, congestion control, a multipath route's nexthops.
 std::string encode_route(const Route& r) {
   return r.destination.network().to_string() + ";" + optional_ip(r.gateway) + ";" + (r.onlink ? "1" : "0") +
-         ";" + std::to_string(r.metric) + ";" + std::to_string(r.table) + ";" + optional_ip(r.source);
+         ";" + std::to_string(r.metric) + ";" + std::to_string(r.table) + ";" + optional_ip(r.source) + ";" +
+         std::to_string(r.protocol) + ";" + std::to_string(r.scope) + ";" + std::to_string(r.type) + ";" +
+         std::to_string(r.tos) + ";" + optional_number(r.pref) + ";" +
+         (r.from ? r.from->network().to_string() : "-") + ";" + encode_metrics(r.metrics) + ";" +
+         text_part(r.congctl) + ";" + encode_nexthops(r.nexthops);
 }
 
 Result<Route> decode_route(std::string_view text) {
   auto parts = split(text, ';');
-  if (parts.size() != 6) return fail(EINVAL, "bad route \"" + std::string(text) + "\"");
+  if (parts.size() != 6 && parts.size() != 15) return fail(EINVAL, "bad route \"" + std::string(text) + "\"");
   Route r;
   r.destination = MR_TRY_VALUE(IpPrefix::parse(parts[0]));
   r.gateway = MR_TRY_VALUE(parse_optional_ip(parts[1]));
@@ -108,7 +201,77 @@ Result<Route> decode_route(std::string_view text) {
   r.metric = MR_TRY_VALUE(number<uint32_t>(parts[3], "route metric"));
   r.table = MR_TRY_VALUE(number<uint32_t>(parts[4], "route table"));
   r.source = MR_TRY_VALUE(parse_optional_ip(parts[5]));
+  if (parts.size() == 6) {
+    // Version 1 recorded main-table unicast routes and added them as add_route() does.
+    r.scope = (!r.gateway && r.family() == AF_INET) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+    return r;
+  }
+  r.protocol = MR_TRY_VALUE(number<uint8_t>(parts[6], "route protocol"));
+  r.scope = MR_TRY_VALUE(number<uint8_t>(parts[7], "route scope"));
+  r.type = MR_TRY_VALUE(number<uint8_t>(parts[8], "route type"));
+  r.tos = MR_TRY_VALUE(number<uint8_t>(parts[9], "route tos"));
+  if (parts[10] != "-") r.pref = MR_TRY_VALUE(number<uint8_t>(parts[10], "route preference"));
+  if (parts[11] != "-") r.from = MR_TRY_VALUE(IpPrefix::parse(parts[11]));
+  r.metrics = MR_TRY_VALUE(split_list(parts[12], decode_metric));
+  r.congctl = MR_TRY_VALUE(parse_text_part(parts[13], "route congestion control"));
+  r.nexthops = MR_TRY_VALUE(split_list(parts[14], decode_nexthop));
+  if ((r.from && r.from->family() != r.family()) ||
+      std::any_of(r.nexthops.begin(), r.nexthops.end(),
+                  [&](const Nexthop& nh) { return nh.gateway && nh.gateway->family != r.family(); }))
+    return fail(EINVAL, "route of mixed address families");
   return r;
+}
+
+// "5;bridge;br0": index, kind and name of the master.
+std::string encode_master(const MasterLink& m) {
+  return std::to_string(m.index) + ";" + text_part(m.kind) + ";" + text_part(m.name);
+}
+
+Result<MasterLink> decode_master(std::string_view text) {
+  auto parts = split(text, ';');
+  if (parts.size() != 3) return fail(EINVAL, "bad master \"" + std::string(text) + "\"");
+  MasterLink m;
+  m.index = MR_TRY_VALUE(number<int>(parts[0], "master ifindex"));
+  m.kind = MR_TRY_VALUE(parse_text_part(parts[1], "master kind"));
+  m.name = MR_TRY_VALUE(parse_text_part(parts[2], "master name"));
+  if (m.index <= 0) return fail(EINVAL, "bad master ifindex");
+  return m;
+}
+
+// "192.0.2.9;02:00:00:00:00:09;128;0": destination, link-layer address, NUD state, flags.
+std::string encode_neighbour(const Neighbour& n) {
+  return n.destination.to_string() + ";" + lladdr_text(n.lladdr) + ";" + std::to_string(n.state) + ";" +
+         std::to_string(n.flags);
+}
+
+Result<Neighbour> decode_neighbour(std::string_view text) {
+  auto parts = split(text, ';');
+  if (parts.size() != 4) return fail(EINVAL, "bad neighbour \"" + std::string(text) + "\"");
+  Neighbour n;
+  n.destination = MR_TRY_VALUE(IpAddress::parse(parts[0]));
+  n.lladdr = MR_TRY_VALUE(parse_lladdr(parts[1]));
+  n.state = MR_TRY_VALUE(number<uint16_t>(parts[2], "neighbour state"));
+  n.flags = MR_TRY_VALUE(number<uint8_t>(parts[3], "neighbour flags"));
+  return n;
+}
+
+// "1,0,1,...": a device's sysctl values in the kernel's order.
+std::string encode_values(const std::vector<int32_t>& values) {
+  return join_list(values, [](int32_t v) { return std::to_string(v); });
+}
+
+Result<int32_t> decode_value(std::string_view v) { return number<int32_t>(v, "sysctl value"); }
+
+// "BOOT_ID;SECONDS", see LifetimeClock.
+std::string encode_clock(const LifetimeClock& c) { return text_part(c.boot_id) + ";" + std::to_string(c.seconds); }
+
+Result<LifetimeClock> decode_clock(std::string_view text) {
+  auto parts = split(text, ';');
+  if (parts.size() != 2) return fail(EINVAL, "bad clock \"" + std::string(text) + "\"");
+  LifetimeClock c;
+  c.boot_id = MR_TRY_VALUE(parse_text_part(parts[0], "boot id"));
+  c.seconds = MR_TRY_VALUE(number<uint64_t>(parts[1], "clock seconds"));
+  return c;
 }
 
 class Fields {
@@ -140,6 +303,12 @@ struct Parsed {
       }
     if (!found) return fail(EINVAL, "field " + std::string(key) + " missing");
     return *found;
+  }
+  // An optional field: none when absent, an error when repeated.
+  Result<std::optional<std::string>> maybe(std::string_view key) const {
+    for (auto& [k, v] : fields)
+      if (k == key) return std::optional<std::string>(MR_TRY_VALUE(one(key)));
+    return std::optional<std::string>();
   }
   std::vector<std::string> all(std::string_view key) const {
     std::vector<std::string> out;
@@ -213,6 +382,11 @@ std::string encode_step(const UndoStep& step, Fields& f) {
     encode_proof(r->proof, f);
     for (auto& a : r->addresses) f.add("addr", encode_address(a));
     for (auto& rt : r->routes) f.add("route", encode_route(rt));
+    if (r->master) f.add("master", encode_master(*r->master));
+    for (auto& n : r->neighbours) f.add("neigh", encode_neighbour(n));
+    if (!r->sysctls.ipv4.empty()) f.add("conf4", encode_values(r->sysctls.ipv4));
+    if (!r->sysctls.ipv6.empty()) f.add("conf6", encode_values(r->sysctls.ipv6));
+    if (r->clock) f.add("clock", encode_clock(*r->clock));
     return "return";
   }
   if (auto* v = std::get_if<DeleteVeth>(&step)) {
@@ -272,6 +446,16 @@ Result<ReturnLink> decode_return(const Parsed& p) {
   r.proof = MR_TRY_VALUE(decode_proof(p));
   for (auto& a : p.all("addr")) r.addresses.push_back(MR_TRY_VALUE(decode_address(a)));
   for (auto& rt : p.all("route")) r.routes.push_back(MR_TRY_VALUE(decode_route(rt)));
+  // The fields below came after version 1: a record without them restores what it did.
+  auto master = MR_TRY_VALUE(p.maybe("master"));
+  if (master) r.master = MR_TRY_VALUE(decode_master(*master));
+  for (auto& n : p.all("neigh")) r.neighbours.push_back(MR_TRY_VALUE(decode_neighbour(n)));
+  auto conf4 = MR_TRY_VALUE(p.maybe("conf4"));
+  if (conf4) r.sysctls.ipv4 = MR_TRY_VALUE(split_list(*conf4, decode_value));
+  auto conf6 = MR_TRY_VALUE(p.maybe("conf6"));
+  if (conf6) r.sysctls.ipv6 = MR_TRY_VALUE(split_list(*conf6, decode_value));
+  auto clock = MR_TRY_VALUE(p.maybe("clock"));
+  if (clock) r.clock = MR_TRY_VALUE(decode_clock(*clock));
   for (auto& a : r.addresses) a.index = r.host_index;
   for (auto& rt : r.routes) rt.oif = r.host_index;
   if (r.ctr_index <= 0 || r.host_index <= 0) return fail(EINVAL, "bad ifindex");

@@ -18,10 +18,13 @@
 #include <vector>
 
 #include "netns/address.hpp"
+#include "netns/device_sysctl.hpp"
 #include "netns/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/lease.hpp"
+#include "netns/link.hpp"
 #include "netns/link_proof.hpp"
+#include "netns/neighbour.hpp"
 #include "netns/route.hpp"
 
 namespace mr::netns {
@@ -42,7 +45,13 @@ struct ReturnLink {
   std::optional<MacAddress> mac;
   bool up = false;
   std::vector<AddressInfo> addresses;  // what the move flushed and undo puts back
-  std::vector<Route> routes;           // static routes through it that the move dropped
+  std::vector<Route> routes;           // routes through it, in every table, that the move dropped
+  // What else the move loses (netns/link_config.hpp). A record of an older version has
+  // none of these, and gets back what that version restored.
+  std::optional<MasterLink> master;    // the bridge or bond it was a port of
+  std::vector<Neighbour> neighbours;   // permanent, no-ARP and proxy entries
+  DeviceSysctls sysctls;
+  std::optional<LifetimeClock> clock;  // when the addresses' lifetimes were read, if finite
 };
 
 // Delete a veth pair by its host end (the container end goes with it).

@@ -40,13 +40,15 @@ std::string link_label(int index) { return "link index " + std::to_string(index)
 
 std::string in(const NlSocket& s) { return " in " + s.where(); }
 
-Result<LinkInfo> get_link_request(NlSocket& s, nl::Message& m, const std::string& what) {
+Result<LinkInfo> get_link_request(NlSocket& s, nl::Message& m, const std::string& what,
+                                  const NlSocket::ReplyFn& also = {}) {
   m.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
   LinkInfo info;
   bool found = false;
   auto r = s.call(m, [&](const nlmsghdr* h) {
     if (h->nlmsg_type != RTM_NEWLINK) return;
     info = parse_link(h);
+    if (also) also(h);
     found = true;
   });
   if (!r) return std::unexpected(std::move(r).error().wrap("find " + what + in(s)));
@@ -125,12 +127,14 @@ LinkInfo parse_link(const nlmsghdr* h) {
   return info;
 }
 
-Result<LinkInfo> get_link(NlSocket& s, std::string_view name) {
+Result<LinkInfo> get_link(NlSocket& s, std::string_view name) { return get_link(s, name, {}); }
+
+Result<LinkInfo> get_link(NlSocket& s, std::string_view name, const NlSocket::ReplyFn& also) {
   MR_TRY(check_ifname(name));
   nl::Message m(RTM_GETLINK, 0);
   m.put(make_ifinfo(0, {}));
   m.attr_str(IFLA_IFNAME, name);
-  return get_link_request(s, m, "link " + std::string(name));
+  return get_link_request(s, m, "link " + std::string(name), also);
 }
 
 Result<LinkInfo> get_link(NlSocket& s, int index) {

@@ -51,6 +51,14 @@ struct LinkInfo {
 // is gone since Linux 6.12.
 bool is_netns_immutable(const LinkInfo& link);
 
+// The bridge or bond a link is enslaved to, as recorded before the link moves away:
+// the master found again on return must match all three.
+struct MasterLink {
+  int index = 0;
+  std::string name;
+  std::string kind;
+};
+
 // Link attributes set at creation or changed later, all in one request.
 struct LinkSettings {
   std::optional<std::string> name;  // rename
@@ -65,6 +73,8 @@ Result<MacvlanMode> parse_macvlan_mode(std::string_view text);
 std::string_view to_string(MacvlanMode mode);
 
 Result<LinkInfo> get_link(NlSocket& s, std::string_view name);
+// The same, also handing the kernel's answer to `also` (for what LinkInfo leaves out).
+Result<LinkInfo> get_link(NlSocket& s, std::string_view name, const NlSocket::ReplyFn& also);
 Result<LinkInfo> get_link(NlSocket& s, int index);
 // Link `index` of the namespace that the namespace of `s` calls `nsid` (IFLA_TARGET_NETNSID).
 Result<LinkInfo> get_link_in(NlSocket& s, int nsid, int index);

@@ -6,10 +6,9 @@
 
 #include <cstdio>
 
-#include "netns/address.hpp"
+#include "netns/link_config.hpp"
 #include "netns/link_proof.hpp"
 #include "netns/namespace.hpp"
-#include "netns/route.hpp"
 #include "netns/snapshot.hpp"
 
 namespace mr::netns {
@@ -20,32 +19,6 @@ namespace {
 // counts up from the last one), so it is free in practice when the preferred ones are not.
 constexpr int kSpareIndexBase = 1 << 20;
 
-// The routes through `index` that a move drops and nothing brings back by itself: not
-// the kernel's own (prefix and link-local routes come back with addresses and up) and
-// not those learnt from router advertisements. The kernel filters the dump by RTA_OIF
-// (strict checking), so only these routes cross the socket.
-Result<std::vector<Route>> static_routes_through(NlSocket& s, int index) {
-  nl::Message m(RTM_GETROUTE, 0);
-  rtmsg rtm{};
-  rtm.rtm_family = AF_UNSPEC;
-  m.put(rtm);
-  m.attr_u32(RTA_TABLE, RT_TABLE_MAIN);
-  m.attr_u32(RTA_OIF, static_cast<uint32_t>(index));
-  std::vector<Route> out;
-  MR_TRY_CTX(s.dump(m, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWROUTE) return;
-    auto* msg = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(h));
-    if (msg->rtm_flags & RTM_F_CLONED) return;
-    if (msg->rtm_family != AF_INET && msg->rtm_family != AF_INET6) return;
-    auto r = parse_route(h);
-    if (r.oif != index || r.table != RT_TABLE_MAIN || r.type != RTN_UNICAST) return;
-    if (r.protocol == RTPROT_KERNEL || r.protocol == RTPROT_RA) return;
-    out.push_back(std::move(r));
-  }),
-             "list routes through link index " + std::to_string(index) + " in " + s.where());
-  return out;
-}
-
 bool is_template(std::string_view name) { return name.find('%') != std::string_view::npos; }
 
 // A name return_link() gives: the device's own, its fallback, or one the kernel chose
@@ -54,20 +27,6 @@ bool is_return_name(std::string_view name, const ReturnLink& r) {
   if (name == r.host_name || name == fallback_name(r)) return true;
   if (!name.starts_with("mrret") || name.size() == 5) return false;
   return name.find_first_not_of("0123456789", 5) == std::string_view::npos;
-}
-
-// Adds what is missing of the recorded addresses and routes; present ones are kept.
-Result<void> restore_addresses_and_routes(NlSocket& host, int index, const ReturnLink& r) {
-  for (const auto& a : r.addresses) {
-    auto added = add_address(host, index, a.prefix, a.options());
-    if (!added && added.error().err != EEXIST) return added;
-  }
-  for (Route rt : r.routes) {
-    rt.oif = index;
-    auto added = add_route(host, rt);
-    if (!added && added.error().err != EEXIST) return added;
-  }
-  return {};
 }
 
 }  // namespace
@@ -87,10 +46,8 @@ Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name) {
   r.mtu = link.mtu;
   r.mac = link.mac;
   r.up = link.up();
-  r.addresses = std::move(state.addresses);
-  auto routes = static_routes_through(host, link.index);
-  if (!routes) return std::unexpected(std::move(routes).error().wrap("host device " + std::string(name)));
-  r.routes = std::move(*routes);
+  if (auto rest = capture_link_config(host, std::move(state), r); !rest)
+    return std::unexpected(std::move(rest).error().wrap("host device " + std::string(name)));
   return r;
 }
 
@@ -195,7 +152,7 @@ Result<ReturnedLink> restore_home_link(NlSocket& host, int index, const ReturnLi
   if (now.up() != r.up || s.mac) s.up = r.up;
   if (s.mac && now.up()) MR_TRY(set_link_up(host, index, false));
   if (s.mtu || s.mac || s.up) MR_TRY(change_link(host, index, s));
-  MR_TRY(restore_addresses_and_routes(host, index, r));
+  out.not_restored = MR_TRY_VALUE(restore_link_config(host, index, r));
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "netns/error.hpp"
 #include "netns/journal_format.hpp"
@@ -18,8 +19,8 @@ class Netns;
 struct LentPlaces;
 
 // The host state of a device, for a ReturnLink record: name, index, kind, MTU, MAC,
-// up/down, the addresses the move flushes and the static routes through it that the
-// move drops. Targeted requests only: nothing else on the host is read.
+// up/down, and what the move loses (capture_link_config(): addresses, routes, master,
+// neighbour entries, sysctls). Targeted requests only: nothing else on the host is read.
 Result<ReturnLink> capture_host_link(NlSocket& host, std::string_view name);
 
 // The first of `preferred` (non-zero entries) that no link of the namespace of `s` uses,
@@ -39,6 +40,9 @@ std::string fallback_name(const ReturnLink& r);
 struct ReturnedLink {
   std::string name;      // the name it has on the host now
   bool fallback = false; // its original name was taken
+  // What it came back without (restore_link_config()), one line each. The device is
+  // home all the same: these are reported, not retried.
+  std::vector<Error> not_restored;
 };
 
 // Gives the device, link `ctr_index` in the container (where locate() found it, proven),
@@ -49,8 +53,8 @@ struct ReturnedLink {
 Result<ReturnedLink> return_link(const ReturnLink& r, int ctr_index, LentPlaces& at);
 
 // Puts a device that is already on the host (link `index`) back into its recorded
-// state: name (renamed if it came home under another), MTU, MAC, up/down, addresses,
-// routes. Repeating it changes nothing.
+// state: name (renamed if it came home under another), MTU, MAC, up/down, and what
+// restore_link_config() puts back. Repeating it changes nothing.
 Result<ReturnedLink> restore_home_link(NlSocket& host, int index, const ReturnLink& r);
 
 }  // namespace mr::netns

@@ -63,7 +63,7 @@ Result<NetnsSnapshot> take_snapshot(NlSocket& s) {
 
 Result<LinkState> capture_link(NlSocket& s, std::string_view name) {
   LinkState state;
-  state.link = MR_TRY_VALUE(get_link(s, name));
+  state.link = MR_TRY_VALUE(get_link(s, name, [&](const nlmsghdr* h) { state.sysctls = parse_device_sysctls(h); }));
   state.addresses = MR_TRY_VALUE(capture_addresses(s, state.link.index));
   return state;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "netns/address.hpp"
+#include "netns/device_sysctl.hpp"
 #include "netns/error.hpp"
 #include "netns/link.hpp"
 #include "netns/netlink_socket.hpp"
@@ -31,10 +32,12 @@ Result<NetnsSnapshot> take_snapshot(NlSocket& s);
 Result<std::vector<LinkInfo>> list_links(NlSocket& s);
 
 // The state of one link that undo needs to put it back exactly: name, MTU, up/down,
-// MAC and the addresses it would lose on a move.
+// MAC, the addresses it would lose on a move and its own sysctls (from the same answer
+// as the rest of the link).
 struct LinkState {
   LinkInfo link;
   std::vector<AddressInfo> addresses;
+  DeviceSysctls sysctls;
 };
 Result<LinkState> capture_link(NlSocket& s, std::string_view name);
 

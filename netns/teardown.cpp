@@ -124,6 +124,7 @@ class Undoer {
 
   void report(const ReturnLink& r, const ReturnedLink& back) {
     report_.returned.push_back({r.host_name, back.name, back.fallback});
+    report_.warnings.insert(report_.warnings.end(), back.not_restored.begin(), back.not_restored.end());
   }
 
   void warn(int err, std::string what) { report_.warnings.push_back(sys_error(err, std::move(what))); }

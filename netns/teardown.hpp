@@ -43,7 +43,8 @@ struct UndoReport {
   std::vector<ReturnedDevice> returned;
   std::vector<Error> failures;  // steps that could not be undone (left pending)
   // Steps that are done but not as recorded, one line each for the front doors to warn
-  // with: a lent device destroyed in the container, a link in the way left alone.
+  // with: a lent device destroyed in the container, a link in the way left alone, what
+  // a returned device came back without ("nic0 returned without route ...").
   std::vector<Error> warnings;
 };
 

@@ -21,6 +21,7 @@ Command add_net_detach_command(CLI::App& net, const GlobalOptions& g) {
             if (gone->fallback)
               log_warn("net detach: " + gone->name + " returned to the host as " + gone->host_name +
                        ": its original name was taken");
+            for (const auto& w : gone->warnings) log_warn("net detach: " + w.message());
             return 0;
           }};
 }

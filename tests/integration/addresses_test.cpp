@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <linux/if_addr.h>
 
 #include "net_devices_host.hpp"
 #include "support/sandbox.hpp"
@@ -58,17 +59,24 @@ TEST_CASE("an IPv4 address keeps its broadcast and scope") {
   CHECK(list[0].options().broadcast == list[0].broadcast);
 }
 
-TEST_CASE("capture_addresses keeps what can be put back and skips IPv6 link-local") {
+TEST_CASE("capture_addresses keeps what can be put back and skips what the kernel makes again") {
   Sandbox sb;
   auto nic = sb.veth("nic0", "wire0");
   auto& nl = sb.host().nl;
   MUST(add_address(nl, nic.index, prefix("192.0.2.10/24")));
   MUST(add_address(nl, nic.index, prefix("2001:db8::10/64"), {.no_dad = true}));
   MUST(add_address(nl, nic.index, prefix("fe80::10/64"), {.no_dad = true}));
+  // One added with a lifetime, and one as the kernel makes from a router advertisement
+  // (addrconf_prefix_rcv_add_addr(): IFA_PROTO kernel_ra, a lifetime), which it makes
+  // again from the next one.
+  MUST(add_address(nl, nic.index, prefix("2001:db8:6::10/64"), {.no_dad = true, .valid_lft = 600, .preferred_lft = 600}));
+  MUST(add_address(nl, nic.index, prefix("2001:db8:5::10/64"),
+                   {.no_dad = true, .proto = IFAPROT_KERNEL_RA, .valid_lft = 600, .preferred_lft = 600}));
   REQUIRE(contains(sb.host().addresses(nic.index), "fe80::10/64"));
+  REQUIRE(contains(sb.host().addresses(nic.index), "2001:db8:5::10/64"));
   auto captured = prefix_texts(MUST(capture_addresses(nl, nic.index)));
   std::sort(captured.begin(), captured.end());
-  CHECK(captured == std::vector<std::string>{"192.0.2.10/24", "2001:db8::10/64"});
+  CHECK(captured == std::vector<std::string>{"192.0.2.10/24", "2001:db8:6::10/64", "2001:db8::10/64"});
 }
 
 TEST_CASE("a netDevice keeps only permanent global addresses, keepAddresses whatever teardown gives back") {
@@ -77,9 +85,10 @@ TEST_CASE("a netDevice keeps only permanent global addresses, keepAddresses what
   auto captured = MUST(capture_addresses(sb.host().nl, sb.host().link("nic0").index));
   auto all = prefix_texts(captured);
   std::sort(all.begin(), all.end());
-  // IPv4 of every scope and lifetime; IPv6 only permanent and not link-local.
+  // Every scope and lifetime but IPv6 link-local: an address added with a lifetime, as
+  // a DHCP client does, is not the kernel's to make again (its IFA_PROTO is not kernel_ra).
   CHECK(all == std::vector<std::string>{"10.1.0.2/24", "10.2.0.2/24", "192.0.2.10/24", "198.51.100.2/24",
-                                        "2001:db8::10/64"});
+                                        "2001:db8:1::10/64", "2001:db8::10/64"});
   std::erase_if(captured, [](const AddressInfo& a) { return !is_permanent_global(a); });
   auto kept = prefix_texts(captured);
   std::sort(kept.begin(), kept.end());
