@@ -15,6 +15,15 @@ check() { awk -v a="$1" -v b="$2" -v op="$3" -v t="$4" 'BEGIN {v = (b > 0 ? a / 
 # A target's row: LABEL A B OP T [TEXT after the ratio] [DECIMALS]; A / B is shown and judged.
 target_row() { echo "| $1 | $(ratio "$2" "$3" "${7:-2}")x${6:+ $6} | $(check "$2" "$3" "$4" "$5") |"; }
 
+# A table's rows from a measure summary: case, median, p10-p90 (DECIMALS places), peak RSS
+# in MiB, and the median as a multiple of REF.  case_rows TSV REF DECIMALS
+case_rows() {
+  tail -n +2 "$1" | while IFS=$'\t' read -r name n med p10 p90 rss; do
+    printf '| %s | %.*f | %.*f-%.*f | %.1f | %s |\n' "$name" "$3" "$med" "$3" "$p10" "$3" "$p90" \
+      "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$(ratio "$med" "$2")"
+  done
+}
+
 mr_net=$(col "mini-runc, network" 3 "$W/runtimes.tsv")
 mr_bare=$(col "mini-runc, no network" 3 "$W/runtimes.tsv")
 crun=$(col "crun, no network" 3 "$W/runtimes.tsv")
@@ -48,6 +57,8 @@ scale_lo=$(scale_med "$lo_level" "mini-runc, network")
 scale_hi=$(scale_med "$hi_level" "mini-runc, network")
 floor_lo=$(scale_med "$lo_level" "floor up+down")
 floor_hi=$(scale_med "$hi_level" "floor up+down")
+bulk_hook=$(col "netns-hook configure" 3 "$W/bulk.tsv")
+bulk_ip=$(col "ip -batch" 3 "$W/bulk.tsv")
 
 left() {
   if [ "$before" = "$1" ]; then echo none
@@ -99,13 +110,19 @@ hot_path() {
   echo
   echo "| case | median ms | p10-p90 ms | peak RSS MiB | x netns-hook |"
   echo "| --- | ---: | ---: | ---: | ---: |"
-  tail -n +2 "$W/network.tsv" | while IFS=$'\t' read -r name n med p10 p90 rss; do
-    printf '| %s | %.2f | %.2f-%.2f | %.1f | %s |\n' "$name" "$med" "$p10" "$p90" \
-      "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$(ratio "$med" "$hook")"
-  done
+  case_rows "$W/network.tsv" "$hook" 2
   echo
   echo "floor (bench/floor.cpp) inside its own processes, main() to exit, up + down: median $floor_inproc ms."
   echo "mini-runc's network setup and teardown inside \`run\` (median with network - median without): $mr_setup ms."
+  echo
+  echo "## Bulk: $BULK_ADDRESSES IPv4 addresses on one device"
+  echo
+  echo "A veth on br0 whose container end gets $BULK_ADDRESSES /32 addresses and comes up: \`netns-hook\`'s"
+  echo "configure (its undo untimed) against one \`ip -batch\` after \`ip link add\`; $BULK_ROUNDS rounds."
+  echo
+  echo "| case | median ms | p10-p90 ms | peak RSS MiB | x ip -batch |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  case_rows "$W/bulk.tsv" "$bulk_ip" 0
   echo
   echo "## Scale: one more container with N alive on the same bridge"
   echo
@@ -137,6 +154,7 @@ hot_path() {
     "$cni" "$hook_life" ">=" 10 "(container alive at undo: $(ratio "$cni" "$hook")x)"
   target_row "mini-runc's network setup (run delta) <= 1.5x the floor's in-process time" "$mr_setup" "$floor_inproc" "<=" 1.5
   target_row "netns-hook configure+undo <= 1.5x floor up+down, both as processes" "$hook" "$floor_proc" "<=" 1.5
+  target_row "netns-hook with $BULK_ADDRESSES addresses <= 1.5x ip -batch" "$bulk_hook" "$bulk_ip" "<=" 1.5
   target_row "one more with $hi_level alive <= 1.25x with $lo_level" "$scale_hi" "$scale_lo" "<=" 1.25 \
     "(floor: $(ratio "$floor_hi" "$floor_lo")x)"
   target_row "last $k of $runs runs <= 1.1x the first $k" "$last" "$first" "<=" 1.1 \

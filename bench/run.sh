@@ -152,6 +152,24 @@ log "network alone (load $(load_now))"
 "$MEASURE" --cases "$W/network.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/network.raw" >"$W/network.tsv"
 after_cases=$(settled_leftovers)
 
+# Bulk: one device with $BULK_ADDRESSES IPv4 addresses, configured by the hook (the
+# setup timed, the undo not) and by one `ip -batch`: applying N addresses costs O(N).
+awk -v n="$BULK_ADDRESSES" 'BEGIN {
+  printf "{\"version\": 1, \"devices\": [{\"name\": \"eth0\", \"veth\": {\"bridge\": \"br0\"}, \"addresses\": ["
+  for (i = 0; i < n; i++) printf "%s\"10.%d.%d.%d/32\"", (i ? ", " : ""), 96 + int(i / 65536), int(i / 256) % 256, i % 256
+  print "]}]}"
+}' >"$W/bundle/network-bulk.json"
+awk -v n="$BULK_ADDRESSES" 'BEGIN {
+  for (i = 0; i < n; i++) printf "address add 10.%d.%d.%d/32 dev eth0\n", 96 + int(i / 65536), int(i / 256) % 256, i % 256
+  print "link set eth0 up"
+}' >"$W/bulk.batch"
+cat >"$W/bulk.cases" <<EOF
+netns-hook configure	$HOOK --root $W/hook --network network-bulk.json --stage configure <$W/hook-state.json ;; !$HOOK --root $W/hook --stage undo <$W/hook-state.json
+ip -batch	/bin/sh $repo/bench/ip-bulk.sh up $ctr_pid $W/bulk.batch ;; !/bin/sh $repo/bench/ip-bulk.sh down
+EOF
+log "bulk: $BULK_ADDRESSES addresses on one device, $BULK_ROUNDS rounds (load $(load_now))"
+"$MEASURE" --cases "$W/bulk.cases" --rounds "$BULK_ROUNDS" --warmup 0 --raw "$W/bulk.raw" >"$W/bulk.tsv"
+
 # crun without a network, interleaved run for run, is the churn's reference: a slowdown
 # that crun shows too is the machine's drift, not something mini-runc left behind.
 log "churn: $SEQ_RUNS sequential runs of mini-runc with the network, crun between them (load $(load_now))"
