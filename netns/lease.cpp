@@ -7,10 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <tuple>
 
 #include "netns/journal.hpp"
 
@@ -92,6 +94,10 @@ Result<std::vector<LeaseHolder>> read_holders(int dirfd, const std::string& dir,
       ::unlinkat(dirfd, e->d_name, 0);
     }
   }
+  // In one order, not readdir's (a hash order that differs from directory to directory),
+  // so that a conflict names the same holder each time.
+  std::sort(out.begin(), out.end(),
+            [](const LeaseHolder& a, const LeaseHolder& b) { return std::tie(a.journal, a.seq) < std::tie(b.journal, b.seq); });
   return out;
 }
 
@@ -206,8 +212,10 @@ Result<void> Leases::claim(const LeaseKey& key, const LeaseHolder& h) {
   MR_TRY(make_dir(dir_));
   std::string path = dir_ + "/" + key_name(key);
   auto fd = MR_TRY_VALUE(lock_key_dir(path));
-  for (const auto& other : MR_TRY_VALUE(read_holders(fd.get(), path, true))) {
-    if (other.journal == h.journal && other.seq == h.seq) return {};  // a claim repeated
+  auto holders = MR_TRY_VALUE(read_holders(fd.get(), path, true));
+  auto same = [&](const LeaseHolder& other) { return other.journal == h.journal && other.seq == h.seq; };
+  if (std::any_of(holders.begin(), holders.end(), same)) return {};  // a claim repeated
+  for (const auto& other : holders) {
     if (conflicts(other.role, h.role)) {
       Error e = sys_error(EBUSY, "host device " + (h.device.empty() ? other.device : h.device) + " is taken: " +
                                      describe(other));
