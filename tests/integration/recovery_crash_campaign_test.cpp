@@ -252,7 +252,7 @@ struct CrashCampaign : RecoveryFixture {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(CrashCampaign, "SIGKILL at a random moment of create, run, delete or net attach/detach leaves nothing that delete --force and cleanup do not restore") {
+TEST_CASE_FIXTURE(CrashCampaign, "mini-runc SIGKILLed at a random moment of create or run or delete or net attach or detach leaves nothing that delete --force and cleanup do not restore") {
   const uint64_t rounds = env_number("MR_CRASH_ROUNDS", kDefaultRounds);
   const uint64_t seed = env_number("MR_CRASH_SEED", kDefaultSeed);
   MESSAGE("crash campaign: MR_CRASH_SEED=" << seed << " MR_CRASH_ROUNDS=" << rounds);
@@ -282,7 +282,9 @@ TEST_CASE_FIXTURE(CrashCampaign, "SIGKILL at a random moment of create, run, del
       delay = std::chrono::duration_cast<Clock::duration>(t->second * fraction);
     auto e = run_killed_after(runc, args, delay);
     if (!delay) typical[op] = e.took;
-    for (size_t i = 1; i < args.size(); ++i) what << " " << args[i];
+    what << " (mini-runc";
+    for (const auto& a : args) what << " " << a;
+    what << ")";
     what << (delay ? ", kill after " + std::to_string(milliseconds(*delay)) + " ms" : ", not killed (timing it)")
          << (e.killed ? ": killed" : ": ended with " + std::to_string(e.status)) << " after "
          << milliseconds(e.took) << " ms; recovered by " << (cleanup_first ? "cleanup first" : "delete --force first");
