@@ -181,3 +181,25 @@ TEST_CASE_FIXTURE(RecoveryFixture, "delete releases the lease of a step whose un
   CHECK_MESSAGE(gone.status == 0, gone.err);
   CHECK(leases_of(sb.host()) == 0);
 }
+
+TEST_CASE_FIXTURE(RecoveryFixture, "delete removes the lease file of a claim killed before its rename") {
+  // A lease is written to NAME.tmp and renamed; a create killed between the two leaves
+  // NAME.tmp, whole. The delete that releases the lease removes it too.
+  write_spec(b, R"({"version": 1, "devices": [{"name": "eth0", "move": "nic0"}]})");
+  b.args({"sleep", "1000"});
+  b.write();
+  auto key = MUST(mr::netns::lease_key(sb.host().nl, sb.host().link("nic0").index));
+  auto c = runc({"create", "-b", b.dir, "c1"});
+  REQUIRE_MESSAGE(c.status == 0, c.err);
+  char name[48];
+  std::snprintf(name, sizeof name, "%llx-%d", static_cast<unsigned long long>(key.netns_cookie), key.ifindex);
+  const fs::path dir = fs::path(mr::netns::default_lease_dir()) / name;
+  std::vector<fs::path> files(fs::directory_iterator(dir), fs::directory_iterator{});
+  REQUIRE(files.size() == 1);
+  fs::rename(files[0], files[0].string() + ".tmp");  // as the claim left it
+  CHECK(leases_of(sb.host()) == 1);
+  auto gone = runc({"delete", "--force", "c1"});
+  CHECK_MESSAGE(gone.status == 0, gone.err);
+  CHECK(leases_of(sb.host()) == 0);
+  CHECK_FALSE(fs::exists(dir));
+}
