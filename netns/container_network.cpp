@@ -179,9 +179,6 @@ Result<TeardownReport> teardown_container_network(const ContainerNetworkDir& whe
     if (reached->out_of_reach()) {
       if (!opts.forget_out_of_reach) return fail(0, where.dir + ": " + reached->out_of_reach_message());
       report.forgotten = reached->pending;
-      // What is given up is held by nobody any more.
-      Leases leases(default_lease_dir());
-      for (const JournalEntry* e : reached->journal->pending()) MR_TRY(release_lease(leases, *reached->journal, e->seq));
     } else {
       auto host_ns = MR_TRY_VALUE(Netns::current());
       auto host = MR_TRY_VALUE(NlSocket::open());
@@ -190,6 +187,13 @@ Result<TeardownReport> teardown_container_network(const ContainerNetworkDir& whe
       targets.namespace_ends = opts.container_gone && ctr && ctr->through_pin && !exists(where.shared_marker_path());
       static_cast<UndoReport&>(report) = MR_TRY_VALUE(undo(*reached->journal, targets));
     }
+    // No lease outlives the journal that names its holder: those of steps given up, and
+    // those of steps already done, which an undo killed between marking its step done and
+    // releasing the lease left behind (else a file for ever, unless that device is lent
+    // again).
+    Leases leases(default_lease_dir());
+    for (const JournalEntry& e : reached->journal->entries())
+      if (e.lease) MR_TRY(release_lease(leases, *reached->journal, e.seq));
     MR_TRY(remove_file(where.journal_path()));
   }
   MR_TRY(Netns::unpin(where.pin_path()));

@@ -234,8 +234,11 @@ Result<void> Leases::release(const LeaseKey& key, const LeaseHolder& h) {
   }
   while (::flock(fd.get(), LOCK_EX) != 0)
     if (errno != EINTR) return fail(errno, "lock " + path);
-  if (::unlinkat(fd.get(), holder_name(h).c_str(), 0) != 0 && errno != ENOENT)
-    return fail(errno, "remove lease " + path + "/" + holder_name(h));
+  // And the NAME.tmp of a claim killed before its rename (write_file()): it reads as
+  // this holder's lease, and would keep the directory for ever.
+  for (const std::string& name : {holder_name(h), holder_name(h) + ".tmp"})
+    if (::unlinkat(fd.get(), name.c_str(), 0) != 0 && errno != ENOENT)
+      return fail(errno, "remove lease " + path + "/" + name);
   // Under the lock, so that a claim waiting for it finds the directory gone and makes
   // it again (lock_key_dir()); one that has others' leases stays.
   if (::rmdir(path.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)

@@ -8,7 +8,8 @@
 // holder is a step of a container's undo journal (its path and sequence number); a lease
 // whose step is done, or whose journal is gone, is stale and is cleared by the next
 // claim, so a crash between a change and its lease, or between an undo and the
-// release, costs nothing but a file.
+// release, costs nothing but a file; the teardown that removes the journal releases
+// every lease it names.
 #pragma once
 
 #include <cstdint>

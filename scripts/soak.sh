@@ -9,13 +9,6 @@
 #   BUILD=build scripts/soak.sh   # the test binary of an existing build dir, brought up
 #                                 # to date with ninja, instead of building build/test
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ -n "${BUILD:-}" ]; then
-  ninja -C "$BUILD" integration_tests mini-runc
-else
-  BUILD=build/test
-  scripts/build.sh build/test -DMR_FAULT_INJECTION=ON
-fi
 export MR_SOAK_CYCLES=${CYCLES:-1000}
-exec "$BUILD"/tests/integration_tests \
-  --test-case="run cycles leave the host's links and mounts and the runtime's fds unchanged"
+exec "$(dirname "$0")"/integration-case.sh \
+  "run cycles leave the host's links and mounts and the runtime's fds unchanged"

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -12,6 +13,7 @@
 #include "hook_helpers.hpp"
 #include "integration/hostile_docs.hpp"
 #include "integration/recovery_host.hpp"
+#include "netns/journal.hpp"
 #include "netns/lease.hpp"
 
 using namespace mr::test;
@@ -149,4 +151,55 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a lease whose holder is gone does not block 
   CHECK(leases_of(sb.host()) == 1);  // c1's; the stale one is gone
   CHECK(runc({"delete", "--force", "c1"}).status == 0);
   CHECK(leases_of(sb.host()) == 0);
+}
+
+TEST_CASE_FIXTURE(RecoveryFixture, "delete releases the lease of a step whose undo was killed before the release") {
+  // A detach (or delete) SIGKILLed between marking its step done in the journal and
+  // releasing the step's lease leaves the device home, its step done and its lease
+  // there. The delete that removes the journal releases it too: else it stays a file
+  // until that device is lent again.
+  write_spec(b, R"({"version": 1, "devices": [{"name": "eth0", "move": "nic0"}]})");
+  b.args({"sleep", "1000"});
+  b.write();
+  auto c = runc({"create", "-b", b.dir, "c1"});
+  REQUIRE_MESSAGE(c.status == 0, c.err);
+  CHECK(leases_of(sb.host()) == 1);
+  auto d = runc({"net", "detach", "c1", "eth0"});
+  REQUIRE_MESSAGE(d.status == 0, d.err);
+  CHECK(leases_of(sb.host()) == 0);
+  // The lease again, as the killed undo left it: its holder is the done step of c1's journal.
+  auto journal = MUST(mr::netns::Journal::open(runc.root() + "/c1/network.journal"));
+  auto moved = std::find_if(journal.entries().begin(), journal.entries().end(), [](const auto& e) { return e.lease.has_value(); });
+  REQUIRE(moved != journal.entries().end());
+  CHECK(moved->done);
+  mr::netns::Leases leases(mr::netns::default_lease_dir());
+  MUST(leases.claim({moved->lease->cookie, moved->lease->ifindex},
+                    {.journal = journal.path(), .seq = moved->seq, .id = "c1", .device = "nic0",
+                     .role = mr::netns::LeaseRole::moved}));
+  CHECK(leases_of(sb.host()) == 1);
+  auto gone = runc({"delete", "--force", "c1"});
+  CHECK_MESSAGE(gone.status == 0, gone.err);
+  CHECK(leases_of(sb.host()) == 0);
+}
+
+TEST_CASE_FIXTURE(RecoveryFixture, "delete removes the lease file of a claim killed before its rename") {
+  // A lease is written to NAME.tmp and renamed; a create killed between the two leaves
+  // NAME.tmp, whole. The delete that releases the lease removes it too.
+  write_spec(b, R"({"version": 1, "devices": [{"name": "eth0", "move": "nic0"}]})");
+  b.args({"sleep", "1000"});
+  b.write();
+  auto key = MUST(mr::netns::lease_key(sb.host().nl, sb.host().link("nic0").index));
+  auto c = runc({"create", "-b", b.dir, "c1"});
+  REQUIRE_MESSAGE(c.status == 0, c.err);
+  char name[48];
+  std::snprintf(name, sizeof name, "%llx-%d", static_cast<unsigned long long>(key.netns_cookie), key.ifindex);
+  const fs::path dir = fs::path(mr::netns::default_lease_dir()) / name;
+  std::vector<fs::path> files(fs::directory_iterator(dir), fs::directory_iterator{});
+  REQUIRE(files.size() == 1);
+  fs::rename(files[0], files[0].string() + ".tmp");  // as the claim left it
+  CHECK(leases_of(sb.host()) == 1);
+  auto gone = runc({"delete", "--force", "c1"});
+  CHECK_MESSAGE(gone.status == 0, gone.err);
+  CHECK(leases_of(sb.host()) == 0);
+  CHECK_FALSE(fs::exists(dir));
 }
