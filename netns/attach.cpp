@@ -57,7 +57,7 @@ Result<void> check_on_host(const DeviceConfig& d, OpenContainerNetwork& net, con
     if (!use) return {};
     auto key = MR_TRY_VALUE(lease_key(net.host, link->index));
     for (const auto& h : MR_TRY_VALUE(leases.holders(key)))
-      if (*use != LeaseRole::parent || h.role != LeaseRole::parent)
+      if (excludes(h.role, *use))
         return refuse(d, EBUSY, role + " " + name + " is taken: " + describe(h));
     return {};
   }

@@ -45,8 +45,6 @@ std::string holder_name(const LeaseHolder& h) {
   return buf;
 }
 
-bool conflicts(LeaseRole a, LeaseRole b) { return !(a == LeaseRole::parent && b == LeaseRole::parent); }
-
 Result<void> make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return fail(errno, "create " + path);
   return {};
@@ -158,6 +156,8 @@ std::string default_lease_dir() {
   return dir && *dir ? dir : kLeaseDir;
 }
 
+bool excludes(LeaseRole held, LeaseRole wanted) { return !(held == LeaseRole::parent && wanted == LeaseRole::parent); }
+
 Result<LeaseKey> lease_key(NlSocket& s, int ifindex) {
   uint64_t cookie = 0;
   socklen_t len = sizeof cookie;
@@ -216,7 +216,7 @@ Result<void> Leases::claim(const LeaseKey& key, const LeaseHolder& h) {
   auto same = [&](const LeaseHolder& other) { return other.journal == h.journal && other.seq == h.seq; };
   if (std::any_of(holders.begin(), holders.end(), same)) return {};  // a claim repeated
   for (const auto& other : holders) {
-    if (conflicts(other.role, h.role)) {
+    if (excludes(other.role, h.role)) {
       Error e = sys_error(EBUSY, "host device " + (h.device.empty() ? other.device : h.device) + " is taken: " +
                                      describe(other));
       return std::unexpected(std::move(e));

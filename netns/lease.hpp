@@ -40,6 +40,10 @@ enum class LeaseRole : uint8_t {
   parent,    // the parent of the container's macvlan: shared with other macvlans, never moved
 };
 
+// Whether a device held as `held` cannot also be had as `wanted`: only a macvlan's
+// parent is shared, and only with other macvlans.
+bool excludes(LeaseRole held, LeaseRole wanted);
+
 std::string_view to_string(LeaseRole r);  // "moved", "veth_end", "parent"
 Result<LeaseRole> parse_lease_role(std::string_view text);
 

@@ -25,7 +25,7 @@ std::optional<std::string> held(netns::NlSocket& host, const netns::LinkInfo& li
   auto holders = netns::Leases(netns::default_lease_dir()).holders(*key);
   if (!holders) return std::nullopt;
   for (const auto& h : *holders)
-    if (!as_parent || h.role != netns::LeaseRole::parent) return netns::describe(h);
+    if (netns::excludes(h.role, as_parent ? netns::LeaseRole::parent : netns::LeaseRole::moved)) return netns::describe(h);
   return std::nullopt;
 }
 
