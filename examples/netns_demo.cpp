@@ -19,6 +19,7 @@
 #include "netns/route.hpp"
 #include "netns/snapshot.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

@@ -8,12 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/error_json.hpp"
 
 namespace mr::fuzz {
 
-inline void check_problems(const std::vector<netns::Error>& problems, bool has_result, const std::string& file) {
+inline void check_problems(const std::vector<Error>& problems, bool has_result, const std::string& file) {
   if (problems.empty() != has_result) std::abort();
   for (const auto& e : problems) {
     std::string m = e.message();

@@ -14,16 +14,16 @@
 #include <string>
 #include <string_view>
 
-#include "netns/fnv.hpp"
+#include "base/fnv.hpp"
 #include "netns/journal.hpp"
 #include "netns/journal_format.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace {
 
 std::string checksum(std::string_view body) {
   char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", mr::netns::fnv1a(body));
+  std::snprintf(buf, sizeof buf, "%08x", mr::fnv1a(body));
   return buf;
 }
 
@@ -61,7 +61,7 @@ void check_round_trip(std::string_view text) {
 }
 
 void check_journal(std::string_view text) {
-  mr::netns::UniqueFd fd(::memfd_create("journal", MFD_CLOEXEC));
+  mr::UniqueFd fd(::memfd_create("journal", MFD_CLOEXEC));
   if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) std::abort();
   auto path = "/proc/self/fd/" + std::to_string(fd.get());
   auto journal = mr::netns::Journal::open(path);

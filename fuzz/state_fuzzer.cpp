@@ -14,7 +14,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto state = mr::oci::parse_state(text, "stdin");
-  std::vector<mr::netns::Error> problems;
+  std::vector<mr::Error> problems;
   if (!state) problems.push_back(state.error());
   mr::fuzz::check_problems(problems, state.has_value(), "stdin");
   // The id names a directory under --root: a state that passed cannot climb out of it.

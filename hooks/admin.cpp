@@ -1,7 +1,7 @@
 // attach, detach and show on a container the hook configured: found by ROOT/ID and its
 // pinned namespace, changed under ROOT/ID's lock.
 #include "netns/attach.hpp"
-#include "netns/dir_lock.hpp"
+#include "base/dir_lock.hpp"
 #include "netns/inspect.hpp"
 #include "hooks/hook.hpp"
 #include "oci/container_id.hpp"
@@ -13,7 +13,7 @@ namespace mr::hooks {
 namespace {
 
 struct Configured {
-  netns::UniqueFd lock;  // held until the command is done
+  UniqueFd lock;  // held until the command is done
   netns::ContainerNetworkDir where;
 };
 
@@ -21,9 +21,9 @@ struct Configured {
 // there is nothing to attach to.
 Result<Configured> open_configured(const HookOptions& opts, const std::string& id, const std::string& command) {
   MR_TRY_CTX(oci::check_container_id(id), command);
-  auto lock = netns::lock_directory(container_dir(opts, id).dir);
+  auto lock = lock_directory(container_dir(opts, id).dir);
   if (!lock && lock.error().err == ENOENT)
-    return netns::fail(0, command + ": no container \"" + id + "\" configured by netns-hook (nothing in " +
+    return fail(0, command + ": no container \"" + id + "\" configured by netns-hook (nothing in " +
                               opts.root + ")");
   if (!lock) return std::unexpected(std::move(lock).error().wrap(command));
   return Configured{std::move(*lock), container_dir(opts, id, true)};

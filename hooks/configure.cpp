@@ -4,7 +4,7 @@
 
 #include "hooks/hook.hpp"
 #include "netns/container_network.hpp"
-#include "netns/dir_lock.hpp"
+#include "base/dir_lock.hpp"
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
@@ -18,7 +18,7 @@ namespace mr::hooks {
 namespace {
 
 Result<void> make_dir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) != 0) return netns::fail(errno, "create " + path);
+  if (::mkdir(path.c_str(), 0700) != 0) return fail(errno, "create " + path);
   return {};
 }
 
@@ -35,7 +35,7 @@ Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& cont
 Result<netns::Netns> open_container(pid_t pid) {
   auto ns = netns::Netns::open_pid(pid);
   if (ns) return ns;
-  netns::Error e = std::move(ns).error();
+  Error e = std::move(ns).error();
   if (e.err == ENOENT) e = std::move(e).wrap("process " + std::to_string(pid) + " is gone");
   e.file = kStateFile;
   e.pointer = "/pid";
@@ -64,23 +64,23 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   auto container = MR_TRY_VALUE(open_container(state.pid));
   auto own = MR_TRY_VALUE(netns::Netns::current());
   if (MR_TRY_VALUE(container.inode()) == MR_TRY_VALUE(own.inode()))
-    return netns::fail(EINVAL, "container " + state.id + " (pid " + std::to_string(state.pid) +
+    return fail(EINVAL, "container " + state.id + " (pid " + std::to_string(state.pid) +
                                    ") shares the runtime's network namespace; give it its own with a "
                                    "\"network\" entry in linux.namespaces");
   // The directory is the claim on the container: a second configure finds it and stops
   // before looking at the host, where the first one's changes would read as conflicts.
-  if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return netns::fail(errno, "create " + opts.root);
+  if (::mkdir(opts.root.c_str(), 0700) != 0 && errno != EEXIST) return fail(errno, "create " + opts.root);
   MR_TRY(netns::Netns::share_pin_directory(opts.root));
   auto where = container_dir(opts, state.id);
   if (auto made = make_dir(where.dir); !made) {
     if (made.error().err == EEXIST)
-      return netns::fail(EEXIST, "container " + state.id + " is configured already (" + where.dir +
+      return fail(EEXIST, "container " + state.id + " is configured already (" + where.dir +
                                      "); run the poststop stage first");
     return made;
   }
   // An attach that finds the directory before the pin is there says it is not set up; one
   // that comes later waits for the whole configure.
-  auto lock = MR_TRY_VALUE(netns::lock_directory(where.dir));
+  auto lock = MR_TRY_VALUE(lock_directory(where.dir));
   netns::SetupOptions setup{.container_id = state.id, .shared = oci::joins_namespace(config, "network")};
   auto done = record_process(where, state.pid);
   if (done) done = apply_claimed(spec.net, container, where, setup);

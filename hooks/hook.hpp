@@ -5,7 +5,7 @@
 // the journal (netns/container_network.hpp). For a container it configured, it also
 // attaches and detaches devices later (the administrator's hand of `mini-runc net`),
 // journalled there too, so that poststop returns them like the configured ones. Every
-// change to ROOT/ID is made under its lock (netns/dir_lock.hpp): configure, undo, attach
+// change to ROOT/ID is made under its lock (base/dir_lock.hpp): configure, undo, attach
 // and detach of one container never interleave.
 #pragma once
 
@@ -14,14 +14,13 @@
 
 #include "netns/container_network.hpp"
 #include "netns/detach.hpp"
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/net_admin_flags.hpp"
 #include "oci/state.hpp"
 
 namespace mr::hooks {
 
-using netns::Result;
 
 inline constexpr const char* kDefaultRoot = "/run/netns-hook";
 // How errors name the OCI state, which the runtime writes to the hook's stdin.

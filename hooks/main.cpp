@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hooks/hook.hpp"
-#include "netns/state_root.hpp"
+#include "base/state_root.hpp"
 #include "oci/cli_error.hpp"
 #include "oci/error_json.hpp"
 #include "oci/json_input.hpp"
@@ -67,24 +67,24 @@ nothing: run it where the pin is seen, or give them up with the same state and
 
   echo '{"ociVersion": "1.0.2", "id": "ID", "status": "stopped"}' | netns-hook --forget-network)";
 
-mr::netns::Result<std::string> read_stdin() {
+mr::Result<std::string> read_stdin() {
   std::string text;
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return mr::netns::fail(errno, "read the OCI state from stdin");
+      return mr::fail(errno, "read the OCI state from stdin");
     }
     if (n == 0) return text;
     text.append(buf, static_cast<size_t>(n));
     if (text.size() > mr::oci::kMaxInputBytes)
-      return mr::netns::fail(EFBIG, "stdin: the OCI state is larger than " +
+      return mr::fail(EFBIG, "stdin: the OCI state is larger than " +
                                         std::to_string(mr::oci::kMaxInputBytes) + " bytes");
   }
 }
 
-int report(const mr::hooks::HookOptions& opts, const mr::netns::Error& e) {
+int report(const mr::hooks::HookOptions& opts, const mr::Error& e) {
   if (opts.json_log)
     std::fprintf(stderr, "%s\n", mr::oci::error_to_json(e).dump().c_str());
   else
@@ -101,7 +101,7 @@ int run_stage(const mr::hooks::HookOptions& opts) {
   if (!state) return report(opts, state.error());
   Stage stage = stage_for(opts, *state);
   if (opts.forget_network && stage != Stage::undo)
-    return report(opts, mr::netns::sys_error(EINVAL, "--forget-network is for the undo stage (status \"stopped\")"));
+    return report(opts, mr::sys_error(EINVAL, "--forget-network is for the undo stage (status \"stopped\")"));
   auto done = stage == Stage::undo ? undo(opts, *state) : configure(opts, *state);
   if (!done) return report(opts, done.error());
   return 0;
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
   }
   opts.json_log = log_format == "json";
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;
-  if (auto ok = mr::netns::check_state_root(opts.root); !ok) return report(opts, ok.error());
+  if (auto ok = mr::check_state_root(opts.root); !ok) return report(opts, ok.error());
 
   if (attach_cmd->parsed()) {
     if (auto done = attach(opts, attach_flags); !done) return report(opts, done.error());

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "hooks/hook.hpp"
-#include "netns/proc_stat.hpp"
+#include "base/proc_stat.hpp"
 
 namespace mr::hooks {
 
@@ -20,36 +20,36 @@ std::string record_path(const netns::ContainerNetworkDir& where) { return where.
 using Recorded = netns::RecordedProcess;
 
 Result<Recorded> read_record(const std::string& path) {
-  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return netns::fail(errno, "read " + path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return fail(errno, "read " + path);
   char buf[64];
   ssize_t n = ::read(fd.get(), buf, sizeof buf);
-  if (n < 0) return netns::fail(errno, "read " + path);
+  if (n < 0) return fail(errno, "read " + path);
   Recorded r;
   const char* end = buf + n;
   auto got = std::from_chars(buf, end, r.pid);
   if (got.ec == std::errc{} && got.ptr < end && *got.ptr == ' ') got = std::from_chars(got.ptr + 1, end, r.start_time);
   else got.ec = std::errc::invalid_argument;
-  if (got.ec != std::errc{} || r.pid <= 0) return netns::fail(EINVAL, "parse " + path + ": expected \"PID START_TIME\"");
+  if (got.ec != std::errc{} || r.pid <= 0) return fail(EINVAL, "parse " + path + ": expected \"PID START_TIME\"");
   return r;
 }
 
 }  // namespace
 
 Result<void> record_process(const netns::ContainerNetworkDir& where, pid_t pid) {
-  auto st = MR_TRY_VALUE(netns::read_proc_stat(pid));
+  auto st = MR_TRY_VALUE(read_proc_stat(pid));
   std::string text = std::to_string(pid) + " " + std::to_string(st.start_time) + "\n";
   std::string path = record_path(where);
-  netns::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) return netns::fail(errno, "create " + path);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return fail(errno, "create " + path);
   if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    return netns::fail(errno, "write " + path);
+    return fail(errno, "write " + path);
   return {};
 }
 
 Result<void> forget_process(const netns::ContainerNetworkDir& where) {
   std::string path = record_path(where);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + path);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + path);
   return {};
 }
 
@@ -62,9 +62,9 @@ std::optional<netns::RecordedProcess> recorded_process(const netns::ContainerNet
 Result<void> require_process(const netns::ContainerNetworkDir& where, const std::string& id,
                              const std::string& command) {
   auto rec = MR_TRY_VALUE(read_record(record_path(where)));
-  auto st = netns::read_proc_stat(rec.pid);
+  auto st = read_proc_stat(rec.pid);
   if (st && st->still_runs(rec.start_time)) return {};
-  return netns::fail(0, command + ": the process of container \"" + id + "\" (pid " + std::to_string(rec.pid) +
+  return fail(0, command + ": the process of container \"" + id + "\" (pid " + std::to_string(rec.pid) +
                                 ") is gone: its network is left for the poststop stage to undo");
 }
 

@@ -5,19 +5,19 @@
 
 #include "hooks/hook.hpp"
 #include "netns/container_network.hpp"
-#include "netns/dir_lock.hpp"
+#include "base/dir_lock.hpp"
 
 namespace mr::hooks {
 
 Result<void> undo(const HookOptions& opts, const oci::State& state) {
   // Waits for an attach or detach under way; removes ROOT/ID before letting go.
-  auto lock = netns::lock_directory(container_dir(opts, state.id).dir);
+  auto lock = lock_directory(container_dir(opts, state.id).dir);
   if (!lock && lock.error().err == ENOENT) return {};  // never configured, or undone already
   if (!lock) return std::unexpected(std::move(lock).error());
   auto where = container_dir(opts, state.id, true);
   auto reached = MR_TRY_VALUE(netns::reach_container_network(where));
   if (reached.out_of_reach() && !opts.forget_network)
-    return netns::fail(0, "container " + state.id + ": " + reached.out_of_reach_message() +
+    return fail(0, "container " + state.id + ": " + reached.out_of_reach_message() +
                               "; nothing was changed: the same stage run again with --forget-network gives them up");
   // At poststop the container's processes are gone (crun passes the dead init's pid).
   // Without a pid, or with one that runs (--stage undo on a live container), the hook
@@ -37,7 +37,7 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
                  "deals with %s when that namespace ends\n",
                  state.id.c_str(), d.c_str(), d.c_str());
   MR_TRY(forget_process(where));
-  if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return netns::fail(errno, "remove " + where.dir);
+  if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + where.dir);
   return {};
 }
 

@@ -10,7 +10,7 @@
 
 #include "netns/link.hpp"
 #include "netns/namespace.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::netns {
 

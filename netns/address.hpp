@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/netlink_socket.hpp"
 

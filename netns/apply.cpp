@@ -2,7 +2,7 @@
 
 #include "netns/address.hpp"
 #include "netns/config_check.hpp"
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 #include "netns/link.hpp"
 #include "netns/moved_link.hpp"
 #include "netns/namespace.hpp"

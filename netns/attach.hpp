@@ -8,7 +8,7 @@
 
 #include "netns/apply.hpp"
 #include "netns/container_network.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/network_config.hpp"
 
 namespace mr::netns {

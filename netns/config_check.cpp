@@ -6,7 +6,7 @@
 
 #include "netns/sysctl.hpp"
 
-#include "netns/fnv.hpp"
+#include "base/fnv.hpp"
 
 namespace mr::netns {
 

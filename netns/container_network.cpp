@@ -6,8 +6,8 @@
 
 #include "netns/lease.hpp"
 #include "netns/namespace.hpp"
-#include "netns/proc_stat.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/proc_stat.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::netns {
 

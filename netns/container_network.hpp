@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "netns/apply.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/journal.hpp"
 #include "netns/link_proof.hpp"
 #include "netns/namespace.hpp"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "netns/container_network.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::netns {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/netlink_socket.hpp"
 
 namespace mr::netns {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "netns/address.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/journal.hpp"
 #include "netns/link.hpp"
 #include "netns/link_proof.hpp"

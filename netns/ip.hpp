@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::netns {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/journal_format.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::netns {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "netns/fnv.hpp"
+#include "base/fnv.hpp"
 
 namespace mr::netns {
 

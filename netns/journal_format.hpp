@@ -19,7 +19,7 @@
 
 #include "netns/address.hpp"
 #include "netns/device_sysctl.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/lease.hpp"
 #include "netns/link.hpp"

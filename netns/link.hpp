@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/netlink_socket.hpp"
 

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/journal_format.hpp"
 #include "netns/netlink_socket.hpp"
 #include "netns/snapshot.hpp"

@@ -18,7 +18,7 @@
 #include <optional>
 #include <string>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/link.hpp"
 #include "netns/netlink_socket.hpp"

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/journal_format.hpp"
 #include "netns/link.hpp"
 #include "netns/netlink_socket.hpp"

@@ -11,8 +11,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::netns {
 

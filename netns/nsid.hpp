@@ -5,7 +5,7 @@
 // with the requester's net), allocating the id on the way (peernet2id_alloc()).
 #pragma once
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/netlink_socket.hpp"
 
 namespace mr::netns {

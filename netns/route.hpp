@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/netlink_socket.hpp"
 

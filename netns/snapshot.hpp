@@ -10,7 +10,7 @@
 
 #include "netns/address.hpp"
 #include "netns/device_sysctl.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/link.hpp"
 #include "netns/netlink_socket.hpp"
 #include "netns/route.hpp"

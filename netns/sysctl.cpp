@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "netns/namespace.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::netns {
 

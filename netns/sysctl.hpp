@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::netns {
 

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "netns/config_check.hpp"
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 #include "netns/link.hpp"
 #include "netns/link_proof.hpp"
 #include "netns/moved_link.hpp"
@@ -138,8 +138,11 @@ class Undoer {
   UndoTargets& t_;
   std::optional<NlSocket> own_ctr_;
   UndoReport report_;
-  FaultInjector faults_ = FaultInjector::for_undo();
-  FaultInjector return_faults_ = FaultInjector::for_return();
+  // MR_PAUSE_AT_UNDO_STEP=N: a delete killed half way (undo never fails on purpose).
+  FaultInjector faults_ = FaultInjector::pausing_at("MR_PAUSE_AT_UNDO_STEP");
+  // MR_PAUSE_IN_RETURN=N: the Nth lent device found in the container, proven, and not
+  // yet moved (a test swaps it there).
+  FaultInjector return_faults_ = FaultInjector::pausing_at("MR_PAUSE_IN_RETURN");
   Leases leases_{default_lease_dir()};
 };
 

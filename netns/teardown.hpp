@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/journal.hpp"
 #include "netns/netlink_socket.hpp"
 

@@ -12,7 +12,7 @@
 namespace mr::oci {
 
 struct BundleReport {
-  std::vector<netns::Error> problems;  // empty: the bundle is valid
+  std::vector<Error> problems;  // empty: the bundle is valid
   Diagnostics diag;                    // warnings and debug notes
 };
 

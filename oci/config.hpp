@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 // GNU mode (-std=gnu++23, needed for the statement expressions of MR_TRY_VALUE)
 // predefines the legacy macro `linux` as 1, which would break Config::linux below.
@@ -19,8 +19,6 @@
 
 namespace mr::oci {
 
-using netns::Error;
-using netns::Result;
 
 struct Mount {
   std::string destination;

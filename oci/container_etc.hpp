@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/network_spec.hpp"
 
 namespace mr::oci {

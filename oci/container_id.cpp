@@ -9,7 +9,7 @@ namespace mr::oci {
 
 Result<void> check_container_id(std::string_view id) {
   auto bad = [&](const std::string& why) {
-    return netns::fail(EINVAL, "invalid container id \"" + one_line(id.substr(0, 64)) + "\": " + why);
+    return fail(EINVAL, "invalid container id \"" + one_line(id.substr(0, 64)) + "\": " + why);
   };
   if (id.empty()) return bad("empty");
   if (id.size() > kMaxIdLength) return bad("longer than " + std::to_string(kMaxIdLength) + " characters");

@@ -4,12 +4,10 @@
 
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
-using netns::Error;
-using netns::Result;
 
 // The id is the state directory's name (ROOT/ID), so it must fit NAME_MAX. runc checks
 // no length of its own: mkdir fails with ENAMETOOLONG instead.

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
 struct Diagnostics {
-  std::vector<netns::Error> warnings;
-  std::vector<netns::Error> notes;
+  std::vector<Error> warnings;
+  std::vector<Error> notes;
 };
 
 }  // namespace mr::oci

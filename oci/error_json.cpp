@@ -17,7 +17,7 @@ std::string utf8(const std::string& text) {
 
 }  // namespace
 
-nlohmann::json error_to_json(const netns::Error& e, std::string_view level) {
+nlohmann::json error_to_json(const Error& e, std::string_view level) {
   nlohmann::json j = {{"level", utf8(std::string(level))}, {"msg", utf8(e.message())}};
   if (!e.file.empty()) j["file"] = utf8(e.file);
   if (!e.pointer.empty()) j["pointer"] = utf8(e.pointer);

@@ -23,13 +23,13 @@ std::string unrunnable(const std::string& path) {
 
 }  // namespace
 
-std::vector<netns::Error> check_hook_paths(const Hooks& hooks, const std::string& file) {
+std::vector<Error> check_hook_paths(const Hooks& hooks, const std::string& file) {
   const std::pair<const char*, const std::vector<Hook>*> on_host[] = {
       {"prestart", &hooks.prestart},   {"createRuntime", &hooks.create_runtime},
       {"createContainer", &hooks.create_container}, {"poststart", &hooks.poststart},
       {"poststop", &hooks.poststop},
   };
-  std::vector<netns::Error> problems;
+  std::vector<Error> problems;
   for (const auto& [kind, list] : on_host) {
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string& path = (*list)[i].path;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::oci {
@@ -16,6 +16,6 @@ namespace mr::oci {
 // regular file there. startContainer paths resolve in the container and are left to it.
 // Each problem names `file` ("BUNDLE/config.json") and the hook's /hooks/KIND/N/path.
 // Relative paths are the config loader's to refuse; they are skipped here.
-std::vector<netns::Error> check_hook_paths(const Hooks& hooks, const std::string& file);
+std::vector<Error> check_hook_paths(const Hooks& hooks, const std::string& file);
 
 }  // namespace mr::oci

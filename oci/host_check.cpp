@@ -40,8 +40,8 @@ std::optional<std::string> lent_by_name(const std::string& name) {
 
 }  // namespace
 
-std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConfig& net) {
-  std::vector<netns::Error> out;
+std::vector<Error> check_host(netns::NlSocket& host, const netns::NetConfig& net) {
+  std::vector<Error> out;
   std::set<std::pair<std::string, HostUse::Kind>> done;
   for (const auto& use : host_uses(net.devices)) {
     if (!done.emplace(use.name, use.kind).second) continue;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/netlink_socket.hpp"
 #include "netns/network_config.hpp"
 
@@ -16,7 +16,7 @@ namespace mr::oci {
 
 // Every problem found, each naming where in the user's input the device was named.
 // A failed lookup (not "no such device") is reported too. Reads only.
-std::vector<netns::Error> check_host(netns::NlSocket& host, const netns::NetConfig& net);
+std::vector<Error> check_host(netns::NlSocket& host, const netns::NetConfig& net);
 
 // The host-end name of a veth that does not give one: "mr" + the FNV-1a hash of the
 // container id (8 hex digits) + "-" + the device's index in the model, e.g.

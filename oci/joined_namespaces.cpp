@@ -6,7 +6,7 @@
 #include <array>
 #include <utility>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/json_input.hpp"
 #include "oci/sysctl_name.hpp"
 
@@ -39,7 +39,7 @@ bool is_own(std::string_view type, const std::string& path) {
   for (auto [t, name] : kProcNames)
     if (t == type) proc_name = name;
   if (!proc_name) return false;
-  netns::UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
   struct stat joined{}, own{};
   if (!fd || ::fstat(fd.get(), &joined) != 0) return false;
   if (::stat((std::string("/proc/thread-self/ns/") + proc_name).c_str(), &own) != 0) return false;
@@ -48,8 +48,8 @@ bool is_own(std::string_view type, const std::string& path) {
 
 }  // namespace
 
-std::vector<netns::Error> check_joined_namespaces(const Config& cfg, const std::string& file) {
-  std::vector<netns::Error> out;
+std::vector<Error> check_joined_namespaces(const Config& cfg, const std::string& file) {
+  std::vector<Error> out;
   const auto& list = cfg.linux.namespaces;
   for (size_t i = 0; i < list.size(); ++i) {
     if (list[i].path.empty()) continue;

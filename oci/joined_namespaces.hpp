@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::oci {
@@ -19,6 +19,6 @@ namespace mr::oci {
 // hostname, domainname or their sysctls, any mount namespace (the root filesystem is
 // built and pivoted into in it). Each names `file` and /linux/namespaces/N. A path that
 // does not open is left to create, which fails on it before anything is changed.
-std::vector<netns::Error> check_joined_namespaces(const Config& cfg, const std::string& file);
+std::vector<Error> check_joined_namespaces(const Config& cfg, const std::string& file);
 
 }  // namespace mr::oci

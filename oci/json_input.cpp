@@ -9,7 +9,7 @@
 #include <set>
 #include <vector>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::oci {
 
@@ -79,10 +79,10 @@ Result<std::string> read_input_file(const std::string& path) {
   // O_NONBLOCK: opening a FIFO for reading otherwise blocks until a writer opens it,
   // before fstat() could tell it is not a file (fifo(7)). Reads of a regular file
   // ignore the flag.
-  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0) return std::unexpected(netns::sys_error(errno, "open " + path));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return std::unexpected(sys_error(errno, "open " + path));
   struct stat st{};
-  if (::fstat(fd.get(), &st) != 0) return std::unexpected(netns::sys_error(errno, "stat " + path));
+  if (::fstat(fd.get(), &st) != 0) return std::unexpected(sys_error(errno, "stat " + path));
   if (!S_ISREG(st.st_mode))
     return std::unexpected(input_error(path, "", "expected a regular file (a FIFO, device or directory is not read)"));
   std::string text;
@@ -100,7 +100,7 @@ Result<std::string> read_input_file(const std::string& path) {
     ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return std::unexpected(netns::sys_error(errno, "read " + path));
+      return std::unexpected(sys_error(errno, "read " + path));
     }
     if (n == 0) break;
     got += static_cast<size_t>(n);

@@ -10,12 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
-using netns::Error;
-using netns::Result;
 
 // The largest config.json, network spec or OCI state read (16 MiB): over twice what a
 // network spec of 50,000 addresses and 50,000 routes takes as `net export` writes it.

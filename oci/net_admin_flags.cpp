@@ -9,12 +9,12 @@ namespace {
 
 // A flag's value that does not parse, named by its flag.
 template <class T>
-netns::Result<T> flag_value(netns::Result<T> parsed, std::string_view command, const char* flag) {
+Result<T> flag_value(Result<T> parsed, std::string_view command, const char* flag) {
   if (!parsed) return std::unexpected(std::move(parsed).error().wrap(std::string(command) + ": " + flag));
   return parsed;
 }
 
-netns::Result<std::vector<netns::IpPrefix>> parse_prefixes(const std::vector<std::string>& texts,
+Result<std::vector<netns::IpPrefix>> parse_prefixes(const std::vector<std::string>& texts,
                                                            std::string_view command, const char* flag) {
   std::vector<netns::IpPrefix> out;
   for (const auto& t : texts) out.push_back(MR_TRY_VALUE(flag_value(netns::IpPrefix::parse(t), command, flag)));
@@ -22,8 +22,8 @@ netns::Result<std::vector<netns::IpPrefix>> parse_prefixes(const std::vector<std
 }
 
 // A --bridge without --veth must not quietly move the device instead.
-netns::Result<void> check_kind_flags(const AttachFlags& f, std::string_view command) {
-  auto refuse = [&](const std::string& what) { return netns::fail_input("", std::string(command) + ": " + what); };
+Result<void> check_kind_flags(const AttachFlags& f, std::string_view command) {
+  auto refuse = [&](const std::string& what) { return fail_input("", std::string(command) + ": " + what); };
   if (f.macvlan && f.veth) return refuse("--macvlan and --veth exclude each other");
   if (!f.mode.empty() && !f.macvlan) return refuse("--mode is for --macvlan");
   if (!f.bridge.empty() && !f.veth) return refuse("--bridge is for --veth");
@@ -66,7 +66,7 @@ void add_show_flags(CLI::App& sub, ShowFlags& f) {
   sub.add_flag("--json", f.json, "as JSON (see oci/network_view_json.hpp)");
 }
 
-netns::Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command) {
+Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command) {
   MR_TRY(check_kind_flags(f, command));
   netns::DeviceConfig d;
   d.name = f.name.empty() ? f.hostdev : f.name;

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/network_config.hpp"
 
 namespace mr::oci {
@@ -52,6 +52,6 @@ void add_show_flags(CLI::App& sub, ShowFlags& f);
 // The device the flags ask for, checked as far as flags alone allow: a flag of another
 // kind of device is refused rather than ignored, a value that does not parse is named by
 // its flag. Errors begin with `command` ("net attach").
-netns::Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command);
+Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command);
 
 }  // namespace mr::oci

@@ -50,7 +50,7 @@ using netns::DeviceConfig;
 // A use is reported against the first earlier use of its name that it cannot share with,
 // found from the first use of each kind of that name (not by comparing every pair: a
 // spec may have thousands of devices).
-void check_host_names(const std::vector<DeviceConfig>& devices, std::vector<netns::Error>& out) {
+void check_host_names(const std::vector<DeviceConfig>& devices, std::vector<Error>& out) {
   auto uses = host_uses(devices);
   constexpr size_t kKinds = 4;
   std::map<std::string_view, std::array<std::optional<size_t>, kKinds>> first_of;
@@ -74,7 +74,7 @@ void check_host_names(const std::vector<DeviceConfig>& devices, std::vector<netn
   }
 }
 
-void check_device_names(const std::vector<DeviceConfig>& devices, std::vector<netns::Error>& out) {
+void check_device_names(const std::vector<DeviceConfig>& devices, std::vector<Error>& out) {
   std::map<std::string, const DeviceConfig*> seen;
   for (const auto& d : devices) {
     std::string sub = d.origin.find("#/linux/netDevices/") != std::string::npos ? "" : "/name";
@@ -94,7 +94,7 @@ void check_device_names(const std::vector<DeviceConfig>& devices, std::vector<ne
 
 // An address may be configured once: on two devices the kernel would accept it and
 // answer ARP/ND for it twice.
-void check_addresses(const std::vector<DeviceConfig>& devices, std::vector<netns::Error>& out) {
+void check_addresses(const std::vector<DeviceConfig>& devices, std::vector<Error>& out) {
   std::map<netns::IpAddress, std::string> seen;
   auto add = [&](const netns::IpPrefix& p, const std::string& origin, const std::string& sub) {
     auto [it, fresh] = seen.emplace(p.address, origin + sub);
@@ -123,7 +123,7 @@ void check_addresses(const std::vector<DeviceConfig>& devices, std::vector<netns
 
 // A passthru macvlan takes its parent over (macvlan_common_newlink() refuses it on a
 // parent that has a macvlan, and any macvlan on a parent that has a passthru one).
-void check_passthru(const std::vector<DeviceConfig>& devices, std::vector<netns::Error>& out) {
+void check_passthru(const std::vector<DeviceConfig>& devices, std::vector<Error>& out) {
   auto macvlan = [](const DeviceConfig& d) { return std::get_if<netns::MacvlanDevice>(&d.kind); };
   for (size_t i = 0; i < devices.size(); ++i) {
     const auto* mv = macvlan(devices[i]);
@@ -168,7 +168,7 @@ class Subnets {
   std::set<uint8_t> lengths_[2];
 };
 
-void check_routes(const netns::NetConfig& net, std::vector<netns::Error>& out) {
+void check_routes(const netns::NetConfig& net, std::vector<Error>& out) {
   if (net.routes.empty()) return;
   // By name, the first device of each name (a second is reported by check_device_names).
   std::map<std::string_view, size_t> by_name;
@@ -217,8 +217,8 @@ void check_routes(const netns::NetConfig& net, std::vector<netns::Error>& out) {
 
 }  // namespace
 
-std::vector<netns::Error> check_net_config(const netns::NetConfig& net) {
-  std::vector<netns::Error> out;
+std::vector<Error> check_net_config(const netns::NetConfig& net) {
+  std::vector<Error> out;
   check_device_names(net.devices, out);
   check_host_names(net.devices, out);
   check_addresses(net.devices, out);

@@ -51,13 +51,13 @@ constexpr Example kExamples[] = {
 
 }  // namespace
 
-netns::Result<ExampleKind> parse_example_kind(std::string_view name) {
+Result<ExampleKind> parse_example_kind(std::string_view name) {
   std::string known;
   for (const auto& e : kExamples) {
     if (e.name == name) return e.kind;
     known += (known.empty() ? "" : ", ") + std::string(e.name);
   }
-  return netns::fail_input("", "unknown example \"" + std::string(name) + "\" (expected one of: " + known + ")");
+  return fail_input("", "unknown example \"" + std::string(name) + "\" (expected one of: " + known + ")");
 }
 
 std::string_view example_kind_name(ExampleKind kind) {

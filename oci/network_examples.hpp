@@ -6,14 +6,14 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
 enum class ExampleKind { move, expose, veth_bridge };
 
 // "move", "expose" or "veth-bridge".
-netns::Result<ExampleKind> parse_example_kind(std::string_view name);
+Result<ExampleKind> parse_example_kind(std::string_view name);
 std::string_view example_kind_name(ExampleKind kind);
 std::vector<ExampleKind> example_kinds();
 

@@ -7,9 +7,9 @@ namespace mr::oci {
 
 namespace {
 
-netns::Error first_of(std::vector<netns::Error> problems) {
+Error first_of(std::vector<Error> problems) {
   size_t more = problems.size() - 1;
-  netns::Error e = std::move(problems.front());
+  Error e = std::move(problems.front());
   if (more) e.context += " (and " + std::to_string(more) + " more problem" + (more > 1 ? "s" : "") + ")";
   return e;
 }

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config.hpp"
 #include "oci/diagnostics.hpp"

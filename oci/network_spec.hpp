@@ -8,14 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "netns/ip.hpp"
 #include "netns/network_config.hpp"
 
 namespace mr::oci {
 
-using netns::Error;
-using netns::Result;
 
 inline constexpr int kNetworkSpecVersion = 1;
 

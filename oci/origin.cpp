@@ -8,8 +8,8 @@ std::string make_origin(std::string_view file, std::string_view pointer) {
   return std::string(file) + "#" + std::string(pointer);
 }
 
-netns::Error origin_error(std::string_view origin, std::string_view sub, std::string what) {
-  auto at = netns::at_origin({}, origin, sub);
+Error origin_error(std::string_view origin, std::string_view sub, std::string what) {
+  auto at = at_origin({}, origin, sub);
   return input_error(at.file, std::move(at.pointer), std::move(what));
 }
 

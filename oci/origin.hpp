@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
 std::string make_origin(std::string_view file, std::string_view pointer);
 // An input error at `origin`, with `sub` (e.g. "/addresses/0") appended to its pointer.
-netns::Error origin_error(std::string_view origin, std::string_view sub, std::string what);
+Error origin_error(std::string_view origin, std::string_view sub, std::string what);
 
 }  // namespace mr::oci

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace valijson {
 class Schema;
@@ -18,8 +18,6 @@ class Schema;
 
 namespace mr::oci {
 
-using netns::Error;
-using netns::Result;
 
 inline constexpr size_t kMaxPatternInput = 4096;
 

@@ -52,7 +52,7 @@ void clamp_unsigned(nlohmann::json& j) {
 
 // The schemas are ours or Debian's, installed with the binaries: parsed without the
 // bookkeeping that names a user's mistakes by JSON pointer, which would double the cost.
-netns::Result<nlohmann::json> load_schema_file(const std::string& path) {
+Result<nlohmann::json> load_schema_file(const std::string& path) {
   std::string text = MR_TRY_VALUE(read_input_file(path));
   auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded()) return std::unexpected(input_error(path, "", "cannot parse schema: not valid JSON"));

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
@@ -21,7 +21,7 @@ inline constexpr std::string_view kSiblingPrefix = "sibling:///";
 
 // `path` parsed, with its refs to sibling files prefixed and its unsigned integers above
 // INT64_MAX lowered to it.
-netns::Result<nlohmann::json> load_schema_file(const std::string& path);
+Result<nlohmann::json> load_schema_file(const std::string& path);
 
 // Whether `j` holds an unsigned integer above INT64_MAX; clamp_unsigned lowers every such
 // number in `j` to INT64_MAX, as the schemas' own are.

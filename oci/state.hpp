@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::oci {
 
@@ -22,6 +22,6 @@ struct State {
 
 // Reads the state JSON named `file` ("stdin"): strict JSON, the fields typed, id
 // checked as a container id. Unknown fields are ignored, as the runtime-spec requires.
-netns::Result<State> parse_state(std::string_view text, const std::string& file);
+Result<State> parse_state(std::string_view text, const std::string& file);
 
 }  // namespace mr::oci

@@ -40,7 +40,7 @@ int last_cap() {
 Result<int> capability_number(const std::string& name) {
   for (int i = 0; i < kNumCaps; ++i)
     if (name == kCapNames[i]) return i;
-  return netns::fail(EINVAL, "unknown capability \"" + name + "\"");
+  return fail(EINVAL, "unknown capability \"" + name + "\"");
 }
 
 Result<uint64_t> capability_mask(const std::vector<std::string>& names) {
@@ -55,7 +55,7 @@ Result<void> apply_bounding_set(const oci::Capabilities& caps) {
   for (int c = 0; c <= last; ++c) {
     if (keep & (uint64_t{1} << c)) continue;
     if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
-      return netns::fail(errno, std::string("drop ") + (c < kNumCaps ? kCapNames[c] : "capability") +
+      return fail(errno, std::string("drop ") + (c < kNumCaps ? kCapNames[c] : "capability") +
                                     " from the bounding set");
   }
   return {};
@@ -73,9 +73,9 @@ Result<void> apply_capability_sets(const oci::Capabilities& caps) {
     data[i].permitted = static_cast<uint32_t>(perm >> (32 * i));
     data[i].inheritable = static_cast<uint32_t>(inh >> (32 * i));
   }
-  if (::syscall(SYS_capset, &hdr, data) != 0) return netns::fail(errno, "set capabilities (capset)");
+  if (::syscall(SYS_capset, &hdr, data) != 0) return fail(errno, "set capabilities (capset)");
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
-    return netns::fail(errno, "clear ambient capabilities");
+    return fail(errno, "clear ambient capabilities");
   for (int c = 0; c < kNumCaps; ++c) {
     if (!(amb & (uint64_t{1} << c))) continue;
     // The kernel raises an ambient capability only if it is permitted and inheritable;

@@ -5,12 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 // "CAP_NET_ADMIN" -> 12.
 Result<int> capability_number(const std::string& name);

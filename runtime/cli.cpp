@@ -5,14 +5,14 @@
 
 #include "oci/config_loader.hpp"
 #include "netns/netlink_socket.hpp"
-#include "netns/state_root.hpp"
+#include "base/state_root.hpp"
 #include "oci/container_id.hpp"
 #include "oci/network_prepare.hpp"
 #include "runtime/log.hpp"
 
 namespace mr::runtime {
 
-int report(const netns::Error& e) {
+int report(const Error& e) {
   log_error(e);
   return 1;
 }
@@ -22,33 +22,33 @@ void log_diagnostics(const oci::Diagnostics& diag) {
   for (const auto& n : diag.notes) log_debug(n);
 }
 
-netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id) {
+Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id) {
   MR_TRY(oci::check_container_id(id));
-  MR_TRY(netns::check_state_root(g.root));
+  MR_TRY(check_state_root(g.root));
   return StateDir{g.root, id};
 }
 
-netns::Result<Loaded> load_container(const GlobalOptions& g, const std::string& id) {
+Result<Loaded> load_container(const GlobalOptions& g, const std::string& id) {
   auto dir = MR_TRY_VALUE(state_dir(g, id));
   auto st = MR_TRY_VALUE(load_state(dir));
   return Loaded{std::move(dir), std::move(st)};
 }
 
-netns::Result<std::string> absolute_bundle(const std::string& bundle) {
+Result<std::string> absolute_bundle(const std::string& bundle) {
   std::string b = bundle.empty() ? "." : bundle;
   char buf[PATH_MAX];
-  if (!::realpath(b.c_str(), buf)) return netns::fail(errno, "bundle " + b);
+  if (!::realpath(b.c_str(), buf)) return fail(errno, "bundle " + b);
   return std::string(buf);
 }
 
-netns::Result<oci::Config> load_bundle_config(const std::string& bundle) {
+Result<oci::Config> load_bundle_config(const std::string& bundle) {
   oci::Diagnostics diag;
   auto cfg = oci::load_config(bundle, diag);
   log_diagnostics(diag);
   return cfg;
 }
 
-netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
+Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
                                                     const std::optional<std::string>& network_file) {
   oci::Diagnostics diag;
   auto host = MR_TRY_VALUE(netns::NlSocket::open());

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 #include "oci/diagnostics.hpp"
 #include "oci/network_spec.hpp"
@@ -47,24 +47,24 @@ Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
 // Helpers shared by the commands.
 
 // Logs the error and returns exit status 1.
-int report(const netns::Error& e);
+int report(const Error& e);
 // A loader's warnings, and its notes under --debug.
 void log_diagnostics(const oci::Diagnostics& diag);
 // ROOT/ID after checking the id.
-netns::Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id);
+Result<StateDir> state_dir(const GlobalOptions& g, const std::string& id);
 // A container's state directory and its saved state.
 struct Loaded {
   StateDir dir;
   State state;
 };
-netns::Result<Loaded> load_container(const GlobalOptions& g, const std::string& id);
+Result<Loaded> load_container(const GlobalOptions& g, const std::string& id);
 // The bundle directory as an absolute path ("" = the current directory).
-netns::Result<std::string> absolute_bundle(const std::string& bundle);
+Result<std::string> absolute_bundle(const std::string& bundle);
 // BUNDLE/config.json, logging the loader's warnings.
-netns::Result<oci::Config> load_bundle_config(const std::string& bundle);
+Result<oci::Config> load_bundle_config(const std::string& bundle);
 // The bundle's network spec (--network, network.json, annotation; linux.netDevices),
 // checked against the host before anything is made.
-netns::Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
+Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
                                                     const std::optional<std::string>& network_file);
 
 // Flags create and run share.

@@ -5,20 +5,20 @@
 
 namespace mr::runtime {
 
-netns::Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string& id, std::string_view command) {
+Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string& id, std::string_view command) {
   std::string cmd(command);
   auto dir = MR_TRY_VALUE(state_dir(g, id));
   // Taken before the state is read: a delete that had the lock first has removed it.
   auto lock = lock_state_dir(dir);
-  if (!lock && lock.error().err == ENOENT) return netns::fail(0, cmd + ": no container \"" + id + "\"");
+  if (!lock && lock.error().err == ENOENT) return fail(0, cmd + ": no container \"" + id + "\"");
   if (!lock) return std::unexpected(std::move(lock).error().wrap(cmd));
   auto st = MR_TRY_VALUE(load_state(dir));
   Status status = current_status(dir, st);
   std::string what = cmd + ": container \"" + id + "\"";
   if (status != Status::created && status != Status::running)
-    return netns::fail(0, what + " is " + to_string(status) + ", not created or running");
+    return fail(0, what + " is " + to_string(status) + ", not created or running");
   if (!st.own_netns)
-    return netns::fail(0, what + " joined a network namespace by path: its network is not mini-runc's");
+    return fail(0, what + " joined a network namespace by path: its network is not mini-runc's");
   return LiveNetwork{std::move(*lock), std::move(dir), std::move(st)};
 }
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "netns/container_network.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "runtime/cli.hpp"
 
 namespace mr::runtime {
@@ -22,7 +22,7 @@ Command add_net_export_command(CLI::App& net, const GlobalOptions& g);
 // start, kill, delete, the end of a foreground run and other net commands for as long as
 // this lives.
 struct LiveNetwork {
-  netns::UniqueFd lock;
+  UniqueFd lock;
   StateDir dir;
   State state;
 
@@ -35,6 +35,6 @@ struct LiveNetwork {
 
 // Refuses (one line, naming `command`) an unknown id, a container that is being created
 // or has stopped, and one that joined another network namespace by path.
-netns::Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string& id, std::string_view command);
+Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string& id, std::string_view command);
 
 }  // namespace mr::runtime

@@ -14,7 +14,7 @@ namespace mr::runtime {
 
 namespace {
 
-netns::Result<void> attach(const GlobalOptions& g, const oci::AttachFlags& f) {
+Result<void> attach(const GlobalOptions& g, const oci::AttachFlags& f) {
   auto device = MR_TRY_VALUE(oci::device_from_flags(f, "net attach"));
   auto live = MR_TRY_VALUE(open_live_network(g, f.id, "net attach"));
   auto applied = MR_TRY_VALUE(netns::attach_device(live.where(), device, {.container_id = live.state.id, .root = g.root}));

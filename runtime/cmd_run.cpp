@@ -4,7 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
 #include "runtime/log.hpp"
@@ -38,7 +38,7 @@ Result<int> wait_forwarding(int sigfd, pid_t init) {
     signalfd_siginfo si{};
     ssize_t n = ::read(sigfd, &si, sizeof si);
     if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof si)) return netns::fail(errno, "read signalfd");
+    if (n != static_cast<ssize_t>(sizeof si)) return fail(errno, "read signalfd");
     if (si.ssi_signo != SIGCHLD) {
       // The init is not reaped before this loop ends, so its pid cannot be reused.
       ::kill(init, static_cast<int>(si.ssi_signo));
@@ -65,13 +65,13 @@ void destroy_locked(const StateDir& dir, const State& st) {
 
 int run_foreground(const GlobalOptions& g, const CreateFlags& f) {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
-    return report(netns::sys_error(errno, "prctl(PR_SET_CHILD_SUBREAPER)"));
+    return report(sys_error(errno, "prctl(PR_SET_CHILD_SUBREAPER)"));
   // Blocked before anything is forked, so that no signal meant for the workload is lost;
   // the init unblocks them before exec.
   sigset_t set = forwarded_signals();
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
-  netns::UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
-  if (!sigfd) return report(netns::sys_error(errno, "signalfd"));
+  UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sigfd) return report(sys_error(errno, "signalfd"));
   auto st = create_from_flags(g, f);
   if (!st) return report(st.error());
   StateDir dir{g.root, f.id};

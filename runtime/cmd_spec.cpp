@@ -8,7 +8,7 @@ namespace mr::runtime {
 namespace {
 
 Result<void> write_new(const std::string& path, const std::string& content) {
-  if (::access(path.c_str(), F_OK) == 0) return netns::fail(EEXIST, "write " + path);
+  if (::access(path.c_str(), F_OK) == 0) return fail(EEXIST, "write " + path);
   return write_file_atomic(path, content, 0644);
 }
 

@@ -5,13 +5,11 @@
 
 #include <string>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
-using netns::UniqueFd;
 
 // Connects to the engine's console socket (done by the runtime, before any namespace).
 Result<UniqueFd> connect_console_socket(const std::string& path);

@@ -7,14 +7,13 @@
 #include <string>
 
 #include "netns/container_network.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 #include "oci/network_spec.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 struct CreateRequest {
   StateDir dir;

@@ -63,10 +63,10 @@ class CreateRollback {
 };
 
 Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& root) {
-  if (root.path.empty()) return netns::fail_input("/root/path", "root.path is missing");
+  if (root.path.empty()) return fail_input("/root/path", "root.path is missing");
   std::string p = root.path.front() == '/' ? root.path : bundle + "/" + root.path;
   char buf[PATH_MAX];
-  if (!::realpath(p.c_str(), buf)) return netns::fail(errno, "root filesystem " + p);
+  if (!::realpath(p.c_str(), buf)) return fail(errno, "root filesystem " + p);
   return std::string(buf);
 }
 
@@ -96,11 +96,11 @@ std::string hook_state(const State& st, Status status) { return state_json(st, s
 Result<void> check_supported(const oci::Config& cfg) {
   MR_TRY(new_namespace_flags(cfg.linux.namespaces));
   if (!has_namespace(cfg, "mount"))
-    return netns::fail_input("/linux/namespaces", "a mount namespace is required (pivot_root would change the host)");
+    return fail_input("/linux/namespaces", "a mount namespace is required (pivot_root would change the host)");
   if (!cfg.hostname.empty() && !has_namespace(cfg, "uts"))
-    return netns::fail_input("/hostname", "a hostname needs a uts namespace");
+    return fail_input("/hostname", "a hostname needs a uts namespace");
   if (!cfg.domainname.empty() && !has_namespace(cfg, "uts"))
-    return netns::fail_input("/domainname", "a domainname needs a uts namespace");
+    return fail_input("/domainname", "a domainname needs a uts namespace");
   // runc allows it, so it is not refused; but isolating the network is what mini-runc is
   // for, and the workload would share the caller's devices and addresses.
   if (!has_namespace(cfg, "network"))
@@ -124,11 +124,11 @@ Result<State> create_container(const CreateRequest& req) {
   if (owns_netns(*req.config)) MR_TRY(netns::Netns::share_pin_directory(req.dir.root));
   oci::Config cfg = *req.config;
   if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
-  if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return netns::fail(errno, "mkfifo " + req.dir.exec_fifo());
+  if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return fail(errno, "mkfifo " + req.dir.exec_fifo());
   UniqueFd console;
   if (cfg.process.terminal) {
     if (req.console_socket.empty())
-      return netns::fail_input("/process/terminal", "terminal: true needs --console-socket");
+      return fail_input("/process/terminal", "terminal: true needs --console-socket");
     console = MR_TRY_VALUE(connect_console_socket(req.console_socket));
   }
 

@@ -21,16 +21,16 @@ namespace {
 // stdin cannot block the runtime on a full pipe or make it die of SIGPIPE.
 Result<std::unique_ptr<FILE, int (*)(FILE*)>> state_file(const std::string& state_json) {
   int fd = ::memfd_create("mini-runc-state", MFD_CLOEXEC);
-  if (fd < 0) return netns::fail(errno, "memfd_create");
+  if (fd < 0) return fail(errno, "memfd_create");
   FILE* f = ::fdopen(fd, "w+");
   if (!f) {
-    netns::UniqueFd owner(fd);
-    return netns::fail(errno, "fdopen");
+    UniqueFd owner(fd);
+    return fail(errno, "fdopen");
   }
   std::unique_ptr<FILE, int (*)(FILE*)> file(f, &::fclose);
   if (std::fwrite(state_json.data(), 1, state_json.size(), f) != state_json.size() || std::fflush(f) != 0 ||
       ::lseek(fd, 0, SEEK_SET) != 0)
-    return netns::fail(errno, "write the state for a hook");
+    return fail(errno, "write the state for a hook");
   return file;
 }
 
@@ -60,18 +60,18 @@ Result<void> run_hook(const oci::Hook& hook, const std::string& state_json) {
     if (rc == 0) {
       (void)pidfd_send_signal(pidfd.get(), SIGKILL);
       c.wait();
-      return netns::fail(ETIMEDOUT, "hook " + hook.path + " did not finish within " +
+      return fail(ETIMEDOUT, "hook " + hook.path + " did not finish within " +
                                         std::to_string(*hook.timeout) + "s");
     }
     c.wait();
     exit_code = c.exit_code();
     int native = c.native_exit_code();
     if (WIFSIGNALED(native))
-      return netns::fail(0, "hook " + hook.path + " killed by signal " + std::to_string(WTERMSIG(native)));
+      return fail(0, "hook " + hook.path + " killed by signal " + std::to_string(WTERMSIG(native)));
   } catch (const std::exception& e) {
-    return netns::fail(0, "run hook " + hook.path + ": " + e.what());
+    return fail(0, "run hook " + hook.path + ": " + e.what());
   }
-  if (exit_code != 0) return netns::fail(0, "hook " + hook.path + " exited with status " + std::to_string(exit_code));
+  if (exit_code != 0) return fail(0, "hook " + hook.path + " exited with status " + std::to_string(exit_code));
   return {};
 }
 

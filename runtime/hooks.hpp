@@ -6,12 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 Result<void> run_hook(const oci::Hook& hook, const std::string& state_json);
 // Runs the hooks in order and stops at the first failure, naming the phase.

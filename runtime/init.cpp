@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/log.hpp"
@@ -24,7 +24,6 @@ namespace mr::runtime {
 
 namespace {
 
-using netns::UniqueFd;
 
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -36,10 +35,10 @@ std::string env_value(const std::vector<std::string>& env, const std::string& ke
 
 // execvp's lookup, but in the process's own PATH from config.json rather than ours.
 Result<std::string> find_executable(const oci::Process& p) {
-  if (p.args.empty()) return netns::fail(EINVAL, "process.args is empty");
+  if (p.args.empty()) return fail(EINVAL, "process.args is empty");
   const std::string& name = p.args[0];
   if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) != 0) return netns::fail(errno, "executable " + name);
+    if (::access(name.c_str(), X_OK) != 0) return fail(errno, "executable " + name);
     return name;
   }
   std::string path = env_value(p.env, "PATH");
@@ -50,18 +49,18 @@ Result<std::string> find_executable(const oci::Process& p) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
-  return netns::fail(ENOENT, "executable \"" + name + "\" not found in $PATH " + path);
+  return fail(ENOENT, "executable \"" + name + "\" not found in $PATH " + path);
 }
 
 Result<void> pass_fds(int preserve_fds) {
   for (int fd = 3; fd < 3 + preserve_fds; ++fd) {
     int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0) return netns::fail(errno, "preserved fd " + std::to_string(fd));
-    if (::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return netns::fail(errno, "preserve fd " + std::to_string(fd));
+    if (flags < 0) return fail(errno, "preserved fd " + std::to_string(fd));
+    if (::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return fail(errno, "preserve fd " + std::to_string(fd));
   }
   // Anything else the caller left open must not reach the container process.
   if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-    return netns::fail(errno, "close_range");
+    return fail(errno, "close_range");
   return {};
 }
 
@@ -77,10 +76,10 @@ struct InitPhase {
 Result<void> wait_for_start(int writer, int fifo) {
   pollfd closed{.fd = writer, .events = 0};  // POLLERR once the fifo has no reader
   while (::poll(&closed, 1, -1) < 0)
-    if (errno != EINTR) return netns::fail(errno, "wait for start to close exec.fifo");
+    if (errno != EINTR) return fail(errno, "wait for start to close exec.fifo");
   struct stat sb{};
-  if (::fstat(fifo, &sb) != 0) return netns::fail(errno, "stat exec.fifo");
-  if (sb.st_nlink != 0) return netns::fail(ECANCELED, "start ended before it removed exec.fifo");
+  if (::fstat(fifo, &sb) != 0) return fail(errno, "stat exec.fifo");
+  if (sb.st_nlink != 0) return fail(ECANCELED, "start ended before it removed exec.fifo");
   return {};
 }
 
@@ -92,7 +91,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   // Opened before pivot_root hides the host's files; reopened for writing through
   // /proc/self/fd later, which blocks until `start` opens the other end.
   UniqueFd fifo(::open(ctx.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
-  if (!fifo) return netns::fail(errno, "open " + ctx.exec_fifo);
+  if (!fifo) return fail(errno, "open " + ctx.exec_fifo);
 
   // The mounts are made while the runtime configures the network; the prestart and
   // createRuntime hooks then find them made, as under runc (runtime-spec: createRuntime
@@ -121,12 +120,12 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   phase.created = true;
   // Returns once `start` has opened the fifo for reading.
   UniqueFd writer(::open(fd_path(fifo.get()).c_str(), O_WRONLY | O_CLOEXEC));
-  if (!writer) return netns::fail(errno, "open exec.fifo for writing");
+  if (!writer) return fail(errno, "open exec.fifo for writing");
   // `start` waits for the outcome of the startContainer hooks: "0", or "E" and the error.
   auto hooks = run_hooks(cfg.hooks.start_container, "startContainer", created_json);
   std::string answer = hooks ? "0" : "E" + hooks.error().message();
   if (::write(writer.get(), answer.data(), answer.size()) != static_cast<ssize_t>(answer.size()))
-    return netns::fail(errno, "write exec.fifo");
+    return fail(errno, "write exec.fifo");
   if (!hooks) ::_exit(127);  // reported by `start`
   MR_TRY(wait_for_start(writer.get(), fifo.get()));
   writer.reset();
@@ -140,7 +139,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   for (const auto& e : cfg.process.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   ::execve(exe.c_str(), argv.data(), envp.data());
-  return netns::fail(errno, "exec " + exe);
+  return fail(errno, "exec " + exe);
 }
 
 }  // namespace

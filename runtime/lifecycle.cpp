@@ -9,7 +9,7 @@
 #include <memory>
 #include <csignal>
 
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/log.hpp"
@@ -22,7 +22,7 @@ namespace {
 
 Result<UniqueFd> open_init(const State& st) {
   auto fd = MR_TRY_VALUE(open_process(st.pid, st.start_time));
-  if (!fd) return netns::fail(ESRCH, "container \"" + st.id + "\" is not running");
+  if (!fd) return fail(ESRCH, "container \"" + st.id + "\" is not running");
   return std::move(*fd);
 }
 
@@ -46,7 +46,7 @@ Result<void> signal_all(const State& st, int sig) {
     return {};
   }
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
-  if (!d) return netns::fail(errno, "list /proc");
+  if (!d) return fail(errno, "list /proc");
   std::vector<pid_t> pids;
   while (dirent* e = ::readdir(d.get())) {
     pid_t pid = 0;
@@ -69,32 +69,33 @@ Result<void> start_container(const StateDir& dir, const State& st) {
   auto lock = MR_TRY_VALUE(lock_state_dir(dir));
   Status status = current_status(dir, st);
   if (status != Status::created)
-    return netns::fail(EINVAL, "container \"" + st.id + "\" is " + to_string(status) + ", not created");
+    return fail(EINVAL, "container \"" + st.id + "\" is " + to_string(status) + ", not created");
   auto init = MR_TRY_VALUE(open_init(st));
   // Non-blocking open: it succeeds at once and lets the init's blocked open for
   // writing complete; then wait for its byte, or for the init to die.
   UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fifo) return netns::fail(errno, "open " + dir.exec_fifo());
+  if (!fifo) return fail(errno, "open " + dir.exec_fifo());
   pollfd p[2] = {{.fd = fifo.get(), .events = POLLIN}, {.fd = init.get(), .events = POLLIN}};
   char answer[4096];
   ssize_t n = 0;
   for (;;) {
     if (::poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      return netns::fail(errno, "wait for the container's init");
+      return fail(errno, "wait for the container's init");
     }
     if ((p[0].revents & POLLIN) && (n = ::read(fifo.get(), answer, sizeof answer)) > 0) break;
-    if (p[1].revents & POLLIN) return netns::fail(ESRCH, "the container's init exited before it could start");
+    if (p[1].revents & POLLIN) return fail(ESRCH, "the container's init exited before it could start");
   }
   if (answer[0] != '0') {
     (void)pidfd_wait_exit(init.get());  // it exits right after answering
     (void)::unlink(dir.exec_fifo().c_str());
-    return netns::fail(0, std::string(answer + 1, static_cast<std::size_t>(n - 1)));
+    return fail(0, std::string(answer + 1, static_cast<std::size_t>(n - 1)));
   }
-  (void)netns::FaultInjector::for_start().step("remove exec.fifo");
+  // MR_PAUSE_IN_START=1: the init's answer read, exec.fifo not yet removed.
+  (void)FaultInjector::pausing_at("MR_PAUSE_IN_START").step("remove exec.fifo");
   // The init execs only once the fifo is gone and this end closed (init.cpp,
   // wait_for_start): from then on no status read finds a fifo while the workload runs.
-  if (::unlink(dir.exec_fifo().c_str()) != 0) return netns::fail(errno, "remove " + dir.exec_fifo());
+  if (::unlink(dir.exec_fifo().c_str()) != 0) return fail(errno, "remove " + dir.exec_fifo());
   fifo.reset();
   run_hooks_warn(st.poststart, "poststart", state_json(st, Status::running, false));
   return {};
@@ -103,7 +104,7 @@ Result<void> start_container(const StateDir& dir, const State& st) {
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all) {
   auto lock = MR_TRY_VALUE(lock_state_dir(dir));
   Status status = current_status(dir, st);
-  if (status == Status::stopped) return netns::fail(ESRCH, "container \"" + st.id + "\" is not running");
+  if (status == Status::stopped) return fail(ESRCH, "container \"" + st.id + "\" is not running");
   auto init = MR_TRY_VALUE(open_init(st));
   if (all) MR_TRY(signal_all(st, sig));
   return pidfd_send_signal(init.get(), sig);
@@ -123,7 +124,7 @@ Result<netns::ReachedNetwork> reach_before_end(const StateDir& dir, const State*
   }
   auto reached = MR_TRY_VALUE(reach_network(net));
   if (reached.out_of_reach() && !forget)
-    return netns::fail(0, "container \"" + dir.id + "\": " + out_of_reach_text(dir, reached));
+    return fail(0, "container \"" + dir.id + "\": " + out_of_reach_text(dir, reached));
   return reached;
 }
 
@@ -158,7 +159,7 @@ Result<void> delete_container(const StateDir& dir, const DeleteOptions& opts) {
   }
   Status status = current_status(dir, *st);
   if (status != Status::stopped && !opts.force)
-    return netns::fail(EBUSY, "container \"" + st->id + "\" is " + to_string(status) +
+    return fail(EBUSY, "container \"" + st->id + "\" is " + to_string(status) +
                                   ": stop it first or use delete --force");
   // Held from here until the teardown is done: killing the init cannot end the
   // namespace with the devices lent to it inside (the kernel would destroy the virtual

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/error_json.hpp"
 #include "runtime/state.hpp"
 
@@ -61,7 +61,7 @@ void emit(LogLevel level, std::string_view msg, nlohmann::json record) {
   if (g_opts.file.empty()) return;
   // Opened per message: the container's init logs too, from other processes, with
   // O_APPEND keeping whole lines together.
-  netns::UniqueFd fd(::open(g_opts.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(g_opts.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (fd) write_all(fd.get(), line);
 }
 
@@ -71,7 +71,7 @@ void log(LogLevel level, std::string_view msg) {
   emit(level, msg, g_opts.json ? nlohmann::json{{"level", level_name(level)}, {"msg", msg}} : nlohmann::json());
 }
 
-void log(LogLevel level, const netns::Error& e) {
+void log(LogLevel level, const Error& e) {
   emit(level, e.message(), g_opts.json ? oci::error_to_json(e, level_name(level)) : nlohmann::json());
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::runtime {
 
@@ -21,12 +21,12 @@ struct LogOptions {
 
 void log_configure(const LogOptions& opts);
 void log(LogLevel level, std::string_view msg);
-void log(LogLevel level, const netns::Error& e);
+void log(LogLevel level, const Error& e);
 inline void log_debug(std::string_view m) { log(LogLevel::debug, m); }
 inline void log_warn(std::string_view m) { log(LogLevel::warning, m); }
 inline void log_error(std::string_view m) { log(LogLevel::error, m); }
-inline void log_debug(const netns::Error& e) { log(LogLevel::debug, e); }
-inline void log_warn(const netns::Error& e) { log(LogLevel::warning, e); }
-inline void log_error(const netns::Error& e) { log(LogLevel::error, e); }
+inline void log_debug(const Error& e) { log(LogLevel::debug, e); }
+inline void log_warn(const Error& e) { log(LogLevel::warning, e); }
+inline void log_error(const Error& e) { log(LogLevel::error, e); }
 
 }  // namespace mr::runtime

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::runtime {
 

@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "runtime/namespaces.hpp"
 
 namespace mr::runtime {
@@ -18,16 +18,16 @@ bool joins_any(const std::vector<oci::Namespace>& list) {
 
 Result<void> join_namespaces(const std::vector<oci::Namespace>& list) {
   // All files are opened first: joining a mount namespace changes what later paths mean.
-  std::vector<std::pair<netns::UniqueFd, const oci::Namespace*>> joins;
+  std::vector<std::pair<UniqueFd, const oci::Namespace*>> joins;
   for (const auto& ns : list) {
     if (ns.path.empty()) continue;
-    netns::UniqueFd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return netns::fail(errno, "open " + ns.type + " namespace " + ns.path);
+    UniqueFd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return fail(errno, "open " + ns.type + " namespace " + ns.path);
     joins.emplace_back(std::move(fd), &ns);
   }
   for (auto& [fd, ns] : joins) {
     int flag = MR_TRY_VALUE(namespace_flag(ns->type));
-    if (::setns(fd.get(), flag) != 0) return netns::fail(errno, "join " + ns->type + " namespace " + ns->path);
+    if (::setns(fd.get(), flag) != 0) return fail(errno, "join " + ns->type + " namespace " + ns->path);
   }
   return {};
 }

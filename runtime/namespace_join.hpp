@@ -3,12 +3,11 @@
 
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 // Any entry of the list given by path.
 bool joins_any(const std::vector<oci::Namespace>& list);

@@ -17,17 +17,17 @@ constexpr std::pair<const char*, int> kTypes[] = {
 
 Result<int> namespace_flag(const std::string& type) {
   if (type == "user")
-    return netns::fail(ENOTSUP, "linux.namespaces: user namespaces are not supported by mini-runc");
+    return fail(ENOTSUP, "linux.namespaces: user namespaces are not supported by mini-runc");
   for (auto [name, flag] : kTypes)
     if (type == name) return flag;
-  return netns::fail(EINVAL, "linux.namespaces: unknown namespace type \"" + type + "\"");
+  return fail(EINVAL, "linux.namespaces: unknown namespace type \"" + type + "\"");
 }
 
 Result<int> new_namespace_flags(const std::vector<oci::Namespace>& list) {
   int seen = 0, flags = 0;
   for (const auto& ns : list) {
     int flag = MR_TRY_VALUE(namespace_flag(ns.type));
-    if (seen & flag) return netns::fail(EINVAL, "linux.namespaces: \"" + ns.type + "\" given twice");
+    if (seen & flag) return fail(EINVAL, "linux.namespaces: \"" + ns.type + "\" given twice");
     seen |= flag;
     if (ns.path.empty()) flags |= flag;
   }

@@ -4,12 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 // CLONE_NEW* for a namespace type; an error for unknown types and for "user", which
 // mini-runc does not support.

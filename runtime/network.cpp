@@ -19,7 +19,7 @@ Result<void> setup_network(ContainerNetContext& ctx) {
   if (!ctx.own_netns) {
     // A namespace joined by path is its owner's: configure nothing in it.
     if (oci::configures_devices(net))
-      return netns::fail_input("/linux/namespaces", "a network spec needs the container's own network namespace, "
+      return fail_input("/linux/namespaces", "a network spec needs the container's own network namespace, "
                                                     "not one joined by path");
     return {};
   }

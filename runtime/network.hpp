@@ -10,13 +10,12 @@
 #include <string>
 
 #include "netns/container_network.hpp"
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 #include "oci/network_spec.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 struct ContainerNetContext {
   std::string id;

@@ -9,7 +9,7 @@
 
 #include <utility>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "runtime/capabilities.hpp"
 
 namespace mr::runtime {
@@ -28,10 +28,10 @@ constexpr std::pair<const char*, int> kRlimits[] = {
 };
 
 Result<void> write_proc_file(const std::string& path, const std::string& value) {
-  netns::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return netns::fail(errno, "open " + path);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return fail(errno, "open " + path);
   if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-    return netns::fail(errno, "write \"" + value + "\" to " + path);
+    return fail(errno, "write \"" + value + "\" to " + path);
   return {};
 }
 
@@ -40,7 +40,7 @@ Result<void> write_proc_file(const std::string& path, const std::string& value) 
 Result<int> rlimit_resource(const std::string& name) {
   for (auto [n, r] : kRlimits)
     if (name == n) return r;
-  return netns::fail(EINVAL, "unknown rlimit \"" + name + "\"");
+  return fail(EINVAL, "unknown rlimit \"" + name + "\"");
 }
 
 Result<void> apply_rlimits(const oci::Process& p) {
@@ -55,7 +55,7 @@ Result<void> apply_rlimits(const oci::Process& p) {
       what += " (the current hard limit is " + std::to_string(cur.rlim_max) +
               "; raising it needs CAP_SYS_RESOURCE, which mini-runc does not have here)";
     if (err == EINVAL && rl.soft > rl.hard) what += " (soft is above hard)";
-    return netns::fail(err, what);
+    return fail(err, what);
   }
   return {};
 }
@@ -68,7 +68,7 @@ Result<void> apply_oom_score_adj(const oci::Process& p) {
 Result<void> apply_sysctls(const std::map<std::string, std::string>& sysctl) {
   for (const auto& [key, value] : sysctl) {
     if (key.empty() || key.find("..") != std::string::npos || key.find('/') != std::string::npos)
-      return netns::fail(EINVAL, "invalid sysctl name \"" + key + "\"");
+      return fail(EINVAL, "invalid sysctl name \"" + key + "\"");
     std::string path = "/proc/sys/" + key;
     for (std::size_t i = 10; i < path.size(); ++i)
       if (path[i] == '.') path[i] = '/';
@@ -79,9 +79,9 @@ Result<void> apply_sysctls(const std::map<std::string, std::string>& sysctl) {
 
 Result<void> apply_hostname(const std::string& hostname, const std::string& domainname) {
   if (!hostname.empty() && ::sethostname(hostname.data(), hostname.size()) != 0)
-    return netns::fail(errno, "set hostname \"" + hostname + "\"");
+    return fail(errno, "set hostname \"" + hostname + "\"");
   if (!domainname.empty() && ::setdomainname(domainname.data(), domainname.size()) != 0)
-    return netns::fail(errno, "set domainname \"" + domainname + "\"");
+    return fail(errno, "set domainname \"" + domainname + "\"");
   return {};
 }
 
@@ -89,19 +89,19 @@ Result<void> apply_identity(const oci::Process& p) {
   if (p.capabilities) MR_TRY(apply_bounding_set(*p.capabilities));
   // Keeps the permitted set across setuid() away from 0, so that the configured sets
   // can still be installed afterwards (capabilities(7), "Effect of user ID changes").
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return netns::fail(errno, "prctl(PR_SET_KEEPCAPS)");
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return fail(errno, "prctl(PR_SET_KEEPCAPS)");
   std::vector<gid_t> groups(p.user.additional_gids.begin(), p.user.additional_gids.end());
-  if (::setgroups(groups.size(), groups.data()) != 0) return netns::fail(errno, "set additional groups");
+  if (::setgroups(groups.size(), groups.data()) != 0) return fail(errno, "set additional groups");
   if (::setresgid(p.user.gid, p.user.gid, p.user.gid) != 0)
-    return netns::fail(errno, "set gid " + std::to_string(p.user.gid));
+    return fail(errno, "set gid " + std::to_string(p.user.gid));
   if (::setresuid(p.user.uid, p.user.uid, p.user.uid) != 0)
-    return netns::fail(errno, "set uid " + std::to_string(p.user.uid));
-  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return netns::fail(errno, "prctl(PR_SET_KEEPCAPS)");
+    return fail(errno, "set uid " + std::to_string(p.user.uid));
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return fail(errno, "prctl(PR_SET_KEEPCAPS)");
   if (p.capabilities) MR_TRY(apply_capability_sets(*p.capabilities));
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    return netns::fail(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+    return fail(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
   ::umask(p.user.umask.value_or(022));
-  if (::chdir(p.cwd.c_str()) != 0) return netns::fail(errno, "chdir to cwd " + p.cwd);
+  if (::chdir(p.cwd.c_str()) != 0) return fail(errno, "chdir to cwd " + p.cwd);
   return {};
 }
 

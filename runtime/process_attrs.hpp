@@ -7,12 +7,11 @@
 #include <map>
 #include <string>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 Result<int> rlimit_resource(const std::string& name);  // "RLIMIT_NOFILE" -> RLIMIT_NOFILE
 Result<void> apply_rlimits(const oci::Process& p);

@@ -11,7 +11,7 @@ namespace mr::runtime {
 
 Result<UniqueFd> pidfd_open(pid_t pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return netns::fail(errno, "pidfd_open " + std::to_string(pid));
+  if (fd < 0) return fail(errno, "pidfd_open " + std::to_string(pid));
   return UniqueFd(fd);
 }
 
@@ -32,7 +32,7 @@ Result<std::optional<UniqueFd>> open_process(pid_t pid, uint64_t start_time) {
 
 Result<void> pidfd_send_signal(int pidfd, int sig) {
   if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) != 0)
-    return netns::fail(errno, "send signal " + std::to_string(sig));
+    return fail(errno, "send signal " + std::to_string(sig));
   return {};
 }
 
@@ -40,7 +40,7 @@ Result<void> pidfd_wait_exit(int pidfd) {
   // A pidfd polls readable once its process has exited (pidfd_poll()).
   pollfd p{.fd = pidfd, .events = POLLIN};
   while (::poll(&p, 1, -1) < 0) {
-    if (errno != EINTR) return netns::fail(errno, "wait for process exit");
+    if (errno != EINTR) return fail(errno, "wait for process exit");
   }
   return {};
 }

@@ -9,17 +9,13 @@
 #include <cstdint>
 #include <optional>
 
-#include "netns/error.hpp"
-#include "netns/proc_stat.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/proc_stat.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
-using netns::UniqueFd;
 
-using netns::ProcStat;
-using netns::read_proc_stat;
 
 // A pidfd for `pid` if it is still the process that started at `start_time` and has
 // not exited; empty when it is gone (or is a zombie, or the pid was reused).

@@ -16,13 +16,13 @@ namespace {
 
 Result<void> do_mount(const std::string& what, const char* source, const std::string& target,
                       const char* type, unsigned long flags, const char* data = nullptr) {
-  if (::mount(source, target.c_str(), type, flags, data) != 0) return netns::fail(errno, what);
+  if (::mount(source, target.c_str(), type, flags, data) != 0) return fail(errno, what);
   return {};
 }
 
 Result<UniqueFd> open_dir(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) return netns::fail(errno, "open " + path);
+  if (!fd) return fail(errno, "open " + path);
   return fd;
 }
 
@@ -43,7 +43,7 @@ Result<void> remount_bind(int root_fd, const std::string& dest, unsigned long fl
 Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Mount& m, std::size_t index) {
   const std::string where = "mounts[" + std::to_string(index) + "] " + m.destination;
   if (m.destination.empty() || m.destination.front() != '/')
-    return netns::fail(EINVAL, where + ": destination must be an absolute path");
+    return fail(EINVAL, where + ": destination must be an absolute path");
   auto opts = parse_mount_options(m.options);
   if (m.type == "bind") opts.bind = true;
   if (m.type == "cgroup" || m.type == "cgroup2") {
@@ -54,7 +54,7 @@ Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Moun
   Leaf leaf = Leaf::directory;
   if (opts.bind) {
     struct stat st{};
-    if (::stat(source.c_str(), &st) != 0) return netns::fail(errno, where + ": bind source " + source);
+    if (::stat(source.c_str(), &st) != 0) return fail(errno, where + ": bind source " + source);
     if (!S_ISDIR(st.st_mode)) leaf = Leaf::file;
   }
   auto target = MR_TRY_VALUE(make_in_root(root_fd, m.destination, leaf));
@@ -94,7 +94,7 @@ Result<void> make_devices(int root_fd) {
   auto dev_dir = MR_TRY_VALUE(make_in_root(root_fd, "/dev", Leaf::directory));
   for (auto [name, target] : kDevLinks) {
     if (::symlinkat(target, dev_dir.get(), name) != 0 && errno != EEXIST)
-      return netns::fail(errno, std::string("create /dev/") + name);
+      return fail(errno, std::string("create /dev/") + name);
   }
   return {};
 }
@@ -120,17 +120,17 @@ Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, c
 
 Result<void> pivot_into(const std::string& rootfs) {
   UniqueFd old_root(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-  if (!old_root) return netns::fail(errno, "open /");
+  if (!old_root) return fail(errno, "open /");
   UniqueFd new_root(::open(rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-  if (!new_root) return netns::fail(errno, "open " + rootfs);
+  if (!new_root) return fail(errno, "open " + rootfs);
   // pivot_root(".", ".") stacks the old root on top of the new one (see pivot_root(2),
   // NOTES); it is then unmounted from there, with no directory for it needed.
-  if (::fchdir(new_root.get()) != 0) return netns::fail(errno, "chdir " + rootfs);
-  if (::syscall(SYS_pivot_root, ".", ".") != 0) return netns::fail(errno, "pivot_root to " + rootfs);
-  if (::fchdir(old_root.get()) != 0) return netns::fail(errno, "chdir to the old root");
+  if (::fchdir(new_root.get()) != 0) return fail(errno, "chdir " + rootfs);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) return fail(errno, "pivot_root to " + rootfs);
+  if (::fchdir(old_root.get()) != 0) return fail(errno, "chdir to the old root");
   MR_TRY(do_mount("make the old root a slave", nullptr, ".", nullptr, MS_SLAVE | MS_REC));
-  if (::umount2(".", MNT_DETACH) != 0) return netns::fail(errno, "detach the old root");
-  if (::chdir("/") != 0) return netns::fail(errno, "chdir /");
+  if (::umount2(".", MNT_DETACH) != 0) return fail(errno, "detach the old root");
+  if (::chdir("/") != 0) return fail(errno, "chdir /");
   return {};
 }
 
@@ -143,7 +143,7 @@ Result<void> finish_rootfs(const oci::Config& cfg) {
       return std::unexpected(std::move(fd).error().wrap("mask " + p));
     }
     struct stat st{};
-    if (::fstat(fd->get(), &st) != 0) return netns::fail(errno, "mask " + p);
+    if (::fstat(fd->get(), &st) != 0) return fail(errno, "mask " + p);
     if (S_ISDIR(st.st_mode))
       MR_TRY(do_mount("mask " + p, "tmpfs", fd_path(fd->get()), "tmpfs", MS_RDONLY));
     else

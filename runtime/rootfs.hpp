@@ -5,12 +5,11 @@
 
 #include <string>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
 
 // Before pivot_root. `rootfs` and `bundle` are absolute host paths.
 Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs);

@@ -42,7 +42,7 @@ std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path) {
   UniqueFd fd(openat2_in_root(root_fd, path));
-  if (!fd) return netns::fail(errno, "resolve " + path + " in the container root");
+  if (!fd) return fail(errno, "resolve " + path + " in the container root");
   return fd;
 }
 
@@ -50,10 +50,10 @@ namespace {
 
 Result<UniqueFd> make_in_root_depth(int root_fd, const std::string& path, Leaf leaf, int depth) {
   // The kernel's own limit on symlinks followed in one lookup (MAXSYMLINKS).
-  if (depth > 40) return netns::fail(ELOOP, "create " + path + " in the container root");
+  if (depth > 40) return fail(ELOOP, "create " + path + " in the container root");
   auto parts = components(path);
   UniqueFd parent(openat2_in_root(root_fd, "/"));
-  if (!parent) return netns::fail(errno, "open the container root");
+  if (!parent) return fail(errno, "open the container root");
   std::string prefix;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::string parent_prefix = prefix;
@@ -82,10 +82,10 @@ Result<UniqueFd> make_in_root_depth(int root_fd, const std::string& path, Leaf l
           return make_in_root_depth(root_fd, next, leaf, depth + 1);
         }
       }
-      if (err != 0 && err != EEXIST) return netns::fail(err, "create " + prefix + " in the container root");
+      if (err != 0 && err != EEXIST) return fail(err, "create " + prefix + " in the container root");
       cur.reset(openat2_in_root(root_fd, prefix));
     }
-    if (!cur) return netns::fail(errno, "resolve " + prefix + " in the container root");
+    if (!cur) return fail(errno, "resolve " + prefix + " in the container root");
     parent = std::move(cur);
   }
   return parent;

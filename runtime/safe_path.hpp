@@ -6,13 +6,11 @@
 
 #include <string>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
-using netns::UniqueFd;
 
 enum class Leaf { directory, file };
 

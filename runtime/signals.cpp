@@ -33,8 +33,8 @@ std::optional<int> parse_int(std::string_view s) {
 
 }  // namespace
 
-netns::Result<int> parse_signal(std::string_view text) {
-  auto bad = [&] { return netns::fail(EINVAL, "unknown signal \"" + std::string(text) + "\""); };
+Result<int> parse_signal(std::string_view text) {
+  auto bad = [&] { return fail(EINVAL, "unknown signal \"" + std::string(text) + "\""); };
   if (auto n = parse_int(text)) {
     if (*n <= 0 || *n > SIGRTMAX) return bad();
     return *n;

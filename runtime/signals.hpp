@@ -3,10 +3,10 @@
 
 #include <string_view>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 namespace mr::runtime {
 
-netns::Result<int> parse_signal(std::string_view text);
+Result<int> parse_signal(std::string_view text);
 
 }  // namespace mr::runtime

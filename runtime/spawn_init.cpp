@@ -18,7 +18,7 @@ namespace mr::runtime {
 namespace {
 
 // Until run_init takes over, a failure is the answer the runtime is waiting for.
-[[noreturn]] void fail_to_runtime(const InitContext& ctx, const netns::Error& e) {
+[[noreturn]] void fail_to_runtime(const InitContext& ctx, const Error& e) {
   (void)sync_send(ctx.sync_fd, SyncTag::error, e.message());
   ::_exit(1);
 }
@@ -29,13 +29,13 @@ namespace {
   if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (new_flags && ::unshare(new_flags) != 0)
-    fail_to_runtime(ctx, netns::sys_error(errno, "unshare the container's namespaces"));
+    fail_to_runtime(ctx, sys_error(errno, "unshare the container's namespaces"));
   // The init speaks on the same socket as soon as its mounts are made: it waits until
   // this process has sent its pid, and so exited (end-of-file on the gate).
   int gate[2];
-  if (::pipe2(gate, O_CLOEXEC) != 0) fail_to_runtime(ctx, netns::sys_error(errno, "pipe"));
+  if (::pipe2(gate, O_CLOEXEC) != 0) fail_to_runtime(ctx, sys_error(errno, "pipe"));
   pid_t init = ::fork();
-  if (init < 0) fail_to_runtime(ctx, netns::sys_error(errno, "fork the container's init"));
+  if (init < 0) fail_to_runtime(ctx, sys_error(errno, "fork the container's init"));
   if (init == 0) {
     ::close(gate[1]);
     char byte;
@@ -81,7 +81,7 @@ Result<pid_t> parse_pid(const std::string& s) {
   pid_t pid = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
   if (ec != std::errc() || ptr != s.data() + s.size() || pid <= 0)
-    return netns::fail(EPROTO, "bad init pid from stage 1");
+    return fail(EPROTO, "bad init pid from stage 1");
   return pid;
 }
 
@@ -103,11 +103,11 @@ Result<InitLaunch> launch_init(const InitContext& ctx, SyncPair& pair) {
       pair.runtime_end.reset();
       run_cloned_init(ctx, launch.reports_join);
     }
-    if (launch.child < 0 && errno != ENOSYS) return netns::fail(errno, "clone the container's init");
+    if (launch.child < 0 && errno != ENOSYS) return fail(errno, "clone the container's init");
   }
   if (launch.child < 0) {
     launch = {.child = ::fork(), .via_stage1 = true};
-    if (launch.child < 0) return netns::fail(errno, "fork");
+    if (launch.child < 0) return fail(errno, "fork");
     if (launch.child == 0) {
       pair.runtime_end.reset();
       run_stage1(ctx, new_flags);

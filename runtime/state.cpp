@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "netns/dir_lock.hpp"
-#include "netns/fault.hpp"
-#include "netns/state_root.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/dir_lock.hpp"
+#include "base/fault.hpp"
+#include "base/state_root.hpp"
+#include "base/unique_fd.hpp"
 #include "runtime/process_handle.hpp"
 
 namespace mr::runtime {
@@ -61,12 +61,12 @@ const char* to_string(Status s) {
 static Result<void> make_dir(const std::string& path, bool exist_ok) {
   if (::mkdir(path.c_str(), 0700) != 0) {
     if (errno == EEXIST && exist_ok) return {};
-    return netns::fail(errno, "create directory " + path);
+    return fail(errno, "create directory " + path);
   }
   return {};
 }
 
-Result<netns::UniqueFd> make_state_dir(const StateDir& dir) {
+Result<UniqueFd> make_state_dir(const StateDir& dir) {
   // Makes missing parents of root too (it defaults to /run/mini-runc).
   std::string partial;
   std::istringstream parts(dir.root);
@@ -81,8 +81,8 @@ Result<netns::UniqueFd> make_state_dir(const StateDir& dir) {
   // again (a bounded number of times).
   for (int attempt = 1;; ++attempt) {
     if (::mkdir(dir.path().c_str(), 0700) != 0) {
-      if (errno == EEXIST) return netns::fail(EEXIST, "container \"" + dir.id + "\" already exists");
-      return netns::fail(errno, "create state directory " + dir.path());
+      if (errno == EEXIST) return fail(EEXIST, "container \"" + dir.id + "\" already exists");
+      return fail(errno, "create state directory " + dir.path());
     }
     auto lock = lock_state_dir(dir);
     if (lock || lock.error().err != ENOENT || attempt == 3) return lock;
@@ -90,7 +90,7 @@ Result<netns::UniqueFd> make_state_dir(const StateDir& dir) {
 }
 
 Result<void> remove_state_dir(const StateDir& dir) {
-  auto fd = netns::open_state_dir(dir.path());
+  auto fd = open_state_dir(dir.path());
   if (!fd) {
     if (fd.error().err == ENOENT) return {};
     return std::unexpected(std::move(fd).error());
@@ -98,23 +98,23 @@ Result<void> remove_state_dir(const StateDir& dir) {
   for (std::string_view name : kStateDirFiles) {
     for (const std::string& f : {std::string(name), std::string(name) + ".tmp"})
       if (::unlinkat(fd->get(), f.c_str(), 0) != 0 && errno != ENOENT)
-        return netns::fail(errno, "remove " + dir.path() + "/" + f);
+        return fail(errno, "remove " + dir.path() + "/" + f);
   }
   if (::rmdir(dir.path().c_str()) != 0 && errno != ENOENT)
-    return netns::fail(errno, "remove state directory " + dir.path());
+    return fail(errno, "remove state directory " + dir.path());
   return {};
 }
 
-Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait) {
-  auto lock = netns::lock_directory(dir.path(), wait);
-  if (!lock && lock.error().err == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+Result<UniqueFd> lock_state_dir(const StateDir& dir, bool wait) {
+  auto lock = lock_directory(dir.path(), wait);
+  if (!lock && lock.error().err == ENOENT) return fail(ENOENT, "container \"" + dir.id + "\" does not exist");
   return lock;
 }
 
 Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
   std::string tmp = path + ".tmp";
-  netns::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd) return netns::fail(errno, "create " + tmp);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) return fail(errno, "create " + tmp);
   std::size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
@@ -122,18 +122,20 @@ Result<void> write_file_atomic(const std::string& path, const std::string& conte
       if (errno == EINTR) continue;
       int err = errno;
       ::unlink(tmp.c_str());
-      return netns::fail(err, "write " + tmp);
+      return fail(err, "write " + tmp);
     }
     done += static_cast<std::size_t>(n);
   }
   // One count for all the writes of this process: the Nth may pause here, so that a test
   // can kill the runtime with a temporary file left behind.
-  static netns::FaultInjector faults = netns::FaultInjector::for_state_files();
+  // MR_PAUSE_IN_STATE_FILE=N: the Nth atomic file write paused with its temporary file
+  // written and not yet renamed.
+  static FaultInjector faults = FaultInjector::pausing_at("MR_PAUSE_IN_STATE_FILE");
   (void)faults.step("replace " + path);
   if (::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return netns::fail(err, "replace " + path);
+    return fail(err, "replace " + path);
   }
   return {};
 }
@@ -153,21 +155,21 @@ Result<void> save_state(const StateDir& dir, const State& st) {
 }
 
 Result<State> load_state(const StateDir& dir) {
-  auto dir_fd = netns::open_state_dir(dir.path());
-  if (!dir_fd && dir_fd.error().err == ENOENT) return netns::fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+  auto dir_fd = open_state_dir(dir.path());
+  if (!dir_fd && dir_fd.error().err == ENOENT) return fail(ENOENT, "container \"" + dir.id + "\" does not exist");
   if (!dir_fd) return std::unexpected(std::move(dir_fd).error());
-  netns::UniqueFd fd(::openat(dir_fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::openat(dir_fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT)
-      return netns::fail(ENOENT, "container \"" + dir.id + "\" has no state: its create is under way or died "
+      return fail(ENOENT, "container \"" + dir.id + "\" has no state: its create is under way or died "
                                  "before saving one (delete --force removes what it left)");
-    return netns::fail(errno, "open " + dir.state_file());
+    return fail(errno, "open " + dir.state_file());
   }
   std::string text;
   char buf[4096];
   for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return netns::fail(errno, "read " + dir.state_file());
+    if (n < 0) return fail(errno, "read " + dir.state_file());
     text.append(buf, static_cast<std::size_t>(n));
   }
   try {
@@ -185,17 +187,17 @@ Result<State> load_state(const StateDir& dir) {
     st.poststop = hooks_from(j.value("poststop", json::array()));
     return st;
   } catch (const json::exception& e) {
-    return netns::fail(EINVAL, "corrupt state file " + dir.state_file() + ": " + e.what());
+    return fail(EINVAL, "corrupt state file " + dir.state_file() + ": " + e.what());
   }
 }
 
 Result<std::vector<std::string>> list_containers(const std::string& root) {
-  MR_TRY(netns::check_state_root(root));
+  MR_TRY(check_state_root(root));
   std::vector<std::string> ids;
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root.c_str()), &::closedir);
   if (!d) {
     if (errno == ENOENT) return ids;
-    return netns::fail(errno, "list " + root);
+    return fail(errno, "list " + root);
   }
   while (dirent* e = ::readdir(d.get())) {
     std::string name = e->d_name;

@@ -2,7 +2,7 @@
 // temporary file and renamed, so a reader sees the old or the new file, never half),
 // exec.fifo while the container is created but not started, the pinned netns with its
 // identity and journal (netns/container_network.hpp), and the resolv.conf and hosts of
-// its network spec. ROOT/ID is read only once open_state_dir() (netns/state_root.hpp)
+// its network spec. ROOT/ID is read only once open_state_dir() (base/state_root.hpp)
 // has found it a directory of ours, not a symlink.
 #pragma once
 
@@ -14,14 +14,12 @@
 #include <string_view>
 #include <vector>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
 
-using netns::Error;
-using netns::Result;
 
 inline constexpr const char* kOciVersion = "1.2.0";
 inline constexpr const char* kDefaultRoot = "/run/mini-runc";
@@ -63,17 +61,17 @@ struct StateDir {
 // (lock_state_dir), taken before anything is made in it: `cleanup` and `delete --force`
 // tell a create under way from a dead one by that lock alone. EEXIST when the container
 // exists.
-Result<netns::UniqueFd> make_state_dir(const StateDir& dir);
+Result<UniqueFd> make_state_dir(const StateDir& dir);
 // Removes the files create makes in ROOT/ID (and the temporary files of their atomic
 // writes, which a runtime killed while writing one leaves), then ROOT/ID. A journal
 // still pending (network not undone) keeps the directory, and with it the way to undo.
 Result<void> remove_state_dir(const StateDir& dir);
 
 // Serialises create, start, kill, delete, cleanup and net of one container
-// (netns/dir_lock.hpp: flock on its directory, let go when the fd closes). Two
+// (base/dir_lock.hpp: flock on its directory, let go when the fd closes). Two
 // creates of one id need none: mkdir() of the directory is exclusive. Without `wait`,
 // a lock held elsewhere fails with EWOULDBLOCK.
-Result<netns::UniqueFd> lock_state_dir(const StateDir& dir, bool wait = true);
+Result<UniqueFd> lock_state_dir(const StateDir& dir, bool wait = true);
 
 Result<void> save_state(const StateDir& dir, const State& st);
 // ENOENT, saying which, when ROOT/ID is missing or has no state.json (a create under

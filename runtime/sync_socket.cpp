@@ -9,7 +9,7 @@ namespace mr::runtime {
 Result<SyncPair> make_sync_pair() {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
-    return netns::fail(errno, "socketpair for the container's init");
+    return fail(errno, "socketpair for the container's init");
   return SyncPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
@@ -19,7 +19,7 @@ Result<void> sync_send(int fd, SyncTag tag, const std::string& payload) {
   ssize_t n;
   while ((n = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }
-  if (n != static_cast<ssize_t>(msg.size())) return netns::fail(n < 0 ? errno : EIO, "send to the sync socket");
+  if (n != static_cast<ssize_t>(msg.size())) return fail(n < 0 ? errno : EIO, "send to the sync socket");
   return {};
 }
 
@@ -30,21 +30,21 @@ Result<SyncMessage> sync_recv(int fd) {
   char probe;
   while ((n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_TRUNC)) < 0 && errno == EINTR) {
   }
-  if (n < 0) return netns::fail(errno, "receive from the sync socket");
-  if (n == 0) return netns::fail(EPIPE, "the other side exited");
+  if (n < 0) return fail(errno, "receive from the sync socket");
+  if (n == 0) return fail(EPIPE, "the other side exited");
   std::vector<char> buf(static_cast<std::size_t>(n));
   while ((n = ::recv(fd, buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {
   }
-  if (n < 0) return netns::fail(errno, "receive from the sync socket");
-  if (n == 0) return netns::fail(EPIPE, "the other side exited");
+  if (n < 0) return fail(errno, "receive from the sync socket");
+  if (n == 0) return fail(EPIPE, "the other side exited");
   return SyncMessage{static_cast<SyncTag>(buf[0]), std::string(buf.data() + 1, static_cast<std::size_t>(n - 1))};
 }
 
 Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for) {
   auto m = sync_recv(fd);
   if (!m) return std::unexpected(std::move(m).error().wrap("wait for " + waiting_for));
-  if (m->tag == SyncTag::error) return netns::fail(0, m->payload);
-  if (m->tag != tag) return netns::fail(EPROTO, "wait for " + waiting_for + ": unexpected message");
+  if (m->tag == SyncTag::error) return fail(0, m->payload);
+  if (m->tag != tag) return fail(EPROTO, "wait for " + waiting_for + ": unexpected message");
   return std::move(m->payload);
 }
 

@@ -6,13 +6,11 @@
 
 #include <string>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::runtime {
 
-using netns::Result;
-using netns::UniqueFd;
 
 enum class SyncTag : char {
   init_pid = 'P',  // stage 1 -> runtime: the init's pid, as the runtime sees it

@@ -4,6 +4,7 @@
 #include "net_devices_host.hpp"
 #include "support/sandbox.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

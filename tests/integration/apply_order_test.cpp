@@ -13,6 +13,7 @@
 
 #include "apply_full_config.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

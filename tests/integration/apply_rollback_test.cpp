@@ -2,8 +2,9 @@
 #include <stdlib.h>
 
 #include "apply_full_config.hpp"
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

@@ -6,6 +6,7 @@
 #include "netns/moved_link.hpp"
 #include "netns/sysctl.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

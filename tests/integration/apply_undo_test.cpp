@@ -4,6 +4,7 @@
 #include "netns/address.hpp"
 #include "netns/moved_link.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

@@ -10,8 +10,9 @@
 #include "netns/attach.hpp"
 #include "netns/container_network.hpp"
 #include "netns/detach.hpp"
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

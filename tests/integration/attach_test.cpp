@@ -15,6 +15,7 @@
 #include "netns/inspect.hpp"
 #include "support/udp.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

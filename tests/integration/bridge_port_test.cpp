@@ -8,9 +8,10 @@
 
 #include "apply_helpers.hpp"
 #include "integration/recovery_host.hpp"
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 #include "netns/network_config.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

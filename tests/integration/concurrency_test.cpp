@@ -14,8 +14,8 @@
 #include "netns/address.hpp"
 #include "support/udp.hpp"
 
+using namespace mr;
 using namespace mr::test;
-using mr::netns::UniqueFd;
 namespace fs = std::filesystem;
 
 namespace {

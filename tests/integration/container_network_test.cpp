@@ -7,6 +7,7 @@
 #include "netns/container_network.hpp"
 #include "netns/namespace.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

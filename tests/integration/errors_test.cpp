@@ -2,6 +2,7 @@
 
 #include "support/sandbox.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

@@ -16,6 +16,7 @@
 #include "oci/network_view_json.hpp"
 #include "support/comparable_view.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 using json = nlohmann::ordered_json;

@@ -21,6 +21,7 @@
 #include "integration/recovery_host.hpp"
 #include "support/locks.hpp"
 
+using namespace mr;
 using namespace mr::test;
 namespace netns = mr::netns;
 using json = nlohmann::ordered_json;
@@ -293,7 +294,7 @@ TEST_CASE("a configure paused half way holds ROOT/ID: attach waits, after the co
   StandInContainer ctr;
   int p[2];
   REQUIRE(::pipe2(p, 0) == 0);  // the write end is the hook's MR_PAUSE_FD, open across exec
-  netns::UniqueFd paused(p[0]), pause_end(p[1]);
+  UniqueFd paused(p[0]), pause_end(p[1]);
   REQUIRE(::fcntl(paused.get(), F_SETFD, FD_CLOEXEC) == 0);
   std::future<RunResult> configure;
   {

@@ -262,14 +262,14 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a device that nothing could prove to be itse
   // A tap: nothing the kernel reports of it (no permanent address, no bus device, no
   // peer, no lower device) tells it from one the workload makes with the same name,
   // kind, MAC and ifindex.
-  MUST(mr::netns::run_in(sb.host().ns, []() -> mr::netns::Result<void> {
-    mr::netns::UniqueFd tun(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
-    if (!tun) return mr::netns::fail(errno, "open /dev/net/tun");
+  MUST(mr::netns::run_in(sb.host().ns, []() -> mr::Result<void> {
+    mr::UniqueFd tun(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+    if (!tun) return mr::fail(errno, "open /dev/net/tun");
     ifreq ifr{};
     std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "tap0");
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-    if (::ioctl(tun.get(), TUNSETIFF, &ifr) != 0) return mr::netns::fail(errno, "TUNSETIFF tap0");
-    if (::ioctl(tun.get(), TUNSETPERSIST, 1) != 0) return mr::netns::fail(errno, "TUNSETPERSIST tap0");
+    if (::ioctl(tun.get(), TUNSETIFF, &ifr) != 0) return mr::fail(errno, "TUNSETIFF tap0");
+    if (::ioctl(tun.get(), TUNSETPERSIST, 1) != 0) return mr::fail(errno, "TUNSETPERSIST tap0");
     return {};
   }));
   std::ofstream(b.dir + "/network.json")

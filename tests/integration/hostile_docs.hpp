@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::test {
 

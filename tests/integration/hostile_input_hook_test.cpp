@@ -103,14 +103,14 @@ TEST_CASE("netns-hook refuses a hostile OCI state on stdin") {
     CHECK(line.size() < 2048);
   }
   SUBCASE("an endless stdin (/dev/zero) and a 256 MiB one stop at the size limit") {
-    mr::netns::UniqueFd zero(::open("/dev/zero", O_RDONLY | O_CLOEXEC));
+    mr::UniqueFd zero(::open("/dev/zero", O_RDONLY | O_CLOEXEC));
     REQUIRE(zero);
     const std::string says = "netns-hook: error: stdin: the OCI state is larger than 16777216 bytes: File too large";
     CHECK(refused(sb, b, hook_with_stdin_fd(sb, b, zero.get()), ctr.pid()) == says);
     std::string huge = b.dir.file("huge-state");
     write_text(huge, head);
     REQUIRE(::truncate(huge.c_str(), off_t{256} << 20) == 0);
-    mr::netns::UniqueFd fd(::open(huge.c_str(), O_RDONLY | O_CLOEXEC));
+    mr::UniqueFd fd(::open(huge.c_str(), O_RDONLY | O_CLOEXEC));
     REQUIRE(fd);
     CHECK(refused(sb, b, hook_with_stdin_fd(sb, b, fd.get()), ctr.pid()) == says);
     fs::remove(huge);

@@ -83,7 +83,7 @@ TEST_CASE_FIXTURE(NetCliHost, "devices attached to a foreground run come home wh
   REQUIRE(::mkfifo(go.c_str(), 0600) == 0);
   b.args({"sh", "-c", "echo ready; read x < /tmp/go"});
   b.write();
-  mr::netns::UniqueFd out;
+  mr::UniqueFd out;
   pid_t run = runc.spawn({"run", "-b", b.dir, "fg"}, out);
   char buf[6] = {};
   REQUIRE(::read(out.get(), buf, 6) == 6);
@@ -102,7 +102,7 @@ TEST_CASE_FIXTURE(NetCliHost, "devices attached to a foreground run come home wh
   CHECK(bridge_has_port(sb.host(), "br0"));
 
   {
-    mr::netns::UniqueFd w(::open(go.c_str(), O_WRONLY | O_CLOEXEC));  // waits for the reader
+    mr::UniqueFd w(::open(go.c_str(), O_WRONLY | O_CLOEXEC));  // waits for the reader
     REQUIRE(w);
     REQUIRE(::write(w.get(), "go\n", 3) == 3);
   }

@@ -1,4 +1,4 @@
-// mini-runc's state-directory lock (runtime/state.hpp, netns/dir_lock.hpp) between net
+// mini-runc's state-directory lock (runtime/state.hpp, base/dir_lock.hpp) between net
 // commands and delete on one container: the test holds the lock itself, starts the
 // commands, waits until the kernel's lock table lists them as blocked, then lets go.
 // Whatever order the kernel picks, the outcome is exactly one consistent state.

@@ -15,6 +15,7 @@
 #include "oci/network_spec.hpp"
 #include "support/sandbox.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::oci;
 using namespace mr::test;

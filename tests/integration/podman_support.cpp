@@ -19,7 +19,6 @@ namespace mr::test::podman {
 namespace {
 
 namespace fs = std::filesystem;
-using netns::UniqueFd;
 
 std::string contents(int fd) {
   ::lseek(fd, 0, SEEK_SET);

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "integration/runtime_harness.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "support/sandbox.hpp"
 
 namespace mr::test::podman {
@@ -50,7 +50,7 @@ Engine runc(const std::string& hooks_dir);
 // A podman command started and not yet waited for.
 class Running {
  public:
-  Running(pid_t pid, netns::UniqueFd out, netns::UniqueFd err) : pid_(pid), out_(std::move(out)), err_(std::move(err)) {}
+  Running(pid_t pid, UniqueFd out, UniqueFd err) : pid_(pid), out_(std::move(out)), err_(std::move(err)) {}
   Running(const Running&) = delete;
   Running& operator=(const Running&) = delete;
   ~Running();  // kills and reaps one never finished
@@ -59,7 +59,7 @@ class Running {
 
  private:
   pid_t pid_;
-  netns::UniqueFd out_, err_;
+  UniqueFd out_, err_;
 };
 
 class Podman {
@@ -96,7 +96,7 @@ class Podman {
   Sandbox& sb_;
   std::string dir_;
   Engine engine_;
-  netns::UniqueFd mnt_;
+  UniqueFd mnt_;
 };
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b);

@@ -15,10 +15,10 @@
 #include "integration/podman_support.hpp"
 #include "integration/rfc_support.hpp"
 
+using namespace mr;
 using namespace mr::test;
 using namespace mr::test::podman;
 using namespace mr::test::rfc;
-using mr::netns::UniqueFd;
 namespace fs = std::filesystem;
 
 namespace {

@@ -32,6 +32,7 @@
 #include "integration/recovery_host.hpp"
 #include "support/process.hpp"
 
+using namespace mr;
 using namespace mr::test;
 namespace netns = mr::netns;
 namespace fs = std::filesystem;
@@ -92,13 +93,13 @@ struct Ending {
 // `mini-runc ARGS`, SIGKILLed `delay` after it was started unless it ended before (its
 // pidfd says so at once); without a delay it runs to its end.
 Ending run_killed_after(Runc& runc, const std::vector<std::string>& args, std::optional<Clock::duration> delay) {
-  netns::UniqueFd err(::memfd_create("stderr", MFD_CLOEXEC));
+  UniqueFd err(::memfd_create("stderr", MFD_CLOEXEC));
   REQUIRE(err);
-  netns::UniqueFd out;
+  UniqueFd out;
   auto start = Clock::now();
   pid_t pid = runc.spawn(args, out, {}, {}, err.get());
   if (delay) {
-    netns::UniqueFd pidfd = open_pidfd(pid);
+    UniqueFd pidfd = open_pidfd(pid);
     pollfd p{.fd = pidfd.get(), .events = POLLIN};
     for (;;) {
       auto left = std::max(Clock::duration::zero(), start + *delay - Clock::now());

@@ -14,8 +14,8 @@
 #include "integration/recovery_host.hpp"
 #include "support/udp.hpp"
 
+using namespace mr;
 using namespace mr::test;
-using mr::netns::UniqueFd;
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include "apply_helpers.hpp"
 #include "integration/hostile_docs.hpp"
 #include "netns/address.hpp"
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 #include "netns/route.hpp"
 
 namespace mr::test {
@@ -102,7 +102,7 @@ std::vector<std::string> mounts_under(const std::string& prefix, const std::vect
 }
 
 void require_fault_injection() {
-  if (!netns::FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
+  if (!FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
 }
 
 int each_step(const std::function<bool(int)>& at_step) {
@@ -119,14 +119,14 @@ PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int st
                         const std::string& stdin_data) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
-  netns::UniqueFd paused(p[0]), pause_end(p[1]);
+  UniqueFd paused(p[0]), pause_end(p[1]);
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
-  netns::UniqueFd resume_end(p[0]);
+  UniqueFd resume_end(p[0]);
   PausedRun run;
-  run.resume = netns::UniqueFd(p[1]);
-  run.err = netns::UniqueFd(::memfd_create("stderr", MFD_CLOEXEC));
+  run.resume = UniqueFd(p[1]);
+  run.err = UniqueFd(::memfd_create("stderr", MFD_CLOEXEC));
   REQUIRE(run.err);
-  netns::UniqueFd out;
+  UniqueFd out;
   {
     ScopedEnv at(pause_env, std::to_string(step));
     ScopedEnv fd("MR_PAUSE_FD", "3");  // the harness places `fds` at 3, 4, ...
@@ -135,7 +135,7 @@ PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int st
   }
   pause_end.reset();
   resume_end.reset();
-  netns::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0)));
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0)));
   REQUIRE(pidfd);
   // Either the byte of the pause or the end of the process, whichever comes first.
   pollfd fds[2] = {{.fd = paused.get(), .events = POLLIN}, {.fd = pidfd.get(), .events = POLLIN}};
@@ -199,13 +199,13 @@ std::vector<std::string> holders_of_netns(ino_t inode) {
 }
 
 uint64_t netns_cookie(const netns::Netns& ns) {
-  return MUST(netns::run_in(ns, []() -> netns::Result<uint64_t> {
-    netns::UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!sock) return netns::fail(errno, "socket");
+  return MUST(netns::run_in(ns, []() -> Result<uint64_t> {
+    UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock) return fail(errno, "socket");
     uint64_t cookie = 0;
     socklen_t len = sizeof cookie;
     if (::getsockopt(sock.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0)
-      return netns::fail(errno, "getsockopt SO_NETNS_COOKIE");
+      return fail(errno, "getsockopt SO_NETNS_COOKIE");
     return cookie;
   }));
 }

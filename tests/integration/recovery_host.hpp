@@ -73,8 +73,8 @@ struct PausedRun {
   pid_t pid = 0;
   bool paused = false;
   int status = -1;  // when it finished first
-  netns::UniqueFd resume;  // a byte written here lets it go on (MR_RESUME_FD)
-  netns::UniqueFd err;     // its stderr, a memory file
+  UniqueFd resume;  // a byte written here lets it go on (MR_RESUME_FD)
+  UniqueFd err;     // its stderr, a memory file
 };
 // `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
 // `stdin_data` as Runc::spawn (a Runc of netns-hook takes the OCI state there).

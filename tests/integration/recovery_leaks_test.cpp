@@ -13,8 +13,8 @@
 
 #include "integration/recovery_host.hpp"
 
+using namespace mr;
 using namespace mr::test;
-using mr::netns::UniqueFd;
 namespace fs = std::filesystem;
 
 namespace {

@@ -26,6 +26,7 @@
 #include "netns/sysctl.hpp"
 
 using namespace mr::test;
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

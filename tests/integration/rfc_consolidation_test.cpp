@@ -24,7 +24,7 @@ std::vector<std::string> web_server(const std::string& name) {
 }
 
 std::string http_get(Space& from, const std::string& to) {
-  mr::netns::UniqueFd conn;
+  mr::UniqueFd conn;
   int err = connect_errno(from, ip(to), kHttpPort, conn);
   INFO("connect to " << to << ": " << std::strerror(err));
   REQUIRE(err == 0);
@@ -112,14 +112,14 @@ TEST_CASE("rfc 6: with three containers on one addr:port behind one bridge, each
   BridgedHost h;
   const std::vector<std::string> addresses = {"10.88.0.2", "10.88.0.3", "10.88.0.4"};
   std::vector<std::unique_ptr<Container>> ctrs;
-  std::vector<mr::netns::UniqueFd> listeners;
+  std::vector<mr::UniqueFd> listeners;
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     ctrs.push_back(h.bridged("c" + std::to_string(i), addresses[i]));
     listeners.push_back(tcp_listen(ctrs[i]->net(), ip("0.0.0.0"), kHttpPort));
   }
   auto probe = [&](Space& from, std::size_t target) {
     CAPTURE(addresses[target]);
-    mr::netns::UniqueFd conn;
+    mr::UniqueFd conn;
     REQUIRE(connect_errno(from, ip(addresses[target]), kHttpPort, conn) == 0);
     // Established before connect() returned: queued at its listener now, or nowhere.
     for (std::size_t i = 0; i < listeners.size(); ++i) CHECK(has_pending(listeners[i]) == (i == target));

@@ -33,7 +33,7 @@ struct WiredHost {
 // A TCP connection from `from` to the peer's listener arrives from `expected_source`.
 void check_tcp_source(Space& from, Space& to, const std::string& to_ip, const std::string& expected_source) {
   auto server = tcp_listen(to, ip(to_ip), kTcpPort);
-  mr::netns::UniqueFd conn;
+  mr::UniqueFd conn;
   REQUIRE(connect_errno(from, ip(to_ip), kTcpPort, conn) == 0);
   CHECK(peer_ip(accept_one(server)) == expected_source);
 }

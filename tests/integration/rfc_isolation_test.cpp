@@ -80,7 +80,7 @@ void loopback_is_private(Engine engine) {
   auto lo = ip("127.0.0.1");
   auto server = tcp_listen(a->net(), lo, kLoPort);
   // Reachable where it lives, so the refusals below are about isolation.
-  mr::netns::UniqueFd conn;
+  mr::UniqueFd conn;
   REQUIRE(connect_errno(a->net(), lo, kLoPort, conn) == 0);
   auto accepted = accept_one(server);
   CHECK(peer_ip(accepted) == "127.0.0.1");
@@ -114,7 +114,7 @@ TEST_CASE("rfc 8: two containers joined to one network namespace by path see the
   CHECK(link_names(b.net()) == std::vector<std::string>{"eth0", "lo"});
   // What one binds, the other reaches on the shared loopback and shared eth0.
   auto server = tcp_listen(a->net(), ip("10.88.0.2"), kLoPort);
-  mr::netns::UniqueFd conn;
+  mr::UniqueFd conn;
   CHECK(connect_errno(b.net(), ip("10.88.0.2"), kLoPort, conn) == 0);
   CHECK(local_ip(accept_one(server)) == "10.88.0.2");
   CHECK(bind_errno(b.net(), ip("10.88.0.2"), kLoPort) == EADDRINUSE);

@@ -16,7 +16,6 @@
 namespace mr::test::rfc {
 
 using netns::IpAddress;
-using netns::UniqueFd;
 
 IpAddress ip(const std::string& text) { return MUST(IpAddress::parse(text)); }
 netns::IpPrefix prefix(const std::string& text) { return MUST(netns::IpPrefix::parse(text)); }

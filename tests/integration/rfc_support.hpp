@@ -13,7 +13,7 @@
 
 #include "integration/runtime_harness.hpp"
 #include "netns/ip.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "support/sandbox.hpp"
 #include "support/udp.hpp"
 
@@ -23,22 +23,22 @@ netns::IpAddress ip(const std::string& text);
 netns::IpPrefix prefix(const std::string& text);
 
 // A TCP socket inside `s`, bound to ip:port and listening.
-netns::UniqueFd tcp_listen(Space& s, const netns::IpAddress& at, uint16_t port);
+UniqueFd tcp_listen(Space& s, const netns::IpAddress& at, uint16_t port);
 // bind() of a new TCP socket inside `s` to ip:port: 0 or the errno.
 int bind_errno(Space& s, const netns::IpAddress& at, uint16_t port);
 // connect() from inside `s` to ip:port, waiting at most kTimeoutMs: 0 (and the socket in
 // `out`) or the errno.
-int connect_errno(Space& s, const netns::IpAddress& to, uint16_t port, netns::UniqueFd& out);
+int connect_errno(Space& s, const netns::IpAddress& to, uint16_t port, UniqueFd& out);
 // Accepts one connection on `listener` within `timeout_ms`.
-netns::UniqueFd accept_one(const netns::UniqueFd& listener, int timeout_ms = kTimeoutMs);
+UniqueFd accept_one(const UniqueFd& listener, int timeout_ms = kTimeoutMs);
 // Whether a connection is waiting on `listener` right now.
-bool has_pending(const netns::UniqueFd& listener);
+bool has_pending(const UniqueFd& listener);
 // The local and the peer address of a connected socket.
-std::string local_ip(const netns::UniqueFd& sock);
-std::string peer_ip(const netns::UniqueFd& sock);
+std::string local_ip(const UniqueFd& sock);
+std::string peer_ip(const UniqueFd& sock);
 // Reads until the peer closes, within kTimeoutMs.
-std::string read_to_eof(const netns::UniqueFd& sock);
-void send_all(const netns::UniqueFd& sock, const std::string& data);
+std::string read_to_eof(const UniqueFd& sock);
+void send_all(const UniqueFd& sock, const std::string& data);
 
 // Where a container's network spec goes, and so who applies it: the bundle's
 // network.json or a file named by --network, which mini-runc applies itself; or the
@@ -82,7 +82,7 @@ class Container {
   Runc& runc_;
   std::string id_;
   pid_t run_ = -1;
-  netns::UniqueFd out_;
+  UniqueFd out_;
   int pid_ = 0;
   std::optional<Space> net_;
 };

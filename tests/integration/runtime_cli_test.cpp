@@ -151,8 +151,8 @@ TEST_CASE_FIXTURE(RuncFixture, "--preserve-fds passes extra fds, and only those"
   b.args({"sh", "-c", "echo via-fd3 >&3; ls /proc/self/fd"});
   b.write();
   std::string target = tmp.path() + "/fd3.out";
-  mr::netns::UniqueFd f3(::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-  mr::netns::UniqueFd f4(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  mr::UniqueFd f3(::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  mr::UniqueFd f4(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   auto o = runc({"run", "--preserve-fds", "1", "-b", b.dir, "fds"}, "", {f3.get(), f4.get()});
   INFO(o.err);
   CHECK(o.status == 0);
@@ -163,7 +163,7 @@ TEST_CASE_FIXTURE(RuncFixture, "--preserve-fds passes extra fds, and only those"
 
 TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --console-socket, the workload gets the peer") {
   std::string sock_path = tmp.path() + "/console.sock";
-  mr::netns::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  mr::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strcpy(addr.sun_path, sock_path.c_str());
@@ -175,7 +175,7 @@ TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --conso
   auto o = runc({"run", "-d", "--console-socket", sock_path, "-b", b.dir, "tty"});
   INFO(o.err);
   REQUIRE(o.status == 0);
-  mr::netns::UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  mr::UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
   REQUIRE(conn);
   char name[64] = {};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
@@ -191,7 +191,7 @@ TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --conso
   REQUIRE(c->cmsg_type == SCM_RIGHTS);
   int fd;
   std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  mr::netns::UniqueFd master(fd);
+  mr::UniqueFd master(fd);
   // Read until the workload's side closes (EIO on a pty master).
   std::string out;
   char buf[256];

@@ -46,7 +46,7 @@ std::string read_all(int fd) {
 }
 
 std::string read_all_file(const std::string& path) {
-  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) FAIL("open " << path);
   return read_all(fd.get());
 }
@@ -59,7 +59,7 @@ int wait_status(pid_t pid, rusage* usage) {
 }
 
 void wait_gone(pid_t pid) {
-  netns::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!fd) return;  // already gone
   pollfd p{.fd = fd.get(), .events = POLLIN};
   REQUIRE(::poll(&p, 1, -1) == 1);
@@ -85,8 +85,8 @@ namespace {
   ::_exit(121);
 }
 
-netns::UniqueFd memfd(const char* name) {
-  netns::UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
+UniqueFd memfd(const char* name) {
+  UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
   REQUIRE(fd);
   return fd;
 }
@@ -120,9 +120,9 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
   return o;
 }
 
-pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds,
+pid_t Runc::spawn(const std::vector<std::string>& args, UniqueFd& out, const std::vector<int>& fds,
                   const std::string& stdin_data, int err) {
-  netns::UniqueFd in;
+  UniqueFd in;
   if (!stdin_data.empty()) {
     in = memfd("stdin");
     REQUIRE(::write(in.get(), stdin_data.data(), stdin_data.size()) == static_cast<ssize_t>(stdin_data.size()));
@@ -130,7 +130,7 @@ pid_t Runc::spawn(const std::vector<std::string>& args, netns::UniqueFd& out, co
   }
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
-  netns::UniqueFd r(p[0]), w(p[1]);
+  UniqueFd r(p[0]), w(p[1]);
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "support/sandbox.hpp"
 
 namespace mr::test {
@@ -48,7 +48,7 @@ class Runc {
   // Starts it without waiting; its stdout is a pipe returned in `out`; `fds` as above;
   // stdin is the test's own, or `stdin_data` when given (netns-hook reads the OCI state there);
   // `err`, when given, becomes its stderr (else it shares the test's).
-  pid_t spawn(const std::vector<std::string>& args, netns::UniqueFd& out, const std::vector<int>& fds = {},
+  pid_t spawn(const std::vector<std::string>& args, UniqueFd& out, const std::vector<int>& fds = {},
               const std::string& stdin_data = {}, int err = -1);
   nlohmann::json state(const std::string& id);
 

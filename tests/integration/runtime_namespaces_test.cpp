@@ -135,7 +135,7 @@ TEST_CASE_FIXTURE(RuncFixture, "kill --all without a pid namespace warns that on
   INFO(r.err);
   REQUIRE(r.status == 0);
   int init = runc.state("nopid")["pid"];
-  mr::netns::UniqueFd child(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(read_all_file(said)), 0)));
+  mr::UniqueFd child(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(read_all_file(said)), 0)));
   REQUIRE(child);
   auto k = runc({"kill", "--all", "nopid", "TERM"});
   INFO(k.err);

@@ -48,7 +48,7 @@ TEST_CASE_FIXTURE(RuncFixture, "run forwards signals to the workload") {
   // The container's init gets SIGTERM only because it has a handler for it.
   b.args({"sh", "-c", "trap 'kill $!; exit 42' TERM; sleep 1000 & echo ready; wait"});
   b.write();
-  mr::netns::UniqueFd out;
+  mr::UniqueFd out;
   pid_t pid = runc.spawn({"run", "-b", b.dir, "fwd"}, out);
   char buf[6] = {};
   REQUIRE(::read(out.get(), buf, 6) == 6);  // "ready\n": the trap is installed

@@ -13,6 +13,7 @@
 #include "integration/runtime_harness.hpp"
 #include "support/sandbox.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

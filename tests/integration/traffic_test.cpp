@@ -8,6 +8,7 @@
 
 #include "support/udp.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
 

@@ -50,8 +50,8 @@ std::vector<LockLine> flocks() {
 
 }  // namespace
 
-netns::UniqueFd hold_directory_lock(const std::string& dir) {
-  netns::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+UniqueFd hold_directory_lock(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   REQUIRE_MESSAGE(fd, "open " << dir);
   REQUIRE(::flock(fd.get(), LOCK_EX) == 0);
   return fd;

@@ -9,13 +9,13 @@
 #include <optional>
 #include <string>
 
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::test {
 
-// The flock a command under test takes on a directory (netns/dir_lock.hpp), taken here
+// The flock a command under test takes on a directory (base/dir_lock.hpp), taken here
 // by the test itself with the plain syscalls.
-netns::UniqueFd hold_directory_lock(const std::string& dir);
+UniqueFd hold_directory_lock(const std::string& dir);
 
 // A file as /proc/locks names it: device and inode.
 struct FileId {

@@ -20,8 +20,8 @@ namespace mr::test {
 
 namespace {
 
-netns::UniqueFd memory_file(const char* name) {
-  netns::UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
+UniqueFd memory_file(const char* name) {
+  UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
   REQUIRE_MESSAGE(fd, "memfd_create: " << std::string(std::strerror(errno)));
   return fd;
 }
@@ -115,7 +115,7 @@ HeldChild::HeldChild(int (*setup)()) {
   int ready[2], hold[2];
   REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(hold, O_CLOEXEC) == 0);
-  netns::UniqueFd ready_r(ready[0]), ready_w(ready[1]), hold_r(hold[0]);
+  UniqueFd ready_r(ready[0]), ready_w(ready[1]), hold_r(hold[0]);
   release_.reset(hold[1]);
   pid_ = ::fork();
   REQUIRE(pid_ >= 0);
@@ -153,9 +153,9 @@ void HeldChild::release() {
 StandInContainer::StandInContainer()
     : HeldChild([] { return ::unshare(CLONE_NEWNET) == 0 ? 0 : errno; }) {}
 
-static netns::UniqueFd open_mount_ns(pid_t pid) {
+static UniqueFd open_mount_ns(pid_t pid) {
   std::string path = "/proc/" + std::to_string(pid) + "/ns/mnt";
-  netns::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE_MESSAGE(fd, "open " << path << ": " << std::string(std::strerror(errno)));
   return fd;
 }
@@ -186,8 +186,8 @@ pid_t reaped_pid() {
   return pid;
 }
 
-netns::UniqueFd open_pidfd(pid_t pid) {
-  netns::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+UniqueFd open_pidfd(pid_t pid) {
+  UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   REQUIRE_MESSAGE(fd, "pidfd_open " << pid << ": " << std::string(std::strerror(errno)));
   return fd;
 }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "netns/namespace.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace mr::test {
 
@@ -56,7 +56,7 @@ class HeldChild {
 
  private:
   pid_t pid_ = -1;
-  netns::UniqueFd release_;  // the child exits when this pipe's write end closes
+  UniqueFd release_;  // the child exits when this pipe's write end closes
 };
 
 // A stand-in container: a child in a network namespace of its own (unshare(CLONE_NEWNET)).
@@ -74,7 +74,7 @@ struct StandInContainer : HeldChild {
 // and poststop (under `crun delete`, another process) must find that mount.
 struct Cgroup2MountNamespace : HeldChild {
   Cgroup2MountNamespace();
-  netns::UniqueFd fd;  // /proc/PID/ns/mnt
+  UniqueFd fd;  // /proc/PID/ns/mnt
 };
 
 // A mount namespace of its own, held by a child, for programs the test starts in it
@@ -84,14 +84,14 @@ struct Cgroup2MountNamespace : HeldChild {
 struct MountNamespace : HeldChild {
   enum class Propagation { kept, made_private };
   explicit MountNamespace(Propagation p);
-  netns::UniqueFd fd;  // /proc/PID/ns/mnt
+  UniqueFd fd;  // /proc/PID/ns/mnt
 };
 
 // A pid that no process has: that of a child already reaped.
 pid_t reaped_pid();
 
 // A pidfd for `pid` (any process, not only a child), and waiting until it exits.
-netns::UniqueFd open_pidfd(pid_t pid);
+UniqueFd open_pidfd(pid_t pid);
 void wait_exit(int pidfd, int timeout_seconds = 20);
 
 }  // namespace mr::test

@@ -42,22 +42,22 @@ std::vector<std::string> Space::addresses(int index, int family) {
   return prefix_texts(MUST(netns::list_addresses(nl, index, family)));
 }
 
-netns::UniqueFd link_events(const netns::Netns& ns, uint32_t groups) {
-  return MUST(netns::run_in(ns, [groups]() -> netns::Result<netns::UniqueFd> {
-    netns::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
-    if (!fd) return netns::fail(errno, "open rtnetlink event socket");
+UniqueFd link_events(const netns::Netns& ns, uint32_t groups) {
+  return MUST(netns::run_in(ns, [groups]() -> Result<UniqueFd> {
+    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
+    if (!fd) return fail(errno, "open rtnetlink event socket");
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
     local.nl_groups = groups;
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
-      return netns::fail(errno, "subscribe to link events");
+      return fail(errno, "subscribe to link events");
     return fd;
   }));
 }
 
 // Waits until `events` has something to read, or the deadline passes (false); then
 // drains it.
-static bool next_events(const netns::UniqueFd& events, std::chrono::steady_clock::time_point deadline) {
+static bool next_events(const UniqueFd& events, std::chrono::steady_clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   pollfd p{events.get(), POLLIN, 0};
   if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return false;
@@ -169,7 +169,7 @@ static void remove_orphaned_test_dirs() {
     if (!name.starts_with(prefix) || dash == std::string::npos || dash == prefix.size() ||
         name.find_first_not_of("0123456789", prefix.size()) != dash)
       continue;
-    netns::UniqueFd dir(::open(entry.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd dir(::open(entry.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (dir && ::flock(dir.get(), LOCK_EX | LOCK_NB) == 0) remove_test_dir(entry.path().string());
   }
 }
@@ -177,7 +177,7 @@ static void remove_orphaned_test_dirs() {
 TempDir::TempDir() {
   // Made and locked under a lock that every sweep holds too: otherwise a sweep could take
   // a new directory's lock between its mkdtemp() and its owner's flock().
-  netns::UniqueFd making(::open("/tmp/mr-test.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  UniqueFd making(::open("/tmp/mr-test.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   REQUIRE(making);
   REQUIRE(::flock(making.get(), LOCK_EX) == 0);
   remove_orphaned_test_dirs();

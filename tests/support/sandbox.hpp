@@ -34,7 +34,7 @@ namespace mr::test {
 
 // Fails the test (loudly, never a skip) when a Result holds an error, and yields its value.
 template <class T>
-T must(netns::Result<T> r, const char* what) {
+T must(Result<T> r, const char* what) {
   if (!r) {
     std::string failure = std::string(what) + ": " + r.error().message();
     FAIL(failure);
@@ -104,7 +104,7 @@ class TempDir {
 
  private:
   std::string path_;
-  netns::UniqueFd lock_;  // flock on path_: the directory's process is alive
+  UniqueFd lock_;  // flock on path_: the directory's process is alive
 };
 
 // Everything the tests compare on a host: links by name (kind, MTU, MAC, up, master),
@@ -128,7 +128,7 @@ std::string settled(Space& s, const std::string& expected, const std::function<s
 // A non-blocking socket that receives the kernel's link events (RTNLGRP_LINK) in `ns`,
 // or the events of `groups` (RTMGRP_* bits). Subscribe before looking, so that an event
 // cannot slip between the look and the wait.
-netns::UniqueFd link_events(const netns::Netns& ns, uint32_t groups = RTMGRP_LINK);
+UniqueFd link_events(const netns::Netns& ns, uint32_t groups = RTMGRP_LINK);
 
 // Whether /proc/self/mountinfo lists a mount point at `path`.
 bool is_mount_point(const std::string& path);

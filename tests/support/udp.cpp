@@ -9,7 +9,6 @@
 namespace mr::test {
 
 using netns::IpAddress;
-using netns::UniqueFd;
 using netns::run_in;
 
 sockaddr_storage socket_address(const IpAddress& ip, uint16_t port, socklen_t& len) {

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "netns/ip.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "support/sandbox.hpp"
 
 namespace mr::test {
@@ -21,9 +21,9 @@ sockaddr_storage socket_address(const netns::IpAddress& ip, uint16_t port, sockl
 netns::IpAddress address_of(const sockaddr_storage& ss);
 // A socket made inside `space` (it belongs to that namespace for its whole life), bound to
 // `local` (port kPort) if given.
-netns::UniqueFd socket_in(Space& space, int family, int type, const netns::IpAddress* local = nullptr);
+UniqueFd socket_in(Space& space, int family, int type, const netns::IpAddress* local = nullptr);
 // Fails the test unless `fd` becomes readable within kTimeoutMs.
-void wait_readable(const netns::UniqueFd& fd);
+void wait_readable(const UniqueFd& fd);
 // Sends one datagram from `from` to `to_ip` and checks that it arrives there whole,
 // from `from_ip`.
 void check_udp(Space& from, const netns::IpAddress& from_ip, Space& to, const netns::IpAddress& to_ip);

@@ -3,6 +3,7 @@
 #include "netns/config_check.hpp"
 #include "netns/sysctl.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

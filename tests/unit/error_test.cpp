@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
-using namespace mr::netns;
+using namespace mr;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "netns/state_root.hpp"
+#include "base/state_root.hpp"
 #include "oci/hook_check.hpp"
 #include "oci/json_input.hpp"
 #include "oci/state.hpp"
@@ -154,13 +154,13 @@ TEST_CASE("a state root that is a symlink or writable by others is refused, a mi
   TempDir dir;
   std::string real = dir.path() + "/real";
   REQUIRE(::mkdir(real.c_str(), 0700) == 0);
-  CHECK(mr::netns::check_state_root(real).has_value());
-  CHECK(mr::netns::check_state_root(dir.path() + "/not-yet").has_value());
+  CHECK(mr::check_state_root(real).has_value());
+  CHECK(mr::check_state_root(dir.path() + "/not-yet").has_value());
 
   std::string link = dir.path() + "/link";
   fs::create_symlink(real, link);
   for (const std::string& path : {link, link + "/", link + "//"}) {
-    auto r = mr::netns::check_state_root(path);
+    auto r = mr::check_state_root(path);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().message() == "--root " + path +
                                      " is a symlink; give the directory itself, which only its owner may write: "
@@ -169,13 +169,13 @@ TEST_CASE("a state root that is a symlink or writable by others is refused, a mi
   for (mode_t mode : {0777, 01777, 0770, 0702}) {
     CAPTURE(mode);
     REQUIRE(::chmod(real.c_str(), mode) == 0);
-    auto r = mr::netns::check_state_root(real, "--state");
+    auto r = mr::check_state_root(real, "--state");
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().message().starts_with("--state " + real + " is writable by others than its owner (mode "));
   }
   std::string file = dir.write("file", "");
-  CHECK(mr::netns::check_state_root(file).error().message() == "--root " + file + ": Not a directory");
-  CHECK_FALSE(mr::netns::check_state_root("").has_value());
+  CHECK(mr::check_state_root(file).error().message() == "--root " + file + ": Not a directory");
+  CHECK_FALSE(mr::check_state_root("").has_value());
 }
 
 TEST_CASE("hooks run from the host must name an executable file there, startContainer's are the container's") {

@@ -2,6 +2,7 @@
 
 #include "netns/ip.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 TEST_CASE("IPv4 and IPv6 prefixes parse and print back") {

@@ -9,9 +9,10 @@
 
 #include <cstdio>
 
-#include "netns/fnv.hpp"
+#include "base/fnv.hpp"
 #include "netns/journal_format.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include "netns/journal.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

@@ -7,6 +7,7 @@
 #include "netns/lease.hpp"
 #include "unit_temp_dir.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 namespace fs = std::filesystem;
 

@@ -8,6 +8,7 @@
 #include "netns/netlink_message.hpp"
 #include "netns/netlink_socket.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

@@ -102,7 +102,7 @@ TEST_CASE("200,000 sysctls with a number for a value are refused with one line e
   }
   auto c = check({{"version", 1}, {"sysctl", sysctls}});
   REQUIRE(c.problems.size() == kSysctls);
-  CHECK(std::all_of(c.problems.begin(), c.problems.end(), [&](const mr::netns::Error& p) {
+  CHECK(std::all_of(c.problems.begin(), c.problems.end(), [&](const mr::Error& p) {
     return p.pointer.starts_with("/sysctl/" + prefix) && p.context == "expected a string (got 1)";
   }));
   CHECK(c.problems.front().pointer == "/sysctl/" + prefix + "000000");

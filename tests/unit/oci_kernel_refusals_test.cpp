@@ -13,6 +13,7 @@
 #include "oci_test_util.hpp"
 
 using namespace mr::oci;
+using namespace mr;
 using namespace mr::netns;
 using nlohmann::json;
 using mr::test::messages;

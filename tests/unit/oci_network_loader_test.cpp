@@ -15,6 +15,7 @@
 #include "oci_test_util.hpp"
 
 using namespace mr::oci;
+using namespace mr;
 using namespace mr::netns;
 using mr::test::has_problem_at;
 using mr::test::messages;

@@ -6,6 +6,7 @@
 #include "oci_test_util.hpp"
 
 using namespace mr::oci;
+using namespace mr;
 using namespace mr::netns;
 using nlohmann::json;
 using mr::test::has_problem_at;

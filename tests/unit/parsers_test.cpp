@@ -10,6 +10,7 @@
 #include "netns/link.hpp"
 #include "netns/route.hpp"
 
+using namespace mr;
 using namespace mr::netns;
 
 namespace {

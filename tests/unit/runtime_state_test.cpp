@@ -15,6 +15,7 @@
 #include "runtime/state.hpp"
 #include "unit_temp_dir.hpp"
 
+using namespace mr;
 using namespace mr::runtime;
 namespace fs = std::filesystem;
 
@@ -82,7 +83,7 @@ TEST_CASE("paths made in a root stay inside it, whatever its symlinks say") {
   fs::create_symlink(outside, root + "/abs");          // absolute, to a real host dir
   fs::create_symlink("../../../..", root + "/up");     // climbing
   fs::create_symlink("/nowhere/deep", root + "/dangling");
-  mr::netns::UniqueFd rfd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  mr::UniqueFd rfd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   REQUIRE(rfd);
   REQUIRE(make_in_root(rfd.get(), "/abs/a", Leaf::directory));
   REQUIRE(make_in_root(rfd.get(), "/up/b/file", Leaf::file));

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace mr::netns {
+namespace mr {
 
 constexpr uint32_t fnv1a(std::string_view text) {
   uint32_t h = 2166136261u;
@@ -16,4 +16,4 @@ constexpr uint32_t fnv1a(std::string_view text) {
   return h;
 }
 
-}  // namespace mr::netns
+}  // namespace mr

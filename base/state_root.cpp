@@ -1,4 +1,4 @@
-#include "netns/state_root.hpp"
+#include "base/state_root.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-namespace mr::netns {
+namespace mr {
 
 namespace {
 
@@ -67,4 +67,4 @@ Result<UniqueFd> open_state_dir(const std::string& path) {
   return fd;
 }
 
-}  // namespace mr::netns
+}  // namespace mr

@@ -6,10 +6,10 @@
 
 #include <string>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
-namespace mr::netns {
+namespace mr {
 
 // Locks `path` for as long as the returned fd is open; `path` is a state directory, opened
 // and checked by open_state_dir() (state_root.hpp): a symlink or a directory of another
@@ -18,4 +18,4 @@ namespace mr::netns {
 // removed by the holder we waited for: then there is nothing left to change.
 Result<UniqueFd> lock_directory(const std::string& path, bool wait = true);
 
-}  // namespace mr::netns
+}  // namespace mr

@@ -1,8 +1,8 @@
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
 #include <cstring>
 
-namespace mr::netns {
+namespace mr {
 
 Error Error::wrap(std::string_view outer) && {
   if (context.empty())
@@ -44,4 +44,4 @@ Error sys_error(int err, std::string context) {
   return e;
 }
 
-}  // namespace mr::netns
+}  // namespace mr

@@ -1,4 +1,4 @@
-#include "netns/fault.hpp"
+#include "base/fault.hpp"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-namespace mr::netns {
+namespace mr {
 
 namespace {
 
@@ -35,12 +35,7 @@ void pause_here(int fd, int resume_fd) {
 
 FaultInjector::FaultInjector() : FaultInjector("MR_FAIL_AT_STEP", "MR_PAUSE_AT_STEP") {}
 
-FaultInjector FaultInjector::for_undo() { return FaultInjector(nullptr, "MR_PAUSE_AT_UNDO_STEP"); }
-
-FaultInjector FaultInjector::for_start() { return FaultInjector(nullptr, "MR_PAUSE_IN_START"); }
-
-FaultInjector FaultInjector::for_return() { return FaultInjector(nullptr, "MR_PAUSE_IN_RETURN"); }
-FaultInjector FaultInjector::for_state_files() { return FaultInjector(nullptr, "MR_PAUSE_IN_STATE_FILE"); }
+FaultInjector FaultInjector::pausing_at(const char* pause_env) { return FaultInjector(nullptr, pause_env); }
 
 FaultInjector::FaultInjector(const char* fail_env, const char* pause_env) {
   if constexpr (enabled()) {
@@ -59,4 +54,4 @@ Result<void> FaultInjector::step(std::string_view what) {
   return {};
 }
 
-}  // namespace mr::netns
+}  // namespace mr

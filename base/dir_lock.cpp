@@ -1,12 +1,12 @@
-#include "netns/dir_lock.hpp"
+#include "base/dir_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "netns/state_root.hpp"
+#include "base/state_root.hpp"
 
-namespace mr::netns {
+namespace mr {
 
 Result<UniqueFd> lock_directory(const std::string& path, bool wait) {
   auto fd = MR_TRY_VALUE(open_state_dir(path));
@@ -19,4 +19,4 @@ Result<UniqueFd> lock_directory(const std::string& path, bool wait) {
   return fd;
 }
 
-}  // namespace mr::netns
+}  // namespace mr

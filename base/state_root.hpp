@@ -8,10 +8,10 @@
 
 #include <string>
 
-#include "netns/error.hpp"
-#include "netns/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
-namespace mr::netns {
+namespace mr {
 
 // Refuses (EPERM, naming `option` and the path) a root that is a symlink, is not a
 // directory, is writable by anyone but its owner (a sticky bit does not help: others
@@ -26,4 +26,4 @@ Result<void> check_state_root(const std::string& root, const std::string& option
 // otherwise point them at another directory's journal and pin. ENOENT when missing.
 Result<UniqueFd> open_state_dir(const std::string& path);
 
-}  // namespace mr::netns
+}  // namespace mr

@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-#include "netns/error.hpp"
+#include "base/error.hpp"
 
-namespace mr::netns {
+namespace mr {
 
 struct ProcStat {
   char state = '?';          // R, S, D, Z, ...
@@ -21,4 +21,4 @@ struct ProcStat {
 // Fields of /proc/PID/stat; ENOENT when there is no such process.
 Result<ProcStat> read_proc_stat(pid_t pid);
 
-}  // namespace mr::netns
+}  // namespace mr

@@ -1,10 +1,10 @@
-#include "netns/proc_stat.hpp"
+#include "base/proc_stat.hpp"
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
-namespace mr::netns {
+namespace mr {
 
 Result<ProcStat> read_proc_stat(pid_t pid) {
   std::string path = "/proc/" + std::to_string(pid) + "/stat";
@@ -26,4 +26,4 @@ Result<ProcStat> read_proc_stat(pid_t pid) {
   return st;
 }
 
-}  // namespace mr::netns
+}  // namespace mr

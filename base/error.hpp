@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-namespace mr::netns {
+namespace mr {
 
 struct Error {
   int err = 0;             // errno; 0 when not a kernel failure
@@ -47,7 +47,7 @@ inline std::unexpected<Error> fail_input(std::string pointer, std::string what) 
   return std::unexpected(std::move(e));
 }
 
-}  // namespace mr::netns
+}  // namespace mr
 
 // Returns the error of a Result expression upward, optionally with context.
 #define MR_TRY(expr)                                               \
