@@ -12,6 +12,7 @@
 #include "base/error.hpp"
 #include "netns/journal.hpp"
 #include "netns/link.hpp"
+#include "netns/link_origin.hpp"
 #include "netns/link_proof.hpp"
 #include "netns/netlink_socket.hpp"
 #include "netns/route.hpp"
@@ -19,29 +20,6 @@
 namespace mr::netns {
 
 struct ContainerNetworkDir;
-
-enum class LinkSource {
-  container,  // not in the journal: the namespace's own (lo), or made by the workload
-  moved,      // a host device lent to the container
-  veth,       // a veth pair made for the container, its other end on the host
-  macvlan,    // a macvlan child of a host device
-};
-
-struct LinkOrigin {
-  LinkSource source = LinkSource::container;
-  // moved: its original host name; veth: the host end; macvlan: the parent ("" when the
-  // parent is not on the host any more).
-  std::string host_name;
-  std::optional<std::string> bridge;     // veth: the host end's bridge
-  std::vector<IpPrefix> host_addresses;  // veth: the host end's addresses (see capture_addresses())
-  uint64_t journal_seq = 0;              // the journal step that gives it back; 0 for container
-};
-
-struct ShownLink {
-  LinkInfo link;
-  std::vector<AddressInfo> addresses;  // the kernel's, in its order
-  LinkOrigin origin;
-};
 
 struct ContainerNetworkView {
   std::vector<ShownLink> links;  // in ifindex order, lo included

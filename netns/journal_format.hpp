@@ -17,58 +17,17 @@
 #include <variant>
 #include <vector>
 
-#include "netns/address.hpp"
-#include "netns/device_sysctl.hpp"
 #include "base/error.hpp"
-#include "netns/ip.hpp"
+#include "netns/device_macvlan.hpp"
+#include "netns/device_moved.hpp"
+#include "netns/device_veth.hpp"
 #include "netns/lease.hpp"
-#include "netns/link.hpp"
-#include "netns/link_proof.hpp"
-#include "netns/neighbour.hpp"
-#include "netns/route.hpp"
 
 namespace mr::netns {
 
 inline constexpr std::string_view kJournalHeader = "mr-journal 1";
 
-// Give a moved device back to the host as it was.
-struct ReturnLink {
-  std::string ctr_name;  // the name asked for in the container (may be a "%d" template)
-  int ctr_index = 0;     // the ifindex it was given in the container: its identity there
-  std::string host_name;
-  int host_index = 0;
-  std::string kind;      // IFLA_INFO_KIND on the host, checked before taking it back
-  // What proves a device found later to be this one (link_proof.hpp); kind none in
-  // records written before proofs were, and for linux.netDevices, which are not given back.
-  LinkProof proof;
-  uint32_t mtu = 0;
-  std::optional<MacAddress> mac;
-  bool up = false;
-  std::vector<AddressInfo> addresses;  // what the move flushed and undo puts back
-  std::vector<Route> routes;           // routes through it, in every table, that the move dropped
-  // What else the move loses (netns/link_config.hpp). A record of an older version has
-  // none of these, and gets back what that version restored.
-  std::optional<MasterLink> master;    // the bridge or bond it was a port of
-  std::vector<Neighbour> neighbours;   // permanent, no-ARP and proxy entries
-  DeviceSysctls sysctls;
-  std::optional<LifetimeClock> clock;  // when the addresses' lifetimes were read, if finite
-};
-
-// Delete a veth pair by its host end (the container end goes with it).
-struct DeleteVeth {
-  std::string host_name;
-  std::string ctr_name;
-};
-
-// Delete a macvlan made inside the container.
-struct DeleteMacvlan {
-  std::string ctr_name;
-  // Its parent on the host, by name and ifindex; "" and 0 in records written before
-  // these were.
-  std::string parent;
-  int parent_index = 0;
-};
-
+// One record kind per device recipe (device_*.hpp): how to undo what it made.
 using UndoStep = std::variant<ReturnLink, DeleteVeth, DeleteMacvlan>;
 
 // A moved device's final container name, once known (after a "%d" template).

@@ -10,48 +10,17 @@
 #include <variant>
 #include <vector>
 
+#include "netns/device_macvlan.hpp"
+#include "netns/device_moved.hpp"
+#include "netns/device_veth.hpp"
 #include "netns/ip.hpp"
 #include "netns/link.hpp"
 
 namespace mr::netns {
 
-// Which of its host addresses a moved device gets back in the container: the move
-// flushes them all (the kernel's NETDEV_UNREGISTER path).
-enum class KeepAddresses : uint8_t {
-  none,  // our spec's default: only the spec's addresses
-  // our spec's keepAddresses: every address teardown would give back on the host
-  // (capture_addresses())
-  all,
-  // linux.netDevices: the permanent global ones (is_permanent_global()), as the
-  // runtime-spec says
-  permanent_global,
-};
-
-// Move a host device into the container (the 2006 RFC's "make a device visible").
-struct MoveDevice {
-  std::string host_name;
-  KeepAddresses keep_addresses = KeepAddresses::none;
-  // Give it back to the host, under its original name with its original addresses, MTU
-  // and up/down state, at teardown. false for linux.netDevices, whose devices the
-  // runtime-spec leaves alone at deletion.
-  bool return_on_teardown = true;
-};
-
-// Expose a host device without taking it away: a macvlan child of it in the container.
-struct MacvlanDevice {
-  std::string parent;  // host device name
-  MacvlanMode mode = MacvlanMode::bridge;
-};
-
-// A veth pair, one end in the container and the other on the host.
-struct VethDevice {
-  std::string host_name;                 // "" = derived from the container id
-  std::optional<std::string> bridge;     // host bridge to attach the host end to
-  std::vector<IpPrefix> host_addresses;  // addresses of the host end
-};
-
 struct DeviceConfig {
   std::string name;  // the name inside the container; may end in "%d" for netDevices
+  // One device kind each (device_*.hpp): what its recipe makes.
   std::variant<MoveDevice, MacvlanDevice, VethDevice> kind;
   std::vector<IpPrefix> addresses;
   std::optional<uint32_t> mtu;

@@ -3,13 +3,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "netns/config_check.hpp"
 #include "base/fault.hpp"
-#include "netns/link.hpp"
-#include "netns/link_proof.hpp"
-#include "netns/moved_link.hpp"
-#include "netns/namespace.hpp"
-#include "netns/nsid.hpp"
+#include "netns/device_recipe.hpp"
 
 namespace mr::netns {
 
@@ -25,6 +20,7 @@ class Undoer {
     for (const JournalEntry* e : journal_.pending())
       if (!only || std::find(only->begin(), only->end(), e->seq) != only->end()) todo.push_back(e);
     if (todo.empty()) return std::move(report_);
+    UndoContext recipes(t_, report_, return_faults_);
     if (auto opened = open_container(); !opened) {
       report_.failures.push_back(std::move(opened).error());
       return std::move(report_);
@@ -33,7 +29,7 @@ class Undoer {
       uint64_t seq = e->seq;
       std::string what = "undo " + describe(e->step);
       auto r = faults_.step(what);
-      if (r) r = std::visit([&](const auto& step) { return undo(*e, step); }, e->step);
+      if (r) r = std::visit([&](const auto& step) { return undo_device(step, recipes); }, e->step);
       if (r) r = journal_.done(seq);
       if (r) r = release_lease(leases_, journal_, seq);
       if (!r) report_.failures.push_back(std::move(r).error().wrap(what));
@@ -48,90 +44,6 @@ class Undoer {
     own_ctr_.emplace(std::move(s));
     t_.container_nl = &*own_ctr_;
     return {};
-  }
-  NlSocket* ctr() { return t_.container_nl; }
-
-  Result<void> undo(const JournalEntry&, const DeleteVeth& v) {
-    // Only a pair whose other end is in the container's namespace is the one we made:
-    // the name may be another container's or the administrator's by now. With the
-    // namespace gone, so is our pair (the kernel deletes a namespace's veths, peers and
-    // all), and a link of that name on the host is not ours.
-    if (!t_.container) return {};
-    auto ours = MR_TRY_VALUE(our_veth(t_.host, *t_.container, v.host_name));
-    if (!ours) {
-      if (MR_TRY_VALUE(find_link(t_.host, v.host_name)))
-        warn(0, "veth host end " + v.host_name + " on the host is not the container's any more (its peer is not "
-                    "in the container's namespace): left alone");
-      return {};
-    }
-    // A host end the spec named keeps its name until the kernel's cleanup_net() work runs,
-    // after the caller has returned: the next container asking for that name would find
-    // it taken. Those are deleted here, RCU wait and all; a derived name has variants for
-    // a dying namespace of the same id (derived_veth_name), so it may be left to the
-    // namespace's end, which deletes the pair off the caller's path.
-    if (t_.namespace_ends && is_derived_veth_name(v.host_name)) return {};
-    return ignore_gone(delete_link(t_.host, ours->host_end.index));
-  }
-
-  Result<void> undo(const JournalEntry&, const DeleteMacvlan& m) {
-    if (!ctr()) return {};  // it died with its namespace
-    auto link = MR_TRY_VALUE(find_link(*ctr(), m.ctr_name));
-    // One the workload deleted, replaced or renamed is the workload's: it goes with the
-    // namespace, and nothing of the host's is in it.
-    if (!link || !MR_TRY_VALUE(is_our_macvlan(*link, m))) return {};
-    if (t_.namespace_ends) return {};
-    return ignore_gone(delete_link(*ctr(), link->index));
-  }
-
-  // A macvlan whose parent is the recorded one on the host (the parent's index in
-  // records that have it; else any host device).
-  Result<bool> is_our_macvlan(const LinkInfo& link, const DeleteMacvlan& m) {
-    if (link.kind != "macvlan" || !link.parent_elsewhere) return false;
-    if (m.parent_index > 0 && link.parent != m.parent_index) return false;
-    return link.link_netnsid == MR_TRY_VALUE(nsid_of(*ctr(), t_.host_ns));
-  }
-
-  Result<void> undo(const JournalEntry&, const ReturnLink& r) {
-    LentPlaces at{t_.host, t_.host_ns, t_.container, ctr()};
-    auto w = MR_TRY_VALUE(locate(r, at));
-    switch (w.place) {
-      case Place::container: {
-        (void)return_faults_.step("return " + r.host_name);
-        auto back = MR_TRY_VALUE(return_link(r, w.index, at));
-        report(r, back);
-        if (!w.why.empty()) warn(0, r.host_name + ": " + w.why);
-        return {};
-      }
-      case Place::host:
-        // Never moved (a crash before the move), returned by an earlier undo, or sent
-        // home by the kernel when a namespace it was in died.
-        MR_TRY(restore(r, w.index));
-        if (!w.why.empty()) warn(0, r.host_name + ": " + w.why);
-        return {};
-      case Place::gone:
-        warn(0, r.host_name + " was destroyed while lent to the container, so there is nothing to return: " + w.why);
-        return {};
-      case Place::elsewhere: break;
-    }
-    return fail(ENODEV, r.host_name + " is not back: " + w.why);
-  }
-
-  Result<void> restore(const ReturnLink& r, int index) {
-    auto back = MR_TRY_VALUE(restore_home_link(t_.host, index, r));
-    report(r, back);
-    return {};
-  }
-
-  void report(const ReturnLink& r, const ReturnedLink& back) {
-    report_.returned.push_back({r.host_name, back.name, back.fallback});
-    report_.warnings.insert(report_.warnings.end(), back.not_restored.begin(), back.not_restored.end());
-  }
-
-  void warn(int err, std::string what) { report_.warnings.push_back(sys_error(err, std::move(what))); }
-
-  static Result<void> ignore_gone(Result<void> r) {
-    if (!r && r.error().err == ENODEV) return {};
-    return r;
   }
 
   Journal& journal_;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netns/device_export.hpp"
 #include "netspec/network_spec.hpp"
 #include "netspec/network_view_json.hpp"
 
@@ -24,11 +25,30 @@ bool is_loopback_default(const netns::AddressInfo& a) {
   return text == "127.0.0.1/8" || text == "::1/128";
 }
 
-// An address the user (or apply()) set, not one the kernel made: IPv6 link-local ones
-// come with the link, SLAAC ones lack IFA_F_PERMANENT.
-bool is_configured(const netns::AddressInfo& a) {
-  if (a.prefix.address.is_ipv6_link_local()) return false;
-  return a.prefix.family() == AF_INET || a.permanent();
+// A device of the netns model (netns::export_device()) as the spec writes it.
+json device_json(const netns::DeviceConfig& d) {
+  json out{{"name", d.name}};
+  if (auto* m = std::get_if<netns::MoveDevice>(&d.kind)) {
+    out["move"] = m->host_name;
+  } else if (auto* v = std::get_if<netns::VethDevice>(&d.kind)) {
+    json veth{{"hostName", v->host_name}};
+    if (v->bridge) veth["bridge"] = *v->bridge;
+    if (!v->host_addresses.empty()) {
+      veth["hostAddresses"] = json::array();
+      for (const auto& a : v->host_addresses) veth["hostAddresses"].push_back(a.to_string());
+    }
+    out["veth"] = std::move(veth);
+  } else if (auto* mv = std::get_if<netns::MacvlanDevice>(&d.kind)) {
+    out["macvlan"] = json{{"parent", mv->parent}, {"mode", netns::to_string(mv->mode)}};
+  }
+  if (!d.addresses.empty()) {
+    out["addresses"] = json::array();
+    for (const auto& a : d.addresses) out["addresses"].push_back(a.to_string());
+  }
+  if (d.mtu) out["mtu"] = *d.mtu;
+  if (d.mac) out["mac"] = d.mac->to_string();
+  out["up"] = d.up;
+  return out;
 }
 
 class Exporter {
@@ -42,7 +62,7 @@ class Exporter {
       if (l.link.name == "lo") {
         spec["loopback"] = json{{"up", l.link.up()}};
         for (const auto& a : l.addresses)
-          if (!is_loopback_default(a) && is_configured(a)) note("address " + a.prefix.to_string() + " on lo");
+          if (!is_loopback_default(a) && netns::is_configured(a)) note("address " + a.prefix.to_string() + " on lo");
         continue;
       }
       if (auto d = device(l); !d.is_null()) {
@@ -65,46 +85,12 @@ class Exporter {
   void note(std::string what) { out_.left_out.push_back(std::move(what)); }
 
   json device(const netns::ShownLink& l) {
-    const auto& o = l.origin;
-    json d{{"name", l.link.name}};
-    switch (o.source) {
-      case netns::LinkSource::container:
-        // Made inside the container, or a device it keeps at deletion (linux.netDevices,
-        // whose journal step is done at once): nothing says where it came from.
-        note("link " + l.link.name + (l.link.kind.empty() ? "" : " (" + l.link.kind + ")") +
-             ": no host origin in the journal, a spec cannot describe it");
-        return nullptr;
-      case netns::LinkSource::moved:
-        d["move"] = o.host_name;
-        break;
-      case netns::LinkSource::veth: {
-        json veth{{"hostName", o.host_name}};
-        if (o.bridge) veth["bridge"] = *o.bridge;
-        if (!o.host_addresses.empty()) {
-          veth["hostAddresses"] = json::array();
-          for (const auto& a : o.host_addresses) veth["hostAddresses"].push_back(a.to_string());
-        }
-        d["veth"] = std::move(veth);
-        break;
-      }
-      case netns::LinkSource::macvlan:
-        if (o.host_name.empty()) {
-          note("link " + l.link.name + ": macvlan whose parent is not on the host");
-          return nullptr;
-        }
-        d["macvlan"] = json{{"parent", o.host_name},
-                            {"mode", netns::to_string(static_cast<netns::MacvlanMode>(l.link.macvlan_mode))}};
-        break;
+    auto exported = netns::export_device(l);
+    if (!exported.device) {
+      note(std::move(exported.left_out));
+      return nullptr;
     }
-    json addresses = json::array();
-    for (const auto& a : l.addresses)
-      if (is_configured(a)) addresses.push_back(a.prefix.to_string());
-    if (!addresses.empty()) d["addresses"] = std::move(addresses);
-    d["mtu"] = l.link.mtu;
-    // A veth's or macvlan's MAC is random unless the spec set it (see the header).
-    if (l.link.mac && o.source == netns::LinkSource::moved) d["mac"] = l.link.mac->to_string();
-    d["up"] = l.link.up();
-    return d;
+    return device_json(*exported.device);
   }
 
   static json dns_json(const DnsConfig& dns) {

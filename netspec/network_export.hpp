@@ -1,9 +1,10 @@
 // `net export`: a running container's network written as a network spec (the schema users
 // write, oci/schema/network-spec.schema.json) from which a new container gets the same
 // links, names, MTUs, MACs, addresses and routes. Devices are described by where they
-// came from on the host (journal origins, see netns/inspect.hpp): a moved device by its
-// original host name, a veth by its host end, bridge and host addresses, a macvlan by its
-// parent and mode.
+// came from on the host (journal origins, see netns/inspect.hpp), each by the recipe of
+// its kind (netns/device_export.hpp): a moved device by its original host name, a veth
+// by its host end, bridge and host addresses, a macvlan by its parent and mode; this
+// file writes that model as JSON.
 //
 // Left out, since a new container gets them anyway: what the kernel makes by itself
 // (prefix routes, "proto kernel"; IPv6 link-local addresses and fe80::/64; SLAAC addresses
