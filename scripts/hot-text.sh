@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "hot-text: run as root" >&2; exit 1; }
 dir=build/release
-scripts/build.sh "$dir" >/dev/null
+scripts/setup-deps.sh
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C "$dir" mini-runc netns-hook >/dev/null
 mkdir -p "$dir/bench" "$dir/hot-text"
 g++ -std=c++23 -O2 -Wall -Wextra -Werror -o "$dir/bench/floor" bench/floor.cpp -lmnl
 g++ -std=c++23 -O2 -Wall -Wextra -Werror -o "$dir/bench/hot-text" bench/hot_text.cpp
@@ -31,4 +33,4 @@ for name in mini-runc netns-hook; do
   } >"$dir/hot-text/$name.ld"
   echo "hot-text: $dir/hot-text/$name.ld: $(grep -c '^    \*(' "$dir/hot-text/$name.ld") functions"
 done
-ninja -C "$dir" >/dev/null
+ninja -C "$dir" mini-runc netns-hook >/dev/null
