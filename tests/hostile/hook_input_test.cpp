@@ -1,8 +1,10 @@
-// netns-hook on hostile input, through its front doors: the OCI state on stdin (nested
-// 100,000 deep, endless, huge, not UTF-8, duplicate keys, numbers out of range, ids
-// that climb out of --root), the bundle's config.json and network.json, --network FILE,
-// and a --root that is a symlink or writable by others. Each is exit status 1 with one
-// line, no crash, a bounded peak RSS, and the host and container as they were.
+// netns-hook on bad and hostile input, through its front doors: the OCI state on stdin
+// (not JSON, without a pid, a pid that is gone; nested 100,000 deep, endless, huge, not
+// UTF-8, duplicate keys, numbers out of range, ids that climb out of --root), the
+// bundle's config.json and network.json, --network FILE, and a --root that is a symlink
+// or writable by others. Each is exit status 1 with one line on stderr naming the file,
+// the JSON pointer and what is wrong, no crash, a bounded peak RSS, and the host and
+// container as they were.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -58,8 +60,8 @@ TEST_CASE("netns-hook refuses hostile documents as its bundle's config.json, net
     for (const auto& doc : hostile_docs()) {
       CAPTURE(door.file);
       CAPTURE(doc.name);
-      write_text(b.dir.file("config.json"), config_text);
-      write_text(b.dir.file("network.json"), network_text);
+      write_file(b.dir.file("config.json"), config_text);
+      write_file(b.dir.file("network.json"), network_text);
       doc.make(door.file);
       auto line = refused(sb, b, run_hook(sb, b, door.args, state), ctr.pid());
       CHECK(line == "netns-hook: error: " + door.file + doc.says);
@@ -108,7 +110,7 @@ TEST_CASE("netns-hook refuses a hostile OCI state on stdin") {
     const std::string says = "netns-hook: error: stdin: the OCI state is larger than 16777216 bytes: File too large";
     CHECK(refused(sb, b, hook_with_stdin_fd(sb, b, zero.get()), ctr.pid()) == says);
     std::string huge = b.dir.file("huge-state");
-    write_text(huge, head);
+    write_file(huge, head);
     REQUIRE(::truncate(huge.c_str(), off_t{256} << 20) == 0);
     mr::UniqueFd fd(::open(huge.c_str(), O_RDONLY | O_CLOEXEC));
     REQUIRE(fd);
@@ -124,7 +126,7 @@ TEST_CASE("netns-hook refuses ids with / or .. in configure and undo, and touche
   // What an undo of "../victim" would find and take apart: a directory beside the root.
   std::string victim = b.dir.file("victim");
   fs::create_directories(victim);
-  write_text(victim + "/journal", "");
+  write_file(victim + "/journal", "");
   for (const char* id : {"../victim", "a/b", "..", ".", "/abs", "x/../../victim"}) {
     for (const char* status : {"created", "stopped"}) {
       CAPTURE(id);
@@ -171,5 +173,102 @@ TEST_CASE("netns-hook refuses a --root that is a symlink or writable by others, 
   auto undo = run_program({MR_NETNS_HOOK, "--root", real}, oci_state(kId, "stopped", ctr.pid(), b.path()),
                           {.net = &sb.host().ns});
   CHECK(undo.exit_code == 0);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+}
+
+namespace {
+
+const std::string kBadId = "bad-ctr";
+
+// Runs a configure that must fail and checks the contract; returns the one line.
+std::string refused(HookHost& sb, const HookBundle& b, const std::string& state) {
+  auto r = run_hook(sb, b, {}, state);
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err_lines().size() == 1);
+  CHECK(r.err.starts_with("netns-hook: error: "));
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+  CHECK_FALSE(std::filesystem::exists(b.state_dir(kBadId)));
+  return r.err;
+}
+
+bool says(const std::string& line, std::initializer_list<const char*> parts) {
+  for (const char* p : parts)
+    if (line.find(p) == std::string::npos) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("netns-hook refuses a state that is not JSON") {
+  HookHost sb;
+  HookBundle b;
+  auto line = refused(sb, b, R"({"ociVersion": "1.0.2", "id": )");
+  CHECK_MESSAGE(says(line, {"stdin:", "malformed JSON", "unexpected end of input"}), line);
+}
+
+TEST_CASE("netns-hook refuses to configure from a state without a pid") {
+  HookHost sb;
+  HookBundle b;
+  auto line = refused(sb, b, oci_state(kBadId, "created", 0, b.path()));
+  CHECK_MESSAGE(says(line, {"stdin:/pid: ", "pid"}), line);
+}
+
+TEST_CASE("netns-hook refuses a pid whose process is gone") {
+  HookHost sb;
+  HookBundle b;
+  pid_t gone = reaped_pid();
+  auto line = refused(sb, b, oci_state(kBadId, "created", gone, b.path()));
+  auto gone_text = "process " + std::to_string(gone) + " is gone";
+  CHECK_MESSAGE(says(line, {"stdin:/pid: ", gone_text.c_str(), "No such file or directory"}), line);
+}
+
+TEST_CASE("netns-hook refuses a spec that moves a device the host lacks") {
+  HookHost sb;
+  HookBundle b(R"({"version": 1, "devices": [{"name": "eth0", "move": "nic9"}]})");
+  StandInContainer ctr;
+  auto line = refused(sb, b, oci_state(kBadId, "created", ctr.pid(), b.path()));
+  CHECK_MESSAGE(says(line, {"network.json", "/devices/0/move", "nic9"}), line);
+  auto inside = container_space(ctr.pid());
+  CHECK(link_names(inside) == std::vector<std::string>{"lo"});
+}
+
+TEST_CASE("netns-hook refuses a veth on a bridge that does not exist") {
+  HookHost sb;
+  HookBundle b(R"({"version": 1, "devices": [
+    {"name": "eth0", "move": "nic0"},
+    {"name": "eth1", "veth": {"bridge": "no-br"}}]})");
+  StandInContainer ctr;
+  auto line = refused(sb, b, oci_state(kBadId, "created", ctr.pid(), b.path()));
+  CHECK_MESSAGE(says(line, {"network.json", "/devices/1/veth/bridge", "no-br"}), line);
+  auto inside = container_space(ctr.pid());
+  CHECK(link_names(inside) == std::vector<std::string>{"lo"});
+}
+
+TEST_CASE("netns-hook refuses a --network spec in one line, though it also ignores network.json") {
+  HookHost sb;
+  HookBundle b;  // network.json is valid; --network wins over it, with a warning when used
+  write_file(b.dir.file("other.json"), R"({"version": 1, "devices": [{"name": "eth0", "move": "nic9"}]})");
+  StandInContainer ctr;
+  auto r = run_hook(sb, b, {"--network", "other.json"}, oci_state(kBadId, "created", ctr.pid(), b.path()));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err_lines().size() == 1);
+  CHECK(says(r.err, {"other.json", "/devices/0/move", "nic9"}));
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+}
+
+TEST_CASE("netns-hook --log-format json reports bad input as one JSON object") {
+  HookHost sb;
+  HookBundle b(R"({"version": 1, "devices": [{"name": "eth0", "move": "nic9"}]})");
+  StandInContainer ctr;
+  auto r = run_hook(sb, b, {"--log-format", "json"}, oci_state(kBadId, "created", ctr.pid(), b.path()));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 1);
+  REQUIRE(r.err_lines().size() == 1);
+  auto e = nlohmann::json::parse(r.err);
+  CHECK(e["level"] == "error");
+  CHECK(e["file"] == b.dir.file("network.json"));
+  CHECK(e["pointer"] == "/devices/0/move");
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
