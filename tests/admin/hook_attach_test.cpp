@@ -20,6 +20,7 @@
 #include "support/net_cli_host.hpp"
 #include "support/recovery_host.hpp"
 #include "support/locks.hpp"
+#include "support/wait.hpp"
 
 using namespace mr;
 using namespace mr::test;
@@ -303,8 +304,7 @@ TEST_CASE("a configure paused half way holds ROOT/ID: attach waits, after the co
     ScopedEnv fd("MR_PAUSE_FD", std::to_string(pause_end.get()));
     configure = std::async(std::launch::async,
                            [&] { return run_hook(sb, b, {}, oci_state(kId, "created", ctr.pid(), b.path())); });
-    pollfd pfd{paused.get(), POLLIN, 0};
-    REQUIRE_MESSAGE(::poll(&pfd, 1, 20000) == 1, "the configure did not pause");
+    REQUIRE_MESSAGE(wait_ready(paused.get(), POLLIN, 20000), "the configure did not pause");
     char byte = 0;
     REQUIRE(::read(paused.get(), &byte, 1) == 1);
   }

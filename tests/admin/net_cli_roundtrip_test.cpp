@@ -37,7 +37,6 @@ const char* const kSpec = R"({
   "hosts": [{"address": "10.4.0.1", "names": ["gateway", "gw"]}]
 })";
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 // `view` without the MACs of the links named: those the kernel picks at random.
 json without_macs(json view, const std::vector<std::string>& names) {
@@ -78,8 +77,8 @@ TEST_CASE_FIXTURE(NetCliHost, "net export of a container rebuilds it through cre
   // The MACs the kernel picked (and the one the spec set on mv0, which the kernel
   // cannot tell from a picked one) are not copied; the moved device's own MAC is.
   for (const auto& d : doc["devices"]) CHECK(d.contains("mac") == d.contains("move"));
-  std::string first_resolv = read_all_file(runc.root() + "/first/resolv.conf");
-  std::string first_hosts = read_all_file(runc.root() + "/first/hosts");
+  std::string first_resolv = read_file(runc.root() + "/first/resolv.conf");
+  std::string first_hosts = read_file(runc.root() + "/first/hosts");
   std::string exported_file = tmp.file("exported.json");
   write_file(exported_file, exported.out);
 
@@ -93,8 +92,8 @@ TEST_CASE_FIXTURE(NetCliHost, "net export of a container rebuilds it through cre
         comparable_view(without_macs(first_view, {"mv0", "veth0"})));
   CHECK(shown_link(second_view, "veth0")["mac"] != shown_link(first_view, "veth0")["mac"]);
   CHECK(shown_link(second_view, "mv0")["mac"] != "02:00:00:00:aa:03");
-  CHECK(read_all_file(runc.root() + "/second/resolv.conf") == first_resolv);
-  CHECK(read_all_file(runc.root() + "/second/hosts") == first_hosts);
+  CHECK(read_file(runc.root() + "/second/resolv.conf") == first_resolv);
+  CHECK(read_file(runc.root() + "/second/hosts") == first_hosts);
   // The copy exports to the same spec: the export is a fixed point.
   CHECK(ok({"net", "export", "second"}).out == exported.out);
   ok({"delete", "--force", "second"});
@@ -130,7 +129,7 @@ TEST_CASE_FIXTURE(NetCliHost, "a container made from an export beside the first 
   REQUIRE(second_eth0.mac);
   CHECK(first_eth0.mac->to_string() == first_mac);
   CHECK(*first_eth0.mac != *second_eth0.mac);
-  CHECK(read_all_file(runc.root() + "/second/resolv.conf") == read_all_file(runc.root() + "/first/resolv.conf"));
+  CHECK(read_file(runc.root() + "/second/resolv.conf") == read_file(runc.root() + "/first/resolv.conf"));
   ok({"delete", "--force", "first"});
   ok({"delete", "--force", "second"});
   CHECK(settled_host_state(sb.host(), before) == before);

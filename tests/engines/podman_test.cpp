@@ -42,7 +42,7 @@ std::string names_inside(Podman& podman, const std::string& dir) {
 }
 
 std::string mountinfo_inside(Podman& podman) {
-  return podman.inside([] { return read_all_file("/proc/self/mountinfo"); });
+  return podman.inside([] { return read_file("/proc/self/mountinfo"); });
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ TEST_CASE("podman runs the example busybox rootfs through mini-runc with --netwo
                                   {kImage, "sh", "-c", "ls /sys/class/net; cat /etc/passwd /etc/group; readlink /usr/bin/env"})));
   require_ok(run, "podman run");
   std::string rootfs = std::string(kExampleBundle) + "/rootfs";
-  CHECK(run.out == "lo\n" + read_all_file(rootfs + "/etc/passwd") + read_all_file(rootfs + "/etc/group") +
+  CHECK(run.out == "lo\n" + read_file(rootfs + "/etc/passwd") + read_file(rootfs + "/etc/group") +
                        fs::read_symlink(rootfs + "/usr/bin/env").string() + "\n");
   CHECK(settled_host_state(sb.host(), before) == before);
   CHECK(podman({"ps", "--all", "--quiet"}).out.empty());  // --rm: podman deleted it
@@ -174,7 +174,7 @@ TEST_CASE("podman's own bridge network (CNI): mini-runc joins the namespace podm
   // default route through the bridge.
   pid_t pid = podman.pid("web");
   std::string key = podman.inspect("web", "{{.NetworkSettings.SandboxKey}}");
-  auto config = nlohmann::json::parse(read_all_file(podman.inspect("web", "{{.OCIConfigPath}}")));
+  auto config = nlohmann::json::parse(read_file(podman.inspect("web", "{{.OCIConfigPath}}")));
   std::string joined;
   for (const auto& ns : config["linux"]["namespaces"])
     if (ns["type"] == "network") joined = ns.value("path", "");

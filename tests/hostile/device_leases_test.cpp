@@ -115,7 +115,7 @@ TEST_CASE("a device lent by netns-hook cannot be moved in by mini-runc, and the 
   std::ofstream(b.dir + "/network.json") << R"({"version": 1, "devices": [{"name": "eth0", "move": "uplink0"}]})";
   b.args({"sleep", "1000"});
   b.write();
-  Runc runc(sb, tmp.path() + "/root");
+  RuntimeCli runc(sb, tmp.path() + "/root");
   auto c = runc({"create", "-b", b.dir, "mr1"});
   CHECK(c.status == 1);
   CHECK(has(c.err, "uplink0\" is taken: container \"hooked\" (" + hb.root + "/hooked) holds it: the parent of its macvlan"));

@@ -32,7 +32,7 @@ size_t join_network(Bundle& b, const std::string& path) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "a joined network namespace that is the runtime's own receives no sysctl") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a joined network namespace that is the runtime's own receives no sysctl") {
   // The runtime runs in the sandbox host's namespace: these two paths both name it.
   const std::string bound = tmp.file("host-netns");
   MUST(sb.host().ns.pin(bound));

@@ -18,14 +18,14 @@ std::string listing(const std::string& dir) {
   std::string out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     out += e.path().string() + (e.is_directory() ? "/" : "") + "\n";
-    if (e.is_regular_file()) out += read_all_file(e.path()) + "\n";
+    if (e.is_regular_file()) out += read_file(e.path()) + "\n";
   }
   return out;
 }
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "symlinks to the host for /etc/resolv.conf, /etc/hosts and /dev write and mount nothing outside") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "symlinks to the host for /etc/resolv.conf, /etc/hosts and /dev write and mount nothing outside") {
   std::string outside = tmp.path() + "/outside";
   fs::create_directories(outside + "/dev");
   std::ofstream(outside + "/resolv.conf") << "nameserver 192.0.2.53\n";
@@ -72,7 +72,7 @@ TEST_CASE_FIXTURE(RuncFixture, "symlinks to the host for /etc/resolv.conf, /etc/
   CHECK(fs::exists(b.rootfs() + outside + "/dev"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a bind mount whose destination climbs out through a symlink chain stays inside") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a bind mount whose destination climbs out through a symlink chain stays inside") {
   std::string outside = tmp.path() + "/outside";
   fs::create_directories(outside);
   std::ofstream(outside + "/marker") << "host\n";

@@ -24,7 +24,7 @@ namespace {
 // What a container directory holds, file by file, for a before/after comparison.
 std::map<std::string, std::string> contents_of(const std::string& dir) {
   std::map<std::string, std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename()] = read_all_file(e.path());
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename()] = read_file(e.path());
   return out;
 }
 
@@ -40,9 +40,9 @@ void furnish(const std::string& dir, const std::string& id) {
   std::ofstream(dir + "/process") << reaped_pid() << " 1\n";
 }
 
-struct StateDirFixture : RuncFixture {
+struct StateDirFixture : MiniRuncFixture {
   std::string hook_root = tmp.file("hook-root");
-  Runc hook{sb, hook_root, MR_NETNS_HOOK};
+  RuntimeCli hook{sb, hook_root, MR_NETNS_HOOK};
   StateDirFixture() {
     b.write();
     for (const auto& root : {runc.root(), hook_root}) REQUIRE(::mkdir(root.c_str(), 0700) == 0);

@@ -2,21 +2,12 @@
 #include <stdlib.h>
 
 #include "support/apply_full_config.hpp"
+#include "support/scoped_env.hpp"
 #include "base/fault.hpp"
 
 using namespace mr;
 using namespace mr::netns;
 using namespace mr::test;
-
-namespace {
-
-// MR_FAIL_AT_STEP for the scope of one apply.
-struct FailAt {
-  explicit FailAt(int step) { ::setenv("MR_FAIL_AT_STEP", std::to_string(step).c_str(), 1); }
-  ~FailAt() { ::unsetenv("MR_FAIL_AT_STEP"); }
-};
-
-}  // namespace
 
 TEST_CASE("a failure at any step of apply leaves the host exactly as it was") {
   if (!FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
@@ -44,7 +35,7 @@ TEST_CASE("a failure at any step of apply leaves the host exactly as it was") {
     std::vector<Error> rollback_failures;
     Result<AppliedNetwork> r;
     {
-      FailAt at(n);
+      ScopedEnv at("MR_FAIL_AT_STEP", std::to_string(n));
       r = apply(cfg, t, journal, &rollback_failures);
     }
     REQUIRE_FALSE(r);

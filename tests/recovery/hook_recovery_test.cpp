@@ -22,7 +22,7 @@ const std::string kId = "hook-ctr";
 // `netns-hook --root ROOT ...`) with its --root in the test's directory.
 struct HookRecovery : RecoveryFixture {
   std::string hook_root = tmp.path() + "/hook-root";
-  Runc hook{sb, hook_root, MR_NETNS_HOOK};
+  RuntimeCli hook{sb, hook_root, MR_NETNS_HOOK};
 
   HookRecovery() {
     kept_mounts.push_back(hook_root);

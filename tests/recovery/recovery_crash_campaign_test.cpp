@@ -92,7 +92,7 @@ struct Ending {
 
 // `mini-runc ARGS`, SIGKILLed `delay` after it was started unless it ended before (its
 // pidfd says so at once); without a delay it runs to its end.
-Ending run_killed_after(Runc& runc, const std::vector<std::string>& args, std::optional<Clock::duration> delay) {
+Ending run_killed_after(RuntimeCli& runc, const std::vector<std::string>& args, std::optional<Clock::duration> delay) {
   UniqueFd err(::memfd_create("stderr", MFD_CLOEXEC));
   REQUIRE(err);
   UniqueFd out;

@@ -29,7 +29,7 @@ bool has_temporary_file(const std::string& dir) {
   return false;
 }
 
-bool listed(Runc& runc, const std::string& id) {
+bool listed(RuntimeCli& runc, const std::string& id) {
   auto o = runc({"list", "--format", "json"});
   INFO(o.err);
   REQUIRE(o.status == 0);

@@ -38,7 +38,7 @@ int cycles() {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "no fd reaches a hook or the workload but stdio and --preserve-fds") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "no fd reaches a hook or the workload but stdio and --preserve-fds") {
   // `ls /proc/self/fd` lists ls's own fds: stdio, what it inherited, and the directory it
   // reads (the lowest free number).
   std::string h = tmp.path() + "/fds-";
@@ -59,9 +59,9 @@ TEST_CASE_FIXTURE(RuncFixture, "no fd reaches a hook or the workload but stdio a
   CHECK(o.out == "0\n1\n2\n3\n4\n");  // 3 preserved, 4 ls's own
   for (const char* name : {"prestart", "createRuntime", "createContainer", "poststart", "poststop"}) {
     CAPTURE(name);
-    CHECK(read_all_file(h + name) == "0\n1\n2\n3\n");  // 3 is ls's own
+    CHECK(read_file(h + name) == "0\n1\n2\n3\n");  // 3 is ls's own
   }
-  CHECK(read_all_file(b.rootfs() + "/tmp/fds-startContainer") == "0\n1\n2\n3\n");
+  CHECK(read_file(b.rootfs() + "/tmp/fds-startContainer") == "0\n1\n2\n3\n");
 }
 
 TEST_CASE_FIXTURE(RecoveryFixture, "after delete no process holds the container's network namespace") {
@@ -103,7 +103,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "run cycles leave the host's links and mounts
     auto o = runc({"run", "-b", b.dir, "cycle"});
     INFO(o.err);
     REQUIRE(o.status == 0);
-    std::string fds = read_all_file(count);
+    std::string fds = read_file(count);
     if (i == 0) first_fds = fds;
     REQUIRE(fds.find("socket:") != std::string::npos);  // the listing is real: its sync socket
     REQUIRE(fds == first_fds);

@@ -43,7 +43,7 @@ std::vector<std::string> files_in(const std::string& dir) {
 }
 
 // `runc ARGS` started in the mount namespace `ns`.
-Outcome run_in(Runc runc, const MountNamespace& ns, const std::vector<std::string>& args,
+Outcome run_in(RuntimeCli runc, const MountNamespace& ns, const std::vector<std::string>& args,
                const std::string& stdin_data = {}) {
   runc.mount_ns = ns.fd.get();
   return runc(args, stdin_data);
@@ -187,7 +187,7 @@ namespace {
 // network it configures from a private mount namespace.
 struct HookElsewhere : RecoveryFixture {
   std::string hook_root = tmp.path() + "/hook-root";
-  Runc hook{sb, hook_root, MR_NETNS_HOOK};
+  RuntimeCli hook{sb, hook_root, MR_NETNS_HOOK};
   MountNamespace priv{MountNamespace::Propagation::made_private};
   StandInContainer ctr;
 

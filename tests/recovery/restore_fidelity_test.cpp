@@ -217,7 +217,7 @@ void set_sysctl(Space& host, const std::string& key, const char* value) { MUST(w
 // A host whose nic0 has all a move takes: a port of br0, addresses of each kind, routes
 // in the main table and in table 100 (multipath ones over nic0 and nic1 among them),
 // neighbour entries and sysctls changed from their defaults. nic1 stays on the host.
-struct FidelityHost : RuncFixture {
+struct FidelityHost : MiniRuncFixture {
   int nic0 = 0;
   int nic1 = 0;
 

@@ -13,6 +13,7 @@
 #include "support/recovery_host.hpp"
 #include "netns/address.hpp"
 #include "support/udp.hpp"
+#include "support/wait.hpp"
 
 using namespace mr;
 using namespace mr::test;
@@ -54,8 +55,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "50 parallel runs on one bridge all reach it 
   // its line is read, which lets its nc (and so its workload) end.
   std::set<std::string> seen;
   while (seen.size() < expected.size()) {
-    pollfd p{.fd = server.get(), .events = POLLIN};
-    REQUIRE_MESSAGE(::poll(&p, 1, 30000) == 1, "only " << seen.size() << " containers connected");
+    REQUIRE_MESSAGE(wait_ready(server.get(), POLLIN, 30000), "only " << seen.size() << " containers connected");
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
     UniqueFd conn(::accept4(server.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));

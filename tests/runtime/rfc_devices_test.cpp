@@ -19,7 +19,7 @@ constexpr uint16_t kTcpPort = 6000;
 struct WiredHost {
   Sandbox sb;
   TempDir tmp;
-  Runc runc{sb, tmp.path() + "/root"};
+  RuntimeCli runc{sb, tmp.path() + "/root"};
   Space peer = sb.child();
   WiredHost() {
     sb.veth_into(peer, "nic0", "wire0");

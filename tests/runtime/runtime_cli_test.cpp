@@ -23,7 +23,7 @@ using namespace mr::test;
 TEST_CASE("spec writes a config.json the runtime loads, and refuses to overwrite one") {
   Sandbox sb;
   TempDir tmp;
-  Runc runc(sb, tmp.path() + "/root");
+  RuntimeCli runc(sb, tmp.path() + "/root");
   auto o = runc({"spec", "--bundle", tmp.path()});
   INFO(o.err);
   REQUIRE(o.status == 0);
@@ -38,7 +38,7 @@ TEST_CASE("spec writes a config.json the runtime loads, and refuses to overwrite
   CHECK(runc({"--version"}).out.starts_with("mini-runc version"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "run --detach, list, kill --all, delete") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "run --detach, list, kill --all, delete") {
   // Two processes in the container. The init has no TERM handler, and as the pid
   // namespace's init it gets no signal it has no handler for: TERM can only end the
   // child, which --all must therefore reach; the init then leaves its `wait`.
@@ -59,9 +59,9 @@ TEST_CASE_FIXTURE(RuncFixture, "run --detach, list, kill --all, delete") {
   CHECK(all[0]["status"] == "running");
   // The init's child, as the host sees it: the only child of the init, there once the
   // workload has written to the fifo.
-  REQUIRE(read_all_file(ready) == "forked\n");
+  REQUIRE(read_file(ready) == "forked\n");
   int pid = st["pid"];
-  std::string children = read_all_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::string children = read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   int child = std::stoi(children);
   REQUIRE(child > 0);
   CHECK(runc({"kill", "--all", "bg", "TERM"}).status == 0);
@@ -75,11 +75,11 @@ TEST_CASE_FIXTURE(RuncFixture, "run --detach, list, kill --all, delete") {
 TEST_CASE("--log with --log-format json records errors as JSON lines") {
   Sandbox sb;
   TempDir tmp;
-  Runc runc(sb, tmp.path() + "/root");
+  RuntimeCli runc(sb, tmp.path() + "/root");
   std::string log = tmp.path() + "/log.json";
   auto o = runc({"--log", log, "--log-format", "json", "state", "missing"});
   CHECK(o.status != 0);
-  std::istringstream lines(read_all_file(log));
+  std::istringstream lines(read_file(log));
   std::string line;
   REQUIRE(std::getline(lines, line));
   auto j = nlohmann::json::parse(line);
@@ -91,18 +91,18 @@ TEST_CASE("--log with --log-format json records errors as JSON lines") {
 TEST_CASE("--log with --log-format text records errors as TIME LEVEL MESSAGE lines, and stderr has them too") {
   Sandbox sb;
   TempDir tmp;
-  Runc runc(sb, tmp.path() + "/root");
+  RuntimeCli runc(sb, tmp.path() + "/root");
   std::string log = tmp.path() + "/log.txt";
   auto o = runc({"--log", log, "--log-format", "text", "state", "missing"});
   CHECK(o.status == 1);
   CHECK(o.err == "mini-runc: error: container \"missing\" does not exist: No such file or directory\n");
-  std::string text = read_all_file(log);
+  std::string text = read_file(log);
   INFO(text);
   CHECK(std::regex_match(text, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z "
                                           "error container \"missing\" does not exist: No such file or directory\n")));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "--debug: debug lines go to stderr, or with --log only to the log, and none without it") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "--debug: debug lines go to stderr, or with --log only to the log, and none without it") {
   sb.bridge("br0");
   std::ofstream(b.dir + "/network.json")
       << R"({"version": 1, "devices": [{"name": "eth0", "veth": {"bridge": "br0"}, "addresses": ["10.88.0.5/16"]}]})";
@@ -122,10 +122,10 @@ TEST_CASE_FIXTURE(RuncFixture, "--debug: debug lines go to stderr, or with --log
   auto logged = runc({"--debug", "--log", log, "--log-format", "text", "run", "-b", b.dir, "logged"});
   CHECK(logged.status == 0);
   CHECK(logged.err.find("debug") == std::string::npos);
-  CHECK(read_all_file(log).find("Z debug network: eth0 (host ") != std::string::npos);
+  CHECK(read_file(log).find("Z debug network: eth0 (host ") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "kill takes a signal by number") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "kill takes a signal by number") {
   // The init of a pid namespace gets only the signals it handles: USR1 (10) and TERM
   // (the default signal) each leave a different mark.
   b.args({"sh", "-c", "trap 'echo USR1 > /tmp/got; exit 0' USR1; trap 'echo TERM > /tmp/got; exit 0' TERM; "
@@ -136,17 +136,17 @@ TEST_CASE_FIXTURE(RuncFixture, "kill takes a signal by number") {
   auto r = runc({"run", "--detach", "-b", b.dir, "numbered"});
   INFO(r.err);
   REQUIRE(r.status == 0);
-  REQUIRE(read_all_file(ready) == "ready\n");
+  REQUIRE(read_file(ready) == "ready\n");
   int pid = runc.state("numbered")["pid"];
   auto k = runc({"kill", "numbered", std::to_string(SIGUSR1)});
   INFO(k.err);
   CHECK(k.status == 0);
   wait_gone(pid);
-  CHECK(read_all_file(b.rootfs() + "/tmp/got") == "USR1\n");
+  CHECK(read_file(b.rootfs() + "/tmp/got") == "USR1\n");
   CHECK(runc({"delete", "numbered"}).status == 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "--preserve-fds passes extra fds, and only those") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "--preserve-fds passes extra fds, and only those") {
   // fd 3 is passed, fd 4 is open in the caller without CLOEXEC but not asked for.
   b.args({"sh", "-c", "echo via-fd3 >&3; ls /proc/self/fd"});
   b.write();
@@ -156,12 +156,12 @@ TEST_CASE_FIXTURE(RuncFixture, "--preserve-fds passes extra fds, and only those"
   auto o = runc({"run", "--preserve-fds", "1", "-b", b.dir, "fds"}, "", {f3.get(), f4.get()});
   INFO(o.err);
   CHECK(o.status == 0);
-  CHECK(read_all_file(target) == "via-fd3\n");
+  CHECK(read_file(target) == "via-fd3\n");
   // 0, 1, 2, 3 and the fd ls itself opens for /proc/self/fd.
   CHECK(o.out == "0\n1\n2\n3\n4\n");
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --console-socket, the workload gets the peer") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "process.terminal: the pty master goes to --console-socket, the workload gets the peer") {
   std::string sock_path = tmp.path() + "/console.sock";
   mr::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr{};
@@ -201,7 +201,7 @@ TEST_CASE_FIXTURE(RuncFixture, "process.terminal: the pty master goes to --conso
   CHECK(runc({"delete", "-f", "tty"}).status == 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "user namespaces and seccomp are refused clearly, before anything is made") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "user namespaces and seccomp are refused clearly, before anything is made") {
   const std::string before = host_state(sb.host());
   auto original = b.config;
   b.config["linux"]["namespaces"].push_back({{"type", "user"}});
@@ -221,7 +221,7 @@ TEST_CASE_FIXTURE(RuncFixture, "user namespaces and seccomp are refused clearly,
   CHECK_FALSE(std::filesystem::exists(runc.root() + "/seccomp"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "linux.resources and cgroupsPath are warned about once, and the container runs") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "linux.resources and cgroupsPath are warned about once, and the container runs") {
   b.config["linux"]["resources"] = {{"memory", {{"limit", 100000000}}}};
   b.config["linux"]["cgroupsPath"] = "/mini-runc/test";
   b.write();

@@ -19,8 +19,8 @@ nlohmann::json recorder(const std::string& out) {
           {"env", {"PATH=/usr/bin:/bin"}}};
 }
 
-nlohmann::json saved_state(const std::string& out) { return nlohmann::json::parse(read_all_file(out + ".json")); }
-std::string saved_netns(const std::string& out) { return read_all_file(out + ".net"); }
+nlohmann::json saved_state(const std::string& out) { return nlohmann::json::parse(read_file(out + ".json")); }
+std::string saved_netns(const std::string& out) { return read_file(out + ".net"); }
 
 std::string netns_link(const std::string& pid) {
   return std::filesystem::read_symlink("/proc/" + pid + "/ns/net").string() + "\n";
@@ -28,7 +28,7 @@ std::string netns_link(const std::string& pid) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces, with the state on stdin") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "hooks run at their moments, in their namespaces, with the state on stdin") {
   std::string h = tmp.path() + "/hook-";
   auto& hooks = b.config["hooks"];
   hooks["prestart"] = {recorder(h + "prestart")};
@@ -71,7 +71,7 @@ TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces,
   CHECK(saved_netns(h + "poststart") == sandbox_net);
   // startContainer ran in the container before the workload's exec, and start waited
   // for it.
-  auto started = nlohmann::json::parse(read_all_file(b.rootfs() + "/tmp/startContainer.json"));
+  auto started = nlohmann::json::parse(read_file(b.rootfs() + "/tmp/startContainer.json"));
   CHECK(started["status"] == "created");
   CHECK_FALSE(std::filesystem::exists(h + "poststop.json"));
 
@@ -83,7 +83,7 @@ TEST_CASE_FIXTURE(RuncFixture, "hooks run at their moments, in their namespaces,
 // runtime-spec lifecycle steps 3 to 5: a failing prestart, createRuntime or
 // createContainer hook stops the container, which is destroyed (step 12), and then the
 // poststop hooks run (step 13).
-TEST_CASE_FIXTURE(RuncFixture, "a failing create-time hook fails create, leaves nothing, and poststop runs") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a failing create-time hook fails create, leaves nothing, and poststop runs") {
   sb.bridge("br0");
   auto before = host_state(sb.host());
   for (const char* phase : {"prestart", "createRuntime", "createContainer"}) {
@@ -109,7 +109,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a failing create-time hook fails create, leaves 
   }
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a failing poststart hook only warns: the container runs, start and run succeed") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a failing poststart hook only warns: the container runs, start and run succeed") {
   std::string h = tmp.path() + "/hook-poststart";
   // The first fails; the spec says the remaining ones still run.
   b.config["hooks"]["poststart"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 5"}}}, recorder(h)};
@@ -136,7 +136,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a failing poststart hook only warns: the contain
   CHECK(r.err.find("warning: poststart hook 0") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a hook that outlives its timeout is killed and fails create") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a hook that outlives its timeout is killed and fails create") {
   b.config["hooks"]["prestart"] = {{{"path", "/bin/sleep"}, {"args", {"sleep", "60"}}, {"timeout", 1}}};
   b.write();
   auto o = runc({"create", "-b", b.dir, "slowhook"});
@@ -145,7 +145,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a hook that outlives its timeout is killed and f
   CHECK(::access((runc.root() + "/slowhook").c_str(), F_OK) != 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a failing poststop hook only warns") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a failing poststop hook only warns") {
   b.config["hooks"]["poststop"] = {{{"path", "/bin/false"}}};
   b.write();
   auto o = runc({"run", "-b", b.dir, "stophook"});
@@ -153,7 +153,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a failing poststop hook only warns") {
   CHECK(o.err.find("warning: poststop hook 0") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a failing startContainer hook fails start") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a failing startContainer hook fails start") {
   b.config["hooks"]["startContainer"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 4"}}}};
   b.args({"sh", "-c", "touch /tmp/workload-ran"});
   b.write();

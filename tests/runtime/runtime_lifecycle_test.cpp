@@ -42,7 +42,7 @@ void check_state_schema(const nlohmann::json& state) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "create, start, state, kill, delete") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "create, start, state, kill, delete") {
   b.config["annotations"] = {{"org.example.test", "lifecycle"}};
   b.args(kWaiter);
   b.write();
@@ -60,12 +60,12 @@ TEST_CASE_FIXTURE(RuncFixture, "create, start, state, kill, delete") {
   CHECK(st["annotations"]["org.example.test"] == "lifecycle");
   int pid = st["pid"];
   REQUIRE(pid > 0);
-  CHECK(read_all_file(pid_file) == std::to_string(pid));
+  CHECK(read_file(pid_file) == std::to_string(pid));
   struct stat sd{};
   REQUIRE(::stat((runc.root() + "/life").c_str(), &sd) == 0);
   CHECK((sd.st_mode & 0777) == 0700);
   // Still the runtime's init, blocked on exec.fifo: not yet the workload.
-  CHECK(read_all_file("/proc/" + std::to_string(pid) + "/cmdline").find("sleep") == std::string::npos);
+  CHECK(read_file("/proc/" + std::to_string(pid) + "/cmdline").find("sleep") == std::string::npos);
 
   auto s = runc({"start", "life"});
   INFO(s.err);
@@ -73,7 +73,7 @@ TEST_CASE_FIXTURE(RuncFixture, "create, start, state, kill, delete") {
   st = runc.state("life");
   CHECK(st["status"] == "running");
   CHECK(st["pid"] == pid);
-  CHECK(read_all_file("/proc/" + std::to_string(pid) + "/cmdline").starts_with(std::string("sh\0-c", 5)));
+  CHECK(read_file("/proc/" + std::to_string(pid) + "/cmdline").starts_with(std::string("sh\0-c", 5)));
   CHECK(runc({"start", "life"}).status != 0);  // only a created container starts
 
   CHECK(runc({"delete", "life"}).status != 0);  // running: needs --force
@@ -94,7 +94,7 @@ TEST_CASE_FIXTURE(RuncFixture, "create, start, state, kill, delete") {
   CHECK(runc({"state", "life"}).status != 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "delete --force kills a created container") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "delete --force kills a created container") {
   b.args(kWaiter);
   b.write();
   REQUIRE(runc({"create", "-b", b.dir, "doomed"}).status == 0);
@@ -107,7 +107,7 @@ TEST_CASE_FIXTURE(RuncFixture, "delete --force kills a created container") {
   CHECK_FALSE(mounted_at(runc.root() + "/doomed/netns"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a new container has its own network namespace with only lo, up") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a new container has its own network namespace with only lo, up") {
   sb.veth("nic0", "wire0");  // the "host" has devices the container must not see
   b.args(kWaiter);
   b.write();
@@ -136,7 +136,7 @@ TEST_CASE("two containers joined to one network namespace by path share it") {
   Sandbox sb;
   TempDir tmp;
   Bundle a(tmp.path() + "/a"), b(tmp.path() + "/b");
-  Runc runc(sb, tmp.path() + "/root");
+  RuntimeCli runc(sb, tmp.path() + "/root");
   a.args(kWaiter);
   a.write();
   REQUIRE(runc({"create", "-b", a.dir, "first"}).status == 0);
@@ -159,7 +159,7 @@ TEST_CASE("two containers joined to one network namespace by path share it") {
   CHECK_FALSE(mounted_at(pin));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "container ids are checked before any path is made from them") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "container ids are checked before any path is made from them") {
   b.write();
   for (const std::string& bad : std::vector<std::string>{"../escape", "a/b", "..", ".", "", "spaces here", "a..b",
                                                              std::string(256, 'x'), std::string(2000, 'x')}) {
@@ -180,7 +180,7 @@ TEST_CASE_FIXTURE(RuncFixture, "container ids are checked before any path is mad
   CHECK(runc({"delete", "--force", std::string(255, 'y')}).status == 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "create refuses a second container with the same id") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "create refuses a second container with the same id") {
   b.args(kWaiter);
   b.write();
   REQUIRE(runc({"create", "-b", b.dir, "dup"}).status == 0);

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "support/runtime_harness.hpp"
+#include "support/wait.hpp"
 
 using namespace mr::test;
 
@@ -51,7 +52,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "in a new pid namespace the workload is pid 1") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "in a new pid namespace the workload is pid 1") {
   b.args({"sh", "-c", "echo $$; readlink /proc/self/ns/pid"});
   b.write();
   auto o = runc({"run", "-b", b.dir, "pid1"});
@@ -62,7 +63,7 @@ TEST_CASE_FIXTURE(RuncFixture, "in a new pid namespace the workload is pid 1") {
   CHECK(o.out.find(ns_link("/proc/self/ns/pid")) == std::string::npos);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a container joins a pid namespace given by path") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a container joins a pid namespace given by path") {
   b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
   b.write();
   REQUIRE(runc({"create", "-b", b.dir, "owner"}).status == 0);
@@ -84,7 +85,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a container joins a pid namespace given by path"
   CHECK(runc({"delete", "--force", "owner"}).status == 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a namespace path that is no namespace fails the create and leaves nothing") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a namespace path that is no namespace fails the create and leaves nothing") {
   std::string not_ns = tmp.path() + "/not-a-namespace";
   std::ofstream(not_ns) << "x";
   set_namespace_path(b, "uts", not_ns);
@@ -96,7 +97,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a namespace path that is no namespace fails the 
   CHECK(::access((runc.root() + "/bad").c_str(), F_OK) != 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "the container's ipc, uts, mount, pid and network namespaces are not the host's") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "the container's ipc, uts, mount, pid and network namespaces are not the host's") {
   b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
   b.write();
   auto c = runc({"create", "-b", b.dir, "spaces"});
@@ -112,7 +113,7 @@ TEST_CASE_FIXTURE(RuncFixture, "the container's ipc, uts, mount, pid and network
   CHECK(runc({"delete", "--force", "spaces"}).status == 0);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a config without a network namespace is warned about once and shares the caller's") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a config without a network namespace is warned about once and shares the caller's") {
   remove_namespace(b, "network");
   b.args({"readlink", "/proc/self/ns/net"});
   b.write();
@@ -124,7 +125,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a config without a network namespace is warned a
   CHECK(o.out == "net:[" + std::to_string(MUST(sb.host().ns.inode())) + "]\n");
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "kill --all without a pid namespace warns that only the init is signalled") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "kill --all without a pid namespace warns that only the init is signalled") {
   remove_namespace(b, "pid");
   // Without a pid namespace, $! is the child's pid as this test sees it.
   b.args({"sh", "-c", "sleep 1000 & echo $! > /tmp/child; wait"});
@@ -135,7 +136,7 @@ TEST_CASE_FIXTURE(RuncFixture, "kill --all without a pid namespace warns that on
   INFO(r.err);
   REQUIRE(r.status == 0);
   int init = runc.state("nopid")["pid"];
-  mr::UniqueFd child(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(read_all_file(said)), 0)));
+  mr::UniqueFd child(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(read_file(said)), 0)));
   REQUIRE(child);
   auto k = runc({"kill", "--all", "nopid", "TERM"});
   INFO(k.err);
@@ -144,9 +145,8 @@ TEST_CASE_FIXTURE(RuncFixture, "kill --all without a pid namespace warns that on
                      "signalled") == 1);
   wait_gone(init);  // sh has no TERM handler and, not being a pid namespace's init, dies of it
   // The child got nothing: it still runs once the init is gone.
-  pollfd p{.fd = child.get(), .events = POLLIN, .revents = 0};
-  CHECK(::poll(&p, 1, 0) == 0);
+  CHECK_FALSE(wait_ready(child.get(), POLLIN, 0));
   REQUIRE(::syscall(SYS_pidfd_send_signal, child.get(), SIGKILL, nullptr, 0) == 0);
-  REQUIRE(::poll(&p, 1, -1) == 1);
+  REQUIRE(wait_ready(child.get(), POLLIN, -1));
   CHECK(runc({"delete", "nopid"}).status == 0);
 }

@@ -12,7 +12,7 @@
 
 using namespace mr::test;
 
-TEST_CASE_FIXTURE(RuncFixture, "linux.netDevices: nic0 arrives as net0 with its permanent global addresses, and is left alone at delete") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "linux.netDevices: nic0 arrives as net0 with its permanent global addresses, and is left alone at delete") {
   const std::string without_nic = lend_net_device(sb);
   b.config["linux"]["netDevices"] = net_devices_entry();
   b.args({"true"});
@@ -34,7 +34,7 @@ TEST_CASE_FIXTURE(RuncFixture, "linux.netDevices: nic0 arrives as net0 with its 
   CHECK_FALSE(std::filesystem::exists(runc.root() + "/nd1"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a device in both linux.netDevices and the network spec is refused with the host unchanged") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a device in both linux.netDevices and the network spec is refused with the host unchanged") {
   lend_net_device(sb);
   const std::string before = host_state(sb.host());
   write_file(b.dir + "/network.json", R"({"version": 1, "devices": [{"name": "eth0", "move": "nic0"}]})");

@@ -13,13 +13,9 @@ using namespace mr::test;
 
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
-
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "run applies network.json inside and returns the moved device after exit") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "run applies network.json inside and returns the moved device after exit") {
   sb.veth("nic0", "wire0");
   sb.bridge("br0");
   MUST(mr::netns::add_address(sb.host().nl, sb.host().link("nic0").index, *mr::netns::IpPrefix::parse("198.51.100.1/24")));
@@ -52,7 +48,7 @@ TEST_CASE_FIXTURE(RuncFixture, "run applies network.json inside and returns the 
   CHECK_FALSE(std::filesystem::exists(runc.root() + "/net1"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a network spec naming a missing host device is refused with the host unchanged") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a network spec naming a missing host device is refused with the host unchanged") {
   sb.bridge("br0");
   auto before = host_state(sb.host());
   write_file(b.dir + "/net.json", R"({"version": 1, "devices": [{"name": "eth0", "move": "nope0"}]})");
@@ -67,7 +63,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a network spec naming a missing host device is r
   CHECK_FALSE(std::filesystem::exists(runc.root() + "/net2"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "a veth goes with its namespace, the next container of the same id is not kept waiting for it") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a veth goes with its namespace, the next container of the same id is not kept waiting for it") {
   sb.bridge("br0");
   const std::string before = host_state(sb.host());
   write_file(b.dir + "/network.json", R"({"version": 1,

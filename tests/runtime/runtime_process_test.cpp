@@ -18,7 +18,7 @@ std::string read_in(const mr::netns::Netns& ns, const std::string& path) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "process user, groups, umask, rlimits, capabilities, no_new_privs, oom score, hostname, sysctl") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "process user, groups, umask, rlimits, capabilities, no_new_privs, oom score, hostname, sysctl") {
   auto& p = b.config["process"];
   p["user"] = {{"uid", 1000}, {"gid", 1001}, {"additionalGids", {10, 20}}, {"umask", 63}};
   p["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 100}, {"hard", 200}}};
@@ -56,7 +56,7 @@ TEST_CASE_FIXTURE(RuncFixture, "process user, groups, umask, rlimits, capabiliti
   CHECK(read_in(sb.host().ns, "/proc/sys/net/ipv4/ip_forward") == "0\n");
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "process.env is the workload's whole environment and process.cwd its directory") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "process.env is the workload's whole environment and process.cwd its directory") {
   b.config["process"]["env"] = {"PATH=/bin", "FOO=bar baz", "EMPTY="};
   b.config["process"]["cwd"] = "/tmp";
   // /proc/self/environ holds what execve() was given, NUL-separated; the workload is cat
@@ -76,7 +76,7 @@ TEST_CASE_FIXTURE(RuncFixture, "process.env is the workload's whole environment 
   CHECK(cwd.out == "/tmp\n");
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "an rlimit above the hard limit fails create clearly and leaves nothing") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "an rlimit above the hard limit fails create clearly and leaves nothing") {
   rlimit cur{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &cur) == 0);
   REQUIRE(cur.rlim_max != RLIM_INFINITY);

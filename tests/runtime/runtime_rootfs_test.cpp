@@ -11,7 +11,7 @@
 using namespace mr::test;
 namespace fs = std::filesystem;
 
-TEST_CASE_FIXTURE(RuncFixture, "a symlink in the rootfs cannot send a mount destination outside it") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "a symlink in the rootfs cannot send a mount destination outside it") {
   // A host directory with a marker, and a rootfs symlink pointing at its host path.
   std::string outside = tmp.path() + "/outside";
   fs::create_directories(outside);
@@ -36,7 +36,7 @@ TEST_CASE_FIXTURE(RuncFixture, "a symlink in the rootfs cannot send a mount dest
   CHECK_FALSE(fs::exists("/tmp/sub2"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "default devices, masked and read-only paths, read-only root") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "default devices, masked and read-only paths, read-only root") {
   b.config["root"]["readonly"] = true;
   b.args({"sh", "-c",
           "for d in null zero full random urandom tty; do [ -c /dev/$d ] && echo -n c; done; echo;"
@@ -53,7 +53,7 @@ TEST_CASE_FIXTURE(RuncFixture, "default devices, masked and read-only paths, rea
   CHECK(o.out == "cccccc\n/proc/self/fd\n/proc/self/fd/0\npts/ptmx\n0\n1\n0\nsys-ro\nroot-ro\nnull-ok\n");
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "bind mounts with options") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "bind mounts with options") {
   std::string shared = tmp.path() + "/shared";
   fs::create_directories(shared);
   std::ofstream(shared + "/hello") << "from the host\n";

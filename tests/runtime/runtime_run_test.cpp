@@ -20,7 +20,7 @@ void drop_namespace(Bundle& b, const std::string& type) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "run passes the workload's exit status through") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "run passes the workload's exit status through") {
   b.args({"true"});
   b.write();
   auto ok = runc({"run", "--bundle", b.dir, "t1"});
@@ -33,7 +33,7 @@ TEST_CASE_FIXTURE(RuncFixture, "run passes the workload's exit status through") 
   CHECK(runc({"list", "-q"}).out.empty());
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "run exits with 128+N when the workload dies of signal N") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "run exits with 128+N when the workload dies of signal N") {
   // Without a pid namespace the shell is not an init, which the kernel shields from
   // signals it has no handler for.
   drop_namespace(b, "pid");
@@ -44,7 +44,7 @@ TEST_CASE_FIXTURE(RuncFixture, "run exits with 128+N when the workload dies of s
   CHECK(o.status == 128 + SIGKILL);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "run forwards signals to the workload") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "run forwards signals to the workload") {
   // The container's init gets SIGTERM only because it has a handler for it.
   b.args({"sh", "-c", "trap 'kill $!; exit 42' TERM; sleep 1000 & echo ready; wait"});
   b.write();
@@ -57,7 +57,7 @@ TEST_CASE_FIXTURE(RuncFixture, "run forwards signals to the workload") {
   CHECK(wait_status(pid) == 42);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "run passes stdin, stdout and stderr through") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "run passes stdin, stdout and stderr through") {
   b.args({"sh", "-c", "cat; echo to-stderr >&2"});
   b.write();
   auto o = runc({"run", "-b", b.dir, "io"}, "hello from stdin\n");

@@ -9,7 +9,7 @@
 
 using namespace mr::test;
 
-TEST_CASE_FIXTURE(RuncFixture, "validate prints every problem of a bundle, one line each, and changes nothing") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "validate prints every problem of a bundle, one line each, and changes nothing") {
   sb.bridge("br0");
   auto before = host_state(sb.host());
   b.write();
@@ -34,7 +34,7 @@ TEST_CASE_FIXTURE(RuncFixture, "validate prints every problem of a bundle, one l
   CHECK_FALSE(std::filesystem::exists(runc.root()));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "spec --network writes an example that validates") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "spec --network writes an example that validates") {
   sb.bridge("mr0");
   b.write();
   auto w = runc({"spec", "--bundle", b.dir, "--network", "veth-bridge"});
@@ -46,16 +46,16 @@ TEST_CASE_FIXTURE(RuncFixture, "spec --network writes an example that validates"
   CHECK(runc({"spec", "--bundle", b.dir, "--network", "veth-bridge"}).status == 1);  // never overwrites
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "spec --net-admin gives the process CAP_NET_ADMIN and CAP_NET_RAW, for ip and ping inside") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "spec --net-admin gives the process CAP_NET_ADMIN and CAP_NET_RAW, for ip and ping inside") {
   std::string plain_dir = tmp.path() + "/plain";
   std::filesystem::create_directories(plain_dir);
   REQUIRE(runc({"spec", "--bundle", plain_dir}).status == 0);
-  auto plain = nlohmann::json::parse(read_all_file(plain_dir + "/config.json"));
+  auto plain = nlohmann::json::parse(read_file(plain_dir + "/config.json"));
   std::filesystem::create_directories(b.dir);
   auto w = runc({"spec", "--bundle", b.dir, "--net-admin"});
   INFO(w.err);
   REQUIRE(w.status == 0);
-  auto config = nlohmann::json::parse(read_all_file(b.dir + "/config.json"));
+  auto config = nlohmann::json::parse(read_file(b.dir + "/config.json"));
   for (const char* set : {"bounding", "effective", "permitted"}) {
     CAPTURE(set);
     auto caps = config["process"]["capabilities"][set].get<std::vector<std::string>>();
@@ -74,7 +74,7 @@ TEST_CASE_FIXTURE(RuncFixture, "spec --net-admin gives the process CAP_NET_ADMIN
   CHECK(runc({"spec", "--bundle", tmp.path(), "--network", "move", "--net-admin"}).status == 1);
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "with spec --net-admin the workload configures its own network: ip addr add and ping") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "with spec --net-admin the workload configures its own network: ip addr add and ping") {
   // The administrator's walkthrough in the README, from inside the container.
   const std::vector<std::string> inside = {"sh", "-c", "ip addr add 10.9.9.9/32 dev lo && ping -c1 -W2 10.9.9.9"};
   std::string plain_dir = tmp.path() + "/plain";
@@ -84,7 +84,7 @@ TEST_CASE_FIXTURE(RuncFixture, "with spec --net-admin the workload configures it
   REQUIRE(runc({"spec", "--bundle", b.dir, "--net-admin"}).status == 0);
   for (const char* applet : {"ip", "ping"}) std::filesystem::create_symlink("busybox", b.rootfs() + "/bin/" + applet);
   for (const std::string& dir : {plain_dir, b.dir}) {
-    auto config = nlohmann::json::parse(read_all_file(dir + "/config.json"));
+    auto config = nlohmann::json::parse(read_file(dir + "/config.json"));
     config["root"]["path"] = b.rootfs();
     config["process"]["args"] = inside;
     std::ofstream(dir + "/config.json") << config.dump();

@@ -68,7 +68,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a spec the kernel refuses while applying is 
     for (std::string cmd : {"create", "run"}) {
       CAPTURE(row.kind);
       CAPTURE(cmd);
-      write_text(file, row.spec);
+      write_file(file, row.spec);
       // The kernel's refusal, not a check of ours: validate finds nothing.
       auto checked = runc({"validate", "-b", b.dir});
       CHECK_MESSAGE(checked.status == 0, checked.err);
@@ -81,7 +81,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "--log-format json gives a kernel refusal its
   b.write();
   const std::string before = picture();
   const std::string file = b.dir + "/network.json";
-  write_text(file, apply_time_rows()[1].spec);
+  write_file(file, apply_time_rows()[1].spec);
   auto o = runc({"--log-format", "json", "create", "-b", b.dir, kId});
   INFO("stderr: " << o.err);
   CHECK(o.status == 1);
@@ -163,7 +163,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "what the kernel would refuse is caught befor
   const std::string file = b.dir + "/network.json";
   for (const auto& row : known_rows()) {
     CAPTURE(row.kind);
-    write_text(file, row.spec);
+    write_file(file, row.spec);
     const std::string line = "mini-runc: error: " + file + ":" + row.pointer + ": " + with_file(row.says, file);
     auto checked = runc({"validate", "-b", b.dir});
     CHECK(checked.status == 1);
@@ -179,7 +179,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "validate lists every such problem of a spec,
   b.write();
   const std::string before = picture();
   const std::string file = b.dir + "/network.json";
-  write_text(file, R"({"version": 1, "devices": [
+  write_file(file, R"({"version": 1, "devices": [
       {"name": "all", "macvlan": {"parent": "nic0"}},
       {"name": "eth1", "macvlan": {"parent": "nic0"}, "addresses": ["::/0"]},
       {"name": "m0", "macvlan": {"parent": "nic2", "mode": "passthru"}},

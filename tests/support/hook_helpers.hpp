@@ -15,6 +15,7 @@
 
 #include "oci/default_config.hpp"
 #include "oci/host_check.hpp"
+#include "support/files.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
 
@@ -32,18 +33,6 @@ inline const char* const kHookSpec = R"({
   ],
   "routes": [{"to": "default", "via": "10.88.0.1"}]
 })";
-
-inline void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  REQUIRE_MESSAGE(out.good(), "write " << path);
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "read " << path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // A "host" for hook tests: nic0 (a stand-in NIC, with an address of its own so that its
 // return is visible), uplink0 (another) and the bridge br0; `before` is its state

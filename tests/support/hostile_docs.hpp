@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "support/files.hpp"
 
 namespace mr::test {
 
@@ -40,13 +41,6 @@ struct HostileDoc {
   std::string says;
 };
 
-inline void write_text(const std::string& path, const std::string& text) {
-  std::filesystem::remove(path);
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE_MESSAGE(out.good(), "write " << path);
-}
-
 inline std::string repeat(const std::string& part, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) out += part;
@@ -58,7 +52,7 @@ inline std::vector<HostileDoc> hostile_docs() {
   return {
       {"100,000 nested arrays",
        [](const std::string& path) {
-         write_text(path, "{\"deep\": " + std::string(kDeep, '[') + std::string(kDeep, ']') + "}");
+         write_file(path, "{\"deep\": " + std::string(kDeep, '[') + std::string(kDeep, ']') + "}");
        },
        ":/deep" + repeat("/0", 63) + ": nested deeper than the limit of 64 levels"},
       {"100,000 nested objects",
@@ -66,12 +60,12 @@ inline std::vector<HostileDoc> hostile_docs() {
          std::string text;
          for (size_t i = 0; i < kDeep; ++i) text += "{\"a\":";
          text += "1" + std::string(kDeep, '}');
-         write_text(path, text);
+         write_file(path, text);
        },
        repeat("/a", 64).insert(0, ":") + ": nested deeper than the limit of 64 levels"},
       {"a 256 MiB file",
        [](const std::string& path) {
-         write_text(path, "{\"a\": \"");
+         write_file(path, "{\"a\": \"");
          REQUIRE(::truncate(path.c_str(), off_t{256} << 20) == 0);  // sparse: no disk
        },
        ": file larger than the limit of 16777216 bytes"},
@@ -88,14 +82,14 @@ inline std::vector<HostileDoc> hostile_docs() {
        },
        ": expected a regular file (a FIFO, device or directory is not read)"},
       {"invalid UTF-8",
-       [](const std::string& path) { write_text(path, "{\"a\": {\"name\": \"eth\xff\"}}"); },
+       [](const std::string& path) { write_file(path, "{\"a\": {\"name\": \"eth\xff\"}}"); },
        ":/a/name: malformed JSON: parse error at line 1, column 20: syntax error while parsing value - invalid "
        "string: ill-formed UTF-8 byte; last read: '\"eth\xff'"},
       {"a duplicate key",
-       [](const std::string& path) { write_text(path, R"({"a": {"b": 1, "b": 2}})"); },
+       [](const std::string& path) { write_file(path, R"({"a": {"b": 1, "b": 2}})"); },
        ":/a/b: duplicate key \"b\""},
       {"a number past double range",
-       [](const std::string& path) { write_text(path, R"({"a": {"mtu": 1e400}})"); },
+       [](const std::string& path) { write_file(path, R"({"a": {"mtu": 1e400}})"); },
        ":/a/mtu: malformed JSON: number overflow parsing '1e400'"},
   };
 }

@@ -49,7 +49,7 @@ int NetCliHost::run_detached(const std::string& id, std::vector<std::string> ext
 
 Space NetCliHost::pinned(const std::string& id) { return mr::test::pinned(runc, id); }
 
-Space pinned(const Runc& runc, const std::string& id) {
+Space pinned(const RuntimeCli& runc, const std::string& id) {
   auto ns = MUST(netns::Netns::open_path(runc.root() + "/" + id + "/netns"));
   auto nl = MUST(netns::NlSocket::open_in(ns));
   return Space{std::move(ns), std::move(nl)};

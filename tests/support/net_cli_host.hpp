@@ -1,4 +1,4 @@
-// What the `mini-runc net` tests start with: RuncFixture's sandbox host, bundle and
+// What the `mini-runc net` tests start with: MiniRuncFixture's sandbox host, bundle and
 // runtime, plus stand-in NICs and a bridge on that host, and ways to look at a
 // container's network from outside, through the pin under --root.
 #pragma once
@@ -16,7 +16,7 @@ inline const std::vector<std::string> kWaitForTerm = {"sh", "-c", "trap 'exit 0'
 
 // nic0 (198.51.100.1/24) has its wire in `peer`, at 10.0.0.2/24 and fd00::2/64; nic1 and
 // nic2 are spare stand-in NICs; br0 a bridge. `before` is the host as prepared.
-struct NetCliHost : RuncFixture {
+struct NetCliHost : MiniRuncFixture {
   Space peer = sb.child();
   std::string before;
 
@@ -36,7 +36,7 @@ struct NetCliHost : RuncFixture {
 
 // Container `id`'s network namespace, opened through its pin under `runc`'s --root, and a
 // socket in it.
-Space pinned(const Runc& runc, const std::string& id);
+Space pinned(const RuntimeCli& runc, const std::string& id);
 
 // The link of that name in a `net show --json` view; fails the test if there is none.
 const nlohmann::ordered_json& shown_link(const nlohmann::ordered_json& view, const std::string& name);

@@ -25,11 +25,6 @@ namespace mr::test {
 
 namespace fs = std::filesystem;
 
-ScopedEnv::ScopedEnv(const char* name, const std::string& value) : name_(name) {
-  ::setenv(name, value.c_str(), 1);
-}
-ScopedEnv::~ScopedEnv() { ::unsetenv(name_); }
-
 RecoveryFixture::RecoveryFixture() {
   auto nic0 = sb.veth("nic0", "wire0");
   MUST(netns::add_address(sb.host().nl, nic0.index, prefix("192.0.2.10/24")));
@@ -115,7 +110,7 @@ int each_step(const std::function<bool(int)>& at_step) {
   return kMaxSteps;
 }
 
-PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step, const char* pause_env,
+PausedRun pause_at_step(RuntimeCli& runc, const std::vector<std::string>& args, int step, const char* pause_env,
                         const std::string& stdin_data) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
@@ -171,7 +166,7 @@ Outcome resume_paused(PausedRun& run) {
   return o;
 }
 
-std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step) {
+std::optional<int> crash_at_step(RuntimeCli& runc, const std::vector<std::string>& args, int step) {
   auto run = pause_at_step(runc, args, step);
   if (!run.paused) return run.status;
   kill_paused(run);

@@ -11,24 +11,13 @@
 #include <vector>
 
 #include "support/runtime_harness.hpp"
+#include "support/scoped_env.hpp"
 
 namespace mr::test {
 
-// Sets an environment variable for a scope; mini-runc inherits it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value);
-  ~ScopedEnv();
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
-
 // A runtime fixture whose sandbox host has nic0 (192.0.2.10/24, a static route through
 // it) to move, nic2 to parent a macvlan and br0 (MAC set) for a veth.
-struct RecoveryFixture : RuncFixture {
+struct RecoveryFixture : MiniRuncFixture {
   RecoveryFixture();
   // The spec of every step: a moved device, a macvlan, a veth on br0 with a host
   // address, addresses of both families, routes and a sysctl; written to bundle/network.json.
@@ -77,12 +66,12 @@ struct PausedRun {
   UniqueFd err;     // its stderr, a memory file
 };
 // `pause_env` names the step counter: MR_PAUSE_AT_STEP (setup) or MR_PAUSE_AT_UNDO_STEP.
-// `stdin_data` as Runc::spawn (a Runc of netns-hook takes the OCI state there).
-PausedRun pause_at_step(Runc& runc, const std::vector<std::string>& args, int step,
+// `stdin_data` as RuntimeCli::spawn (a RuntimeCli running netns-hook takes the OCI state there).
+PausedRun pause_at_step(RuntimeCli& runc, const std::vector<std::string>& args, int step,
                         const char* pause_env = "MR_PAUSE_AT_STEP", const std::string& stdin_data = {});
 
 // The same, and SIGKILLed where it paused: nullopt; or its exit status if it finished.
-std::optional<int> crash_at_step(Runc& runc, const std::vector<std::string>& args, int step);
+std::optional<int> crash_at_step(RuntimeCli& runc, const std::vector<std::string>& args, int step);
 
 // SIGKILLs a paused run and reaps it.
 void kill_paused(const PausedRun& run);

@@ -1,4 +1,5 @@
 #include "support/rfc_support.hpp"
+#include "support/wait.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -34,13 +35,6 @@ int bind_to(const UniqueFd& fd, const IpAddress& at, uint16_t port) {
   return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), len) == 0 ? 0 : errno;
 }
 
-bool wait_for(const UniqueFd& fd, short events, int timeout_ms) {
-  pollfd p{fd.get(), events, 0};
-  int n;
-  while ((n = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {}
-  return n == 1;
-}
-
 std::string ip_of(const UniqueFd& sock, bool peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -69,7 +63,7 @@ int connect_errno(Space& s, const IpAddress& to, uint16_t port, UniqueFd& out) {
   auto sa = socket_address(to, port, len);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), len) != 0) {
     if (errno != EINPROGRESS) return errno;
-    if (!wait_for(fd, POLLOUT, kTimeoutMs)) return ETIMEDOUT;
+    if (!wait_ready(fd.get(), POLLOUT, kTimeoutMs)) return ETIMEDOUT;
     int err = 0;
     socklen_t err_len = sizeof err;
     REQUIRE(::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &err_len) == 0);
@@ -81,13 +75,13 @@ int connect_errno(Space& s, const IpAddress& to, uint16_t port, UniqueFd& out) {
 }
 
 UniqueFd accept_one(const UniqueFd& listener, int timeout_ms) {
-  REQUIRE_MESSAGE(wait_for(listener, POLLIN, timeout_ms), "no connection within " << timeout_ms << " ms");
+  REQUIRE_MESSAGE(wait_ready(listener.get(), POLLIN, timeout_ms), "no connection within " << timeout_ms << " ms");
   UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
   REQUIRE(conn);
   return conn;
 }
 
-bool has_pending(const UniqueFd& listener) { return wait_for(listener, POLLIN, 0); }
+bool has_pending(const UniqueFd& listener) { return wait_ready(listener.get(), POLLIN, 0); }
 
 std::string local_ip(const UniqueFd& sock) { return ip_of(sock, false); }
 std::string peer_ip(const UniqueFd& sock) { return ip_of(sock, true); }
@@ -96,7 +90,7 @@ std::string read_to_eof(const UniqueFd& sock) {
   std::string data;
   char buf[4096];
   for (;;) {
-    REQUIRE_MESSAGE(wait_for(sock, POLLIN, kTimeoutMs), "peer silent for " << kTimeoutMs << " ms after \"" << data << "\"");
+    REQUIRE_MESSAGE(wait_ready(sock.get(), POLLIN, kTimeoutMs), "peer silent for " << kTimeoutMs << " ms after \"" << data << "\"");
     ssize_t n = ::read(sock.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     REQUIRE(n >= 0);
@@ -123,7 +117,7 @@ Bundle make_bundle(const std::string& dir, std::vector<std::string> args) {
 
 }  // namespace
 
-Container::Container(Runc& runc, const std::string& dir, std::string id, const nlohmann::json& spec, SpecVia via,
+Container::Container(RuntimeCli& runc, const std::string& dir, std::string id, const nlohmann::json& spec, SpecVia via,
                      std::vector<std::string> args)
     : runc_(runc), id_(std::move(id)) {
   Bundle b = make_bundle(dir, std::move(args));
@@ -138,7 +132,7 @@ Container::Container(Runc& runc, const std::string& dir, std::string id, const n
   start(b, option ? std::vector<std::string>{"--network", spec_file} : std::vector<std::string>{});
 }
 
-Container::Container(Runc& runc, const std::string& dir, std::string id, const Join& netns,
+Container::Container(RuntimeCli& runc, const std::string& dir, std::string id, const Join& netns,
                      std::vector<std::string> args)
     : runc_(runc), id_(std::move(id)) {
   Bundle b = make_bundle(dir, std::move(args));
@@ -165,8 +159,7 @@ void Container::launch(Bundle& b, const std::vector<std::string>& options) {
   // The workload's first words: by then create has set the network up.
   std::string said;
   while (said.find("ready\n") == std::string::npos) {
-    pollfd p{out_.get(), POLLIN, 0};
-    REQUIRE_MESSAGE(::poll(&p, 1, 10000) == 1, "container " << id_ << " not ready within 10 s");
+    REQUIRE_MESSAGE(wait_ready(out_.get(), POLLIN, 10000), "container " << id_ << " not ready within 10 s");
     char buf[256];
     ssize_t n = ::read(out_.get(), buf, sizeof buf);
     REQUIRE_MESSAGE(n > 0, "container " << id_ << " ended before it was ready (status " << wait_status(run_)

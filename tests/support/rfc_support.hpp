@@ -54,14 +54,14 @@ class Container {
  public:
   static const std::vector<std::string> kWaiter;  // "ready", then waits for SIGTERM
 
-  Container(Runc& runc, const std::string& dir, std::string id, const nlohmann::json& spec,
+  Container(RuntimeCli& runc, const std::string& dir, std::string id, const nlohmann::json& spec,
             SpecVia via = SpecVia::bundle_file, std::vector<std::string> args = kWaiter);
   // A container that joins the network namespace at `netns.path` (runtime-spec
   // linux.namespaces[].path), with no spec.
   struct Join {
     std::string path;
   };
-  Container(Runc& runc, const std::string& dir, std::string id, const Join& netns,
+  Container(RuntimeCli& runc, const std::string& dir, std::string id, const Join& netns,
             std::vector<std::string> args = kWaiter);
   Container(const Container&) = delete;
   Container& operator=(const Container&) = delete;
@@ -79,7 +79,7 @@ class Container {
   void start(Bundle& b, const std::vector<std::string>& options);
   void launch(Bundle& b, const std::vector<std::string>& options);
   void end() noexcept;  // kills a workload still running, without checks
-  Runc& runc_;
+  RuntimeCli& runc_;
   std::string id_;
   pid_t run_ = -1;
   UniqueFd out_;
@@ -96,7 +96,7 @@ struct BridgedHost {
   Engine engine;
   Sandbox sb;
   TempDir tmp;
-  Runc runc;
+  RuntimeCli runc;
   explicit BridgedHost(Engine engine = Engine::mini_runc);
   // A spec with one veth "eth0" on br0 (host end `host_end`) at `address`/24.
   static nlohmann::json veth_spec(const std::string& address, const std::string& host_end);

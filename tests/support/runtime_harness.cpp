@@ -1,4 +1,5 @@
 #include "support/runtime_harness.hpp"
+#include "support/wait.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -45,12 +46,6 @@ std::string read_all(int fd) {
   return s;
 }
 
-std::string read_all_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) FAIL("open " << path);
-  return read_all(fd.get());
-}
-
 int wait_status(pid_t pid, rusage* usage) {
   int status = 0;
   while (::wait4(pid, &status, 0, usage) < 0)
@@ -61,8 +56,7 @@ int wait_status(pid_t pid, rusage* usage) {
 void wait_gone(pid_t pid) {
   UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!fd) return;  // already gone
-  pollfd p{.fd = fd.get(), .events = POLLIN};
-  REQUIRE(::poll(&p, 1, -1) == 1);
+  REQUIRE(wait_ready(fd.get(), POLLIN, -1));
 }
 
 namespace {
@@ -98,7 +92,7 @@ std::string contents(int fd) {
 
 }  // namespace
 
-Outcome Runc::operator()(const std::vector<std::string>& args, const std::string& stdin_data,
+Outcome RuntimeCli::operator()(const std::vector<std::string>& args, const std::string& stdin_data,
                          const std::vector<int>& fds) {
   auto in = memfd("stdin"), out = memfd("stdout"), err = memfd("stderr");
   REQUIRE(::write(in.get(), stdin_data.data(), stdin_data.size()) == static_cast<ssize_t>(stdin_data.size()));
@@ -120,7 +114,7 @@ Outcome Runc::operator()(const std::vector<std::string>& args, const std::string
   return o;
 }
 
-pid_t Runc::spawn(const std::vector<std::string>& args, UniqueFd& out, const std::vector<int>& fds,
+pid_t RuntimeCli::spawn(const std::vector<std::string>& args, UniqueFd& out, const std::vector<int>& fds,
                   const std::string& stdin_data, int err) {
   UniqueFd in;
   if (!stdin_data.empty()) {
@@ -143,14 +137,14 @@ pid_t Runc::spawn(const std::vector<std::string>& args, UniqueFd& out, const std
   return pid;
 }
 
-nlohmann::json Runc::state(const std::string& id) {
+nlohmann::json RuntimeCli::state(const std::string& id) {
   auto o = (*this)({"state", id});
   INFO(o.err);
   REQUIRE(o.status == 0);
   return nlohmann::json::parse(o.out);
 }
 
-RuncFixture::~RuncFixture() {
+MiniRuncFixture::~MiniRuncFixture() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(runc.root(), ec)) {
     if (!entry.is_directory(ec)) continue;

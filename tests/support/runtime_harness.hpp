@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "support/files.hpp"
 #include "support/sandbox.hpp"
 
 namespace mr::test {
@@ -32,10 +33,11 @@ struct Outcome {
   std::string out, err;
 };
 
-// Runs mini-runc, or with `binary` another runtime with runc's command line (runc itself).
-class Runc {
+// Drives a program with runc's command line: mini-runc, or with `binary` netns-hook or
+// runc itself.
+class RuntimeCli {
  public:
-  Runc(Sandbox& sb, const std::string& root, std::string binary = MINI_RUNC_PATH)
+  RuntimeCli(Sandbox& sb, const std::string& root, std::string binary = MINI_RUNC_PATH)
       : sb_(sb), root_(root), binary_(std::move(binary)) {}
   const std::string& root() const { return root_; }
   // A mount namespace (an fd to it) the runtime is started in instead of the test's own.
@@ -60,20 +62,19 @@ class Runc {
 
 // What most runtime tests start with: a sandbox host, a temporary directory, a bundle
 // in it and a runtime with its own --root there. Member order is construction order.
-struct RuncFixture {
+struct MiniRuncFixture {
   Sandbox sb;
   TempDir tmp;
   Bundle b{tmp.path() + "/bundle"};
-  Runc runc{sb, tmp.path() + "/root"};
+  RuntimeCli runc{sb, tmp.path() + "/root"};
   // A test that stops half-way (a failed REQUIRE) leaves no container behind: each one
   // still under the root goes with `delete --force`, its processes and its pin with it.
-  ~RuncFixture();
+  ~MiniRuncFixture();
 };
 
 // Reaps the child `pid`; its resource usage goes to `usage` when given.
 int wait_status(pid_t pid, rusage* usage = nullptr);
 std::string read_all(int fd);
-std::string read_all_file(const std::string& path);
 // Blocks until `pid` (not our child) has exited, through a pidfd.
 void wait_gone(pid_t pid);
 

@@ -8,39 +8,19 @@
 #include <sstream>
 
 #include "netns/journal.hpp"
+#include "support/unit/unit_temp_dir.hpp"
 
 using namespace mr;
 using namespace mr::netns;
+using namespace mr::test;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/mr-journal-test.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-}
 
 }  // namespace
 
 TEST_CASE("a journal written by one object is read back by another") {
   TempDir dir;
-  std::string path = dir.path + "/j";
+  std::string path = dir.path() + "/j";
   {
     auto j = Journal::open(path);
     REQUIRE(j);
@@ -53,7 +33,7 @@ TEST_CASE("a journal written by one object is read back by another") {
     REQUIRE(j->done(2));
     REQUIRE(j->done(2));  // twice is once
   }
-  CHECK(slurp(path).starts_with("mr-journal 1\n"));
+  CHECK(read_file(path).starts_with("mr-journal 1\n"));
   auto j = Journal::open(path);
   REQUIRE(j);
   REQUIRE(j->entries().size() == 3);
@@ -68,15 +48,15 @@ TEST_CASE("a journal written by one object is read back by another") {
 
 TEST_CASE("a last line torn by a crash is dropped, and the next record starts a line of its own") {
   TempDir dir;
-  std::string path = dir.path + "/j";
+  std::string path = dir.path() + "/j";
   {
     auto j = Journal::open(path);
     REQUIRE(j);
     REQUIRE(j->record(DeleteMacvlan{"mv0"}));
   }
-  std::string whole = slurp(path);
+  std::string whole = read_file(path);
   auto torn = encode_journal_line(StepRecord{2, DeleteMacvlan{"mv1"}});
-  spit(path, whole + torn.substr(0, torn.size() / 2));
+  write_file(path, whole + torn.substr(0, torn.size() / 2));
   {
     auto j = Journal::open(path);
     REQUIRE(j);
@@ -91,40 +71,40 @@ TEST_CASE("a last line torn by a crash is dropped, and the next record starts a 
 
 TEST_CASE("a damaged journal is refused with its line number") {
   TempDir dir;
-  std::string path = dir.path + "/j";
+  std::string path = dir.path() + "/j";
   {
     auto j = Journal::open(path);
     REQUIRE(j);
     REQUIRE(j->record(DeleteMacvlan{"mv0"}));
     REQUIRE(j->record(DeleteMacvlan{"mv1"}));
   }
-  std::string text = slurp(path);
+  std::string text = read_file(path);
   SUBCASE("a flipped byte in the middle") {
     text[text.find("mv0")] = 'n';
-    spit(path, text);
+    write_file(path, text);
     auto j = Journal::open(path);
     REQUIRE_FALSE(j);
     CHECK(j.error().message().find("line 2") != std::string::npos);
     CHECK(j.error().message().find("checksum") != std::string::npos);
   }
   SUBCASE("not a journal") {
-    spit(path, "{\"json\": true}\n");
+    write_file(path, "{\"json\": true}\n");
     auto j = Journal::open(path);
     REQUIRE_FALSE(j);
     CHECK(j.error().message().find("line 1") != std::string::npos);
   }
   SUBCASE("a record for a step that was never recorded") {
-    spit(path, text + encode_journal_line(Done{9}));
+    write_file(path, text + encode_journal_line(Done{9}));
     auto j = Journal::open(path);
     REQUIRE_FALSE(j);
     CHECK(j.error().message().find("line 4") != std::string::npos);
   }
   SUBCASE("an empty file is an empty journal") {
-    spit(path, "");
+    write_file(path, "");
     auto j = Journal::open(path);
     REQUIRE(j);
     CHECK(j->entries().empty());
     REQUIRE(j->record(DeleteMacvlan{"mv0"}));
-    CHECK(slurp(path).starts_with("mr-journal 1\n"));
+    CHECK(read_file(path).starts_with("mr-journal 1\n"));
   }
 }

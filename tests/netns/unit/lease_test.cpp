@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using TempTree = mr::test::UnitTempDir;
+using TempTree = mr::test::TempDir;
 
 // A journal under DIR/ID with one pending step per entry of `steps` (seq 1, 2, ...).
 std::string journal_with(const std::string& dir, const std::string& id, int steps) {
@@ -51,16 +51,16 @@ TEST_CASE("a lease reads back as written, and damaged ones are refused") {
 
 TEST_CASE("macvlan parents are shared, while a moved device and a veth end are held alone") {
   TempTree t;
-  Leases leases(t.path + "/leases");
+  Leases leases(t.path() + "/leases");
   LeaseKey nic2{42, 5};
-  auto a = journal_with(t.path, "a", 2);
-  auto b = journal_with(t.path, "b", 2);
+  auto a = journal_with(t.path(), "a", 2);
+  auto b = journal_with(t.path(), "b", 2);
   REQUIRE(leases.claim(nic2, holder(a, 1, LeaseRole::parent, "a")));
   CHECK(leases.claim(nic2, holder(b, 1, LeaseRole::parent, "b")));
   auto moved = leases.claim(nic2, holder(b, 2, LeaseRole::moved, "b"));
   REQUIRE_FALSE(moved);
   CHECK(moved.error().err == EBUSY);
-  CHECK(moved.error().message().find("container \"a\" (" + t.path + "/a) holds it: the parent of its macvlan") !=
+  CHECK(moved.error().message().find("container \"a\" (" + t.path() + "/a) holds it: the parent of its macvlan") !=
         std::string::npos);
   CHECK(leases.holders(nic2).value().size() == 2);
   CHECK(leases.holders(nic2, a).value().size() == 1);
@@ -75,15 +75,15 @@ TEST_CASE("macvlan parents are shared, while a moved device and a veth end are h
   REQUIRE(leases.release(nic2, holder(a, 1, LeaseRole::parent)));
   REQUIRE(leases.release(nic2, holder(b, 1, LeaseRole::parent)));
   CHECK(leases.holders(nic2).value().empty());
-  CHECK_FALSE(fs::exists(t.path + "/leases/2a-5"));  // the device's directory goes with its last lease
+  CHECK_FALSE(fs::exists(t.path() + "/leases/2a-5"));  // the device's directory goes with its last lease
   CHECK(leases.release(nic2, holder(b, 1, LeaseRole::parent)));  // nothing held: not an error
 }
 
 TEST_CASE("a lease whose step is done, or whose journal is gone, holds nothing") {
   TempTree t;
-  Leases leases(t.path + "/leases");
+  Leases leases(t.path() + "/leases");
   LeaseKey nic0{42, 3};
-  auto a = journal_with(t.path, "a", 1);
+  auto a = journal_with(t.path(), "a", 1);
   REQUIRE(leases.claim(nic0, holder(a, 1, LeaseRole::moved, "a")));
   CHECK(leases.holders(nic0).value().size() == 1);
   {
@@ -92,10 +92,10 @@ TEST_CASE("a lease whose step is done, or whose journal is gone, holds nothing")
     REQUIRE(j->done(1));
   }
   CHECK(leases.holders(nic0).value().empty());
-  auto b = journal_with(t.path, "b", 1);
+  auto b = journal_with(t.path(), "b", 1);
   REQUIRE(leases.claim(nic0, holder(b, 1, LeaseRole::moved, "b")));
-  fs::remove_all(t.path + "/b");
-  auto c = journal_with(t.path, "c", 1);
+  fs::remove_all(t.path() + "/b");
+  auto c = journal_with(t.path(), "c", 1);
   CHECK(leases.claim(nic0, holder(c, 1, LeaseRole::moved, "c")));
   CHECK(leases.holders(nic0).value().size() == 1);
 }

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Tmp = mr::test::UnitTempDir;
+using Tmp = mr::test::TempDir;
 
 State sample() {
   State st;
@@ -51,7 +51,7 @@ TEST_CASE("state JSON is valid against the runtime-spec state schema in every st
 
 TEST_CASE("state saved and loaded back, state dir is 0700, a second create is refused") {
   Tmp tmp;
-  StateDir dir{tmp.path + "/root/sub", "c1"};
+  StateDir dir{tmp.path() + "/root/sub", "c1"};
   REQUIRE(make_state_dir(dir));
   CHECK((fs::status(dir.path()).permissions() & fs::perms::all) == fs::perms::owner_all);
   auto again = make_state_dir(dir);
@@ -69,7 +69,7 @@ TEST_CASE("state saved and loaded back, state dir is 0700, a second create is re
   CHECK(back->poststop[0].timeout == 5);
   // pid 42 with that start time is not running here: stopped, not a stranger's process.
   CHECK(current_status(dir, *back) == Status::stopped);
-  CHECK(*list_containers(tmp.path + "/root/sub") == std::vector<std::string>{"c1"});
+  CHECK(*list_containers(tmp.path() + "/root/sub") == std::vector<std::string>{"c1"});
   REQUIRE(remove_state_dir(dir));
   CHECK_FALSE(fs::exists(dir.path()));
   CHECK_FALSE(load_state(dir));
@@ -77,7 +77,7 @@ TEST_CASE("state saved and loaded back, state dir is 0700, a second create is re
 
 TEST_CASE("paths made in a root stay inside it, whatever its symlinks say") {
   Tmp tmp;
-  std::string root = tmp.path + "/rootfs", outside = tmp.path + "/outside";
+  std::string root = tmp.path() + "/rootfs", outside = tmp.path() + "/outside";
   fs::create_directories(root);
   fs::create_directories(outside);
   fs::create_symlink(outside, root + "/abs");          // absolute, to a real host dir
@@ -92,7 +92,7 @@ TEST_CASE("paths made in a root stay inside it, whatever its symlinks say") {
   CHECK(fs::is_regular_file(root + "/b/file"));
   CHECK(fs::is_directory(root + "/nowhere/deep/c"));
   CHECK(fs::is_empty(outside));
-  CHECK_FALSE(fs::exists(tmp.path + "/b"));
+  CHECK_FALSE(fs::exists(tmp.path() + "/b"));
   // What was returned is the object inside: its /proc/self/fd name points there.
   auto fd = open_in_root(rfd.get(), "/abs/a");
   REQUIRE(fd);
@@ -101,7 +101,7 @@ TEST_CASE("paths made in a root stay inside it, whatever its symlinks say") {
 
 TEST_CASE("a live pid reads as the container only with the start time recorded for it") {
   Tmp tmp;
-  StateDir dir{tmp.path, "self"};
+  StateDir dir{tmp.path(), "self"};
   REQUIRE(make_state_dir(dir));
   State st = sample();
   st.pid = ::getpid();
