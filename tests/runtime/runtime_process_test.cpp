@@ -7,13 +7,14 @@
 
 #include "support/runtime_harness.hpp"
 #include "netns/namespace.hpp"
+#include "netns/sysctl.hpp"
 
 using namespace mr::test;
 
 namespace {
 
 std::string read_in(const mr::netns::Netns& ns, const std::string& path) {
-  return MUST(mr::netns::run_in(ns, [&] { return read_all_file(path); }));
+  return MUST(mr::netns::run_in(ns, [&] { return read_file(path); }));
 }
 
 }  // namespace
@@ -30,7 +31,13 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "process user, groups, umask, rlimits, capabi
   p["noNewPrivileges"] = true;
   p["oomScoreAdj"] = 500;
   b.config["hostname"] = "box1";
-  b.config["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
+  // The container's new namespace starts with the machine's ip_forward (IPv4 settings are
+  // copied from the initial namespace): the config asks for the other value, and the
+  // sandbox host holds the starting one, so neither check can pass by inheritance.
+  const std::string start = MUST(mr::netns::read_sysctl(MUST(mr::netns::Netns::create()), "net.ipv4.ip_forward"));
+  const std::string wanted = start == "1" ? "0" : "1";
+  MUST(mr::netns::write_sysctl(sb.host().ns, "net.ipv4.ip_forward", start));
+  b.config["linux"]["sysctl"] = {{"net.ipv4.ip_forward", wanted}};
   b.args({"sh", "-c",
           "grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs):' /proc/self/status | tr -s '\\t ' ' ';"
           "umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj; hostname;"
@@ -51,9 +58,9 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "process user, groups, umask, rlimits, capabi
         "CapBnd: 0000000000001020\n"
         "CapAmb: 0000000000001020\n"
         "NoNewPrivs: 1\n"
-        "0077\n100\n200\n500\nbox1\n1\n");
+        "0077\n100\n200\n500\nbox1\n" + wanted + "\n");
   // The sysctl went to the container's namespace, not the (sandbox) host's.
-  CHECK(read_in(sb.host().ns, "/proc/sys/net/ipv4/ip_forward") == "0\n");
+  CHECK(read_in(sb.host().ns, "/proc/sys/net/ipv4/ip_forward") == start + "\n");
 }
 
 TEST_CASE_FIXTURE(MiniRuncFixture, "process.env is the workload's whole environment and process.cwd its directory") {
