@@ -1,4 +1,5 @@
 #include "support/process.hpp"
+#include "support/wait.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -44,13 +45,7 @@ std::string read_back(int fd) {
 int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 // A pidfd polls readable once its process has exited.
-bool exits_within(int pidfd, int timeout_seconds) {
-  pollfd p{pidfd, POLLIN, 0};
-  int ready;
-  do ready = ::poll(&p, 1, timeout_seconds * 1000);
-  while (ready < 0 && errno == EINTR);
-  return ready == 1;
-}
+bool exits_within(int pidfd, int timeout_seconds) { return wait_ready(pidfd, POLLIN, timeout_seconds * 1000); }
 
 // Waits for the child `pid` to exit (killing it at the deadline) and reaps it; its
 // resource usage goes to `usage`.

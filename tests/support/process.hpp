@@ -78,7 +78,7 @@ struct Cgroup2MountNamespace : HeldChild {
 };
 
 // A mount namespace of its own, held by a child, for programs the test starts in it
-// (RunOptions::mount_ns_fd, Runc::mount_ns). unshare(CLONE_NEWNS) copies the test's
+// (RunOptions::mount_ns_fd, RuntimeCli::mount_ns). unshare(CLONE_NEWNS) copies the test's
 // mounts, shared ones as peers of the test's (mount_namespaces(7)); made_private then
 // makes / rprivate, as `unshare -m` does: nothing mounted on one side reaches the other.
 struct MountNamespace : HeldChild {

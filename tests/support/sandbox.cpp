@@ -15,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "netns/sysctl.hpp"
+
 namespace mr::test {
 
 std::vector<std::string> prefix_texts(const std::vector<netns::AddressInfo>& addresses) {
@@ -31,6 +33,11 @@ ino_t thread_netns_inode() {
 
 Space Space::make() {
   auto ns = MUST(netns::Netns::create());
+  // A new namespace copies net.ipv4.ip_forward (and the rest of IPv4's "all" and
+  // "default" settings) from the machine's initial one (net.core.devconf_inherit_init_net
+  // 0, the default): 1 on any host that ran Docker or podman. Tests start from the
+  // kernel's own default instead, whatever the machine holds.
+  MUST(netns::write_sysctl(ns, "net.ipv4.ip_forward", "0"));
   auto nl = MUST(netns::NlSocket::open_in(ns));
   MUST(netns::set_link_up(nl, 1, true));  // lo is always index 1 in a new namespace
   return Space{std::move(ns), std::move(nl)};

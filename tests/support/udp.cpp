@@ -1,4 +1,5 @@
 #include "support/udp.hpp"
+#include "support/wait.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -50,8 +51,7 @@ UniqueFd socket_in(Space& space, int family, int type, const IpAddress* local) {
 }
 
 void wait_readable(const UniqueFd& fd) {
-  pollfd p{fd.get(), POLLIN, 0};
-  REQUIRE_MESSAGE(::poll(&p, 1, kTimeoutMs) == 1, "nothing arrived within " << kTimeoutMs << " ms");
+  REQUIRE_MESSAGE(wait_ready(fd.get(), POLLIN, kTimeoutMs), "nothing arrived within " << kTimeoutMs << " ms");
 }
 
 void check_udp(Space& from, const IpAddress& from_ip, Space& to, const IpAddress& to_ip) {
