@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 #include "runtime/process_handle.hpp"
 
 namespace mr::runtime {
