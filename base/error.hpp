@@ -33,7 +33,7 @@ inline std::unexpected<Error> fail(int err, std::string context) {
   return std::unexpected(sys_error(err, std::move(context)));
 }
 // Places `e` at `origin`, where in the user's input the failed setting was written: a
-// JSON reference "FILE#POINTER" ("network.json#/devices/1", see oci/origin.hpp) or a
+// JSON reference "FILE#POINTER" ("network.json#/devices/1", see netspec/origin.hpp) or a
 // bare pointer, with `sub` ("/addresses/0") appended to the pointer. A refusal of the
 // kernel then reads like an input error: "network.json:/devices/1/addresses/0: ...".
 // An error that already names a place keeps it.

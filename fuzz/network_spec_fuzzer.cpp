@@ -5,16 +5,16 @@
 #include <string_view>
 
 #include "fuzz/check_problems.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto check = mr::oci::check_network_spec(text, "fuzz.json");
+  auto check = mr::netspec::check_network_spec(text, "fuzz.json");
   mr::fuzz::check_problems(check.problems, check.spec.has_value(), "fuzz.json");
   if (check.spec) {
     // A spec that passed must render its /etc files without trouble.
-    if (check.spec->dns) (void)mr::oci::render_resolv_conf(*check.spec->dns);
-    (void)mr::oci::render_hosts(check.spec->hosts);
+    if (check.spec->dns) (void)mr::netspec::render_resolv_conf(*check.spec->dns);
+    (void)mr::netspec::render_hosts(check.spec->hosts);
   }
   return 0;
 }

@@ -5,8 +5,8 @@
 #include "netns/inspect.hpp"
 #include "hooks/hook.hpp"
 #include "oci/container_id.hpp"
-#include "oci/network_view_json.hpp"
-#include "oci/network_view_table.hpp"
+#include "netspec/network_view_json.hpp"
+#include "cli/network_view_table.hpp"
 
 namespace mr::hooks {
 
@@ -38,23 +38,23 @@ netns::ContainerNetworkDir container_dir(const HookOptions& opts, const std::str
   return where;
 }
 
-Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f) {
-  auto device = MR_TRY_VALUE(oci::device_from_flags(f, "attach"));
+Result<netns::AppliedDevice> attach(const HookOptions& opts, const cli::AttachFlags& f) {
+  auto device = MR_TRY_VALUE(cli::device_from_flags(f, "attach"));
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "attach"));
   MR_TRY(require_process(ctr.where, f.id, "attach"));
   return netns::attach_device(ctr.where, device, {.container_id = f.id, .root = opts.root});
 }
 
-Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f) {
+Result<netns::DetachedDevice> detach(const HookOptions& opts, const cli::DetachFlags& f) {
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "detach"));
   MR_TRY(require_process(ctr.where, f.id, "detach"));
   return netns::detach_device(ctr.where, f.name);
 }
 
-Result<std::string> show(const HookOptions& opts, const oci::ShowFlags& f) {
+Result<std::string> show(const HookOptions& opts, const cli::ShowFlags& f) {
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "show"));
   auto view = MR_TRY_VALUE(netns::show_container_network(ctr.where));
-  return f.json ? oci::render_network_view(view) : oci::render_network_table(view);
+  return f.json ? netspec::render_network_view(view) : cli::render_network_table(view);
 }
 
 }  // namespace mr::hooks

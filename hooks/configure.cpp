@@ -7,10 +7,10 @@
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
-#include "oci/host_check.hpp"
+#include "network/host_check.hpp"
 #include "oci/json_input.hpp"
-#include "oci/network_loader.hpp"
-#include "oci/network_prepare.hpp"
+#include "netspec/network_loader.hpp"
+#include "network/network_prepare.hpp"
 
 namespace mr::hooks {
 
@@ -25,7 +25,7 @@ Result<void> make_dir(const std::string& path) {
 Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& container,
                            const netns::ContainerNetworkDir& where, const netns::SetupOptions& opts) {
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  MR_TRY(oci::require_host(host, net));
+  MR_TRY(network::require_host(host, net));
   auto applied = MR_TRY_VALUE(netns::setup_container_network(net, container, where, opts));
   for (const auto& d : applied.devices)
     log_debug("network: " + d.name + (d.host_name.empty() ? "" : " (host " + d.host_name + ")") + " ready");
@@ -60,7 +60,7 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   auto config = MR_TRY_VALUE(oci::load_config(state.bundle, diag, oci::ConfigUse::network));
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
-  auto spec = MR_TRY_VALUE(oci::load_network_spec(state.bundle, config, network_file, diag));
+  auto spec = MR_TRY_VALUE(netspec::load_network_spec(state.bundle, config, network_file, diag));
 
   auto container = MR_TRY_VALUE(open_container(state.pid));
   auto own = MR_TRY_VALUE(netns::Netns::current());

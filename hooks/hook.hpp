@@ -16,7 +16,7 @@
 #include "netns/detach.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
-#include "oci/net_admin_flags.hpp"
+#include "cli/net_admin_flags.hpp"
 #include "oci/state.hpp"
 
 namespace mr::hooks {
@@ -71,9 +71,9 @@ Result<void> require_process(const netns::ContainerNetworkDir& where, const std:
 // container whose network this hook configured and poststop has not undone yet, and
 // (attach, detach) whose process still runs. An id it did not configure, or one whose
 // process is gone, is an error in one line that changes nothing.
-Result<netns::AppliedDevice> attach(const HookOptions& opts, const oci::AttachFlags& f);
-Result<netns::DetachedDevice> detach(const HookOptions& opts, const oci::DetachFlags& f);
+Result<netns::AppliedDevice> attach(const HookOptions& opts, const cli::AttachFlags& f);
+Result<netns::DetachedDevice> detach(const HookOptions& opts, const cli::DetachFlags& f);
 // The table, or with --json the JSON, of `mini-runc net show`.
-Result<std::string> show(const HookOptions& opts, const oci::ShowFlags& f);
+Result<std::string> show(const HookOptions& opts, const cli::ShowFlags& f);
 
 }  // namespace mr::hooks

@@ -8,8 +8,8 @@
 
 #include "base/log.hpp"
 #include "base/state_root.hpp"
+#include "cli/cli_error.hpp"
 #include "hooks/hook.hpp"
-#include "oci/cli_error.hpp"
 #include "oci/json_input.hpp"
 
 namespace {
@@ -127,16 +127,16 @@ int main(int argc, char** argv) {
                               "undo: when the container's network namespace is out of reach, remove its state anyway "
                               "and give up the devices lent to it, a warning naming each");
   app.require_subcommand(0, 1);
-  mr::oci::AttachFlags attach_flags;
-  mr::oci::DetachFlags detach_flags;
-  mr::oci::ShowFlags show_flags;
+  mr::cli::AttachFlags attach_flags;
+  mr::cli::DetachFlags detach_flags;
+  mr::cli::ShowFlags show_flags;
   auto* attach_cmd =
       app.add_subcommand("attach", "give a container the hook configured a host device, a macvlan or a veth");
-  mr::oci::add_attach_flags(*attach_cmd, attach_flags);
+  mr::cli::add_attach_flags(*attach_cmd, attach_flags);
   auto* detach_cmd = app.add_subcommand("detach", "give back a device attached to (or configured for) a container");
-  mr::oci::add_detach_flags(*detach_cmd, detach_flags);
+  mr::cli::add_detach_flags(*detach_cmd, detach_flags);
   auto* show_cmd = app.add_subcommand("show", "print a configured container's live links, addresses and routes");
-  mr::oci::add_show_flags(*show_cmd, show_flags);
+  mr::cli::add_show_flags(*show_cmd, show_flags);
   for (auto* sub : {attach_cmd, detach_cmd, show_cmd}) {
     sub->excludes(network);
     sub->excludes(stage_opt);
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help arrives here too, as an "error" whose exit code is 0 (CLI::Success).
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    return mr::oci::report_parse_error("netns-hook", e, app);
+    return mr::cli::report_parse_error("netns-hook", e, app);
   }
   mr::log_configure({.program = "netns-hook", .json = log_format == "json", .debug = debug});
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;

@@ -7,7 +7,7 @@
 #include "netns/netlink_socket.hpp"
 #include "base/state_root.hpp"
 #include "oci/container_id.hpp"
-#include "oci/network_prepare.hpp"
+#include "network/network_prepare.hpp"
 #include "base/log.hpp"
 
 namespace mr::runtime {
@@ -48,11 +48,11 @@ Result<oci::Config> load_bundle_config(const std::string& bundle) {
   return cfg;
 }
 
-Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
+Result<netspec::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
                                                     const std::optional<std::string>& network_file) {
   oci::Diagnostics diag;
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  auto spec = oci::prepare_network(bundle, cfg, network_file, host, diag);
+  auto spec = network::prepare_network(bundle, cfg, network_file, host, diag);
   log_diagnostics(diag);
   return spec;
 }

@@ -10,7 +10,7 @@
 #include "base/error.hpp"
 #include "oci/config.hpp"
 #include "oci/diagnostics.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
@@ -64,7 +64,7 @@ Result<std::string> absolute_bundle(const std::string& bundle);
 Result<oci::Config> load_bundle_config(const std::string& bundle);
 // The bundle's network spec (--network, network.json, annotation; linux.netDevices),
 // checked against the host before anything is made.
-Result<oci::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
+Result<netspec::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
                                                     const std::optional<std::string>& network_file);
 
 // Flags create and run share.

@@ -2,11 +2,11 @@
 // visible"), or with --macvlan exposes it as a macvlan child, or with --veth makes a new
 // veth pair (HOSTDEV then names its host end, derived from the id if left out). Recorded
 // in the container's journal like a device of its spec: detach or delete gives it back.
-// The flags are oci/net_admin_flags.hpp's, shared with `netns-hook attach`.
+// The flags are cli/net_admin_flags.hpp's, shared with `netns-hook attach`.
 #include <memory>
 
 #include "netns/attach.hpp"
-#include "oci/net_admin_flags.hpp"
+#include "cli/net_admin_flags.hpp"
 #include "runtime/cmd_net.hpp"
 #include "base/log.hpp"
 
@@ -14,8 +14,8 @@ namespace mr::runtime {
 
 namespace {
 
-Result<void> attach(const GlobalOptions& g, const oci::AttachFlags& f) {
-  auto device = MR_TRY_VALUE(oci::device_from_flags(f, "net attach"));
+Result<void> attach(const GlobalOptions& g, const cli::AttachFlags& f) {
+  auto device = MR_TRY_VALUE(cli::device_from_flags(f, "net attach"));
   auto live = MR_TRY_VALUE(open_live_network(g, f.id, "net attach"));
   auto applied = MR_TRY_VALUE(netns::attach_device(live.where(), device, {.container_id = live.state.id, .root = g.root}));
   log_debug("net attach: " + applied.name + (applied.host_name.empty() ? "" : " (host " + applied.host_name + ")") +
@@ -27,8 +27,8 @@ Result<void> attach(const GlobalOptions& g, const oci::AttachFlags& f) {
 
 Command add_net_attach_command(CLI::App& net, const GlobalOptions& g) {
   auto* sub = net.add_subcommand("attach", "give a created or running container a host device, a macvlan or a veth");
-  auto f = std::make_shared<oci::AttachFlags>();
-  oci::add_attach_flags(*sub, *f);
+  auto f = std::make_shared<cli::AttachFlags>();
+  cli::add_attach_flags(*sub, *f);
   return {sub, [&g, f] {
             if (auto r = attach(g, *f); !r) return report(r.error());
             return 0;

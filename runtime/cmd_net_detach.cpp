@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "netns/detach.hpp"
-#include "oci/net_admin_flags.hpp"
+#include "cli/net_admin_flags.hpp"
 #include "runtime/cmd_net.hpp"
 #include "base/log.hpp"
 
@@ -11,8 +11,8 @@ namespace mr::runtime {
 
 Command add_net_detach_command(CLI::App& net, const GlobalOptions& g) {
   auto* sub = net.add_subcommand("detach", "give back a device attached to (or set up for) a container");
-  auto f = std::make_shared<oci::DetachFlags>();
-  oci::add_detach_flags(*sub, *f);
+  auto f = std::make_shared<cli::DetachFlags>();
+  cli::add_detach_flags(*sub, *f);
   return {sub, [&g, f] {
             auto live = open_live_network(g, f->id, "net detach");
             if (!live) return report(live.error());

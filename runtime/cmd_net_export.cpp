@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "netns/inspect.hpp"
-#include "oci/network_export.hpp"
+#include "netspec/network_export.hpp"
 #include "runtime/cmd_net.hpp"
 #include "base/log.hpp"
 
@@ -21,9 +21,9 @@ Command add_net_export_command(CLI::App& net, const GlobalOptions& g) {
             auto view = netns::show_container_network(live->where());
             if (!view) return report(view.error());
             std::vector<std::string> unread;
-            auto etc = oci::read_container_etc(live->dir.path(), unread);
+            auto etc = netspec::read_container_etc(live->dir.path(), unread);
             if (!etc) return report(etc.error());
-            auto spec = oci::export_network_spec(*view, *etc);
+            auto spec = netspec::export_network_spec(*view, *etc);
             for (const auto& line : unread) log_warn("net export: left out: " + line);
             for (const auto& line : spec.left_out) log_warn("net export: left out: " + line);
             std::cout << spec.json << std::flush;

@@ -1,5 +1,5 @@
 #include "oci/default_config.hpp"
-#include "oci/network_examples.hpp"
+#include "netspec/network_examples.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/state.hpp"
 
@@ -30,8 +30,8 @@ Command add_spec_command(CLI::App& app, const GlobalOptions&) {
             if (network->empty()) {
               r = write_new(*bundle + "/config.json", oci::default_config_json(*config));
             } else {
-              auto kind = oci::parse_example_kind(*network);
-              r = kind ? write_new(*bundle + "/network.json", oci::example_network_spec(*kind))
+              auto kind = netspec::parse_example_kind(*network);
+              r = kind ? write_new(*bundle + "/network.json", netspec::example_network_spec(*kind))
                        : Result<void>(std::unexpected(kind.error()));
             }
             return r ? 0 : report(r.error());

@@ -9,7 +9,7 @@
 #include "netns/container_network.hpp"
 #include "base/error.hpp"
 #include "oci/config.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
@@ -19,7 +19,7 @@ struct CreateRequest {
   StateDir dir;
   std::string bundle;  // absolute
   const oci::Config* config = nullptr;
-  const oci::NetworkSpec* network = nullptr;  // checked against the host already
+  const netspec::NetworkSpec* network = nullptr;  // checked against the host already
   int preserve_fds = 0;         // fds 3 .. 3+N-1 are passed to the process
   std::string console_socket;   // for process.terminal: where the pty master is sent
   std::string pid_file;

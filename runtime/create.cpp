@@ -75,7 +75,7 @@ Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& 
 // read-only over the container's /etc/resolv.conf and /etc/hosts (as engines do): the
 // bundle's rootfs is never written, and the mount destinations are resolved inside the
 // rootfs like every other mount.
-Result<void> add_etc_files(const oci::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg) {
+Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg) {
   auto add = [&](const std::string& name, const std::string& content) -> Result<void> {
     std::string path = dir.path() + "/" + name;
     MR_TRY(write_file_atomic(path, content, 0644));
@@ -83,8 +83,8 @@ Result<void> add_etc_files(const oci::NetworkSpec& spec, const StateDir& dir, oc
                           .options = {"rbind", "ro", "nosuid", "nodev", "noexec"}});
     return {};
   };
-  if (spec.dns) MR_TRY(add("resolv.conf", oci::render_resolv_conf(*spec.dns)));
-  if (!spec.hosts.empty()) MR_TRY(add("hosts", oci::render_hosts(spec.hosts)));
+  if (spec.dns) MR_TRY(add("resolv.conf", netspec::render_resolv_conf(*spec.dns)));
+  if (!spec.hosts.empty()) MR_TRY(add("hosts", netspec::render_hosts(spec.hosts)));
   return {};
 }
 

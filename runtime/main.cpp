@@ -8,7 +8,7 @@
 #include <iostream>
 #include <vector>
 
-#include "oci/cli_error.hpp"
+#include "cli/cli_error.hpp"
 #include "runtime/cli.hpp"
 #include "base/log.hpp"
 
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version arrive here too, as "errors" whose exit code is 0 (CLI::Success).
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    return mr::oci::report_parse_error("mini-runc", e, app);
+    return mr::cli::report_parse_error("mini-runc", e, app);
   }
   mr::log_configure({.program = "mini-runc", .file = g.log, .json = g.log_format == "json", .debug = g.debug});
   for (auto& c : commands) {

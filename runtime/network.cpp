@@ -2,7 +2,7 @@
 
 #include "netns/container_network.hpp"
 #include "netns/namespace.hpp"
-#include "oci/network_prepare.hpp"
+#include "network/network_prepare.hpp"
 #include "base/log.hpp"
 
 namespace mr::runtime {
@@ -18,7 +18,7 @@ Result<void> setup_network(ContainerNetContext& ctx) {
   const netns::NetConfig& net = ctx.spec ? ctx.spec->net : empty;
   if (!ctx.own_netns) {
     // A namespace joined by path is its owner's: configure nothing in it.
-    if (oci::configures_devices(net))
+    if (network::configures_devices(net))
       return fail_input("/linux/namespaces", "a network spec needs the container's own network namespace, "
                                                     "not one joined by path");
     return {};

@@ -12,7 +12,7 @@
 #include "netns/container_network.hpp"
 #include "base/error.hpp"
 #include "oci/config.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 
 namespace mr::runtime {
 
@@ -24,7 +24,7 @@ struct ContainerNetContext {
   uint64_t start_time = 0;    // of pid (/proc/PID/stat): tells it from a later process with its pid
   bool own_netns = false;     // a new netns made for this container (not joined by path)
   const oci::Config* config = nullptr;  // null at teardown (delete has no config)
-  const oci::NetworkSpec* spec = nullptr;  // what to apply; null: loopback only
+  const netspec::NetworkSpec* spec = nullptr;  // what to apply; null: loopback only
 
   // The state directory as the netns library knows it, the init the second way to the
   // namespace after the pin.

@@ -11,9 +11,9 @@
 #include "netns/config_check.hpp"
 #include "netns/container_network.hpp"
 #include "netns/inspect.hpp"
-#include "oci/network_export.hpp"
-#include "oci/network_spec.hpp"
-#include "oci/network_view_json.hpp"
+#include "netspec/network_export.hpp"
+#include "netspec/network_spec.hpp"
+#include "netspec/network_view_json.hpp"
 #include "support/comparable_view.hpp"
 
 using namespace mr;
@@ -25,7 +25,7 @@ namespace {
 
 // The show JSON of `where`, less what may differ between two containers of one spec.
 json comparable_show(const ContainerNetworkDir& where) {
-  return comparable_view(mr::oci::network_view_json(MUST(show_container_network(where))));
+  return comparable_view(mr::netspec::network_view_json(MUST(show_container_network(where))));
 }
 
 // The MAC of link `name` in a show JSON.
@@ -43,7 +43,7 @@ json without_own_macs(json view) {
   return view;
 }
 
-std::string problems_text(const mr::oci::SpecCheck& check) {
+std::string problems_text(const mr::netspec::SpecCheck& check) {
   std::string out;
   for (const auto& p : check.problems) out += p.message() + "\n";
   return out;
@@ -63,19 +63,19 @@ TEST_CASE("an exported spec validates and builds a container with the same links
   // addresses), mv0 (a macvlan of nic2), veth0 (on br0, derived host name, host address),
   // a default route of each family, an on-link device route and an onlink gateway route.
   json first_show;
-  mr::oci::ExportedSpec exported;
+  mr::netspec::ExportedSpec exported;
   {
     auto ctr = h.sb.child();
     MUST(setup_container_network(full_config(), ctr.ns, first, {.container_id = "ctr-1"}));
     first_show = comparable_show(first);
-    exported = mr::oci::export_network_spec(MUST(show_container_network(first)));
+    exported = mr::netspec::export_network_spec(MUST(show_container_network(first)));
   }
   INFO("exported spec:\n" << exported.json);
   CHECK(exported.left_out.empty());
   MUST(teardown_container_network(first));
   CHECK(settled_host_state(host, host_before) == host_before);
 
-  auto check = mr::oci::check_network_spec(exported.json, "exported.json");
+  auto check = mr::netspec::check_network_spec(exported.json, "exported.json");
   INFO("problems:\n" << problems_text(check));
   REQUIRE(check.spec);
   const auto& net = check.spec->net;
@@ -108,7 +108,7 @@ TEST_CASE("an exported spec validates and builds a container with the same links
     CHECK(mac_of(second_show, "mv0") != mac_of(first_show, "mv0"));
     CHECK(mac_of(second_show, "eth0") == "02:00:00:00:aa:01");
     // Exporting the copy gives the same spec: the export is a fixed point.
-    CHECK(mr::oci::export_network_spec(MUST(show_container_network(second))).json == exported.json);
+    CHECK(mr::netspec::export_network_spec(MUST(show_container_network(second))).json == exported.json);
   }
   MUST(teardown_container_network(second));
   CHECK(settled_host_state(host, host_before) == host_before);

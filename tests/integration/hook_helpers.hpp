@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "oci/default_config.hpp"
-#include "oci/host_check.hpp"
+#include "network/host_check.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
 
@@ -129,7 +129,7 @@ inline void check_configured(Sandbox& sb, pid_t pid, const std::string& id) {
                                 "route default via 10.88.0.1 dev=eth1 proto=3 metric=0",
                             });
   CHECK_FALSE(sb.host().has_link("nic0"));
-  CHECK(sb.host().link(oci::derived_veth_host_name(id, 1)).master == sb.host().link("br0").index);
+  CHECK(sb.host().link(network::derived_veth_host_name(id, 1)).master == sb.host().link("br0").index);
 }
 
 }  // namespace mr::test

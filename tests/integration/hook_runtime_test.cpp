@@ -96,7 +96,7 @@ TEST_CASE("the runc example bundle (examples/runc) runs under runc") {
     auto ctr = container_space(pid);
     CHECK(link_names(ctr) == std::vector<std::string>{"eth0", "lo"});
     CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"10.88.0.5/16"});
-    CHECK(sb.host().link(mr::oci::derived_veth_host_name(id, 0)).master == sb.host().link("mr0").index);
+    CHECK(sb.host().link(mr::network::derived_veth_host_name(id, 0)).master == sb.host().link("mr0").index);
   });
 }
 

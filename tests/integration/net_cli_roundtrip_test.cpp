@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "integration/net_cli_host.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 #include "support/comparable_view.hpp"
 
 using namespace mr::test;
@@ -66,7 +66,7 @@ TEST_CASE_FIXTURE(NetCliHost, "net export of a container rebuilds it through cre
   auto exported = ok({"net", "export", "first"});
   INFO("exported:\n" << exported.out);
   CHECK(exported.err.empty());  // nothing left out
-  auto check = mr::oci::check_network_spec(exported.out, "exported.json");
+  auto check = mr::netspec::check_network_spec(exported.out, "exported.json");
   for (const auto& p : check.problems) FAIL_CHECK(p.message());
   REQUIRE(check.spec);
   CHECK(check.spec->net.devices.size() == 4);
@@ -113,7 +113,7 @@ TEST_CASE_FIXTURE(NetCliHost, "a container made from an export beside the first 
   INFO("exported: " << exported.dump());
   CHECK(exported.value("dns", json()) == json::parse(R"({"nameservers": ["10.4.0.1"]})"));
   // The first one still runs: its host end keeps its name, and the copy needs its own
-  // (oci/NETWORK-SPEC.md) and its own address.
+  // (netspec/NETWORK-SPEC.md) and its own address.
   exported["devices"][0]["veth"].erase("hostName");
   exported["devices"][0]["addresses"] = json::array({"10.4.0.3/24"});
   std::string exported_file = tmp.file("exported.json");

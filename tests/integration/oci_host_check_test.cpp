@@ -9,10 +9,10 @@
 
 #include "netns/address.hpp"
 #include "netns/route.hpp"
-#include "oci/bundle_check.hpp"
+#include "runtime/bundle_check.hpp"
 #include "oci/default_config.hpp"
-#include "oci/host_check.hpp"
-#include "oci/network_spec.hpp"
+#include "network/host_check.hpp"
+#include "netspec/network_spec.hpp"
 #include "support/sandbox.hpp"
 
 using namespace mr;
@@ -42,7 +42,7 @@ std::vector<std::string> picture(Space& space) {
 }
 
 NetConfig spec_net(const json& doc) {
-  auto spec = parse_network_spec(doc.dump(), "net.json");
+  auto spec = netspec::parse_network_spec(doc.dump(), "net.json");
   REQUIRE_MESSAGE(spec, spec.error().message());
   return spec->net;
 }
@@ -70,7 +70,7 @@ TEST_CASE("a missing host device or bridge is rejected and the host is unchanged
       {"name": "eth3", "veth": {"hostName": "wire0"}},
       {"name": "eth4", "veth": {"bridge": "nic0"}},
       {"name": "eth5", "move": "lo"}]})"));
-  auto problems = check_host(sb.host().nl, net);
+  auto problems = network::check_host(sb.host().nl, net);
   std::vector<std::string> got;
   for (const auto& e : problems) got.push_back(e.message());
   CHECK(got == std::vector<std::string>{
@@ -92,7 +92,7 @@ TEST_CASE("devices and bridges that exist pass the host check") {
       {"name": "eth0", "move": "nic0", "keepAddresses": true},
       {"name": "eth1", "veth": {"bridge": "br0", "hostName": "mrfree0"}},
       {"name": "eth2", "macvlan": {"parent": "wire0"}}]})"));
-  auto problems = check_host(sb.host().nl, net);
+  auto problems = network::check_host(sb.host().nl, net);
   CHECK(problems.empty());
   CHECK(picture(sb.host()) == before);
 }
@@ -106,7 +106,7 @@ TEST_CASE("validate_bundle with a host socket reports a missing device and chang
   std::ofstream(dir + "/config.json") << default_config_json();
   std::ofstream(dir + "/network.json")
       << R"({"version": 1, "devices": [{"name": "eth0", "move": "nic7", "addresses": ["192.0.2.10/24"]}]})";
-  auto report = validate_bundle(dir, std::nullopt, &sb.host().nl);
+  auto report = runtime::validate_bundle(dir, std::nullopt, &sb.host().nl);
   std::filesystem::remove_all(dir);
   REQUIRE(report.problems.size() == 1);
   CHECK(report.problems[0].message() == dir + "/network.json:/devices/0/move: host device \"nic7\" does not exist");

@@ -1,4 +1,4 @@
-// `net show` JSON (oci/network_view_json.hpp) less what may legitimately differ between
+// `net show` JSON (netspec/network_view_json.hpp) less what may legitimately differ between
 // two containers built from the same spec, so that the two can be compared whole.
 #pragma once
 

@@ -11,10 +11,11 @@
 
 #include <algorithm>
 
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 #include "oci_test_util.hpp"
 
-using namespace mr::oci;
+using namespace mr;
+using namespace mr::netspec;
 using nlohmann::json;
 using mr::test::messages;
 
@@ -22,7 +23,7 @@ namespace {
 
 constexpr size_t kN = 50000;
 
-SpecCheck check(const json& doc) { return check_network_spec(doc.dump(), "net.json"); }
+netspec::SpecCheck check(const json& doc) { return check_network_spec(doc.dump(), "net.json"); }
 
 // The i-th of kN distinct IPv4 host addresses (10.0.0.1/32 first), each its own /32.
 std::string host_address(size_t i) {

@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "oci/container_etc.hpp"
-#include "oci/network_export.hpp"
-#include "oci/network_spec.hpp"
-#include "oci/network_view_json.hpp"
+#include "netspec/container_etc.hpp"
+#include "netspec/network_export.hpp"
+#include "netspec/network_spec.hpp"
+#include "netspec/network_view_json.hpp"
 #include "oci_test_util.hpp"
 
-using namespace mr::oci;
+using namespace mr::netspec;
 using namespace mr;
 using namespace mr::netns;
 using nlohmann::json;
@@ -87,7 +87,7 @@ bool mentions(const std::vector<std::string>& notes, std::string_view text) {
 }  // namespace
 
 TEST_CASE("export describes devices by their host origin and keeps only configured state") {
-  auto out = export_network_spec(sample());
+  auto out = netspec::export_network_spec(sample());
   auto doc = json::parse(out.json);
   CHECK(doc["version"] == 1);
   CHECK(doc["loopback"] == json{{"up", true}});
@@ -115,8 +115,8 @@ TEST_CASE("export describes devices by their host origin and keeps only configur
 }
 
 TEST_CASE("an exported spec passes the spec checker and reads back as the same model") {
-  auto out = export_network_spec(sample());
-  auto check = check_network_spec(out.json, "exported.json");
+  auto out = netspec::export_network_spec(sample());
+  auto check = netspec::check_network_spec(out.json, "exported.json");
   INFO(messages(check));
   INFO(out.json);
   REQUIRE(check.spec);
@@ -137,14 +137,14 @@ TEST_CASE("export of a container with only its loopback is a spec with no device
   ContainerNetworkView v;
   v.links.push_back(link(1, "lo", ""));
   v.links.back().addresses = {address(1, "127.0.0.1/8"), address(1, "127.0.0.2/8")};
-  auto out = export_network_spec(v);
+  auto out = netspec::export_network_spec(v);
   CHECK(json::parse(out.json) == json::parse(R"({"version": 1, "loopback": {"up": true}})"));
   CHECK(out.left_out == std::vector<std::string>{"address 127.0.0.2/8 on lo"});
-  CHECK(check_network_spec(out.json, "x.json").spec);
+  CHECK(netspec::check_network_spec(out.json, "x.json").spec);
 }
 
 TEST_CASE("show JSON names each link's host origin and each route's device") {
-  auto doc = network_view_json(sample());
+  auto doc = netspec::network_view_json(sample());
   REQUIRE(doc["links"].size() == 5);
   CHECK_FALSE(doc["links"][0].contains("host"));  // lo
   CHECK_FALSE(doc["links"][0].contains("kind"));
@@ -157,53 +157,53 @@ TEST_CASE("show JSON names each link's host origin and each route's device") {
   CHECK(doc["routes"][1]["protocol"] == "kernel");
   CHECK(doc["routes"][8]["to"] == "192.0.2.0/24");
   CHECK_FALSE(doc["routes"][8].contains("device"));
-  CHECK(json::parse(render_network_view(sample())) == json::parse(doc.dump()));
+  CHECK(json::parse(netspec::render_network_view(sample())) == json::parse(doc.dump()));
 }
 
 TEST_CASE("export carries the DNS and hosts entries the container was given") {
   // What create wrote into the state directory from the spec, read back.
-  DnsConfig given{.nameservers = {*IpAddress::parse("10.88.0.1"), *IpAddress::parse("fd00::1")},
+  netspec::DnsConfig given{.nameservers = {*IpAddress::parse("10.88.0.1"), *IpAddress::parse("fd00::1")},
                   .search = {"example.com", "corp.example"},
                   .options = {"ndots:1", "edns0"}};
-  std::vector<HostEntry> hosts{{*IpAddress::parse("10.88.0.1"), {"gateway", "gw"}},
+  std::vector<netspec::HostEntry> hosts{{*IpAddress::parse("10.88.0.1"), {"gateway", "gw"}},
                                {*IpAddress::parse("fd00::1"), {"gateway6"}}};
   std::vector<std::string> unread;
-  ContainerEtc etc{.dns = parse_resolv_conf(render_resolv_conf(given), unread),
-                   .hosts = parse_hosts(render_hosts(hosts), unread)};
+  netspec::ContainerEtc etc{.dns = netspec::parse_resolv_conf(render_resolv_conf(given), unread),
+                   .hosts = netspec::parse_hosts(render_hosts(hosts), unread)};
   CHECK(unread.empty());
-  auto out = export_network_spec(sample(), etc);
+  auto out = netspec::export_network_spec(sample(), etc);
   auto doc = json::parse(out.json);
   CHECK(doc["dns"] == json::parse(R"({"nameservers": ["10.88.0.1", "fd00::1"],
       "search": ["example.com", "corp.example"], "options": ["ndots:1", "edns0"]})"));
   CHECK(doc["hosts"] == json::parse(R"([{"address": "10.88.0.1", "names": ["gateway", "gw"]},
       {"address": "fd00::1", "names": ["gateway6"]}])"));
   // And a spec read from the export renders the same files again.
-  auto check = check_network_spec(out.json, "exported.json");
+  auto check = netspec::check_network_spec(out.json, "exported.json");
   INFO(messages(check));
   REQUIRE(check.spec);
   REQUIRE(check.spec->dns);
-  CHECK(render_resolv_conf(*check.spec->dns) == render_resolv_conf(given));
-  CHECK(render_hosts(check.spec->hosts) == render_hosts(hosts));
+  CHECK(netspec::render_resolv_conf(*check.spec->dns) == render_resolv_conf(given));
+  CHECK(netspec::render_hosts(check.spec->hosts) == render_hosts(hosts));
 }
 
 TEST_CASE("a container given no DNS or hosts entries exports none, and an empty dns object stays one") {
-  auto doc = json::parse(export_network_spec(sample()).json);
+  auto doc = json::parse(netspec::export_network_spec(sample()).json);
   CHECK_FALSE(doc.contains("dns"));
   CHECK_FALSE(doc.contains("hosts"));
   std::vector<std::string> unread;
-  ContainerEtc etc{.dns = parse_resolv_conf(render_resolv_conf({}), unread)};
+  netspec::ContainerEtc etc{.dns = netspec::parse_resolv_conf(netspec::render_resolv_conf({}), unread)};
   CHECK(json::parse(export_network_spec(sample(), etc).json)["dns"] == json::object());
   CHECK(unread.empty());
 }
 
 TEST_CASE("lines of resolv.conf and hosts that are not as create writes them are named and skipped") {
   std::vector<std::string> unread;
-  auto dns = parse_resolv_conf("# written by hand\nnameserver 10.0.0.1\nnameserver not-an-ip\ndomain x\n\n"
+  auto dns = netspec::parse_resolv_conf("# written by hand\nnameserver 10.0.0.1\nnameserver not-an-ip\ndomain x\n\n"
                                "search a b # trailing\n",
                                unread);
   CHECK(dns.nameservers.size() == 1);
   CHECK(dns.search == std::vector<std::string>{"a", "b"});
-  auto hosts = parse_hosts("10.0.0.1 a b\nbogus line\n10.0.0.2\n", unread);
+  auto hosts = netspec::parse_hosts("10.0.0.1 a b\nbogus line\n10.0.0.2\n", unread);
   REQUIRE(hosts.size() == 1);
   CHECK(hosts[0].names == std::vector<std::string>{"a", "b"});
   CHECK(unread == std::vector<std::string>{"resolv.conf line 3: nameserver ...", "resolv.conf line 4: domain ...",

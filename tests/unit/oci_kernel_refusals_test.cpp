@@ -9,10 +9,10 @@
 
 #include "netns/config_check.hpp"
 #include "netns/link.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 #include "oci_test_util.hpp"
 
-using namespace mr::oci;
+using namespace mr::netspec;
 using namespace mr;
 using namespace mr::netns;
 using nlohmann::json;
@@ -21,7 +21,7 @@ using mr::test::messages;
 namespace {
 
 std::vector<std::string> problems_of(const json& doc) {
-  auto c = check_network_spec(doc.dump(), "net.json");
+  auto c = netspec::check_network_spec(doc.dump(), "net.json");
   std::vector<std::string> out;
   for (const auto& e : c.problems) out.push_back(e.message());
   return out;

@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 #include "oci_test_util.hpp"
 
-using namespace mr::oci;
+using namespace mr::netspec;
 using namespace mr;
 using namespace mr::netns;
 using nlohmann::json;
@@ -14,7 +14,7 @@ using mr::test::messages;
 
 namespace {
 
-SpecCheck check(const json& doc) { return check_network_spec(doc.dump(), "net.json"); }
+netspec::SpecCheck check(const json& doc) { return netspec::check_network_spec(doc.dump(), "net.json"); }
 
 
 // The one problem of a spec, as its one-line message.
@@ -307,10 +307,10 @@ TEST_CASE("dns and hosts entries render into resolv.conf and hosts") {
   auto c = check(doc);
   REQUIRE(c.spec);
   CHECK_FALSE(c.spec->net.loopback_up);
-  CHECK(render_resolv_conf(*c.spec->dns) ==
+  CHECK(netspec::render_resolv_conf(*c.spec->dns) ==
         "# written by mini-runc from the network spec\nnameserver 10.88.0.1\nnameserver 2001:db8::53\n"
         "search example.com\noptions ndots:2\n");
-  CHECK(render_hosts(c.spec->hosts) == "# written by mini-runc from the network spec\n10.88.0.1 gateway gw.example.com\n");
+  CHECK(netspec::render_hosts(c.spec->hosts) == "# written by mini-runc from the network spec\n10.88.0.1 gateway gw.example.com\n");
   doc["dns"]["nameservers"] = {"dns.example.com"};
   doc["hosts"][0]["names"] = {"two words"};
   auto bad = check(doc);
@@ -319,29 +319,29 @@ TEST_CASE("dns and hosts entries render into resolv.conf and hosts") {
 }
 
 TEST_CASE("malformed JSON, duplicate keys and invalid UTF-8 are errors naming the file") {
-  auto dup = check_network_spec(R"({"version": 1, "devices": [{"name": "a", "name": "b", "move": "x"}]})", "net.json");
+  auto dup = netspec::check_network_spec(R"({"version": 1, "devices": [{"name": "a", "name": "b", "move": "x"}]})", "net.json");
   REQUIRE(dup.problems.size() == 1);
   CHECK(dup.problems[0].message() == "net.json:/devices/0/name: duplicate key \"name\"");
-  auto utf8 = check_network_spec("{\"version\": 1, \"devices\": [{\"name\": \"e\xff\"}]}", "net.json");
+  auto utf8 = netspec::check_network_spec("{\"version\": 1, \"devices\": [{\"name\": \"e\xff\"}]}", "net.json");
   REQUIRE(utf8.problems.size() == 1);
   CHECK(utf8.problems[0].pointer == "/devices/0/name");
   CHECK(utf8.problems[0].context.find("UTF-8") != std::string::npos);
-  auto trunc = check_network_spec(R"({"version": 1, "devices": [)", "net.json");
+  auto trunc = netspec::check_network_spec(R"({"version": 1, "devices": [)", "net.json");
   REQUIRE(trunc.problems.size() == 1);
   CHECK(trunc.problems[0].message().starts_with("net.json:/devices/0: malformed JSON: "));
-  auto array = check_network_spec("[]", "net.json");
+  auto array = netspec::check_network_spec("[]", "net.json");
   CHECK(array.problems.at(0).message() == "net.json: expected a JSON object with \"version\": 1");
 }
 
 TEST_CASE("an oversized spec is refused before parsing") {
   std::string big = R"({"version": 1, "sysctl": {"net.x": ")" + std::string(16 << 20, 'a') + "\"}}";
-  auto c = check_network_spec(big, "net.json");
+  auto c = netspec::check_network_spec(big, "net.json");
   REQUIRE(c.problems.size() == 1);
   CHECK(c.problems[0].message() == "net.json: input larger than the limit of 16777216 bytes");
 }
 
 TEST_CASE("a key with a newline cannot break the one-line message") {
-  auto c = check_network_spec("{\"version\": 1, \"bad\\nkey\": 1}", "net.json");
+  auto c = netspec::check_network_spec("{\"version\": 1, \"bad\\nkey\": 1}", "net.json");
   REQUIRE(c.problems.size() == 1);
   CHECK(c.problems[0].message().find('\n') == std::string::npos);
   CHECK(c.problems[0].message().starts_with("net.json:/bad\\x0akey: unknown key \"bad\\x0akey\""));

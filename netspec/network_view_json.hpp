@@ -17,7 +17,7 @@
 #include "netns/inspect.hpp"
 #include "netns/route.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 nlohmann::ordered_json network_view_json(const netns::ContainerNetworkView& view);
 // The same, indented, ending in a newline.
@@ -27,4 +27,4 @@ std::string render_network_view(const netns::ContainerNetworkView& view);
 // infers the family (IPv4, or a gateway given), else the prefix ("::/0", "10.0.0.0/8").
 std::string route_to_text(const netns::Route& r);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <string_view>
 
-namespace mr::oci {
+namespace mr::cli {
 
 // Writes `PROGRAM: error: WHAT` (WHAT on one line) to stderr; returns 1, the exit status.
 // Not for CLI::Success (--help, --version), which App::exit() answers with exit status 0.
@@ -16,4 +16,4 @@ namespace mr::oci {
 // CLI11 itself only says that a subcommand is required.
 int report_parse_error(std::string_view program, const CLI::ParseError& e, const CLI::App& app);
 
-}  // namespace mr::oci
+}  // namespace mr::cli

@@ -1,11 +1,11 @@
-#include "oci/network_view_table.hpp"
+#include "cli/network_view_table.hpp"
 
 #include <algorithm>
 #include <vector>
 
-#include "oci/network_view_json.hpp"
+#include "netspec/network_view_json.hpp"
 
-namespace mr::oci {
+namespace mr::cli {
 
 namespace {
 
@@ -75,7 +75,7 @@ std::string render_table(const json& view) {
 }  // namespace
 
 std::string render_network_table(const netns::ContainerNetworkView& view) {
-  return render_table(network_view_json(view));
+  return render_table(netspec::network_view_json(view));
 }
 
-}  // namespace mr::oci
+}  // namespace mr::cli

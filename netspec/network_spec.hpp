@@ -1,5 +1,5 @@
 // The network spec: mini-runc's versioned JSON description of a container's network
-// (oci/NETWORK-SPEC.md, schema oci/schema/network-spec.schema.json), read into the
+// (netspec/NETWORK-SPEC.md, schema oci/schema/network-spec.schema.json), read into the
 // netns model plus the DNS and hosts entries for the container's /etc files.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include "netns/ip.hpp"
 #include "netns/network_config.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 
 inline constexpr int kNetworkSpecVersion = 1;
@@ -58,4 +58,4 @@ std::vector<Error> check_net_config(const netns::NetConfig& net);
 std::string render_resolv_conf(const DnsConfig& dns);
 std::string render_hosts(const std::vector<HostEntry>& hosts);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

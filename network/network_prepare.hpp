@@ -10,16 +10,16 @@
 #include "netns/netlink_socket.hpp"
 #include "oci/config.hpp"
 #include "oci/diagnostics.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 
-namespace mr::oci {
+namespace mr::network {
 
 // The bundle's network (see load_network_spec for where it comes from), ready to apply
 // to a container's namespace, checked against the host behind `host`.
 // The error is the first problem found, counting the others, so it stays one line.
-Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config& config,
+Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
                                     const std::optional<std::string>& network_file,
-                                    netns::NlSocket& host, Diagnostics& diag);
+                                    netns::NlSocket& host, oci::Diagnostics& diag);
 
 // check_host() as one result: the first problem, counting the others.
 Result<void> require_host(netns::NlSocket& host, const netns::NetConfig& net);
@@ -27,4 +27,4 @@ Result<void> require_host(netns::NlSocket& host, const netns::NetConfig& net);
 // Whether the network asks for anything beyond the container's own loopback.
 bool configures_devices(const netns::NetConfig& net);
 
-}  // namespace mr::oci
+}  // namespace mr::network

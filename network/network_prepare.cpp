@@ -1,9 +1,9 @@
-#include "oci/network_prepare.hpp"
+#include "network/network_prepare.hpp"
 
-#include "oci/host_check.hpp"
-#include "oci/network_loader.hpp"
+#include "network/host_check.hpp"
+#include "netspec/network_loader.hpp"
 
-namespace mr::oci {
+namespace mr::network {
 
 namespace {
 
@@ -25,12 +25,12 @@ bool configures_devices(const netns::NetConfig& net) {
   return !net.devices.empty() || !net.routes.empty() || !net.sysctls.empty();
 }
 
-Result<NetworkSpec> prepare_network(const std::string& bundle_dir, const Config& config,
+Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
                                     const std::optional<std::string>& network_file,
-                                    netns::NlSocket& host, Diagnostics& diag) {
-  auto spec = MR_TRY_VALUE(load_network_spec(bundle_dir, config, network_file, diag));
+                                    netns::NlSocket& host, oci::Diagnostics& diag) {
+  auto spec = MR_TRY_VALUE(netspec::load_network_spec(bundle_dir, config, network_file, diag));
   MR_TRY(require_host(host, spec.net));
   return spec;
 }
 
-}  // namespace mr::oci
+}  // namespace mr::network

@@ -14,7 +14,7 @@
 #include "base/error.hpp"
 #include "netns/network_config.hpp"
 
-namespace mr::oci {
+namespace mr::cli {
 
 struct AttachFlags {
   std::string id;
@@ -54,4 +54,4 @@ void add_show_flags(CLI::App& sub, ShowFlags& f);
 // its flag. Errors begin with `command` ("net attach").
 Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command);
 
-}  // namespace mr::oci
+}  // namespace mr::cli

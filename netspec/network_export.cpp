@@ -1,4 +1,4 @@
-#include "oci/network_export.hpp"
+#include "netspec/network_export.hpp"
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "oci/network_spec.hpp"
-#include "oci/network_view_json.hpp"
+#include "netspec/network_spec.hpp"
+#include "netspec/network_view_json.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 // Keys in the order written: "name" first reads better than alphabetical.
 using json = nlohmann::ordered_json;
@@ -167,4 +167,4 @@ ExportedSpec export_network_spec(const netns::ContainerNetworkView& view, const 
   return Exporter(view, etc).run();
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -1,13 +1,13 @@
-#include "oci/network_loader.hpp"
+#include "netspec/network_loader.hpp"
 
 #include <sys/stat.h>
 
 #include <algorithm>
 
 #include "oci/json_input.hpp"
-#include "oci/origin.hpp"
+#include "netspec/origin.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 namespace {
 
@@ -26,8 +26,8 @@ std::string in_bundle(const std::string& bundle_dir, const std::string& path) {
 }
 
 // The first source present, with a warning for each later one that is ignored.
-Result<std::optional<SpecSource>> find_spec(const std::string& bundle_dir, const Config& config,
-                                            const std::optional<std::string>& network_file, Diagnostics& diag) {
+Result<std::optional<SpecSource>> find_spec(const std::string& bundle_dir, const oci::Config& config,
+                                            const std::optional<std::string>& network_file, oci::Diagnostics& diag) {
   std::vector<std::pair<std::string, std::string>> present;  // what, where
   if (network_file) present.emplace_back("--network", *network_file);
   std::string beside = bundle_dir + "/" + std::string(kNetworkFileName);
@@ -40,7 +40,7 @@ Result<std::optional<SpecSource>> find_spec(const std::string& bundle_dir, const
   for (size_t i = 1; i < present.size(); ++i) {
     std::string what = present[i].first == "annotation" ? "annotation " + std::string(kNetworkAnnotation)
                                                          : present[i].second;
-    diag.warnings.push_back(input_error(present[0].first == "--network" ? present[0].second : beside, "",
+    diag.warnings.push_back(oci::input_error(present[0].first == "--network" ? present[0].second : beside, "",
                                         "network spec used instead of " + what));
   }
   const auto& [kind, value] = present[0];
@@ -49,15 +49,15 @@ Result<std::optional<SpecSource>> find_spec(const std::string& bundle_dir, const
     if (first != std::string::npos && value[first] == '{')
       return SpecSource{config_file + " annotation " + std::string(kNetworkAnnotation), value};
     if (value.empty())
-      return std::unexpected(input_error(config_file, annotation_pointer, "expected a file name or inline JSON"));
+      return std::unexpected(oci::input_error(config_file, annotation_pointer, "expected a file name or inline JSON"));
     std::string path = in_bundle(bundle_dir, value);
-    auto text = read_input_file(path);
+    auto text = oci::read_input_file(path);
     if (!text)
-      return std::unexpected(input_error(config_file, annotation_pointer,
+      return std::unexpected(oci::input_error(config_file, annotation_pointer,
                                          "network spec named here: " + text.error().message()));
     return SpecSource{path, std::move(*text)};
   }
-  auto text = MR_TRY_VALUE(read_input_file(value));
+  auto text = MR_TRY_VALUE(oci::read_input_file(value));
   return SpecSource{value, std::move(text)};
 }
 
@@ -67,7 +67,7 @@ bool same_problem(const Error& a, const Error& b) {
 
 }  // namespace
 
-std::vector<netns::DeviceConfig> net_devices_to_model(const Config& config, const std::string& config_file) {
+std::vector<netns::DeviceConfig> net_devices_to_model(const oci::Config& config, const std::string& config_file) {
   std::vector<netns::DeviceConfig> out;
   for (const auto& nd : config.linux.net_devices) {
     netns::DeviceConfig d;
@@ -76,14 +76,14 @@ std::vector<netns::DeviceConfig> net_devices_to_model(const Config& config, cons
                                .keep_addresses = netns::KeepAddresses::permanent_global,
                                .return_on_teardown = false};
     d.up = true;
-    d.origin = make_origin(config_file, pointer_append("/linux/netDevices", nd.host_name));
+    d.origin = make_origin(config_file, oci::pointer_append("/linux/netDevices", nd.host_name));
     out.push_back(std::move(d));
   }
   return out;
 }
 
-SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& config,
-                               const std::optional<std::string>& network_file, Diagnostics& diag) {
+SpecCheck check_bundle_network(const std::string& bundle_dir, const oci::Config& config,
+                               const std::optional<std::string>& network_file, oci::Diagnostics& diag) {
   SpecCheck out;
   std::string config_file = bundle_dir + "/config.json";
   auto source = find_spec(bundle_dir, config, network_file, diag);
@@ -96,8 +96,8 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
     auto checked = check_network_spec((*source)->text, (*source)->file);
     out.problems = std::move(checked.problems);
     if (auto& read = checked.spec ? checked.spec : checked.partial) spec = std::move(*read);
-    if (!has_namespace(config, "network"))
-      out.problems.push_back(input_error(config_file, "/linux/namespaces",
+    if (!oci::has_namespace(config, "network"))
+      out.problems.push_back(oci::input_error(config_file, "/linux/namespaces",
                                          "a network spec needs a network namespace (it would change the host's network)"));
   }
   // The spec alone has been checked; what is new is only what the netDevices bring.
@@ -110,7 +110,7 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
   for (const auto& [key, value] : spec.net.sysctls) {
     auto it = config.linux.sysctl.find(key);
     if (it != config.linux.sysctl.end() && it->second != value)
-      out.problems.push_back(input_error(spec.source, pointer_append("/sysctl", key),
+      out.problems.push_back(oci::input_error(spec.source, oci::pointer_append("/sysctl", key),
                                          "contradicts linux.sysctl in " + config_file + " (\"" + value + "\" here, \"" +
                                              it->second + "\" there)"));
   }
@@ -118,11 +118,11 @@ SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& conf
   return out;
 }
 
-Result<NetworkSpec> load_network_spec(const std::string& bundle_dir, const Config& config,
-                                      const std::optional<std::string>& network_file, Diagnostics& diag) {
+Result<NetworkSpec> load_network_spec(const std::string& bundle_dir, const oci::Config& config,
+                                      const std::optional<std::string>& network_file, oci::Diagnostics& diag) {
   auto check = check_bundle_network(bundle_dir, config, network_file, diag);
   if (!check.problems.empty()) return std::unexpected(std::move(check.problems.front()));
   return std::move(*check.spec);
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -8,7 +8,7 @@
 
 #include "netns/network_config.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 struct HostUse {
   enum Kind { moved, parent, bridge, veth_end };
@@ -21,4 +21,4 @@ struct HostUse {
 const char* describe(HostUse::Kind kind);
 std::vector<HostUse> host_uses(const std::vector<netns::DeviceConfig>& devices);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -8,11 +8,11 @@
 #include <set>
 #include <string_view>
 
-#include "oci/host_uses.hpp"
-#include "oci/network_spec.hpp"
-#include "oci/origin.hpp"
+#include "netspec/host_uses.hpp"
+#include "netspec/network_spec.hpp"
+#include "netspec/origin.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 const char* describe(HostUse::Kind k) {
   switch (k) {
@@ -227,4 +227,4 @@ std::vector<Error> check_net_config(const netns::NetConfig& net) {
   return out;
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

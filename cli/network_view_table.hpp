@@ -8,8 +8,8 @@
 
 #include "netns/inspect.hpp"
 
-namespace mr::oci {
+namespace mr::cli {
 
 std::string render_network_table(const netns::ContainerNetworkView& view);
 
-}  // namespace mr::oci
+}  // namespace mr::cli

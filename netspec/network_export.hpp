@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "netns/inspect.hpp"
-#include "oci/container_etc.hpp"
+#include "netspec/container_etc.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 struct ExportedSpec {
   std::string json;                   // the spec, indented, ending in a newline
@@ -34,4 +34,4 @@ struct ExportedSpec {
 
 ExportedSpec export_network_spec(const netns::ContainerNetworkView& view, const ContainerEtc& etc = {});
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 struct ContainerEtc {
   std::optional<DnsConfig> dns;  // none: the container got no resolv.conf of ours
@@ -30,4 +30,4 @@ std::vector<HostEntry> parse_hosts(std::string_view text, std::vector<std::strin
 // STATE_DIR/resolv.conf and STATE_DIR/hosts, each when present.
 Result<ContainerEtc> read_container_etc(const std::string& state_dir, std::vector<std::string>& left_out);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -1,4 +1,4 @@
-#include "oci/cli_error.hpp"
+#include "cli/cli_error.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include "oci/json_input.hpp"
 
-namespace mr::oci {
+namespace mr::cli {
 
 namespace {
 
@@ -28,7 +28,7 @@ std::string unknown_command(const CLI::ParseError& e, const CLI::App& app) {
   if (leftover.empty() || commands.empty()) return {};
   std::string what;
   if (&at != &app) what = at.get_name() + ": ";
-  what += "unknown command \"" + one_line(std::string_view(leftover.front())) + "\"; one of:";
+  what += "unknown command \"" + oci::one_line(std::string_view(leftover.front())) + "\"; one of:";
   for (size_t i = 0; i < commands.size(); ++i) what += (i ? ", " : " ") + commands[i]->get_name();
   return what;
 }
@@ -38,7 +38,7 @@ std::string unknown_command(const CLI::ParseError& e, const CLI::App& app) {
 // control character of their own (json_input.hpp's one_line()).
 std::string one_sentence(std::string what) {
   std::replace(what.begin(), what.end(), '\n', ' ');
-  what = one_line(std::string_view(what));
+  what = oci::one_line(std::string_view(what));
   while (!what.empty() && what.back() == ' ') what.pop_back();
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
   return what;
@@ -53,4 +53,4 @@ int report_parse_error(std::string_view program, const CLI::ParseError& e, const
   return 1;
 }
 
-}  // namespace mr::oci
+}  // namespace mr::cli

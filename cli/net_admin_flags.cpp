@@ -1,9 +1,9 @@
-#include "oci/net_admin_flags.hpp"
+#include "cli/net_admin_flags.hpp"
 
 #include "netns/ip.hpp"
 #include "netns/link.hpp"
 
-namespace mr::oci {
+namespace mr::cli {
 
 namespace {
 
@@ -63,7 +63,7 @@ void add_detach_flags(CLI::App& sub, DetachFlags& f) {
 
 void add_show_flags(CLI::App& sub, ShowFlags& f) {
   sub.add_option("container-id", f.id)->required();
-  sub.add_flag("--json", f.json, "as JSON (see oci/network_view_json.hpp)");
+  sub.add_flag("--json", f.json, "as JSON (see netspec/network_view_json.hpp)");
 }
 
 Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command) {
@@ -89,4 +89,4 @@ Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_
   return d;
 }
 
-}  // namespace mr::oci
+}  // namespace mr::cli

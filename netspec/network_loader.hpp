@@ -11,9 +11,9 @@
 
 #include "oci/config.hpp"
 #include "oci/diagnostics.hpp"
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 inline constexpr std::string_view kNetworkAnnotation = "org.mini-runc.network";
 inline constexpr std::string_view kNetworkFileName = "network.json";
@@ -21,13 +21,13 @@ inline constexpr std::string_view kNetworkFileName = "network.json";
 // Every problem of the bundle's network: the spec's own, and contradictions between it,
 // linux.netDevices and linux.sysctl. With neither a spec nor netDevices the result is
 // a spec with only the loopback.
-SpecCheck check_bundle_network(const std::string& bundle_dir, const Config& config,
-                               const std::optional<std::string>& network_file, Diagnostics& diag);
-Result<NetworkSpec> load_network_spec(const std::string& bundle_dir, const Config& config,
-                                      const std::optional<std::string>& network_file, Diagnostics& diag);
+SpecCheck check_bundle_network(const std::string& bundle_dir, const oci::Config& config,
+                               const std::optional<std::string>& network_file, oci::Diagnostics& diag);
+Result<NetworkSpec> load_network_spec(const std::string& bundle_dir, const oci::Config& config,
+                                      const std::optional<std::string>& network_file, oci::Diagnostics& diag);
 
 // linux.netDevices in the model: moved with their permanent global addresses kept, up, and left
 // alone at deletion (runtime-spec 1.2). `config_file` names config.json in errors.
-std::vector<netns::DeviceConfig> net_devices_to_model(const Config& config, const std::string& config_file);
+std::vector<netns::DeviceConfig> net_devices_to_model(const oci::Config& config, const std::string& config_file);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

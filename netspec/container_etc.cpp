@@ -1,10 +1,10 @@
-#include "oci/container_etc.hpp"
+#include "netspec/container_etc.hpp"
 
 #include <cerrno>
 
 #include "oci/json_input.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 namespace {
 
@@ -37,7 +37,7 @@ void each_line(std::string_view text, Fn&& fn) {
 }
 
 Result<std::optional<std::string>> read_if_present(const std::string& path) {
-  auto text = read_input_file(path);
+  auto text = oci::read_input_file(path);
   if (text) return std::optional<std::string>(std::move(*text));
   if (text.error().err == ENOENT) return std::optional<std::string>();
   return std::unexpected(std::move(text).error());
@@ -48,7 +48,7 @@ Result<std::optional<std::string>> read_if_present(const std::string& path) {
 DnsConfig parse_resolv_conf(std::string_view text, std::vector<std::string>& left_out) {
   DnsConfig dns;
   each_line(text, [&](size_t number, const std::vector<std::string>& w) {
-    auto skip = [&] { left_out.push_back("resolv.conf line " + std::to_string(number) + ": " + one_line(w[0]) + " ..."); };
+    auto skip = [&] { left_out.push_back("resolv.conf line " + std::to_string(number) + ": " + oci::one_line(w[0]) + " ..."); };
     if (w[0] == "nameserver" && w.size() == 2) {
       if (auto a = netns::IpAddress::parse(w[1]))
         dns.nameservers.push_back(*a);
@@ -70,7 +70,7 @@ std::vector<HostEntry> parse_hosts(std::string_view text, std::vector<std::strin
   each_line(text, [&](size_t number, const std::vector<std::string>& w) {
     auto address = netns::IpAddress::parse(w[0]);
     if (!address || w.size() < 2) {
-      left_out.push_back("hosts line " + std::to_string(number) + ": " + one_line(w[0]) + " ...");
+      left_out.push_back("hosts line " + std::to_string(number) + ": " + oci::one_line(w[0]) + " ...");
       return;
     }
     hosts.push_back({*address, {w.begin() + 1, w.end()}});
@@ -85,4 +85,4 @@ Result<ContainerEtc> read_container_etc(const std::string& state_dir, std::vecto
   return etc;
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

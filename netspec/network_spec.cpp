@@ -1,13 +1,13 @@
-#include "oci/network_spec.hpp"
+#include "netspec/network_spec.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "oci/json_input.hpp"
-#include "oci/origin.hpp"
+#include "netspec/origin.hpp"
 #include "oci/schema.hpp"
 #include "oci/sysctl_name.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 using nlohmann::json;
 
@@ -27,16 +27,16 @@ class SpecReader {
     if (const json* devices = member(doc, "devices"); devices && devices->is_array())
       for (size_t i = 0; i < devices->size(); ++i)
         if ((*devices)[i].is_object())
-          if (auto d = read_device((*devices)[i], pointer_append("/devices", i))) spec.net.devices.push_back(std::move(*d));
+          if (auto d = read_device((*devices)[i], oci::pointer_append("/devices", i))) spec.net.devices.push_back(std::move(*d));
     if (const json* routes = member(doc, "routes"); routes && routes->is_array())
       for (size_t i = 0; i < routes->size(); ++i)
         if ((*routes)[i].is_object())
-          if (auto r = read_route((*routes)[i], pointer_append("/routes", i))) spec.net.routes.push_back(std::move(*r));
+          if (auto r = read_route((*routes)[i], oci::pointer_append("/routes", i))) spec.net.routes.push_back(std::move(*r));
     spec.net.sysctl_origin = make_origin(file_, "/sysctl");
     if (const json* sysctl = member(doc, "sysctl"); sysctl && sysctl->is_object())
       for (const auto& [key, value] : sysctl->items()) {
-        std::string ptr = pointer_append("/sysctl", key);
-        if (!is_valid_sysctl_name(key))
+        std::string ptr = oci::pointer_append("/sysctl", key);
+        if (!oci::is_valid_sysctl_name(key))
           problem(ptr, "expected a sysctl name such as net.ipv4.ip_forward");
         else if (!key.starts_with("net."))
           problem(ptr, "only net.* sysctls belong in a network spec (got \"" + key + "\")");
@@ -45,7 +45,7 @@ class SpecReader {
       }
     if (const json* dns = member(doc, "dns"); dns && dns->is_object()) spec.dns = read_dns(*dns);
     if (const json* hosts = member(doc, "hosts"); hosts && hosts->is_array())
-      for (size_t i = 0; i < hosts->size(); ++i) read_host((*hosts)[i], pointer_append("/hosts", i), spec.hosts);
+      for (size_t i = 0; i < hosts->size(); ++i) read_host((*hosts)[i], oci::pointer_append("/hosts", i), spec.hosts);
     return spec;
   }
 
@@ -62,7 +62,7 @@ class SpecReader {
   }
 
   void problem(std::string pointer, std::string what) {
-    problems_.push_back(input_error(file_, std::move(pointer), std::move(what)));
+    problems_.push_back(oci::input_error(file_, std::move(pointer), std::move(what)));
   }
 
   // A device name the user gives: the kernel's rules, and no "%d" template (that is
@@ -87,7 +87,7 @@ class SpecReader {
       auto text = list[i].get<std::string>();
       auto p = netns::IpPrefix::parse(text);
       if (!p)
-        problem(pointer_append(ptr, i), "expected an address with prefix length such as 192.0.2.10/24 or "
+        problem(oci::pointer_append(ptr, i), "expected an address with prefix length such as 192.0.2.10/24 or "
                                         "2001:db8::10/64 (got \"" + text + "\")");
       else
         out.push_back(*p);
@@ -153,7 +153,7 @@ class SpecReader {
       if (mtu->is_number_unsigned() && mtu->get<uint64_t>() >= 68 && mtu->get<uint64_t>() <= 65535)
         d.mtu = mtu->get<uint32_t>();
       else
-        problem(ptr + "/mtu", "expected an MTU from 68 to 65535 (got " + brief(*mtu) + ")"), ok = false;
+        problem(ptr + "/mtu", "expected an MTU from 68 to 65535 (got " + oci::brief(*mtu) + ")"), ok = false;
     }
     if (auto mac = string_member(j, "mac")) {
       auto m = netns::MacAddress::parse(*mac);
@@ -203,7 +203,7 @@ class SpecReader {
       if (metric->is_number_unsigned() && metric->get<uint64_t>() <= UINT32_MAX)
         r.metric = metric->get<uint32_t>();
       else
-        problem(ptr + "/metric", "expected a metric from 0 to 4294967295 (got " + brief(*metric) + ")"), ok = false;
+        problem(ptr + "/metric", "expected a metric from 0 to 4294967295 (got " + oci::brief(*metric) + ")"), ok = false;
     }
     if (!j.contains("via") && !j.contains("device")) problem(ptr, "expected \"via\" (a gateway) or \"device\" (on-link), or both"), ok = false;
     if (r.onlink && !r.via) problem(ptr + "/onlink", "onlink needs a gateway (\"via\")"), ok = false;
@@ -223,7 +223,7 @@ class SpecReader {
         if (auto a = netns::IpAddress::parse(text))
           dns.nameservers.push_back(*a);
         else
-          problem(pointer_append("/dns/nameservers", i), "expected an IPv4 or IPv6 address (got \"" + text + "\")");
+          problem(oci::pointer_append("/dns/nameservers", i), "expected an IPv4 or IPv6 address (got \"" + text + "\")");
       }
     auto words = [&](const char* key, std::vector<std::string>& into) {
       const json* list = member(j, key);
@@ -233,8 +233,8 @@ class SpecReader {
         auto text = (*list)[i].get<std::string>();
         if (text.empty() || text.size() > 253 ||
             text.find_first_of(" \t\r\n\v\f#;") != std::string::npos)
-          problem(pointer_append(pointer_append("/dns", key), i),
-                  "expected one word of at most 253 bytes without whitespace, '#' or ';' (got " + brief((*list)[i]) + ")");
+          problem(oci::pointer_append(oci::pointer_append("/dns", key), i),
+                  "expected one word of at most 253 bytes without whitespace, '#' or ';' (got " + oci::brief((*list)[i]) + ")");
         else
           into.push_back(text);
       }
@@ -259,8 +259,8 @@ class SpecReader {
         if (!(*names)[i].is_string()) continue;
         auto name = (*names)[i].get<std::string>();
         if (name.empty() || name.find_first_of(" \t\r\n\v\f#") != std::string::npos)
-          problem(pointer_append(ptr + "/names", i), "expected a host name without whitespace or '#' (got " +
-                                                         brief((*names)[i]) + ")"), ok = false;
+          problem(oci::pointer_append(ptr + "/names", i), "expected a host name without whitespace or '#' (got " +
+                                                         oci::brief((*names)[i]) + ")"), ok = false;
         else
           entry.names.push_back(name);
       }
@@ -275,16 +275,16 @@ class SpecReader {
 
 SpecCheck check_network_spec(std::string_view text, const std::string& file) {
   SpecCheck out;
-  auto doc = parse_json(text, file);
+  auto doc = oci::parse_json(text, file);
   if (!doc) {
     out.problems.push_back(std::move(doc).error());
     return out;
   }
   if (!doc->is_object()) {
-    out.problems.push_back(input_error(file, "", "expected a JSON object with \"version\": 1"));
+    out.problems.push_back(oci::input_error(file, "", "expected a JSON object with \"version\": 1"));
     return out;
   }
-  auto schema = network_spec_schema(*doc);
+  auto schema = oci::network_spec_schema(*doc);
   if (!schema) {
     out.problems.push_back(schema.error());
     return out;
@@ -294,7 +294,7 @@ SpecCheck check_network_spec(std::string_view text, const std::string& file) {
   SpecReader reader(file, out.problems);
   NetworkSpec spec = reader.read(*doc);
   for (auto& e : check_net_config(spec.net)) out.problems.push_back(std::move(e));
-  drop_schema_repeats(out.problems, from_schema);
+  oci::drop_schema_repeats(out.problems, from_schema);
   (out.problems.empty() ? out.spec : out.partial) = std::move(spec);
   return out;
 }
@@ -331,4 +331,4 @@ std::string render_hosts(const std::vector<HostEntry>& hosts) {
   return out;
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

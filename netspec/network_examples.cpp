@@ -1,8 +1,8 @@
-#include "oci/network_examples.hpp"
+#include "netspec/network_examples.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace mr::oci {
+namespace mr::netspec {
 
 namespace {
 
@@ -78,4 +78,4 @@ std::string example_network_spec(ExampleKind kind) {
   return {};
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

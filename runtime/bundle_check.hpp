@@ -9,11 +9,11 @@
 #include "netns/netlink_socket.hpp"
 #include "oci/diagnostics.hpp"
 
-namespace mr::oci {
+namespace mr::runtime {
 
 struct BundleReport {
   std::vector<Error> problems;  // empty: the bundle is valid
-  Diagnostics diag;                    // warnings and debug notes
+  oci::Diagnostics diag;                    // warnings and debug notes
 };
 
 // `host`, when given, is a socket in the host's network namespace: the devices and
@@ -22,4 +22,4 @@ struct BundleReport {
 BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<std::string>& network_file,
                              netns::NlSocket* host = nullptr);
 
-}  // namespace mr::oci
+}  // namespace mr::runtime

@@ -1,8 +1,8 @@
-#include "oci/network_view_json.hpp"
+#include "netspec/network_view_json.hpp"
 
 #include "netns/kernel_names.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 // Keys in the order written: "name" first reads better than alphabetical.
 using json = nlohmann::ordered_json;
@@ -82,4 +82,4 @@ std::string render_network_view(const netns::ContainerNetworkView& view) {
   return network_view_json(view).dump(2) + "\n";
 }
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

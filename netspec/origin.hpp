@@ -8,10 +8,10 @@
 
 #include "base/error.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 std::string make_origin(std::string_view file, std::string_view pointer);
 // An input error at `origin`, with `sub` (e.g. "/addresses/0") appended to its pointer.
 Error origin_error(std::string_view origin, std::string_view sub, std::string what);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec

@@ -1,4 +1,4 @@
-#include "oci/host_check.hpp"
+#include "network/host_check.hpp"
 
 #include <net/if.h>
 
@@ -10,10 +10,10 @@
 #include "netns/lease.hpp"
 #include "netns/link.hpp"
 #include "netns/link_proof.hpp"
-#include "oci/host_uses.hpp"
-#include "oci/origin.hpp"
+#include "netspec/host_uses.hpp"
+#include "netspec/origin.hpp"
 
-namespace mr::oci {
+namespace mr::network {
 
 namespace {
 
@@ -42,55 +42,55 @@ std::optional<std::string> lent_by_name(const std::string& name) {
 
 std::vector<Error> check_host(netns::NlSocket& host, const netns::NetConfig& net) {
   std::vector<Error> out;
-  std::set<std::pair<std::string, HostUse::Kind>> done;
-  for (const auto& use : host_uses(net.devices)) {
+  std::set<std::pair<std::string, netspec::HostUse::Kind>> done;
+  for (const auto& use : netspec::host_uses(net.devices)) {
     if (!done.emplace(use.name, use.kind).second) continue;
     auto found = netns::find_link(host, use.name);
     if (!found) {
-      out.push_back(origin_error(use.origin, use.sub, "look up host device \"" + use.name + "\": " + found.error().message()));
+      out.push_back(netspec::origin_error(use.origin, use.sub, "look up host device \"" + use.name + "\": " + found.error().message()));
       continue;
     }
     const auto& link = *found;
     switch (use.kind) {
-      case HostUse::moved:
-      case HostUse::parent:
+      case netspec::HostUse::moved:
+      case netspec::HostUse::parent:
         if (!link) {
           // Lent to a container (by any front door, under any root): name it.
           auto holder = lent_by_name(use.name);
-          out.push_back(origin_error(use.origin, use.sub,
+          out.push_back(netspec::origin_error(use.origin, use.sub,
                                      "host device \"" + use.name + "\" " +
                                          (holder ? "is not on the host: " + *holder : std::string("does not exist"))));
         } else if (link->flags & IFF_LOOPBACK) {
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is the host's loopback"));
-        } else if (use.kind == HostUse::moved && netns::is_netns_immutable(*link)) {
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is the host's loopback"));
+        } else if (use.kind == netspec::HostUse::moved && netns::is_netns_immutable(*link)) {
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
                                                               (link->kind.empty() ? "device" : link->kind) +
                                                               ") cannot leave the host's network namespace: the kernel "
                                                               "keeps it there (netns-local)"));
-        } else if (use.kind == HostUse::moved && use.sub == "/move" &&
+        } else if (use.kind == netspec::HostUse::moved && use.sub == "/move" &&
                    netns::proof_of(*link).kind == netns::LinkProof::Kind::none) {
           // A spec's move is given back at teardown: only what can be proven to be the
           // same device then is lent (netns/link_proof.hpp).
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host device \"" + use.name + "\" (a " +
                                                               (link->kind.empty() ? "device" : link->kind) +
                                                               ") cannot be lent: nothing the kernel reports of it would "
                                                               "prove, when it comes back, that it is the same device; "
                                                               "linux.netDevices gives a device away for good"));
-        } else if (auto holder = held(host, *link, use.kind == HostUse::parent)) {
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is taken: " + *holder));
+        } else if (auto holder = held(host, *link, use.kind == netspec::HostUse::parent)) {
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is taken: " + *holder));
         }
         break;
-      case HostUse::bridge:
+      case netspec::HostUse::bridge:
         if (!link)
-          out.push_back(origin_error(use.origin, use.sub, "host bridge \"" + use.name + "\" does not exist"));
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host bridge \"" + use.name + "\" does not exist"));
         else if (link->kind != "bridge")
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is not a bridge (it is " +
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host device \"" + use.name + "\" is not a bridge (it is " +
                                                               (link->kind.empty() ? std::string("a physical device")
                                                                                   : "a " + link->kind) + ")"));
         break;
-      case HostUse::veth_end:
+      case netspec::HostUse::veth_end:
         if (link)
-          out.push_back(origin_error(use.origin, use.sub, "host device \"" + use.name + "\" already exists"));
+          out.push_back(netspec::origin_error(use.origin, use.sub, "host device \"" + use.name + "\" already exists"));
         break;
     }
   }
@@ -101,4 +101,4 @@ std::string derived_veth_host_name(std::string_view container_id, size_t device_
   return netns::derived_veth_name(container_id, device_index);
 }
 
-}  // namespace mr::oci
+}  // namespace mr::network

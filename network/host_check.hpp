@@ -12,7 +12,7 @@
 #include "netns/netlink_socket.hpp"
 #include "netns/network_config.hpp"
 
-namespace mr::oci {
+namespace mr::network {
 
 // Every problem found, each naming where in the user's input the device was named.
 // A failed lookup (not "no such device") is reported too. Reads only.
@@ -25,4 +25,4 @@ std::vector<Error> check_host(netns::NlSocket& host, const netns::NetConfig& net
 // the same id is still being freed by the kernel (netns::derived_veth_name()).
 std::string derived_veth_host_name(std::string_view container_id, size_t device_index);
 
-}  // namespace mr::oci
+}  // namespace mr::network

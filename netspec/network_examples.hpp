@@ -8,7 +8,7 @@
 
 #include "base/error.hpp"
 
-namespace mr::oci {
+namespace mr::netspec {
 
 enum class ExampleKind { move, expose, veth_bridge };
 
@@ -20,4 +20,4 @@ std::vector<ExampleKind> example_kinds();
 // The example as indented JSON text with a final newline.
 std::string example_network_spec(ExampleKind kind);
 
-}  // namespace mr::oci
+}  // namespace mr::netspec
