@@ -104,7 +104,7 @@ TEST_CASE("--log-format json: one object a line in the log, with level, msg and 
   CHECK(e["errno"] == ENOENT);
 }
 
-TEST_CASE("--log-format text: TIME LEVEL MESSAGE lines; debug ones only with --debug") {
+TEST_CASE("--log-format text: TIME LEVEL MESSAGE lines, and debug ones only with --debug") {
   {
     FileLog quiet(false, false);
     log_debug("hidden");
