@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
-#include "oci/error_json.hpp"
+#include "base/log_json.hpp"
 
 namespace mr::fuzz {
 
@@ -19,7 +19,7 @@ inline void check_problems(const std::vector<Error>& problems, bool has_result, 
     std::string m = e.message();
     if (m.find('\n') != std::string::npos) std::abort();
     if (e.file != file || !m.starts_with(file + ":")) std::abort();
-    (void)oci::error_to_json(e).dump();
+    (void)nlohmann::json::parse(error_json(e, "error").dump());  // throws, and aborts, if not JSON
   }
 }
 

@@ -1,10 +1,9 @@
 #include <sys/stat.h>
 
-#include <cstdio>
-
 #include "hooks/hook.hpp"
 #include "netns/container_network.hpp"
 #include "base/dir_lock.hpp"
+#include "base/log.hpp"
 #include "netns/namespace.hpp"
 #include "netns/netlink_socket.hpp"
 #include "oci/config_loader.hpp"
@@ -27,7 +26,9 @@ Result<void> apply_claimed(const netns::NetConfig& net, const netns::Netns& cont
                            const netns::ContainerNetworkDir& where, const netns::SetupOptions& opts) {
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
   MR_TRY(network::require_host(host, net));
-  MR_TRY(netns::setup_container_network(net, container, where, opts));
+  auto applied = MR_TRY_VALUE(netns::setup_container_network(net, container, where, opts));
+  for (const auto& d : applied.devices)
+    log_debug("network: " + d.name + (d.host_name.empty() ? "" : " (host " + d.host_name + ")") + " ready");
   return {};
 }
 
@@ -90,7 +91,8 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
     return done;
   }
   // Only now: a failure is reported in one line, and the warnings would bury it.
-  for (const auto& w : diag.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
+  for (const auto& w : diag.warnings) log_warn(w);
+  for (const auto& n : diag.notes) log_debug(n);
   return {};
 }
 

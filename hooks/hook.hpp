@@ -36,8 +36,6 @@ struct HookOptions {
   // (its pin made in another mount namespace, its process gone), a warning naming each
   // device, instead of refusing.
   bool forget_network = false;
-  bool json_log = false;
-  bool debug = false;
 };
 
 // The stage to run: the explicit one, else undo for a "stopped" container, else configure.

@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <string>
 
-#include "hooks/hook.hpp"
+#include "base/log.hpp"
 #include "base/state_root.hpp"
 #include "cli/cli_error.hpp"
-#include "oci/error_json.hpp"
+#include "hooks/hook.hpp"
 #include "oci/json_input.hpp"
 
 namespace {
@@ -84,11 +84,8 @@ mr::Result<std::string> read_stdin() {
   }
 }
 
-int report(const mr::hooks::HookOptions& opts, const mr::Error& e) {
-  if (opts.json_log)
-    std::fprintf(stderr, "%s\n", mr::oci::error_to_json(e).dump().c_str());
-  else
-    std::fprintf(stderr, "netns-hook: error: %s\n", e.message().c_str());
+int report(const mr::Error& e) {
+  mr::log_error(e);
   return 1;
 }
 
@@ -96,14 +93,18 @@ int report(const mr::hooks::HookOptions& opts, const mr::Error& e) {
 int run_stage(const mr::hooks::HookOptions& opts) {
   using namespace mr::hooks;
   auto text = read_stdin();
-  if (!text) return report(opts, text.error());
+  if (!text) return report(text.error());
   auto state = mr::oci::parse_state(*text, kStateFile);
-  if (!state) return report(opts, state.error());
+  if (!state) return report(state.error());
   Stage stage = stage_for(opts, *state);
+  const char* name = stage == Stage::undo ? "undo" : "configure";
+  mr::log_debug(std::string("state: container ") + state->id + ", status " + state->status + ", pid " +
+                std::to_string(state->pid) + ", bundle " + state->bundle + "; stage " + name);
   if (opts.forget_network && stage != Stage::undo)
-    return report(opts, mr::sys_error(EINVAL, "--forget-network is for the undo stage (status \"stopped\")"));
+    return report(mr::sys_error(EINVAL, "--forget-network is for the undo stage (status \"stopped\")"));
   auto done = stage == Stage::undo ? undo(opts, *state) : configure(opts, *state);
-  if (!done) return report(opts, done.error());
+  if (!done) return report(done.error());
+  mr::log_debug(std::string(name) + ": container " + state->id + " done");
   return 0;
 }
 
@@ -115,12 +116,13 @@ int main(int argc, char** argv) {
   CLI::App app{"netns-hook: mini-runc's network isolation as an OCI hook (state JSON on stdin)", "netns-hook"};
   app.footer(kWiring);
   std::string stage = "auto", log_format = "text";
+  bool debug = false;
   auto* network = app.add_option("--network", opts.network_file, "network spec file (relative to the bundle)");
   auto* stage_opt = app.add_option("--stage", stage, "configure, undo, or auto (from the state's status)")
                         ->check(CLI::IsMember({"auto", "configure", "undo"}));
   app.add_option("--root", opts.root, "where configured containers are kept")->capture_default_str();
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--debug", opts.debug, "print debug notes");
+  app.add_flag("--debug", debug, "print debug lines: each step the hook takes");
   auto* forget = app.add_flag("--forget-network", opts.forget_network,
                               "undo: when the container's network namespace is out of reach, remove its state anyway "
                               "and give up the devices lent to it, a warning naming each");
@@ -147,27 +149,30 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     return mr::cli::report_parse_error("netns-hook", e, app);
   }
-  opts.json_log = log_format == "json";
+  mr::log_configure({.program = "netns-hook", .json = log_format == "json", .debug = debug});
   opts.stage = stage == "configure" ? Stage::configure : stage == "undo" ? Stage::undo : Stage::automatic;
-  if (auto ok = mr::check_state_root(opts.root); !ok) return report(opts, ok.error());
+  if (auto ok = mr::check_state_root(opts.root); !ok) return report(ok.error());
 
   if (attach_cmd->parsed()) {
-    if (auto done = attach(opts, attach_flags); !done) return report(opts, done.error());
+    auto done = attach(opts, attach_flags);
+    if (!done) return report(done.error());
+    mr::log_debug("attach: " + done->name + (done->host_name.empty() ? "" : " (host " + done->host_name + ")") +
+                  " ready in container " + attach_flags.id);
     return 0;
   }
   if (detach_cmd->parsed()) {
     auto gone = detach(opts, detach_flags);
-    if (!gone) return report(opts, gone.error());
+    if (!gone) return report(gone.error());
     if (gone->fallback)
-      std::fprintf(stderr, "netns-hook: detach: %s returned to the host as %s: its original name was taken\n",
-                   gone->name.c_str(), gone->host_name.c_str());
-    for (const auto& w : gone->warnings)
-      std::fprintf(stderr, "netns-hook: detach: warning: %s\n", w.message().c_str());
+      mr::log_warn("detach: " + gone->name + " returned to the host as " + gone->host_name +
+                   ": its original name was taken");
+    for (const auto& w : gone->warnings) mr::log_warn("detach: " + w.message());
+    mr::log_debug("detach: " + detach_flags.name + " given back by container " + detach_flags.id);
     return 0;
   }
   if (show_cmd->parsed()) {
     auto text = show(opts, show_flags);
-    if (!text) return report(opts, text.error());
+    if (!text) return report(text.error());
     std::fputs(text->c_str(), stdout);
     return 0;
   }

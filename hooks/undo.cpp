@@ -1,11 +1,11 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdio>
 
 #include "hooks/hook.hpp"
 #include "netns/container_network.hpp"
 #include "base/dir_lock.hpp"
+#include "base/log.hpp"
 
 namespace mr::hooks {
 
@@ -27,15 +27,12 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
   auto report = MR_TRY_VALUE(netns::teardown_container_network(
       where, {.container_gone = gone, .reached = &reached, .forget_out_of_reach = opts.forget_network}));
   for (const auto& d : report.returned)
-    if (d.fallback)
-      std::fprintf(stderr, "netns-hook: warning: %s returned to the host as %s: its name was taken\n",
-                   d.host_name.c_str(), d.name.c_str());
-  for (const auto& w : report.warnings) std::fprintf(stderr, "netns-hook: warning: %s\n", w.message().c_str());
+    if (d.fallback) log_warn(d.host_name + " returned to the host as " + d.name + ": its name was taken");
+    else log_debug("network: " + d.name + " returned to the host");
+  for (const auto& w : report.warnings) log_warn(w);
   for (const auto& d : report.forgotten)
-    std::fprintf(stderr,
-                 "netns-hook: warning: container %s: gave up %s: its network namespace is out of reach; the kernel "
-                 "deals with %s when that namespace ends\n",
-                 state.id.c_str(), d.c_str(), d.c_str());
+    log_warn("container " + state.id + ": gave up " + d + ": its network namespace is out of reach; the kernel "
+             "deals with " + d + " when that namespace ends");
   MR_TRY(forget_process(where));
   if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + where.dir);
   return {};

@@ -8,7 +8,7 @@
 #include "base/state_root.hpp"
 #include "oci/container_id.hpp"
 #include "network/network_prepare.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

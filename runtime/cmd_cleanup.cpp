@@ -3,7 +3,7 @@
 #include "oci/container_id.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

@@ -2,7 +2,7 @@
 #include "oci/joined_namespaces.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

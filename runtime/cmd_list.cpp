@@ -6,7 +6,7 @@
 
 #include "oci/container_id.hpp"
 #include "runtime/cli.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

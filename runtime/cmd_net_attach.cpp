@@ -8,7 +8,7 @@
 #include "netns/attach.hpp"
 #include "cli/net_admin_flags.hpp"
 #include "runtime/cmd_net.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

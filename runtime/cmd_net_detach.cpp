@@ -5,7 +5,7 @@
 #include "netns/detach.hpp"
 #include "cli/net_admin_flags.hpp"
 #include "runtime/cmd_net.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

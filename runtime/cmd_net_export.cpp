@@ -7,7 +7,7 @@
 #include "netns/inspect.hpp"
 #include "netspec/network_export.hpp"
 #include "runtime/cmd_net.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

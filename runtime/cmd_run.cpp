@@ -7,7 +7,7 @@
 #include "base/unique_fd.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

@@ -10,11 +10,12 @@
 #include <cstdlib>
 #include <optional>
 
+#include "base/rfc3339.hpp"
 #include "netns/namespace.hpp"
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/network.hpp"
 #include "runtime/process_handle.hpp"

@@ -14,7 +14,7 @@
 #include "base/unique_fd.hpp"
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 #include "runtime/process_attrs.hpp"
 #include "runtime/rootfs.hpp"
 #include "runtime/safe_path.hpp"
@@ -147,7 +147,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
 void run_init(const InitContext& ctx) {
   // The --log file is a host path: after pivot_root it would name a file in the
   // container. Errors travel back to the runtime instead, which logs them.
-  log_configure({});
+  log_configure({.program = "mini-runc"});
   InitPhase phase;
   auto r = init_main(ctx, phase);
   std::string msg = r ? "init returned" : r.error().message();

@@ -12,7 +12,7 @@
 #include "base/fault.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 #include "runtime/network.hpp"
 #include "runtime/process_handle.hpp"
 

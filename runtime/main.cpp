@@ -10,7 +10,7 @@
 
 #include "cli/cli_error.hpp"
 #include "runtime/cli.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 #ifndef MR_VERSION
 #define MR_VERSION "0.0.0"
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     return mr::cli::report_parse_error("mini-runc", e, app);
   }
-  log_configure({.file = g.log, .json = g.log_format == "json", .debug = g.debug});
+  mr::log_configure({.program = "mini-runc", .file = g.log, .json = g.log_format == "json", .debug = g.debug});
   for (auto& c : commands) {
     if (!c.app->parsed()) continue;
     int status = c.run();

@@ -3,7 +3,7 @@
 #include "netns/container_network.hpp"
 #include "netns/namespace.hpp"
 #include "network/network_prepare.hpp"
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 namespace mr::runtime {
 

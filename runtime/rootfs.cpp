@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 #include "runtime/mount_options.hpp"
 #include "runtime/safe_path.hpp"
 

@@ -92,6 +92,4 @@ std::string state_json(const State& st, Status status, bool pretty = true);
 // Writes `content` to a temporary file beside `path` and renames it over `path`.
 Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode = 0600);
 
-std::string now_rfc3339();
-
 }  // namespace mr::runtime

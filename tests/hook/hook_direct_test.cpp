@@ -2,6 +2,7 @@
 // OCI state on stdin. What the container and the host hold is read back from the kernel.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <regex>
@@ -93,6 +94,64 @@ TEST_CASE("netns-hook --network FILE wins over the bundle's network.json") {
   CHECK(link_names(inside) == std::vector<std::string>{"lo", "uplink"});
   CHECK(inside.addresses(inside.link("uplink").index, AF_INET) == std::vector<std::string>{"192.0.2.20/24"});
   REQUIRE(run_poststop(sb, b, kId).exit_code == 0);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+}
+
+TEST_CASE("netns-hook --log-format json writes its warnings as JSON objects, one a line") {
+  HookHost sb;
+  HookBundle b;  // network.json is valid; --network wins over it, with a warning
+  write_file(b.dir.file("other.json"),
+             R"({"version": 1, "devices": [{"name": "uplink", "move": "nic0", "addresses": ["192.0.2.20/24"]}]})");
+  StandInContainer ctr;
+  auto r = run_hook(sb, b, {"--log-format", "json", "--network", "other.json"},
+                    oci_state(kId, "created", ctr.pid(), b.path()));
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.err_lines().size() == 1);
+  auto w = nlohmann::json::parse(r.err_lines()[0]);
+  CHECK(w["level"] == "warning");
+  CHECK(w["msg"] == b.dir.file("other.json") + ": network spec used instead of " + b.dir.file("network.json"));
+  CHECK(w["file"] == b.dir.file("other.json"));
+  CHECK(w["time"].is_string());
+  REQUIRE(run_poststop(sb, b, kId).exit_code == 0);
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+}
+
+TEST_CASE("netns-hook --debug prints a line for each step it takes, and none without it") {
+  HookHost sb;
+  HookBundle b;
+  StandInContainer ctr;
+  auto configured = run_hook(sb, b, {"--debug"}, oci_state(kId, "created", ctr.pid(), b.path()));
+  INFO("configure: " << configured.err);
+  REQUIRE(configured.exit_code == 0);
+  for (const auto& line : configured.err_lines()) CHECK_MESSAGE(line.starts_with("netns-hook: debug: "), line);
+  CHECK(configured.err.find("debug: state: container " + kId + ", status created, pid " +
+                            std::to_string(ctr.pid())) != std::string::npos);
+  CHECK(configured.err.find("debug: network: eth0 (host nic0) ready\n") != std::string::npos);
+  CHECK(configured.err.find("debug: configure: container " + kId + " done\n") != std::string::npos);
+  ctr.release();
+  auto undone = run_hook(sb, b, {"--debug", "--log-format", "json"}, oci_state(kId, "stopped", 0, b.path()));
+  INFO("undo: " << undone.err);
+  REQUIRE(undone.exit_code == 0);
+  std::vector<std::string> said;
+  for (const auto& line : undone.err_lines()) {
+    auto j = nlohmann::json::parse(line);
+    CHECK(j["level"] == "debug");
+    said.push_back(j["msg"]);
+  }
+  CHECK(std::find(said.begin(), said.end(), "network: nic0 returned to the host") != said.end());
+  CHECK(std::find(said.begin(), said.end(), "undo: container " + kId + " done") != said.end());
+  CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
+
+  // The same without --debug: not a line.
+  StandInContainer quiet;
+  auto q = run_hook(sb, b, {}, oci_state(kId, "created", quiet.pid(), b.path()));
+  CHECK(q.exit_code == 0);
+  CHECK(q.err.empty());
+  quiet.release();
+  auto qu = run_poststop(sb, b, kId);
+  CHECK(qu.exit_code == 0);
+  CHECK(qu.err.empty());
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
 }
 

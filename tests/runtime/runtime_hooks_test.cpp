@@ -1,14 +1,17 @@
 // OCI hooks: when each runs, in which namespace, with which state on stdin; failures
 // and timeouts.
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 
 #include "support/runtime_harness.hpp"
 
 using namespace mr::test;
+using namespace std::string_literals;
 
 namespace {
 
@@ -136,13 +139,20 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "a failing poststart hook only warns: the con
   CHECK(r.err.find("warning: poststart hook 0") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "a hook that outlives its timeout is killed and fails create") {
-  b.config["hooks"]["prestart"] = {{{"path", "/bin/sleep"}, {"args", {"sleep", "60"}}, {"timeout", 1}}};
+TEST_CASE_FIXTURE(MiniRuncFixture, "a hook that outlives its timeout is killed and fails create, naming it") {
+  std::string pid_file = tmp.path() + "/slow.pid";
+  b.config["hooks"]["prestart"] = {
+      {{"path", "/bin/sh"}, {"args", {"sh", "-c", "echo $$ > " + pid_file + "; exec /bin/sleep 60"}}, {"timeout", 1}}};
   b.write();
   auto o = runc({"create", "-b", b.dir, "slowhook"});
+  INFO(o.err);
   CHECK(o.status != 0);
-  CHECK(o.err.find("did not finish within 1s") != std::string::npos);
+  CHECK(o.err.find("prestart hook 0: hook /bin/sh did not finish within 1s") != std::string::npos);
   CHECK(::access((runc.root() + "/slowhook").c_str(), F_OK) != 0);
+  // Killed and reaped: the pid names no process (the sleep exec'd in the shell's place).
+  pid_t pid = std::stoi(read_file(pid_file));
+  CHECK(::kill(pid, 0) != 0);
+  CHECK(errno == ESRCH);
 }
 
 TEST_CASE_FIXTURE(MiniRuncFixture, "a failing poststop hook only warns") {
@@ -164,4 +174,65 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "a failing startContainer hook fails start") 
   CHECK(runc.state("startfail")["status"] == "stopped");
   CHECK_FALSE(std::filesystem::exists(b.rootfs() + "/tmp/workload-ran"));
   CHECK(runc({"delete", "startfail"}).status == 0);
+}
+
+namespace {
+
+// Runs `b` with `binary` (mini-runc, or runc itself) under a root of its own.
+Outcome run_with(MiniRuncFixture& f, const char* name, const std::string& binary, const std::string& id) {
+  Runc rt(f.sb, f.tmp.path() + "/" + name + "-root", binary);
+  return rt({"run", "-b", f.b.dir, id});
+}
+
+const std::vector<std::pair<const char*, std::string>> kRuntimes = {{"mini-runc", MINI_RUNC_PATH},
+                                                                    {"runc", MR_RUNC}};
+
+}  // namespace
+
+// runtime-spec: a hook's `args` are execv's argv, args[0] included: a multi-call binary
+// is told its applet by argv[0], not by its path.
+TEST_CASE_FIXTURE(MiniRuncFixture, "a busybox multi-call hook runs at each runtime-namespace phase, as under runc") {
+  const char* phases[] = {"prestart", "createRuntime", "poststart", "poststop"};
+  b.args({"true"});
+  for (const auto& [name, binary] : kRuntimes) {
+    CAPTURE(name);
+    std::string out = tmp.path() + "/" + name + "-";
+    for (const char* phase : phases)
+      b.config["hooks"][phase] = {
+          {{"path", MR_BUSYBOX}, {"args", {"sh", "-c", std::string("echo ") + phase + " > " + out + phase}}}};
+    b.write();
+    auto o = run_with(*this, name, binary, "busybox-hooks");
+    INFO(o.err);
+    CHECK(o.status == 0);
+    for (const char* phase : phases) {
+      CAPTURE(phase);
+      REQUIRE(std::filesystem::exists(out + phase));
+      CHECK(read_file(out + phase) == std::string(phase) + "\n");
+    }
+  }
+}
+
+TEST_CASE_FIXTURE(MiniRuncFixture, "a hook gets exactly the argv and env its config gives, as under runc") {
+  b.args({"true"});
+  std::map<std::string, std::string> seen;
+  for (const auto& [name, binary] : kRuntimes) {
+    CAPTURE(name);
+    std::string out = tmp.path() + "/" + name;
+    // /proc/PID/cmdline and environ: what execve() was given, NUL-separated.
+    std::string save = "cat /proc/$$/cmdline > " + out + ".argv; cat /proc/$$/environ > " + out + ".env";
+    b.config["hooks"]["prestart"] = {
+        {{"path", "/bin/sh"}, {"args", {"my-hook", "-c", save}}, {"env", {"PATH=/bin:/usr/bin", "A=1", "B=2", "A=3"}}},
+        // Without env: the runtime's own environment.
+        {{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat /proc/$$/environ > " + out + ".inherited"}}}};
+    b.write();
+    auto o = run_with(*this, name, binary, "argv-env");
+    INFO(o.err);
+    REQUIRE(o.status == 0);
+    CHECK(read_file(out + ".argv") == "my-hook\0-c\0"s + save + std::string(1, '\0'));
+    // A name given twice keeps its last value (Go's exec.Cmd), and nothing else is added.
+    CHECK(read_file(out + ".env") == "PATH=/bin:/usr/bin\0B=2\0A=3\0"s);
+    seen[name] = read_file(out + ".inherited");
+    CHECK(seen[name].find("PATH=") != std::string::npos);
+  }
+  CHECK(seen["mini-runc"] == seen["runc"]);
 }

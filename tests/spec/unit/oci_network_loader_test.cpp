@@ -7,7 +7,6 @@
 #include "runtime/bundle_check.hpp"
 #include "oci/config_loader.hpp"
 #include "oci/default_config.hpp"
-#include "oci/error_json.hpp"
 #include "network/host_check.hpp"
 #include "oci/json_input.hpp"
 #include "netspec/network_examples.hpp"
@@ -218,28 +217,6 @@ TEST_CASE("a valid bundle validates with no problems") {
   CHECK(report.problems.empty());
 }
 
-TEST_CASE("errors render as one JSON object for --log-format json") {
-  Error e = sys_error(EEXIST, "move link eth1");
-  e.file = "net.json";
-  e.pointer = "/devices/1";
-  e.kernel_msg = "name taken";
-  json j = error_to_json(e);
-  CHECK(j == json{{"level", "error"},
-                  {"msg", "net.json:/devices/1: move link eth1: File exists (kernel: name taken)"},
-                  {"file", "net.json"},
-                  {"pointer", "/devices/1"},
-                  {"context", "move link eth1"},
-                  {"errno", EEXIST},
-                  {"error", "File exists"},
-                  {"kernel", "name taken"}});
-  json note = error_to_json(input_error("a.json", "/x", "unknown property ignored"), "debug");
-  CHECK(note == json{{"level", "debug"},
-                     {"msg", "a.json:/x: unknown property ignored"},
-                     {"file", "a.json"},
-                     {"pointer", "/x"},
-                     {"context", "unknown property ignored"}});
-}
-
 TEST_CASE("derived veth host names are predictable, short and per device") {
   std::string a = network::derived_veth_host_name("web-1", 0);
   CHECK(a == network::derived_veth_host_name("web-1", 0));
@@ -248,11 +225,4 @@ TEST_CASE("derived veth host names are predictable, short and per device") {
   CHECK(a.size() <= 15);
   CHECK(a.starts_with("mr"));
   CHECK(check_ifname(network::derived_veth_host_name(std::string(500, 'x'), 999)));
-}
-
-TEST_CASE("error JSON stays valid for a file name that is not UTF-8") {
-  Error e = input_error("bad\xff.json", "/x", "expected y");
-  json j = error_to_json(e);
-  CHECK_NOTHROW(j.dump());
-  CHECK(j["file"] == "bad\xef\xbf\xbd.json");
 }

@@ -1,16 +1,13 @@
-#include "runtime/log.hpp"
+#include "base/log.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <nlohmann/json.hpp>
-
+#include "base/log_json.hpp"
+#include "base/rfc3339.hpp"
 #include "base/unique_fd.hpp"
-#include "oci/error_json.hpp"
-#include "runtime/state.hpp"
 
-namespace mr::runtime {
+namespace mr {
 
 namespace {
 
@@ -36,26 +33,18 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
-}  // namespace
-
-void log_configure(const LogOptions& opts) { g_opts = opts; }
-
-namespace {
-
-// `record` is the JSON form of the message, for --log-format json.
-void emit(LogLevel level, std::string_view msg, nlohmann::json record) {
+// `e`, when given, is what `msg` says, kept in its parts for --log-format json.
+void emit(LogLevel level, std::string_view msg, const Error* e) {
   if (level == LogLevel::debug && !g_opts.debug) return;
   const bool to_stderr = level != LogLevel::debug || g_opts.file.empty();
   std::string line;
   if (g_opts.json) {
-    record["time"] = now_rfc3339();
-    // A message may quote the user's bytes (a file name, JSON that is not UTF-8), which
-    // dump() would throw on: they become U+FFFD.
-    line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    JsonObject record = e ? error_json(*e, level_name(level)) : JsonObject().set("level", level_name(level)).set("msg", msg);
+    line = record.set("time", now_rfc3339()).dump() + "\n";
     if (to_stderr) write_all(STDERR_FILENO, line);
   } else {
     if (to_stderr)
-      write_all(STDERR_FILENO, "mini-runc: " + std::string(level_name(level)) + ": " + std::string(msg) + "\n");
+      write_all(STDERR_FILENO, g_opts.program + ": " + level_name(level) + ": " + std::string(msg) + "\n");
     line = now_rfc3339() + " " + level_name(level) + " " + std::string(msg) + "\n";
   }
   if (g_opts.file.empty()) return;
@@ -67,12 +56,12 @@ void emit(LogLevel level, std::string_view msg, nlohmann::json record) {
 
 }  // namespace
 
-void log(LogLevel level, std::string_view msg) {
-  emit(level, msg, g_opts.json ? nlohmann::json{{"level", level_name(level)}, {"msg", msg}} : nlohmann::json());
-}
+void log_configure(LogOptions opts) { g_opts = std::move(opts); }
 
-void log(LogLevel level, const Error& e) {
-  emit(level, e.message(), g_opts.json ? oci::error_to_json(e, level_name(level)) : nlohmann::json());
-}
+bool log_debug_enabled() { return g_opts.debug; }
 
-}  // namespace mr::runtime
+void log(LogLevel level, std::string_view msg) { emit(level, msg, nullptr); }
+
+void log(LogLevel level, const Error& e) { emit(level, e.message(), &e); }
+
+}  // namespace mr
