@@ -158,11 +158,8 @@ int main(int argc, char** argv) {
   if (detach_cmd->parsed()) {
     auto gone = detach(opts, detach_flags);
     if (!gone) return report(opts, gone.error());
-    if (gone->fallback)
-      std::fprintf(stderr, "netns-hook: detach: %s returned to the host as %s: its original name was taken\n",
-                   gone->name.c_str(), gone->host_name.c_str());
-    for (const auto& w : gone->warnings)
-      std::fprintf(stderr, "netns-hook: detach: warning: %s\n", w.message().c_str());
+    if (gone->renamed) std::fprintf(stderr, "netns-hook: detach: %s\n", gone->renamed->c_str());
+    for (const auto& w : gone->warnings) std::fprintf(stderr, "netns-hook: detach: warning: %s\n", w.c_str());
     return 0;
   }
   if (show_cmd->parsed()) {
