@@ -69,15 +69,15 @@ left_churn=$(left "$after_churn")
 left_scale=$(left "$after_scale")
 
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-# How much of a hot-text.ld still names the binary's code: the input sections that its
-# link placed in .text.hot_path (from the map), against the functions the script lists.
+# How much of the traced hot path the link placed: the input sections in .text.hot_path
+# (from the map), against the functions the generated script lists.
 repo=$(cd "$(dirname "$0")/.." && pwd)
 hot_path() {
   local listed found
-  listed=$(grep -c '^    \*(' "$repo/$2" || true)
+  listed=$(grep -c '^    \*(' "$repo/build/release/hot-text/$2" || true)
   found=$(awk '/^\.text\.hot_path/ {f = 1; next} f && /^\./ {exit} f && /^ \.text/ {print $1}' \
             "$repo/build/release/$1.map" 2>/dev/null | sort -u | wc -l)
-  echo "$found of the $listed functions in $2"
+  echo "$found of the $listed functions traced for $2"
 }
 {
   echo "# mini-runc benchmark"
@@ -86,8 +86,8 @@ hot_path() {
   echo "load average (1/5/15 min) at start $load_start, at end $load_end."
   echo "mini-runc $(git -C "$(dirname "$0")/.." rev-parse --short HEAD) (RelWithDebInfo), $(runc --version | head -1),"
   echo "$(crun --version | head -1), CNI plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins)."
-  echo "Hot path found: $(hot_path runtime/mini-runc runtime/hot-text.ld); $(hot_path hooks/netns-hook hooks/hot-text.ld)"
-  echo "(scripts/bench.sh --hot-text rewrites them)."
+  echo "Hot path placed: $(hot_path runtime/mini-runc mini-runc.ld); $(hot_path hooks/netns-hook netns-hook.ld)"
+  echo "(scripts/hot-text.sh, run by scripts/bench.sh before measuring)."
   echo "Workload /bin/true in the busybox bundle (scripts/make-bundle.sh); $ROUNDS rounds after $WARMUP warm-up,"
   echo "cases interleaved; times are wall-clock medians per run (p10-p90 beside)."
   echo

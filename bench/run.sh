@@ -4,7 +4,7 @@
 # as on a systemd host), cgroup2 on /sys/fs/cgroup (crun needs its own mount here), and
 # the sandbox "host" network namespace, entered with nsenter --net (not `ip netns exec`,
 # which remounts /sys and breaks runc's cgroup lookup). Phase 2 (--inside): the cases.
-# With --hot-text DIR (scripts/bench.sh --hot-text): no cases; the same host and bundle,
+# With --hot-text DIR (scripts/hot-text.sh): no cases; the same host and bundle,
 # and the runs whose functions the release binaries put side by side, traced by
 # bench/hot_text.cpp into DIR/mini-runc.hits and DIR/netns-hook.hits.
 set -euo pipefail

@@ -5,8 +5,8 @@
 # Not part of the test suite. Run as root on Debian 12:
 #   scripts/bench.sh                 # full run (takes a while)
 #   scripts/bench.sh --quick         # few iterations, to check the harness
-#   scripts/bench.sh --hot-text      # no benchmark: rewrite runtime/hot-text.ld and
-#                                    # hooks/hot-text.ld from traced runs, then rebuild
+# It first traces the hot path into the release build (scripts/hot-text.sh), so the
+# binaries measured are linked as a release build of this code is.
 # ROUNDS, WARMUP, SEQ_RUNS, SCALE_ROUNDS, SCALE_LEVELS, BULK_ROUNDS and BULK_ADDRESSES in
 # the environment override the iteration counts. Everything happens in a throwaway "host"
 # network namespace and a private mount namespace: this machine's interfaces, mounts and cgroups are not touched.
@@ -35,38 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
 
-scripts/build.sh build/release >/dev/null
-mkdir -p build/release/bench
-g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/floor bench/floor.cpp -lmnl
+scripts/hot-text.sh
 g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/measure bench/measure.cpp
 
 # A private mount namespace: the pins, state directories and the cgroup2 mount crun
 # needs vanish with it. bench/run.sh then makes the sandbox "host" network namespace.
-if [ "${1:-}" != --hot-text ]; then
-  exec unshare --mount --propagation private bench/run.sh
-fi
-
-# The functions that `run` and the hook execute, in the order they first ran, become the
-# binaries' hot path: one output section ahead of .text, so that a start maps (and keeps
-# resident) the code it runs, not the 64 KiB around each piece of it.
-g++ -std=c++23 -O2 -Wall -Wextra -Werror -o build/release/bench/hot-text bench/hot_text.cpp
-hits=build/release/hot-text
-rm -rf "$hits" && mkdir -p "$hits"
-unshare --mount --propagation private bench/run.sh --hot-text "$PWD/$hits"
-for target in runtime/mini-runc hooks/netns-hook; do
-  name=${target#*/}
-  { echo "/* The functions $name runs in the benchmark's runs, first run first, ahead of the"
-    echo "   rest of .text (CMakeLists.txt, mr_hot_text). Written by scripts/bench.sh --hot-text"
-    echo "   at $(git rev-parse --short HEAD); a name that no longer exists matches nothing. */"
-    echo "SECTIONS"
-    echo "{"
-    echo "  .text.hot_path :"
-    echo "  {"
-    awk '!seen[$0]++ { print "    *(" $0 ")" }' "$hits/$name.hits"
-    echo "  }"
-    echo "}"
-    echo "INSERT BEFORE .text;"
-  } >"${target%/*}/hot-text.ld"
-  echo "bench: ${target%/*}/hot-text.ld: $(grep -c '^    \*(' "${target%/*}/hot-text.ld") functions"
-done
-scripts/build.sh build/release >/dev/null
+exec unshare --mount --propagation private bench/run.sh
