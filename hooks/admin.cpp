@@ -1,12 +1,11 @@
 // attach, detach and show on a container the hook configured: found by ROOT/ID and its
 // pinned namespace, changed under ROOT/ID's lock.
-#include "netns/attach.hpp"
 #include "base/dir_lock.hpp"
-#include "netns/inspect.hpp"
-#include "hooks/hook.hpp"
-#include "oci/container_id.hpp"
-#include "netspec/network_view_json.hpp"
 #include "cli/network_view_table.hpp"
+#include "hooks/hook.hpp"
+#include "network/service.hpp"
+#include "netspec/network_view_json.hpp"
+#include "oci/container_id.hpp"
 
 namespace mr::hooks {
 
@@ -42,18 +41,18 @@ Result<netns::AppliedDevice> attach(const HookOptions& opts, const cli::AttachFl
   auto device = MR_TRY_VALUE(cli::device_from_flags(f, "attach"));
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "attach"));
   MR_TRY(require_process(ctr.where, f.id, "attach"));
-  return netns::attach_device(ctr.where, device, {.container_id = f.id, .root = opts.root});
+  return network::attach(ctr.where, device, f.id, opts.root);
 }
 
-Result<netns::DetachedDevice> detach(const HookOptions& opts, const cli::DetachFlags& f) {
+Result<network::Detached> detach(const HookOptions& opts, const cli::DetachFlags& f) {
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "detach"));
   MR_TRY(require_process(ctr.where, f.id, "detach"));
-  return netns::detach_device(ctr.where, f.name);
+  return network::detach(ctr.where, f.name);
 }
 
 Result<std::string> show(const HookOptions& opts, const cli::ShowFlags& f) {
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "show"));
-  auto view = MR_TRY_VALUE(netns::show_container_network(ctr.where));
+  auto view = MR_TRY_VALUE(network::show(ctr.where));
   return f.json ? netspec::render_network_view(view) : cli::render_network_table(view);
 }
 

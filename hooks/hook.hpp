@@ -12,11 +12,10 @@
 #include <optional>
 #include <string>
 
-#include "netns/container_network.hpp"
-#include "netns/detach.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "cli/net_admin_flags.hpp"
+#include "network/service.hpp"
 #include "oci/state.hpp"
 
 namespace mr::hooks {
@@ -72,7 +71,7 @@ Result<void> require_process(const netns::ContainerNetworkDir& where, const std:
 // (attach, detach) whose process still runs. An id it did not configure, or one whose
 // process is gone, is an error in one line that changes nothing.
 Result<netns::AppliedDevice> attach(const HookOptions& opts, const cli::AttachFlags& f);
-Result<netns::DetachedDevice> detach(const HookOptions& opts, const cli::DetachFlags& f);
+Result<network::Detached> detach(const HookOptions& opts, const cli::DetachFlags& f);
 // The table, or with --json the JSON, of `mini-runc net show`.
 Result<std::string> show(const HookOptions& opts, const cli::ShowFlags& f);
 

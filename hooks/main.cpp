@@ -163,10 +163,8 @@ int main(int argc, char** argv) {
   if (detach_cmd->parsed()) {
     auto gone = detach(opts, detach_flags);
     if (!gone) return report(gone.error());
-    if (gone->fallback)
-      mr::log_warn("detach: " + gone->name + " returned to the host as " + gone->host_name +
-                   ": its original name was taken");
-    for (const auto& w : gone->warnings) mr::log_warn("detach: " + w.message());
+    if (gone->renamed) mr::log_warn("detach: " + *gone->renamed);
+    for (const auto& w : gone->warnings) mr::log_warn("detach: " + w);
     mr::log_debug("detach: " + detach_flags.name + " given back by container " + detach_flags.id);
     return 0;
   }

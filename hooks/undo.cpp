@@ -3,9 +3,9 @@
 #include <csignal>
 
 #include "hooks/hook.hpp"
-#include "netns/container_network.hpp"
 #include "base/dir_lock.hpp"
 #include "base/log.hpp"
+#include "network/service.hpp"
 
 namespace mr::hooks {
 
@@ -15,7 +15,7 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
   if (!lock && lock.error().err == ENOENT) return {};  // never configured, or undone already
   if (!lock) return std::unexpected(std::move(lock).error());
   auto where = container_dir(opts, state.id, true);
-  auto reached = MR_TRY_VALUE(netns::reach_container_network(where));
+  auto reached = MR_TRY_VALUE(network::reach(where));
   if (reached.out_of_reach() && !opts.forget_network)
     return fail(0, "container " + state.id + ": " + reached.out_of_reach_message() +
                               "; nothing was changed: the same stage run again with --forget-network gives them up");
@@ -24,15 +24,13 @@ Result<void> undo(const HookOptions& opts, const oci::State& state) {
   // cannot tell that the namespace ends, and deletes what it made itself. When it ends,
   // the kernel deletes the veths with derived host names off our path (teardown.cpp).
   bool gone = state.pid > 0 && ::kill(state.pid, 0) != 0 && errno == ESRCH;
-  auto report = MR_TRY_VALUE(netns::teardown_container_network(
-      where, {.container_gone = gone, .reached = &reached, .forget_out_of_reach = opts.forget_network}));
-  for (const auto& d : report.returned)
-    if (d.fallback) log_warn(d.host_name + " returned to the host as " + d.name + ": its name was taken");
-    else log_debug("network: " + d.name + " returned to the host");
-  for (const auto& w : report.warnings) log_warn(w);
-  for (const auto& d : report.forgotten)
-    log_warn("container " + state.id + ": gave up " + d + ": its network namespace is out of reach; the kernel "
-             "deals with " + d + " when that namespace ends");
+  auto torn = MR_TRY_VALUE(network::tear_down({.container_id = state.id,
+                                                   .where = where,
+                                                   .container_gone = gone,
+                                                   .reached = &reached,
+                                                   .forget = opts.forget_network}));
+  for (const auto& w : torn.warnings) log_warn(w);
+  for (const auto& n : torn.notes) log_debug("network: " + n);
   MR_TRY(forget_process(where));
   if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + where.dir);
   return {};

@@ -4,10 +4,9 @@
 #include <cstdlib>
 
 #include "oci/config_loader.hpp"
-#include "netns/netlink_socket.hpp"
 #include "base/state_root.hpp"
 #include "oci/container_id.hpp"
-#include "network/network_prepare.hpp"
+#include "network/service.hpp"
 #include "base/log.hpp"
 
 namespace mr::runtime {
@@ -51,8 +50,7 @@ Result<oci::Config> load_bundle_config(const std::string& bundle) {
 Result<netspec::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
                                                     const std::optional<std::string>& network_file) {
   oci::Diagnostics diag;
-  auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  auto spec = network::prepare_network(bundle, cfg, network_file, host, diag);
+  auto spec = network::prepare_network(bundle, cfg, network_file, diag);
   log_diagnostics(diag);
   return spec;
 }

@@ -3,6 +3,8 @@
 #include <memory>
 #include <vector>
 
+#include "network/service.hpp"
+
 namespace mr::runtime {
 
 Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string& id, std::string_view command) {
@@ -17,9 +19,10 @@ Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string&
   std::string what = cmd + ": container \"" + id + "\"";
   if (status != Status::created && status != Status::running)
     return fail(0, what + " is " + to_string(status) + ", not created or running");
-  if (!st.own_netns)
+  LiveNetwork live{std::move(*lock), std::move(dir), std::move(st)};
+  if (!network::administered(live.where(), !live.state.own_netns))
     return fail(0, what + " joined a network namespace by path: its network is not mini-runc's");
-  return LiveNetwork{std::move(*lock), std::move(dir), std::move(st)};
+  return live;
 }
 
 Command add_net_command(CLI::App& app, const GlobalOptions& g) {

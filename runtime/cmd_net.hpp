@@ -1,13 +1,13 @@
 // `mini-runc net`: the administrator's hand on a container's network after it started
 // (the 2006 netns RFC: make a host device visible to an unshared container at any
-// time). One file per subcommand (cmd_net_attach.cpp, ...) over netns/attach.hpp,
-// detach.hpp, inspect.hpp and oci/'s renderings of the view.
+// time). One file per subcommand (cmd_net_attach.cpp, ...) over network/service.hpp
+// (attach, detach, show, export).
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "netns/container_network.hpp"
+#include "network/service.hpp"
 #include "base/unique_fd.hpp"
 #include "runtime/cli.hpp"
 

@@ -5,8 +5,8 @@
 // The flags are cli/net_admin_flags.hpp's, shared with `netns-hook attach`.
 #include <memory>
 
-#include "netns/attach.hpp"
 #include "cli/net_admin_flags.hpp"
+#include "network/service.hpp"
 #include "runtime/cmd_net.hpp"
 #include "base/log.hpp"
 
@@ -17,7 +17,7 @@ namespace {
 Result<void> attach(const GlobalOptions& g, const cli::AttachFlags& f) {
   auto device = MR_TRY_VALUE(cli::device_from_flags(f, "net attach"));
   auto live = MR_TRY_VALUE(open_live_network(g, f.id, "net attach"));
-  auto applied = MR_TRY_VALUE(netns::attach_device(live.where(), device, {.container_id = live.state.id, .root = g.root}));
+  auto applied = MR_TRY_VALUE(network::attach(live.where(), device, live.state.id, g.root));
   log_debug("net attach: " + applied.name + (applied.host_name.empty() ? "" : " (host " + applied.host_name + ")") +
             " is in container \"" + f.id + "\"");
   return {};

@@ -2,8 +2,8 @@
 // device returns to the host as it was; a veth or macvlan made for the container goes.
 #include <memory>
 
-#include "netns/detach.hpp"
 #include "cli/net_admin_flags.hpp"
+#include "network/service.hpp"
 #include "runtime/cmd_net.hpp"
 #include "base/log.hpp"
 
@@ -16,12 +16,10 @@ Command add_net_detach_command(CLI::App& net, const GlobalOptions& g) {
   return {sub, [&g, f] {
             auto live = open_live_network(g, f->id, "net detach");
             if (!live) return report(live.error());
-            auto gone = netns::detach_device(live->where(), f->name);
+            auto gone = network::detach(live->where(), f->name);
             if (!gone) return report(gone.error());
-            if (gone->fallback)
-              log_warn("net detach: " + gone->name + " returned to the host as " + gone->host_name +
-                       ": its original name was taken");
-            for (const auto& w : gone->warnings) log_warn("net detach: " + w.message());
+            if (gone->renamed) log_warn("net detach: " + *gone->renamed);
+            for (const auto& w : gone->warnings) log_warn("net detach: " + w);
             return 0;
           }};
 }

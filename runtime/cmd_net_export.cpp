@@ -4,8 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include "netns/inspect.hpp"
-#include "netspec/network_export.hpp"
+#include "network/service.hpp"
 #include "runtime/cmd_net.hpp"
 #include "base/log.hpp"
 
@@ -18,15 +17,10 @@ Command add_net_export_command(CLI::App& net, const GlobalOptions& g) {
   return {sub, [&g, id] {
             auto live = open_live_network(g, *id, "net export");
             if (!live) return report(live.error());
-            auto view = netns::show_container_network(live->where());
-            if (!view) return report(view.error());
-            std::vector<std::string> unread;
-            auto etc = netspec::read_container_etc(live->dir.path(), unread);
-            if (!etc) return report(etc.error());
-            auto spec = netspec::export_network_spec(*view, *etc);
-            for (const auto& line : unread) log_warn("net export: left out: " + line);
-            for (const auto& line : spec.left_out) log_warn("net export: left out: " + line);
-            std::cout << spec.json << std::flush;
+            auto spec = network::export_spec(live->where());
+            if (!spec) return report(spec.error());
+            for (const auto& line : spec->left_out) log_warn("net export: " + line);
+            std::cout << spec->json << std::flush;
             return 0;
           }};
 }

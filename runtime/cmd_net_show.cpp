@@ -4,10 +4,10 @@
 #include <iostream>
 #include <memory>
 
-#include "netns/inspect.hpp"
 #include "cli/net_admin_flags.hpp"
-#include "netspec/network_view_json.hpp"
 #include "cli/network_view_table.hpp"
+#include "network/service.hpp"
+#include "netspec/network_view_json.hpp"
 #include "runtime/cmd_net.hpp"
 
 namespace mr::runtime {
@@ -19,7 +19,7 @@ Command add_net_show_command(CLI::App& net, const GlobalOptions& g) {
   return {sub, [&g, f] {
             auto live = open_live_network(g, f->id, "net show");
             if (!live) return report(live.error());
-            auto view = netns::show_container_network(live->where());
+            auto view = network::show(live->where());
             if (!view) return report(view.error());
             std::cout << (f->json ? netspec::render_network_view(*view) : cli::render_network_table(*view)) << std::flush;
             return 0;

@@ -2,7 +2,7 @@
 // the host's devices too), without running or changing anything.
 #include <cstdio>
 
-#include "netns/netlink_socket.hpp"
+#include "network/service.hpp"
 #include "runtime/bundle_check.hpp"
 #include "runtime/cli.hpp"
 
@@ -22,7 +22,7 @@ Command add_validate_command(CLI::App& app, const GlobalOptions&) {
   return {sub, [f] {
             std::optional<netns::NlSocket> host;
             if (!f->no_host) {
-              auto s = netns::NlSocket::open();
+              auto s = network::open_host();
               if (!s) return report(s.error());
               host = std::move(*s);
             }

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "netns/container_network.hpp"
+#include "network/service.hpp"
 #include "base/error.hpp"
 #include "oci/config.hpp"
 #include "netspec/network_spec.hpp"

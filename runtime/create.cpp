@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "base/rfc3339.hpp"
-#include "netns/namespace.hpp"
+#include "network/service.hpp"
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
@@ -122,7 +122,8 @@ Result<State> create_container(const CreateRequest& req) {
   // can tell a create under way from one whose runtime died (the kernel drops the lock
   // with the process).
   CreateRollback rollback(req.dir, MR_TRY_VALUE(make_state_dir(req.dir)));
-  if (owns_netns(*req.config)) MR_TRY(netns::Netns::share_pin_directory(req.dir.root));
+  if (network::place(!owns_netns(*req.config), req.network ? req.network->net : netns::NetConfig{}).configure)
+    MR_TRY(network::share_pin_directory(req.dir.root));
   oci::Config cfg = *req.config;
   if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return fail(errno, "mkfifo " + req.dir.exec_fifo());
@@ -155,7 +156,7 @@ Result<State> create_container(const CreateRequest& req) {
   MR_TRY(save_state(req.dir, st));
 
   ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pid = st.pid, .start_time = st.start_time,
-                          .own_netns = st.own_netns, .config = &cfg, .spec = req.network};
+                          .own_netns = st.own_netns, .spec = req.network};
   MR_TRY_CTX(setup_network(net), "network");
   MR_TRY(sync_expect(sock, SyncTag::mounted, "the container's root filesystem"));
   std::string creating = hook_state(st, Status::creating);

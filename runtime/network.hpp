@@ -9,9 +9,8 @@
 #include <cstdint>
 #include <string>
 
-#include "netns/container_network.hpp"
+#include "network/service.hpp"
 #include "base/error.hpp"
-#include "oci/config.hpp"
 #include "netspec/network_spec.hpp"
 
 namespace mr::runtime {
@@ -23,7 +22,6 @@ struct ContainerNetContext {
   pid_t pid = 0;              // the container's init (0 when unknown)
   uint64_t start_time = 0;    // of pid (/proc/PID/stat): tells it from a later process with its pid
   bool own_netns = false;     // a new netns made for this container (not joined by path)
-  const oci::Config* config = nullptr;  // null at teardown (delete has no config)
   const netspec::NetworkSpec* spec = nullptr;  // what to apply; null: loopback only
 
   // The state directory as the netns library knows it, the init the second way to the
@@ -33,8 +31,8 @@ struct ContainerNetContext {
 
 // Pins the container's new network namespace under the state directory and applies the
 // network spec to it (netns/container_network.hpp), journalled there so that delete
-// can undo it from another process. A joined namespace (linux.namespaces[].path)
-// belongs to someone else and is left as it is.
+// can undo it from another process. A namespace joined by path (linux.namespaces[].path)
+// is configured only as the service's rule says (network::place()).
 Result<void> setup_network(ContainerNetContext& ctx);
 
 // What teardown_network() will need, reached while the container's init may still run:

@@ -1,0 +1,51 @@
+// set_up(): the container's network made from the spec, journalled in its directory.
+#include "network/service.hpp"
+
+namespace mr::network {
+
+Result<netns::Netns> open_container_namespace(pid_t pid) { return netns::Netns::open_pid(pid); }
+
+Result<void> share_pin_directory(const std::string& root) { return netns::Netns::share_pin_directory(root); }
+
+Result<void> refuse_callers_namespace(const netns::Netns& container, const std::string& id, pid_t pid) {
+  auto own = MR_TRY_VALUE(netns::Netns::current());
+  if (MR_TRY_VALUE(container.inode()) == MR_TRY_VALUE(own.inode()))
+    return fail(EINVAL, "container " + id + " (pid " + std::to_string(pid) +
+                            ") shares the runtime's network namespace; give it its own with a "
+                            "\"network\" entry in linux.namespaces");
+  return {};
+}
+
+Result<netns::AppliedNetwork> set_up(const netns::NetConfig& net, const netns::Netns& container,
+                                     const SetupRequest& req) {
+  Placement at = place(req.joined_by_path, net);
+  if (!at.configure) return netns::AppliedNetwork{};
+  if (req.check_host) {
+    auto host = MR_TRY_VALUE(netns::NlSocket::open());
+    MR_TRY(require_host(host, net));
+  }
+  return netns::setup_container_network(net, container, req.where,
+                                        {.container_id = req.container_id, .shared = at.shared});
+}
+
+std::vector<std::string> describe_ready(const netns::AppliedNetwork& applied) {
+  std::vector<std::string> out;
+  for (const auto& d : applied.devices)
+    out.push_back(d.name + (d.host_name.empty() ? "" : " (host " + d.host_name + ")") + " ready");
+  return out;
+}
+
+Result<std::vector<Error>> check_host_here(const netns::NetConfig& net) {
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  return check_host(host, net);
+}
+
+Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
+                                             const std::optional<std::string>& network_file, oci::Diagnostics& diag) {
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  return prepare_network(bundle_dir, config, network_file, host, diag);
+}
+
+Result<netns::NlSocket> open_host() { return netns::NlSocket::open(); }
+
+}  // namespace mr::network
