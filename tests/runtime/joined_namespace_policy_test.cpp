@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
-#include "hook_helpers.hpp"
-#include "integration/runtime_harness.hpp"
+#include "support/hook_helpers.hpp"
+#include "support/runtime_harness.hpp"
 #include "support/process.hpp"
 
 using namespace mr::test;
@@ -25,7 +25,7 @@ std::string pod_path(const StandInContainer& pod) { return "/proc/" + std::to_st
 
 }  // namespace
 
-TEST_CASE_FIXTURE(RuncFixture, "mini-runc applies a spec to a namespace joined by path and gives back what it put there") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "mini-runc applies a spec to a namespace joined by path and gives back what it put there") {
   sb.veth("nic0", "wire0");
   const std::string before = host_state(sb.host());
   StandInContainer pod;
@@ -46,7 +46,7 @@ TEST_CASE_FIXTURE(RuncFixture, "mini-runc applies a spec to a namespace joined b
   CHECK_FALSE(container_space(pod.pid()).has_link("eth0"));
 }
 
-TEST_CASE_FIXTURE(RuncFixture, "mini-runc leaves a namespace joined by path alone when the spec asks for nothing") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "mini-runc leaves a namespace joined by path alone when the spec asks for nothing") {
   StandInContainer pod;
   join_network(b.config, pod_path(pod));
   b.write();
