@@ -180,7 +180,7 @@ namespace {
 
 // Runs `b` with `binary` (mini-runc, or runc itself) under a root of its own.
 Outcome run_with(MiniRuncFixture& f, const char* name, const std::string& binary, const std::string& id) {
-  Runc rt(f.sb, f.tmp.path() + "/" + name + "-root", binary);
+  RuntimeCli rt(f.sb, f.tmp.path() + "/" + name + "-root", binary);
   return rt({"run", "-b", f.b.dir, id});
 }
 

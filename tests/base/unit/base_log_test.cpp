@@ -31,7 +31,7 @@ std::vector<std::string> lines_of(const std::string& path) {
 // Logs to `file` only: stderr is the test runner's.
 struct FileLog {
   test::TempDir dir;
-  std::string file = dir.path + "/log";
+  std::string file = dir.path() + "/log";
   FileLog(bool json, bool debug) { log_configure({.program = "unit", .file = file, .json = json, .debug = debug}); }
   ~FileLog() { log_configure({.program = "unit"}); }
 };
