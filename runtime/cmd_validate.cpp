@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "network/service.hpp"
-#include "runtime/bundle_check.hpp"
+#include "network/bundle_check.hpp"
 #include "runtime/cli.hpp"
 
 namespace mr::runtime {
@@ -26,7 +26,7 @@ Command add_validate_command(CLI::App& app, const GlobalOptions&) {
               if (!s) return report(s.error());
               host = std::move(*s);
             }
-            auto r = runtime::validate_bundle(f->bundle, f->network, host ? &*host : nullptr);
+            auto r = network::validate_bundle(f->bundle, f->network, host ? &*host : nullptr);
             log_diagnostics(r.diag);
             for (const auto& e : r.problems) report(e);
             if (!r.problems.empty()) return 1;

@@ -9,7 +9,7 @@
 
 #include "netns/address.hpp"
 #include "netns/route.hpp"
-#include "runtime/bundle_check.hpp"
+#include "network/bundle_check.hpp"
 #include "oci/default_config.hpp"
 #include "network/host_check.hpp"
 #include "netspec/network_spec.hpp"
@@ -106,7 +106,7 @@ TEST_CASE("validate_bundle with a host socket reports a missing device and chang
   std::ofstream(dir + "/config.json") << default_config_json();
   std::ofstream(dir + "/network.json")
       << R"({"version": 1, "devices": [{"name": "eth0", "move": "nic7", "addresses": ["192.0.2.10/24"]}]})";
-  auto report = runtime::validate_bundle(dir, std::nullopt, &sb.host().nl);
+  auto report = network::validate_bundle(dir, std::nullopt, &sb.host().nl);
   std::filesystem::remove_all(dir);
   REQUIRE(report.problems.size() == 1);
   CHECK(report.problems[0].message() == dir + "/network.json:/devices/0/move: host device \"nic7\" does not exist");

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/bundle_check.hpp"
+#include "network/bundle_check.hpp"
 #include "oci/config_loader.hpp"
 #include "oci/default_config.hpp"
 #include "network/host_check.hpp"
@@ -199,7 +199,7 @@ TEST_CASE("validate_bundle collects every problem of config.json and the network
   spec["devices"][0]["addresses"] = {"10.88.0.5/33"};
   spec["routes"][0]["via"] = "bogus";
   bundle.write("network.json", spec.dump());
-  auto report = runtime::validate_bundle(bundle.path(), std::nullopt);
+  auto report = network::validate_bundle(bundle.path(), std::nullopt);
   INFO(messages(report));
   CHECK(report.problems.size() == 4);
   CHECK(has_problem_at(report, "/process/cwd"));
@@ -212,7 +212,7 @@ TEST_CASE("a valid bundle validates with no problems") {
   TempDir bundle;
   bundle.write("config.json", default_config_json());
   bundle.write("network.json", kVethSpec);
-  auto report = runtime::validate_bundle(bundle.path(), std::nullopt);
+  auto report = network::validate_bundle(bundle.path(), std::nullopt);
   INFO(messages(report));
   CHECK(report.problems.empty());
 }

@@ -1,4 +1,4 @@
-#include "runtime/bundle_check.hpp"
+#include "network/bundle_check.hpp"
 
 #include "oci/config_loader.hpp"
 #include "oci/hook_check.hpp"
@@ -6,7 +6,7 @@
 #include "oci/joined_namespaces.hpp"
 #include "netspec/network_loader.hpp"
 
-namespace mr::runtime {
+namespace mr::network {
 
 BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<std::string>& network_file,
                              netns::NlSocket* host) {
@@ -33,4 +33,4 @@ BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<
   return report;
 }
 
-}  // namespace mr::runtime
+}  // namespace mr::network

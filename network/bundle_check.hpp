@@ -9,7 +9,7 @@
 #include "netns/netlink_socket.hpp"
 #include "oci/diagnostics.hpp"
 
-namespace mr::runtime {
+namespace mr::network {
 
 struct BundleReport {
   std::vector<Error> problems;  // empty: the bundle is valid
@@ -22,4 +22,4 @@ struct BundleReport {
 BundleReport validate_bundle(const std::string& bundle_dir, const std::optional<std::string>& network_file,
                              netns::NlSocket* host = nullptr);
 
-}  // namespace mr::runtime
+}  // namespace mr::network
