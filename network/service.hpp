@@ -120,8 +120,6 @@ Result<Exported> export_spec(const netns::ContainerNetworkDir& where);
 
 // ---- the host (host_check.hpp, network_prepare.hpp) ----
 
-// check_host() from a socket opened here in the caller's (the host's) namespace.
-Result<std::vector<Error>> check_host_here(const netns::NetConfig& net);
 // prepare_network() through a socket opened here in the caller's (the host's) namespace.
 Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
                                              const std::optional<std::string>& network_file, oci::Diagnostics& diag);

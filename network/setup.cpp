@@ -35,11 +35,6 @@ std::vector<std::string> describe_ready(const netns::AppliedNetwork& applied) {
   return out;
 }
 
-Result<std::vector<Error>> check_host_here(const netns::NetConfig& net) {
-  auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  return check_host(host, net);
-}
-
 Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
                                              const std::optional<std::string>& network_file, oci::Diagnostics& diag) {
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
