@@ -66,7 +66,8 @@ Result<void> check_on_host(const DeviceConfig& d, OpenContainerNetwork& net, con
   if (auto lender = lent_under(root, name))
     return refuse(d, EBUSY, role + " " + name + " is in container \"" + lender->id + "\" (as " + lender->as + ")");
   // Lent through another front door, or under another root.
-  for (const auto& h : MR_TRY_VALUE(leases.holders_of_name(name)))
+  auto here = MR_TRY_VALUE(lease_key(net.host, 0));
+  for (const auto& h : MR_TRY_VALUE(leases.holders_of_name(here.netns_cookie, name)))
     if (h.role == LeaseRole::moved) return refuse(d, EBUSY, role + " " + name + " is not on the host: " + describe(h));
   return refuse(d, ENODEV, role + " " + name + " is not on the host, and no container here holds it");
 }

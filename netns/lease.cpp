@@ -258,7 +258,9 @@ Result<std::vector<LeaseHolder>> Leases::holders(const LeaseKey& key, const std:
   return all;
 }
 
-Result<std::vector<LeaseHolder>> Leases::holders_of_name(const std::string& device) {
+Result<std::vector<LeaseHolder>> Leases::holders_of_name(uint64_t netns_cookie, const std::string& device) {
+  std::string prefix = key_name(LeaseKey{netns_cookie, 0});
+  prefix.resize(prefix.size() - 1);  // "<cookie>-"
   std::vector<LeaseHolder> out;
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), &::closedir);
   if (!d) {
@@ -267,7 +269,7 @@ Result<std::vector<LeaseHolder>> Leases::holders_of_name(const std::string& devi
   }
   while (dirent* e = ::readdir(d.get())) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (!name.starts_with(prefix)) continue;
     std::string path = dir_ + "/" + name;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) continue;

@@ -70,9 +70,11 @@ class Leases {
   Result<void> release(const LeaseKey& key, const LeaseHolder& h);
   // The live holders of `key`, other than `self` (a journal path) if given.
   Result<std::vector<LeaseHolder>> holders(const LeaseKey& key, const std::string& self = {});
-  // Every live holder of a device lent under the host name `device`, for the refusal
-  // of a device that is not on the host: it reads every lease, so only on that path.
-  Result<std::vector<LeaseHolder>> holders_of_name(const std::string& device);
+  // Every live holder of a device of host namespace `netns_cookie` lent under the host
+  // name `device`, for the refusal of a device that is not on the host: it reads every
+  // lease of that namespace, so only on that path. A device of the same name lent from
+  // another host namespace (another sandbox, another test) is not this one.
+  Result<std::vector<LeaseHolder>> holders_of_name(uint64_t netns_cookie, const std::string& device);
 
   const std::string& dir() const { return dir_; }
 

@@ -30,8 +30,10 @@ std::optional<std::string> held(netns::NlSocket& host, const netns::LinkInfo& li
 }
 
 // The container a device that is not on the host was lent to, if a lease says so.
-std::optional<std::string> lent_by_name(const std::string& name) {
-  auto holders = netns::Leases(netns::default_lease_dir()).holders_of_name(name);
+std::optional<std::string> lent_by_name(netns::NlSocket& host, const std::string& name) {
+  auto here = netns::lease_key(host, 0);
+  if (!here) return std::nullopt;
+  auto holders = netns::Leases(netns::default_lease_dir()).holders_of_name(here->netns_cookie, name);
   if (!holders) return std::nullopt;
   for (const auto& h : *holders)
     if (h.role == netns::LeaseRole::moved) return netns::describe(h);
@@ -56,7 +58,7 @@ std::vector<Error> check_host(netns::NlSocket& host, const netns::NetConfig& net
       case netspec::HostUse::parent:
         if (!link) {
           // Lent to a container (by any front door, under any root): name it.
-          auto holder = lent_by_name(use.name);
+          auto holder = lent_by_name(host, use.name);
           out.push_back(netspec::origin_error(use.origin, use.sub,
                                      "host device \"" + use.name + "\" " +
                                          (holder ? "is not on the host: " + *holder : std::string("does not exist"))));

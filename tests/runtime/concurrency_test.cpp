@@ -137,3 +137,25 @@ TEST_CASE_FIXTURE(RecoveryFixture, "two containers after one host device: one ge
     CHECK(root_is_empty(runc.root()));
   }
 }
+
+TEST_CASE_FIXTURE(RecoveryFixture, "a device of the same name lent on another host is not named as this host's") {
+  // Two hosts (sandboxes) share the lease registry, as tests running beside each other
+  // do: "elsewhere" lends its own nic7 to a container; this host has no nic7 at all.
+  Sandbox elsewhere;
+  elsewhere.veth("nic7", "wire7");
+  RuntimeCli other_runc{elsewhere, tmp.path() + "/root-elsewhere"};
+  std::ofstream(b.dir + "/network.json") << R"({"version": 1, "devices": [{"name": "eth0", "move": "nic7"}]})";
+  b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
+  b.write();
+  REQUIRE(other_runc({"create", "-b", b.dir, "holder"}).status == 0);
+  CHECK_FALSE(elsewhere.host().has_link("nic7"));
+
+  const std::string before = picture();
+  auto here = runc({"create", "-b", b.dir, "here"});
+  CHECK(refused(here, before, "here") ==
+        "mini-runc: error: " + b.dir + "/network.json:/devices/0/move: host device \"nic7\" does not exist");
+  CHECK(here.err.find("holder") == std::string::npos);
+
+  CHECK(other_runc({"delete", "--force", "holder"}).status == 0);
+  CHECK(elsewhere.host().has_link("nic7"));
+}

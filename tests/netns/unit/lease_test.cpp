@@ -70,7 +70,13 @@ TEST_CASE("macvlan parents are shared, while a moved device and a veth end are h
   LeaseKey vh1{42, 9};
   REQUIRE(leases.claim(vh1, holder(a, 2, LeaseRole::veth_end, "a")));
   CHECK_FALSE(leases.claim(vh1, holder(b, 2, LeaseRole::parent, "b")));
-  CHECK(leases.holders_of_name("nic2").value().size() == 3);
+  CHECK(leases.holders_of_name(42, "nic2").value().size() == 3);
+  // A "nic2" of another host namespace is another device.
+  LeaseKey other_nic2{0x142, 5};
+  REQUIRE(leases.claim(other_nic2, holder(b, 2, LeaseRole::moved, "b")));
+  CHECK(leases.holders_of_name(42, "nic2").value().size() == 3);
+  CHECK(leases.holders_of_name(0x142, "nic2").value().size() == 1);
+  CHECK(leases.holders_of_name(0x14, "nic2").value().empty());
 
   REQUIRE(leases.release(nic2, holder(a, 1, LeaseRole::parent)));
   REQUIRE(leases.release(nic2, holder(b, 1, LeaseRole::parent)));
