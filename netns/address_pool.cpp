@@ -7,11 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <tuple>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 
+#include "base/atomic_file.hpp"
 #include "netns/lease.hpp"
 
 namespace mr::netns {
@@ -39,24 +42,6 @@ Result<std::optional<std::string>> read_small(const std::string& path) {
   ssize_t n = ::read(fd.get(), buf, sizeof buf);
   if (n < 0) return fail(errno, "read " + path);
   return std::optional<std::string>(std::string(buf, static_cast<size_t>(n)));
-}
-
-// Written whole or not at all: a temporary file renamed over the name.
-Result<void> write_whole(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) return fail(errno, "create " + tmp);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return fail(err, "write " + tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return fail(err, "create " + path);
-  }
-  return {};
 }
 
 Result<void> remove_if_there(const std::string& path) {
@@ -98,17 +83,17 @@ std::string default_pool_root() {
 }
 
 Result<std::string> pool_dir_of(NlSocket& host, const std::string& network_id) {
-  uint64_t cookie = 0;
-  socklen_t len = sizeof cookie;
-  if (::getsockopt(host.fd(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0)
-    return fail(errno, "find the cookie of " + host.where());
+  auto cookie = MR_TRY_VALUE(lease_key(host, 0)).netns_cookie;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%llx-", static_cast<unsigned long long>(cookie));
   return default_pool_root() + "/" + buf + network_id.substr(0, 16);
 }
 
 std::string encode_address_holder(const AddressHolder& h) {
-  return std::string(kHolderHeader) + "\n" + h.journal + "\n" + std::to_string(h.seq) + "\n" + h.id + "\n";
+  std::string names;
+  for (const auto& n : h.names) names += (names.empty() ? "" : ",") + n;
+  return std::string(kHolderHeader) + "\n" + h.journal + "\n" + std::to_string(h.seq) + "\n" + h.id + "\n" + names +
+         "\n";
 }
 
 Result<AddressHolder> decode_address_holder(std::string_view text) {
@@ -119,8 +104,13 @@ Result<AddressHolder> decode_address_holder(std::string_view text) {
     lines.push_back(text.substr(0, nl));
     text.remove_prefix(nl + 1);
   }
-  if (lines.size() != 4 || lines[0] != kHolderHeader) return fail(EINVAL, "not an address holder");
+  if (lines.size() != 5 || lines[0] != kHolderHeader) return fail(EINVAL, "not an address holder");
   AddressHolder h{.journal = std::string(lines[1]), .id = std::string(lines[3])};
+  for (std::string_view names = lines[4]; !names.empty();) {
+    auto comma = names.find(',');
+    h.names.emplace_back(names.substr(0, comma));
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
+  }
   auto [end, ec] = std::from_chars(lines[2].data(), lines[2].data() + lines[2].size(), h.seq);
   if (ec != std::errc() || end != lines[2].data() + lines[2].size() || h.seq == 0 || !h.journal.starts_with('/'))
     return fail(EINVAL, "a damaged address holder");
@@ -183,8 +173,8 @@ Result<IpAddress> AddressPool::pick(const PoolSubnet& s, const std::string& netw
 }
 
 Result<void> AddressPool::hold(const IpAddress& a, const AddressHolder& h) {
-  MR_TRY(write_whole(dir_ + "/" + a.to_string(), encode_address_holder(h)));
-  return write_whole(dir_ + "/last-" + family_name(a.family), a.to_string());
+  MR_TRY(write_file_atomically(dir_ + "/" + a.to_string(), encode_address_holder(h)));
+  return write_file_atomically(dir_ + "/last-" + family_name(a.family), a.to_string());
 }
 
 Result<void> AddressPool::release(const std::vector<IpAddress>& addresses, const AddressHolder& h) {
@@ -216,6 +206,28 @@ Result<bool> AddressPool::has_members_besides(const AddressHolder& self) {
   return false;
 }
 
+Result<std::vector<PoolMember>> AddressPool::members() {
+  std::vector<PoolMember> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), &::closedir);
+  if (!d) return fail(errno, "read " + dir_);
+  while (dirent* e = ::readdir(d.get())) {
+    auto address = IpAddress::parse(e->d_name);
+    if (!address) continue;  // ".", "last-4", "bridge", a temporary file
+    auto h = MR_TRY_VALUE(holder(*address));
+    if (!h) continue;
+    auto same = std::find_if(out.begin(), out.end(), [&](const PoolMember& m) {
+      return m.holder.journal == h->journal && m.holder.seq == h->seq;
+    });
+    if (same == out.end()) same = out.insert(out.end(), PoolMember{std::move(*h), {}});
+    same->addresses.push_back(*address);
+  }
+  for (auto& m : out) std::sort(m.addresses.begin(), m.addresses.end());
+  std::sort(out.begin(), out.end(), [](const PoolMember& a, const PoolMember& b) {
+    return std::tie(a.holder.journal, a.holder.seq) < std::tie(b.holder.journal, b.holder.seq);
+  });
+  return out;
+}
+
 Result<std::optional<int>> AddressPool::made_bridge() {
   auto text = MR_TRY_VALUE(read_small(dir_ + "/bridge"));
   if (!text) return std::optional<int>();
@@ -227,7 +239,7 @@ Result<std::optional<int>> AddressPool::made_bridge() {
 
 Result<void> AddressPool::set_made_bridge(std::optional<int> index) {
   if (!index) return remove_if_there(dir_ + "/bridge");
-  return write_whole(dir_ + "/bridge", std::to_string(*index));
+  return write_file_atomically(dir_ + "/bridge", std::to_string(*index));
 }
 
 }  // namespace mr::netns

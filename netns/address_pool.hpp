@@ -41,6 +41,13 @@ struct AddressHolder {
   std::string journal;  // ROOT/ID/network.journal of the container that holds it
   uint64_t seq = 0;     // its step that joins the network
   std::string id;       // the container's id, for messages
+  std::vector<std::string> names;  // its names in the network's DNS (none: not in it)
+};
+
+// A container on the network, as its pool tells it: for the network's DNS.
+struct PoolMember {
+  AddressHolder holder;
+  std::vector<IpAddress> addresses;
 };
 
 std::string encode_address_holder(const AddressHolder& h);
@@ -67,6 +74,8 @@ class AddressPool {
   // Whether a container other than the step `self` holds an address here: the network
   // still has members, so its bridge stays.
   Result<bool> has_members_besides(const AddressHolder& self);
+  // Every live member, each with the addresses it holds, in the order of their journals.
+  Result<std::vector<PoolMember>> members();
 
   // The bridge this pool made, by ifindex, so that the last container to leave deletes
   // only that bridge (one made again by someone else under the name is left alone).

@@ -1,5 +1,7 @@
 #include "netns/device_network.hpp"
 
+#include <charconv>
+
 #include "netns/address.hpp"
 #include "netns/device_recipe.hpp"
 #include "netns/device_veth.hpp"
@@ -40,6 +42,20 @@ const PoolSubnet* subnet_of(const NetworkDevice& n, const IpAddress& a) {
   return nullptr;
 }
 
+// A bridge without an address of its own takes its ports' lowest (br_stp_recalculate_bridge_id()),
+// so the gateway's MAC would change when that container leaves, and the others' ARP
+// entries for the gateway would point nowhere until they go stale. The network's own
+// address instead: locally administered, unicast, from its id.
+MacAddress bridge_mac(const std::string& network_id) {
+  MacAddress mac{{0x02, 0, 0, 0, 0, 0}};
+  for (size_t i = 1; i < mac.bytes.size() && 2 * i <= network_id.size(); ++i) {
+    unsigned byte = 0;
+    std::from_chars(network_id.data() + 2 * (i - 1), network_id.data() + 2 * i, byte, 16);
+    mac.bytes[i] = static_cast<uint8_t>(byte);
+  }
+  return mac;
+}
+
 // The network's bridge, made with its gateway addresses if the pool has none yet. One
 // the user named must be there, a bridge, with the gateways on it: it is theirs, and
 // nothing of it is changed. One of the network's own name that the pool did not make
@@ -67,7 +83,7 @@ Result<int> bridge_for(const NetworkDevice& n, AddressPool& pool, CreateContext&
                             n.network);
   }
   MR_TRY(c.faults.step("bridge " + n.bridge));
-  MR_TRY(create_bridge(host, n.bridge, {.mtu = n.mtu, .up = true}));
+  MR_TRY(create_bridge(host, n.bridge, {.mtu = n.mtu, .mac = bridge_mac(n.network_id), .up = true}));
   auto bridge = MR_TRY_VALUE(get_link(host, n.bridge));
   MR_TRY(pool.set_made_bridge(bridge.index));
   for (const auto& s : n.subnets) {
@@ -112,7 +128,11 @@ Result<AppliedDevice> create_device(const DeviceConfig& d, const NetworkDevice& 
       LeaveNetwork{host_name, d.name, n.network, dir, n.bridge, n.bridge_given, addresses}));
   // From here every failure leaves the step pending: apply()'s rollback undoes it, which
   // gives back what was taken and deletes a bridge no other container uses.
-  AddressHolder self{c.journal.path(), seq, t.container_id};
+  AddressHolder self{c.journal.path(), seq, t.container_id, {}};
+  if (n.dns) {
+    self.names.push_back(t.container_id);
+    self.names.insert(self.names.end(), n.aliases.begin(), n.aliases.end());
+  }
   for (const auto& a : addresses) {
     MR_TRY(c.faults.step("lease " + a.to_string()));
     MR_TRY(pool.hold(a, self));
@@ -163,7 +183,7 @@ Result<void> undo_device(const LeaveNetwork& r, UndoContext& c) {
   auto pool = MR_TRY_VALUE(AddressPool::lock(r.pool_dir));
   // The veth, as a veth recipe's: only the pair whose peer is in the container's namespace.
   MR_TRY(undo_device(DeleteVeth{r.host_name, r.ctr_name}, c));
-  AddressHolder self{c.journal_path, c.seq, ""};
+  AddressHolder self{c.journal_path, c.seq, "", {}};
   MR_TRY(pool.release(r.addresses, self));
   if (r.bridge_given || MR_TRY_VALUE(pool.has_members_besides(self))) return {};
   auto made = MR_TRY_VALUE(pool.made_bridge());

@@ -27,6 +27,7 @@ struct NetworkDevice {
   std::vector<IpAddress> requested;  // static addresses, one per subnet at most
   std::vector<std::string> aliases;  // more names for it in the network's DNS
   bool internal = false;             // no default route
+  bool dns = false;                  // its members are named in the network's DNS
   std::optional<uint32_t> mtu;       // the bridge's, when the network sets one
   std::string pool_dir;              // "" = pool_dir_of(host, network_id)
 };

@@ -35,7 +35,7 @@ struct LeaseKey {
   uint64_t netns_cookie = 0;
   int ifindex = 0;
 };
-// The key of link `ifindex` of the namespace of `s`.
+// The key of link `ifindex` of the namespace of `s` (0: the namespace's cookie alone).
 Result<LeaseKey> lease_key(NlSocket& s, int ifindex);
 
 enum class LeaseRole : uint8_t {

@@ -1,5 +1,7 @@
 #include "netspec/network_spec.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "oci/json_input.hpp"
@@ -95,6 +97,13 @@ class SpecReader {
     return out;
   }
 
+  static bool is_dns_name(const std::string& name) {
+    if (name.empty() || name.size() > 253 || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+  }
+
   std::vector<netns::IpAddress> read_addresses(const json& list, const std::string& ptr) {
     std::vector<netns::IpAddress> out;
     if (!list.is_array()) return out;
@@ -168,8 +177,16 @@ class SpecReader {
       // The network's subnets give the prefix length; an address here only picks one.
       if (const json* a = member(j, "addresses")) joins.requested = read_addresses(*a, ptr + "/addresses");
       if (const json* names = member(j, "aliases"); names && names->is_array())
-        for (const auto& n : *names)
-          if (n.is_string()) joins.aliases.push_back(n.get<std::string>());
+        for (size_t i = 0; i < names->size(); ++i) {
+          if (!(*names)[i].is_string()) continue;
+          auto name = (*names)[i].get<std::string>();
+          if (is_dns_name(name))
+            joins.aliases.push_back(name);
+          else
+            problem(oci::pointer_append(ptr + "/aliases", i),
+                    "expected a DNS name: letters, digits, '-', '_' and '.', starting with a letter or digit, at "
+                    "most 253 characters (got \"" + name + "\")"), ok = false;
+        }
       d.kind = joins;
     }
     if (j.contains("aliases") && !j.contains("network"))

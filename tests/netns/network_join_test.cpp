@@ -13,6 +13,7 @@
 #include "netns/network_config.hpp"
 #include "netns/route.hpp"
 #include "support/apply_helpers.hpp"
+#include "support/network_join.hpp"
 #include "support/scoped_env.hpp"
 
 using namespace mr;
@@ -21,52 +22,6 @@ using namespace mr::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// The network "web": dual stack, the pool's own bridge.
-NetworkDevice web(const std::string& pool_dir) {
-  return {.network = "web",
-          .network_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-          .bridge = "mr-web",
-          .subnets = {{.subnet = prefix("10.89.1.0/24"), .gateway = ip("10.89.1.1")},
-                      {.subnet = prefix("fd00:89:1::/64"), .gateway = ip("fd00:89:1::1")}},
-          .pool_dir = pool_dir};
-}
-
-NetConfig joining(const NetworkDevice& n, const std::string& name = "eth0") {
-  NetConfig cfg;
-  cfg.devices.push_back({.name = name, .kind = n, .origin = "net.json#/devices/0"});
-  return cfg;
-}
-
-// A container of the test: its namespace and journal.
-struct Member {
-  Space ctr;
-  Journal journal;
-  std::string id;
-};
-
-Member member(Sandbox& sb, TempDir& dir, const std::string& id) {
-  return {sb.child(), MUST(Journal::open(dir.file(id + ".journal"))), id};
-}
-
-Result<AppliedNetwork> join(Sandbox& sb, Member& m, const NetConfig& cfg) {
-  auto t = targets(sb, m.ctr, m.id);
-  return apply(cfg, t, m.journal);
-}
-
-void leave(Sandbox& sb, Member& m) {
-  auto u = undo_targets(sb, &m.ctr);
-  auto report = MUST(undo(m.journal, u));
-  CHECK(report.warnings.empty());
-}
-
-std::vector<std::string> pool_files(const std::string& dir) {
-  std::vector<std::string> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 bool has_default_via(Space& s, int family, const std::string& gateway) {
   auto routes = s.routes(family);
@@ -113,6 +68,9 @@ TEST_CASE("the first container on a network makes its bridge, the last one out d
   // The first leaves: its addresses are free, the bridge stays for the second.
   leave(sb, a);
   CHECK(sb.host().has_link("mr-web"));
+  // The gateway keeps its MAC when the port whose MAC is lowest leaves: the others' ARP
+  // entries for it stay right.
+  CHECK(sb.host().link("mr-web").mac == bridge.mac);
   CHECK_FALSE(sb.host().has_link(joined_a.devices[0].host_name));
   CHECK(pool_files(pool) == std::vector<std::string>{"10.89.1.3", "bridge", "fd00:89:1::3", "last-4", "last-6"});
   // The last leaves: the bridge goes, and the host is as it was.

@@ -346,3 +346,32 @@ TEST_CASE("a key with a newline cannot break the one-line message") {
   CHECK(c.problems[0].message().find('\n') == std::string::npos);
   CHECK(c.problems[0].message().starts_with("net.json:/bad\\x0akey: unknown key \"bad\\x0akey\""));
 }
+
+TEST_CASE("a device on a network names it, may ask for addresses without a length, and has DNS aliases") {
+  json doc = base();
+  doc["devices"].push_back({{"name", "eth3"}, {"network", "web"}, {"addresses", {"10.89.1.5", "fd00:89::5"}},
+                            {"aliases", {"db", "db.web"}}, {"mac", "02:00:00:00:00:05"}});
+  auto c = check(doc);
+  INFO(messages(c));
+  REQUIRE(c.spec);
+  const auto& d = c.spec->net.devices.back();
+  auto* n = std::get_if<NetworkDevice>(&d.kind);
+  REQUIRE(n);
+  CHECK(n->network == "web");
+  CHECK(n->requested.size() == 2);
+  CHECK(n->requested[0].to_string() == "10.89.1.5");
+  CHECK(n->aliases == std::vector<std::string>{"db", "db.web"});
+  CHECK(d.addresses.empty());  // the network's pool, not the applier, gives them
+  CHECK(d.mac);
+
+  json bad = doc;
+  bad["devices"][3]["addresses"][0] = "10.89.1.5/24";
+  CHECK(only_problem(bad).starts_with("net.json:/devices/3/addresses/0: expected an address without prefix length"));
+  bad = doc;
+  bad["devices"][3]["aliases"][1] = "db web";
+  CHECK(only_problem(bad).starts_with("net.json:/devices/3/aliases/1: expected a DNS name"));
+  bad = doc;
+  bad["devices"][1]["aliases"] = {"x"};
+  CHECK(messages(check(bad)).find("net.json:/devices/1/aliases: aliases apply only to a device on a network") !=
+        std::string::npos);
+}
