@@ -88,25 +88,49 @@ static void maybe_spoil(std::vector<json>& commands) {
 #endif
 }
 
-Result<void> Firewall::add_container(const ContainerRules& rules) {
-  MR_TRY(validate(rules));
-  std::string what = "add the firewall rules of container " + rules.container;
-  MR_TRY_CTX(check_ports_free(rules), what);
+// The batch of add_container(): every port element is created (NLM_F_EXCL), so that the
+// kernel refuses, in the same transaction, a port someone holds; those in `own` (this
+// container's already) are left out.
+static std::string add_batch(const ContainerRules& rules, const std::vector<bool>& own) {
   std::vector<json> commands = ruleset::skeleton();
   for (const auto& e : ruleset::network_elements(rules.network))
     commands.push_back(ruleset::element_command("add", e));
-  for (const auto& p : ruleset::port_elements(rules)) {
-    // Its own port again (a rebuild) is kept as it is; any other is created, which the
-    // kernel refuses if a container took it since the check (NLM_F_EXCL).
-    auto holder = MR_TRY_VALUE(element_comment(p.element.set, p.element.key));
-    if (holder && *holder == rules.container) continue;
+  auto ports = ruleset::port_elements(rules);
+  for (size_t i = 0; i < ports.size(); ++i)
+    if (own.empty() || !own[i]) commands.push_back(ruleset::element_command("create", ports[i].element));
+  // A port on one host address is taken if it is published on every address: the
+  // every-address element is created and deleted again in the same transaction, which
+  // the kernel refuses (EEXIST) when it is there.
+  ContainerRules probe = rules;
+  std::erase_if(probe.ports, [](const PortMapping& m) { return !m.host_ip; });
+  for (auto& m : probe.ports) m.host_ip.reset();
+  for (const auto& p : ruleset::port_elements(probe)) {
+    if (!p.element.set.ends_with("_addr")) continue;
     commands.push_back(ruleset::element_command("create", p.element));
+    commands.push_back(ruleset::element_command("delete", p.element));
   }
   maybe_spoil(commands);
-  if (auto r = nft_.run(batch(commands)); !r) {
-    if (r.error().err == EEXIST) MR_TRY_CTX(check_ports_free(rules), what);
-    return std::unexpected(std::move(r).error().wrap(what));
+  return batch(commands);
+}
+
+// No lookup before the batch: nft 1.0.6 answers `get element` after listing every element
+// of the set into its cache, so a check per port would cost as much as the ports
+// published. The kernel's refusal (a hash lookup) is the check; only then are the holders
+// looked up, to name the one that refuses, or to find this container's own ports (its
+// rules added again, as `network reload` does) and leave them as they are.
+Result<void> Firewall::add_container(const ContainerRules& rules) {
+  MR_TRY(validate(rules));
+  std::string what = "add the firewall rules of container " + rules.container;
+  auto r = nft_.run(add_batch(rules, {}));
+  if (r) return {};
+  if (r.error().err != EEXIST) return std::unexpected(std::move(r).error().wrap(what));
+  MR_TRY_CTX(check_ports_free(rules), what);
+  std::vector<bool> own;
+  for (const auto& p : ruleset::port_elements(rules)) {
+    auto holder = MR_TRY_VALUE(element_comment(p.element.set, p.element.key));
+    own.push_back(holder && *holder == rules.container);
   }
+  MR_TRY_CTX(nft_.run(add_batch(rules, own)), what);
   return {};
 }
 

@@ -65,15 +65,18 @@ class Firewall {
 
   // One nftables transaction: the table, its chains and rules (made again as they
   // should be), the network's elements and the container's ports. A host port that is
-  // already published is refused before anything changes, naming its holder.
+  // already published makes the kernel refuse the whole transaction, and the holder is
+  // named. The container's own ports, added before, are kept (a rebuild).
   Result<void> add_container(const ContainerRules& rules);
   // One transaction that takes out the container's ports (those it still holds: a
   // missing one is no error), and with `last_on_network` the network's elements too.
   Result<void> remove_container(const ContainerRules& rules, bool last_on_network);
   // Deletes the table once no network has elements in it (a missing table is no error).
   Result<void> drop_table_if_unused();
-  // The container publishing host port `port`/`protocol` on `host_ip` (none: on every
-  // address), or on every address when `host_ip` is given. One lookup per map asked.
+  // The container publishing host port `port`/`protocol` on `host_ip` or on every
+  // address (both families when `host_ip` is none). One `get element` per map asked: a
+  // hash lookup in the kernel, but nft 1.0.6 lists the set's elements into its cache
+  // first, so this is for refusals and tools, not for a hot path.
   Result<std::optional<std::string>> port_holder(Protocol protocol, uint16_t port,
                                                  const std::optional<netns::IpAddress>& host_ip);
   // Our table as nftables lists it ({"nftables": [...]}, without the metainfo object
