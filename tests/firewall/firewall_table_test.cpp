@@ -99,6 +99,14 @@ TEST_CASE("firewall: a published host port is refused naming its holder, and not
   CHECK(r.error().message().find("port 8080/tcp is published by container web") != std::string::npos);
   CHECK(h.table() == before);
 
+  // The same port to the same address (an address given out again) is refused too: the
+  // kernel would take an equal element as the same one.
+  api.ports = {tcp_port(8080, 80, "10.89.0.2")};
+  r = h.with_firewall([&](Firewall& fw) { return fw.add_container(api); });
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message().find("published by container web") != std::string::npos);
+  CHECK(h.table() == before);
+
   // On one host address too: every address includes it.
   api.ports = {tcp_port(8080, 80, "10.89.0.3")};
   api.ports[0].host_ip = *netns::IpAddress::parse(kUplinkIp);
