@@ -155,8 +155,8 @@ TEST_CASE("each rule a bad file breaks is one line with the file and the pointer
     auto r = check(c.doc);
     INFO(messages(r));
     CHECK(!r.def);
-    REQUIRE(r.problems.size() == 1);
-    CHECK(r.problems[0].message() == c.line);
+    CHECK(r.problems.size() == 1);
+    if (!r.problems.empty()) CHECK(r.problems[0].message() == c.line);
   }
 }
 
