@@ -84,6 +84,8 @@ Result<void> check_attachable(const DeviceConfig& d, OpenContainerNetwork& net, 
     return check_on_host(d, net, m->host_name, "host device", root, LeaseRole::moved);
   if (auto* mv = std::get_if<MacvlanDevice>(&d.kind))
     return check_on_host(d, net, mv->parent, "macvlan parent", root, LeaseRole::parent);
+  // A network's own checks (its bridge, a free address) are made under its pool's lock.
+  if (std::holds_alternative<NetworkDevice>(d.kind)) return {};
   const auto& v = std::get<VethDevice>(d.kind);
   if (!veth_host.empty() && MR_TRY_VALUE(find_link(net.host, veth_host)))
     return refuse(d, EEXIST, "veth host end " + veth_host + " exists on the host already");

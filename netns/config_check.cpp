@@ -92,6 +92,12 @@ Result<void> check_config(const NetConfig& cfg, std::string_view container_id) {
       if (auto r = check_ifname(mv->parent); !r) return at(d.origin, std::move(r).error().wrap("macvlan parent"));
       if (moved.contains(mv->parent))
         return refuse(d.origin, "macvlan parent \"" + mv->parent + "\" is moved into the container too");
+    } else if (auto* n = std::get_if<NetworkDevice>(&d.kind)) {
+      if (container_id.empty()) return refuse(d.origin, "a device on a network needs a container id to name its veth");
+      if (n->network_id.empty() || n->subnets.empty())
+        return refuse(d.origin, "network \"" + n->network + "\" was not resolved to a definition");
+      if (auto r = check_ifname(n->bridge); !r) return at(d.origin, std::move(r).error().wrap("network bridge"));
+      host_side = derived_veth_name(container_id, i);
     } else {
       const auto& v = std::get<VethDevice>(d.kind);
       if (v.host_name.empty() && container_id.empty())

@@ -60,6 +60,10 @@ class UndoContext {
 
   UndoTargets& targets;
   UndoReport& report;
+  // The journal being undone and the step at hand: what a step took under its own name
+  // (a managed network's addresses, address_pool.hpp) is given back under it.
+  std::string journal_path;
+  uint64_t seq = 0;
   // MR_PAUSE_IN_RETURN=N: the Nth lent device found in the container, proven, and not
   // yet moved (a test swaps it there).
   FaultInjector& return_faults;

@@ -8,26 +8,22 @@
 
 namespace mr::netns {
 
-namespace {
-
 // A derived name still on the host belongs to an earlier container of the same id:
 // its veth goes with its namespace, which the kernel frees after that container's
 // runtime has returned. The next variant of the name is taken instead of waiting.
-Result<std::string> host_end_name(const VethDevice& v, size_t position, CreateContext& c) {
-  if (!v.host_name.empty()) return v.host_name;
+Result<std::string> free_derived_veth_name(NlSocket& host, const std::string& container_id, size_t position) {
   for (int variant = 0; variant <= kDerivedVethVariants; ++variant) {
-    std::string name = derived_veth_name(c.targets.container_id, position, variant);
-    if (!MR_TRY_VALUE(find_link(c.targets.host, name))) return name;
+    std::string name = derived_veth_name(container_id, position, variant);
+    if (!MR_TRY_VALUE(find_link(host, name))) return name;
   }
   return fail(EEXIST, "every derived host name for veth " + std::to_string(position) + " of container " +
-                          c.targets.container_id + " is taken on the host");
+                          container_id + " is taken on the host");
 }
-
-}  // namespace
 
 Result<AppliedDevice> create_device(const DeviceConfig& d, const VethDevice& v, size_t position, CreateContext& c) {
   auto& t = c.targets;
-  std::string host_name = MR_TRY_VALUE(host_end_name(v, position, c));
+  std::string host_name =
+      v.host_name.empty() ? MR_TRY_VALUE(free_derived_veth_name(t.host, t.container_id, position)) : v.host_name;
   std::optional<int> master;
   if (v.bridge) master = MR_TRY_VALUE(get_link(t.host, *v.bridge)).index;
   uint64_t seq = MR_TRY_VALUE(c.journal.record(DeleteVeth{host_name, d.name}));

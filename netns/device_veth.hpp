@@ -30,4 +30,8 @@ struct DeleteVeth {
 
 MR_NETNS_DEVICE_RECIPE(VethDevice, DeleteVeth);
 
+// The host end's name for veth `position` of a container that names none: the first
+// variant of derived_veth_name() (config_check.hpp) not on the host.
+Result<std::string> free_derived_veth_name(NlSocket& host, const std::string& container_id, size_t position);
+
 }  // namespace mr::netns

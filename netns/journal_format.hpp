@@ -20,6 +20,7 @@
 #include "base/error.hpp"
 #include "netns/device_macvlan.hpp"
 #include "netns/device_moved.hpp"
+#include "netns/device_network.hpp"
 #include "netns/device_veth.hpp"
 #include "netns/lease.hpp"
 
@@ -28,7 +29,7 @@ namespace mr::netns {
 inline constexpr std::string_view kJournalHeader = "mr-journal 1";
 
 // One record kind per device recipe (device_*.hpp): how to undo what it made.
-using UndoStep = std::variant<ReturnLink, DeleteVeth, DeleteMacvlan>;
+using UndoStep = std::variant<ReturnLink, DeleteVeth, DeleteMacvlan, LeaveNetwork>;
 
 // A moved device's final container name, once known (after a "%d" template).
 struct Arrived {

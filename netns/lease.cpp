@@ -61,13 +61,7 @@ Result<std::string> read_small(int dirfd, const char* name, const std::string& w
 
 // Whether the holder's step still lends the device: its journal has it pending. A
 // journal that is gone holds nothing; one that cannot be read is taken as holding.
-bool live(const LeaseHolder& h) {
-  auto journal = Journal::open(h.journal);
-  if (!journal) return journal.error().err != ENOENT && journal.error().err != ENOTDIR;
-  for (const auto& e : journal->entries())
-    if (e.seq == h.seq) return !e.done;
-  return false;
-}
+bool live(const LeaseHolder& h) { return journal_step_pending(h.journal, h.seq); }
 
 // The holders in the directory `dirfd`; stale ones are removed when `sweep` (the caller
 // holds the directory's lock).
@@ -149,6 +143,14 @@ Result<LeaseRole> parse_lease_role(std::string_view text) {
   for (auto r : {LeaseRole::moved, LeaseRole::veth_end, LeaseRole::parent})
     if (to_string(r) == text) return r;
   return fail(EINVAL, "bad lease role \"" + std::string(text) + "\"");
+}
+
+bool journal_step_pending(const std::string& journal_path, uint64_t seq) {
+  auto journal = Journal::open(journal_path);
+  if (!journal) return journal.error().err != ENOENT && journal.error().err != ENOTDIR;
+  for (const auto& e : journal->entries())
+    if (e.seq == seq) return !e.done;
+  return false;
 }
 
 std::string default_lease_dir() {

@@ -22,6 +22,10 @@
 
 namespace mr::netns {
 
+// Whether step `seq` of the journal at `journal_path` still holds what it took: the
+// journal is there (or cannot be read: then it is taken to hold) and the step is not done.
+bool journal_step_pending(const std::string& journal_path, uint64_t seq);
+
 // Where the leases of this host live. MR_LEASE_DIR overrides it (tests only).
 std::string default_lease_dir();
 

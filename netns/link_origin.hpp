@@ -18,6 +18,7 @@ enum class LinkSource {
   moved,      // a host device lent to the container
   veth,       // a veth pair made for the container, its other end on the host
   macvlan,    // a macvlan child of a host device
+  network,    // a veth on a managed network's bridge (device_network.hpp)
 };
 
 struct LinkOrigin {
@@ -27,6 +28,7 @@ struct LinkOrigin {
   std::string host_name;
   std::optional<std::string> bridge;     // veth: the host end's bridge
   std::vector<IpPrefix> host_addresses;  // veth: the host end's addresses (see capture_addresses())
+  std::string network;                   // network: the managed network's name
   uint64_t journal_seq = 0;              // the journal step that gives it back; 0 for container
 };
 

@@ -12,6 +12,7 @@
 
 #include "netns/device_macvlan.hpp"
 #include "netns/device_moved.hpp"
+#include "netns/device_network.hpp"
 #include "netns/device_veth.hpp"
 #include "netns/ip.hpp"
 #include "netns/link.hpp"
@@ -21,7 +22,7 @@ namespace mr::netns {
 struct DeviceConfig {
   std::string name;  // the name inside the container; may end in "%d" for netDevices
   // One device kind each (device_*.hpp): what its recipe makes.
-  std::variant<MoveDevice, MacvlanDevice, VethDevice> kind;
+  std::variant<MoveDevice, MacvlanDevice, VethDevice, NetworkDevice> kind;
   std::vector<IpPrefix> addresses;
   std::optional<uint32_t> mtu;
   std::optional<MacAddress> mac;

@@ -29,6 +29,8 @@ class Undoer {
       uint64_t seq = e->seq;
       std::string what = "undo " + describe(e->step);
       auto r = faults_.step(what);
+      recipes.journal_path = journal_.path();
+      recipes.seq = seq;
       if (r) r = std::visit([&](const auto& step) { return undo_device(step, recipes); }, e->step);
       if (r) r = journal_.done(seq);
       if (r) r = release_lease(leases_, journal_, seq);

@@ -40,6 +40,9 @@ json device_json(const netns::DeviceConfig& d) {
     out["veth"] = std::move(veth);
   } else if (auto* mv = std::get_if<netns::MacvlanDevice>(&d.kind)) {
     out["macvlan"] = json{{"parent", mv->parent}, {"mode", netns::to_string(mv->mode)}};
+  } else if (auto* n = std::get_if<netns::NetworkDevice>(&d.kind)) {
+    out["network"] = n->network;
+    if (!n->aliases.empty()) out["aliases"] = n->aliases;
   }
   if (!d.addresses.empty()) {
     out["addresses"] = json::array();

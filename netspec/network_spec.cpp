@@ -95,6 +95,22 @@ class SpecReader {
     return out;
   }
 
+  std::vector<netns::IpAddress> read_addresses(const json& list, const std::string& ptr) {
+    std::vector<netns::IpAddress> out;
+    if (!list.is_array()) return out;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string()) continue;
+      auto text = list[i].get<std::string>();
+      auto a = netns::IpAddress::parse(text);
+      if (!a)
+        problem(oci::pointer_append(ptr, i), "expected an address without prefix length such as 10.89.1.5 (the "
+                                             "network's subnet gives the length; got \"" + text + "\")");
+      else
+        out.push_back(*a);
+    }
+    return out;
+  }
+
   std::optional<netns::DeviceConfig> read_device(const json& j, const std::string& ptr) {
     netns::DeviceConfig d;
     d.origin = make_origin(file_, ptr);
@@ -106,9 +122,10 @@ class SpecReader {
       ok = false;  // the schema reported it
     }
     int kinds = 0;
-    for (const char* k : {"move", "veth", "macvlan"}) kinds += j.contains(k) ? 1 : 0;
+    for (const char* k : {"move", "veth", "macvlan", "network"}) kinds += j.contains(k) ? 1 : 0;
     if (kinds != 1) {
-      problem(ptr, "expected exactly one of \"move\", \"veth\" or \"macvlan\" (got " + std::to_string(kinds) + ")");
+      problem(ptr, "expected exactly one of \"move\", \"veth\", \"macvlan\" or \"network\" (got " +
+                       std::to_string(kinds) + ")");
       ok = false;
     }
     if (j.contains("keepAddresses") && !j.contains("move"))
@@ -146,8 +163,19 @@ class SpecReader {
                                              *mode + "\")"), ok = false;
       }
       d.kind = macvlan;
+    } else if (auto network = string_member(j, "network")) {
+      netns::NetworkDevice joins{.network = *network};
+      // The network's subnets give the prefix length; an address here only picks one.
+      if (const json* a = member(j, "addresses")) joins.requested = read_addresses(*a, ptr + "/addresses");
+      if (const json* names = member(j, "aliases"); names && names->is_array())
+        for (const auto& n : *names)
+          if (n.is_string()) joins.aliases.push_back(n.get<std::string>());
+      d.kind = joins;
     }
-    if (const json* a = member(j, "addresses")) d.addresses = read_prefixes(*a, ptr + "/addresses");
+    if (j.contains("aliases") && !j.contains("network"))
+      problem(ptr + "/aliases", "aliases apply only to a device on a network"), ok = false;
+    if (const json* a = member(j, "addresses"); a && !j.contains("network"))
+      d.addresses = read_prefixes(*a, ptr + "/addresses");
     if (const json* mtu = member(j, "mtu"); mtu && mtu->is_number_integer()) {
       // 68 is the IPv4 minimum (RFC 791); above 65535 no link type goes.
       if (mtu->is_number_unsigned() && mtu->get<uint64_t>() >= 68 && mtu->get<uint64_t>() <= 65535)

@@ -37,6 +37,12 @@ json host_json(const netns::ShownLink& l) {
       out["parent"] = o.host_name;
       out["mode"] = netns::to_string(static_cast<netns::MacvlanMode>(l.link.macvlan_mode));
       break;
+    case netns::LinkSource::network:
+      out["origin"] = "network";
+      out["network"] = o.network;
+      out["name"] = o.host_name;
+      if (o.bridge) out["bridge"] = *o.bridge;
+      break;
   }
   return out;
 }

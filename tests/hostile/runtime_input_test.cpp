@@ -305,7 +305,7 @@ std::vector<Row> rows() {
        "malformed JSON: parse error at line 1, column 44: syntax error while parsing object key - unexpected '}'; "
        "expected string literal"},
       {"an unknown key", edited([](json& s) { s["devices"][1]["bridge"] = "br0"; }), "/devices/1/bridge",
-       "unknown key \"bridge\" (expected one of: addresses, keepAddresses, mac, macvlan, move, mtu, name, up, veth)"},
+       "unknown key \"bridge\" (expected one of: addresses, aliases, keepAddresses, mac, macvlan, move, mtu, name, network, up, veth)"},
       {"a wrong type", edited([](json& s) { s["devices"][0]["mtu"] = "1400"; }), "/devices/0/mtu",
        "expected an integer (got \"1400\")"},
       {"a value outside the enum", edited([](json& s) { s["version"] = 2; }), "/version",

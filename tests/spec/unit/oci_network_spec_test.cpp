@@ -69,8 +69,8 @@ TEST_CASE("an unknown key is an error naming it and what was expected") {
   json doc = base();
   doc["devices"][1]["bridge"] = "mr0";
   CHECK(only_problem(doc) ==
-        "net.json:/devices/1/bridge: unknown key \"bridge\" (expected one of: addresses, keepAddresses, mac, macvlan, "
-        "move, mtu, name, up, veth)");
+        "net.json:/devices/1/bridge: unknown key \"bridge\" (expected one of: addresses, aliases, keepAddresses, mac, macvlan, "
+        "move, mtu, name, network, up, veth)");
 }
 
 TEST_CASE("every unknown key is reported, each at its own pointer") {
@@ -226,7 +226,7 @@ TEST_CASE("the same host device twice is a contradiction") {
 TEST_CASE("a device is exactly one of move, veth, macvlan") {
   json doc = base();
   doc["devices"][0]["veth"] = json::object();
-  CHECK(only_problem(doc) == "net.json:/devices/0: expected exactly one of \"move\", \"veth\" or \"macvlan\" (got 2)");
+  CHECK(only_problem(doc) == "net.json:/devices/0: expected exactly one of \"move\", \"veth\", \"macvlan\" or \"network\" (got 2)");
   doc["devices"][0].erase("veth");
   doc["devices"][0].erase("move");
   CHECK(has_problem_at(check(doc), "/devices/0"));
