@@ -165,23 +165,25 @@ TEST_CASE("an automatic subnet avoids the host's addresses and the routes of eve
   NetworkCli net;
   net.link_with_route_room();
   const int nic = net.sb.host().link("nic0").index;
-  // An address without its prefix route: only the address says 10.89.1.0/24 is in use.
+  // An address without its prefix route: the kernel's local-table routes for it are
+  // 10.89.1.5/32 and the broadcast 10.89.3.255/32; only the address itself says that
+  // 10.89.2.0/24 is in use too.
   netns::AddressOptions no_route;
   no_route.flags = IFA_F_NOPREFIXROUTE;
-  MUST(netns::add_address(net.sb.host().nl, nic, *netns::IpPrefix::parse("10.89.1.5/24"), no_route));
-  net.route("10.89.2.0/24");       // the main table
-  net.route("10.89.3.0/24", 100);  // a policy-routing table
-  net.route("10.89.4.0/24", 1000);  // a table past 255 (RTA_TABLE)
+  MUST(netns::add_address(net.sb.host().nl, nic, *netns::IpPrefix::parse("10.89.1.5/22"), no_route));
+  net.route("10.89.4.0/24");        // the main table
+  net.route("10.89.5.0/24", 100);   // a policy-routing table
+  net.route("10.89.6.0/24", 1000);  // a table past 255 (RTA_TABLE)
   const std::string host_before = host_state(net.sb.host());
 
   auto made = net({"create", "auto"});
   INFO(made.err);
   REQUIRE(made.status == 0);
-  CHECK(net.read_back("auto").subnets.at(0).subnet.to_string() == "10.89.5.0/24");
+  CHECK(net.read_back("auto").subnets.at(0).subnet.to_string() == "10.89.7.0/24");
   // The next one also avoids the network just made.
   made = net({"create", "auto2"});
   REQUIRE(made.status == 0);
-  CHECK(net.read_back("auto2").subnets.at(0).subnet.to_string() == "10.89.6.0/24");
+  CHECK(net.read_back("auto2").subnets.at(0).subnet.to_string() == "10.89.8.0/24");
   CHECK(host_state(net.sb.host()) == host_before);
 }
 
