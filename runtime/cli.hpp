@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "netdef/network_store.hpp"
 #include "oci/config.hpp"
 #include "oci/diagnostics.hpp"
 #include "netspec/network_spec.hpp"
@@ -17,6 +18,7 @@ namespace mr::runtime {
 
 struct GlobalOptions {
   std::string root = kDefaultRoot;
+  std::string network_dir{netdef::kDefaultNetworkDir};  // managed networks' definitions
   std::string log;
   std::string log_format = "text";
   bool debug = false;
@@ -41,6 +43,8 @@ Command add_list_command(CLI::App& app, const GlobalOptions& g);
 Command add_spec_command(CLI::App& app, const GlobalOptions& g);
 // net attach|detach|show|export (runtime/cmd_net*.cpp).
 Command add_net_command(CLI::App& app, const GlobalOptions& g);
+// network create|ls|inspect|rm|prune (runtime/cmd_network*.cpp).
+Command add_network_command(CLI::App& app, const GlobalOptions& g);
 Command add_validate_command(CLI::App& app, const GlobalOptions& g);
 Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
 

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
                        std::string("mini-runc version ") + MR_VERSION + "\nspec: " + kOciVersion);
   GlobalOptions g;
   app.add_option("--root", g.root, "directory for container state (default /run/mini-runc)");
+  app.add_option("--network-dir", g.network_dir,
+                 "directory of the managed networks' definitions (default /etc/mini-runc/networks)");
   app.add_option("--log", g.log, "also write messages to this file");
   app.add_option("--log-format", g.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", g.debug, "print debug messages");
@@ -40,7 +42,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {
       add_run_command(app, g),    add_create_command(app, g), add_start_command(app, g),
       add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
-      add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g), add_validate_command(app, g),
+      add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g),
+      add_network_command(app, g), add_validate_command(app, g),
       add_cleanup_command(app, g),
   };
   try {
