@@ -3,6 +3,7 @@
 #include "hooks/hook.hpp"
 #include "base/dir_lock.hpp"
 #include "base/log.hpp"
+#include "network/network_resolve.hpp"
 #include "network/service.hpp"
 #include "oci/config_loader.hpp"
 #include "oci/json_input.hpp"
@@ -46,6 +47,10 @@ Result<void> configure(const HookOptions& opts, const oci::State& state) {
   std::optional<std::string> network_file = opts.network_file;
   if (network_file && !network_file->starts_with("/")) *network_file = state.bundle + "/" + *network_file;
   auto spec = MR_TRY_VALUE(netspec::load_network_spec(state.bundle, config, network_file, diag));
+  {
+    auto host = MR_TRY_VALUE(network::open_host());
+    MR_TRY(network::resolve_networks(spec, opts.network_dir, host));
+  }
 
   auto container = MR_TRY_VALUE(open_container(state.pid));
   MR_TRY(network::refuse_callers_namespace(container, state.id, state.pid));

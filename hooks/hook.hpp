@@ -15,6 +15,7 @@
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "cli/net_admin_flags.hpp"
+#include "netdef/network_store.hpp"
 #include "network/service.hpp"
 #include "oci/state.hpp"
 
@@ -29,6 +30,7 @@ enum class Stage { automatic, configure, undo };
 
 struct HookOptions {
   std::optional<std::string> network_file;  // --network FILE (relative to the bundle)
+  std::string network_dir{netdef::kDefaultNetworkDir};  // --network-dir: managed networks' definitions
   Stage stage = Stage::automatic;
   std::string root = kDefaultRoot;
   // Undo only: give up the pending steps of a container whose namespace is out of reach

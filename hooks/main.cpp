@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   auto* stage_opt = app.add_option("--stage", stage, "configure, undo, or auto (from the state's status)")
                         ->check(CLI::IsMember({"auto", "configure", "undo"}));
   app.add_option("--root", opts.root, "where configured containers are kept")->capture_default_str();
+  app.add_option("--network-dir", opts.network_dir, "where the managed networks' definitions are")
+      ->capture_default_str();
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", debug, "print debug lines: each step the hook takes");
   auto* forget = app.add_flag("--forget-network", opts.forget_network,

@@ -184,10 +184,22 @@ Result<void> refresh_dns(netns::NlSocket& host, const DnsNetwork& net) {
     members = MR_TRY_VALUE(pool.members());
   }
   std::string file = dir + "/" + net.name;
+  DnsNetwork known = net;
+  if (known.gateways.empty()) {
+    // A leave knows the network's pool, not its gateways: those of its file, if it has one.
+    std::ifstream in(file);
+    std::string first;
+    if (!std::getline(in, first)) return {};
+    for (std::string_view rest = first; !rest.empty();) {
+      auto comma = rest.find(',');
+      if (auto a = netns::IpAddress::parse(rest.substr(0, comma))) known.gateways.push_back(*a);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   bool named = false;
   for (const auto& m : members) named = named || !m.holder.names.empty();
   if (named) {
-    MR_TRY(write_file_atomically(file, network_file(net, members), 0644));
+    MR_TRY(write_file_atomically(file, network_file(known, members), 0644));
   } else if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
     return fail(errno, "remove " + file);
   }

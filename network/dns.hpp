@@ -35,7 +35,8 @@ struct DnsNetwork {
 Result<std::string> dns_dir_of(netns::NlSocket& host);
 
 // Writes the network's file again from its pool and has the server read it: started if
-// it is not running, stopped if no network has a member any more.
+// it is not running, stopped if no network has a member any more. Without gateways (a
+// leave, which knows only the pool) those of the network's file; no file, nothing to do.
 Result<void> refresh_dns(netns::NlSocket& host, const DnsNetwork& net);
 
 // The /etc/resolv.conf of a container on networks with DNS: their gateways, then the

@@ -1,6 +1,7 @@
 #include "network/network_prepare.hpp"
 
 #include "network/host_check.hpp"
+#include "network/network_resolve.hpp"
 #include "netspec/network_loader.hpp"
 
 namespace mr::network {
@@ -27,8 +28,10 @@ bool configures_devices(const netns::NetConfig& net) {
 
 Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
                                     const std::optional<std::string>& network_file,
-                                    netns::NlSocket& host, oci::Diagnostics& diag) {
+                                    const std::string& network_dir, netns::NlSocket& host,
+                                    oci::Diagnostics& diag) {
   auto spec = MR_TRY_VALUE(netspec::load_network_spec(bundle_dir, config, network_file, diag));
+  MR_TRY(resolve_networks(spec, network_dir, host));
   MR_TRY(require_host(host, spec.net));
   return spec;
 }

@@ -14,12 +14,14 @@
 
 namespace mr::network {
 
-// The bundle's network (see load_network_spec for where it comes from), ready to apply
-// to a container's namespace, checked against the host behind `host`.
+// The bundle's network (see load_network_spec for where it comes from), its managed
+// networks resolved in `network_dir` (network_resolve.hpp), ready to apply to a
+// container's namespace, checked against the host behind `host`.
 // The error is the first problem found, counting the others, so it stays one line.
 Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
                                     const std::optional<std::string>& network_file,
-                                    netns::NlSocket& host, oci::Diagnostics& diag);
+                                    const std::string& network_dir, netns::NlSocket& host,
+                                    oci::Diagnostics& diag);
 
 // check_host() as one result: the first problem, counting the others.
 Result<void> require_host(netns::NlSocket& host, const netns::NetConfig& net);

@@ -122,7 +122,8 @@ Result<Exported> export_spec(const netns::ContainerNetworkDir& where);
 
 // prepare_network() through a socket opened here in the caller's (the host's) namespace.
 Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
-                                             const std::optional<std::string>& network_file, oci::Diagnostics& diag);
+                                             const std::optional<std::string>& network_file,
+                                             const std::string& network_dir, oci::Diagnostics& diag);
 // Opens a socket in the caller's (the host's) namespace, for a door that checks several
 // things through one (mini-runc validate).
 Result<netns::NlSocket> open_host();

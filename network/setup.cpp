@@ -1,6 +1,10 @@
 // set_up(): the container's network made from the spec, journalled in its directory.
 #include "network/service.hpp"
 
+#include "base/log.hpp"
+#include "network/dns.hpp"
+#include "network/network_resolve.hpp"
+
 namespace mr::network {
 
 Result<netns::Netns> open_container_namespace(pid_t pid) { return netns::Netns::open_pid(pid); }
@@ -20,12 +24,19 @@ Result<netns::AppliedNetwork> set_up(const netns::NetConfig& net, const netns::N
                                      const SetupRequest& req) {
   Placement at = place(req.joined_by_path, net);
   if (!at.configure) return netns::AppliedNetwork{};
-  if (req.check_host) {
-    auto host = MR_TRY_VALUE(netns::NlSocket::open());
-    MR_TRY(require_host(host, net));
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  if (req.check_host) MR_TRY(require_host(host, net));
+  auto applied = MR_TRY_VALUE(netns::setup_container_network(net, container, req.where,
+                                                            {.container_id = req.container_id, .shared = at.shared}));
+  // The container is on its networks now; their names are a service on top, whose
+  // failure leaves the network as it is and is said as a warning.
+  for (const auto* n : managed_networks(net)) {
+    if (!n->dns) continue;
+    DnsNetwork dns{.name = n->network, .pool_dir = n->pool_dir};
+    for (const auto& s : n->subnets) dns.gateways.push_back(s.gateway);
+    if (auto r = refresh_dns(host, dns); !r) log_warn("network " + n->network + ": names: " + r.error().message());
   }
-  return netns::setup_container_network(net, container, req.where,
-                                        {.container_id = req.container_id, .shared = at.shared});
+  return applied;
 }
 
 std::vector<std::string> describe_ready(const netns::AppliedNetwork& applied) {
@@ -36,9 +47,10 @@ std::vector<std::string> describe_ready(const netns::AppliedNetwork& applied) {
 }
 
 Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, const oci::Config& config,
-                                             const std::optional<std::string>& network_file, oci::Diagnostics& diag) {
+                                             const std::optional<std::string>& network_file,
+                                             const std::string& network_dir, oci::Diagnostics& diag) {
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
-  return prepare_network(bundle_dir, config, network_file, host, diag);
+  return prepare_network(bundle_dir, config, network_file, network_dir, host, diag);
 }
 
 Result<netns::NlSocket> open_host() { return netns::NlSocket::open(); }

@@ -48,9 +48,10 @@ Result<oci::Config> load_bundle_config(const std::string& bundle) {
 }
 
 Result<netspec::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
-                                                    const std::optional<std::string>& network_file) {
+                                                    const std::optional<std::string>& network_file,
+                                                    const std::string& network_dir) {
   oci::Diagnostics diag;
-  auto spec = network::prepare_network(bundle, cfg, network_file, diag);
+  auto spec = network::prepare_network(bundle, cfg, network_file, network_dir, diag);
   log_diagnostics(diag);
   return spec;
 }

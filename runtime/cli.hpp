@@ -67,9 +67,11 @@ Result<std::string> absolute_bundle(const std::string& bundle);
 // BUNDLE/config.json, logging the loader's warnings.
 Result<oci::Config> load_bundle_config(const std::string& bundle);
 // The bundle's network spec (--network, network.json, annotation; linux.netDevices),
-// checked against the host before anything is made.
+// its managed networks resolved in `network_dir`, checked against the host before
+// anything is made.
 Result<netspec::NetworkSpec> load_bundle_network(const std::string& bundle, const oci::Config& cfg,
-                                                    const std::optional<std::string>& network_file);
+                                                    const std::optional<std::string>& network_file,
+                                                    const std::string& network_dir);
 
 // Flags create and run share.
 struct CreateFlags {

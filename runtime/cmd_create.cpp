@@ -15,7 +15,7 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
     return std::unexpected(std::move(hooks.front()));
   if (auto joined = oci::check_joined_namespaces(cfg, bundle + "/config.json"); !joined.empty())
     return std::unexpected(std::move(joined.front()));
-  auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network));
+  auto network = MR_TRY_VALUE(load_bundle_network(bundle, cfg, f.network, g.network_dir));
   if (f.no_pivot) log_warn("--no-pivot is ignored: mini-runc always uses pivot_root");
   if (!f.console_socket.empty() && !cfg.process.terminal)
     log_debug("--console-socket is unused: process.terminal is false");
