@@ -7,7 +7,9 @@
 #include "netns/device_veth.hpp"
 #include "netns/link_proof.hpp"
 #include "netns/namespace.hpp"
+#include "netns/namespace.hpp"
 #include "netns/route.hpp"
+#include "netns/sysctl.hpp"
 
 namespace mr::netns {
 
@@ -116,6 +118,65 @@ Result<void> configure_inside(const DeviceConfig& d, const NetworkDevice& n, con
   return {};
 }
 
+// What the filter is asked for: the network, and each published port towards the
+// container's address of each family the port's host address allows.
+FilterRules filter_rules(const NetworkDevice& n, const std::vector<IpAddress>& addresses, const std::string& id) {
+  FilterRules r{.network_id = n.network_id, .bridge = n.bridge, .internal = n.internal, .container = id};
+  for (const auto& s : n.subnets) r.subnets.push_back(s.subnet);
+  for (const auto& p : n.ports)
+    for (const auto& a : addresses)
+      if (!p.host_ip || p.host_ip->family == a.family) {
+        FilterPort to = p;
+        to.container_ip = a;
+        r.ports.push_back(to);
+      }
+  return r;
+}
+
+// A network with a way out needs the host to forward; the host's own traffic to a
+// published port on 127.0.0.1 needs the bridge to route it (route_localnet). Forwarding
+// stays on when the network goes, as with every engine: other networks, or the
+// administrator, may rely on it by then.
+Result<void> let_host_route(const NetworkDevice& n, CreateContext& c) {
+  if (n.internal) return {};
+  for (const auto& s : n.subnets) {
+    const char* key = s.subnet.family() == AF_INET ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
+    if (MR_TRY_VALUE(read_sysctl(c.targets.host_ns, key)) == "1") continue;
+    MR_TRY(c.faults.step(std::string("sysctl ") + key));
+    MR_TRY(write_sysctl(c.targets.host_ns, key, "1"));
+  }
+  if (n.bridge_given || n.ports.empty()) return {};
+  return write_sysctl(c.targets.host_ns, "net.ipv4.conf." + n.bridge + ".route_localnet", "1");
+}
+
+Result<void> filter_in(const FilterRules& rules, CreateContext& c) {
+  auto* filter = packet_filter();
+  if (!filter) return fail(ENOSYS, "no packet filter is installed for managed networks");
+  MR_TRY(c.faults.step("firewall " + rules.network_id.substr(0, 12)));
+  return filter->add(rules);
+}
+
+// "6/8080/80/1/-/10.89.1.2": protocol, host port, container port, range, host address
+// ("-": every one), container address.
+Result<FilterPort> decode_port(std::string_view text) {
+  std::vector<std::string_view> f;
+  for (size_t start = 0;;) {
+    auto slash = text.find('/', start);
+    f.push_back(text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (f.size() != 6) return fail(EINVAL, "bad port=");
+  FilterPort p;
+  p.protocol = MR_TRY_VALUE(parse_number<uint8_t>(f[0], "port protocol"));
+  p.host_port = MR_TRY_VALUE(parse_number<uint16_t>(f[1], "host port"));
+  p.container_port = MR_TRY_VALUE(parse_number<uint16_t>(f[2], "container port"));
+  p.range = MR_TRY_VALUE(parse_number<uint16_t>(f[3], "port range"));
+  if (f[4] != "-") p.host_ip = MR_TRY_VALUE(IpAddress::parse(f[4]));
+  p.container_ip = MR_TRY_VALUE(IpAddress::parse(f[5]));
+  return p;
+}
+
 }  // namespace
 
 Result<AppliedDevice> create_device(const DeviceConfig& d, const NetworkDevice& n, size_t position, CreateContext& c) {
@@ -124,8 +185,9 @@ Result<AppliedDevice> create_device(const DeviceConfig& d, const NetworkDevice& 
   std::string host_name = MR_TRY_VALUE(free_derived_veth_name(t.host, t.container_id, position));
   auto pool = MR_TRY_VALUE(AddressPool::lock(dir));
   auto addresses = MR_TRY_VALUE(choose_addresses(n, pool));
+  auto rules = filter_rules(n, addresses, t.container_id);
   uint64_t seq = MR_TRY_VALUE(c.journal.record(
-      LeaveNetwork{host_name, d.name, n.network, dir, n.bridge, n.bridge_given, addresses}));
+      LeaveNetwork{host_name, d.name, n.network, dir, n.bridge, n.bridge_given, addresses, rules}));
   // From here every failure leaves the step pending: apply()'s rollback undoes it, which
   // gives back what was taken and deletes a bridge no other container uses.
   AddressHolder self{c.journal.path(), seq, t.container_id, {}};
@@ -138,6 +200,8 @@ Result<AppliedDevice> create_device(const DeviceConfig& d, const NetworkDevice& 
     MR_TRY(pool.hold(a, self));
   }
   int bridge = MR_TRY_VALUE(bridge_for(n, pool, c));
+  MR_TRY(let_host_route(n, c));
+  MR_TRY(filter_in(rules, c));
   MR_TRY(c.faults.step("veth " + d.name));
   MR_TRY(create_veth(t.host, {.name = host_name, .peer_name = d.name, .peer_ns = &t.container,
                               .settings = {.mtu = d.mtu ? d.mtu : n.mtu, .up = true, .master = bridge},
@@ -159,6 +223,14 @@ void encode_record(const LeaveNetwork& r, RecordFields& f) {
   f.add("bridge", r.bridge);
   f.add("given", r.bridge_given ? "1" : "0");
   for (const auto& a : r.addresses) f.add("addr", a.to_string());
+  f.add("id", r.rules.network_id);
+  f.add("owner", r.rules.container);
+  f.add("internal", r.rules.internal ? "1" : "0");
+  for (const auto& s : r.rules.subnets) f.add("subnet", s.to_string());
+  for (const auto& p : r.rules.ports)
+    f.add("port", std::to_string(p.protocol) + "/" + std::to_string(p.host_port) + "/" + std::to_string(p.container_port) +
+                      "/" + std::to_string(p.range) + "/" + (p.host_ip ? p.host_ip->to_string() : "-") + "/" +
+                      p.container_ip.to_string());
 }
 
 Result<LeaveNetwork> decode_record(const ParsedRecord& p, std::type_identity<LeaveNetwork>) {
@@ -173,6 +245,14 @@ Result<LeaveNetwork> decode_record(const ParsedRecord& p, std::type_identity<Lea
   if (given != "0" && given != "1") return fail(EINVAL, "bad given=");
   r.bridge_given = given == "1";
   for (const auto& text : p.all("addr")) r.addresses.push_back(MR_TRY_VALUE(IpAddress::parse(text)));
+  r.rules.network_id = MR_TRY_VALUE(p.one("id"));
+  r.rules.bridge = r.bridge;
+  r.rules.container = MR_TRY_VALUE(p.one("owner"));
+  auto internal = MR_TRY_VALUE(p.one("internal"));
+  if (internal != "0" && internal != "1") return fail(EINVAL, "bad internal=");
+  r.rules.internal = internal == "1";
+  for (const auto& text : p.all("subnet")) r.rules.subnets.push_back(MR_TRY_VALUE(IpPrefix::parse(text)));
+  for (const auto& text : p.all("port")) r.rules.ports.push_back(MR_TRY_VALUE(decode_port(text)));
   return r;
 }
 
@@ -185,7 +265,11 @@ Result<void> undo_device(const LeaveNetwork& r, UndoContext& c) {
   MR_TRY(undo_device(DeleteVeth{r.host_name, r.ctr_name}, c));
   AddressHolder self{c.journal_path, c.seq, "", {}};
   MR_TRY(pool.release(r.addresses, self));
-  if (r.bridge_given || MR_TRY_VALUE(pool.has_members_besides(self))) return {};
+  const bool last = !MR_TRY_VALUE(pool.has_members_besides(self));
+  auto* filter = packet_filter();
+  if (!filter) return fail(ENOSYS, "no packet filter is installed to take network " + r.network + "'s rules out");
+  MR_TRY(filter->remove(r.rules, last));
+  if (r.bridge_given || !last) return {};
   auto made = MR_TRY_VALUE(pool.made_bridge());
   if (!made) return {};
   // The last one out: the bridge goes, if it is still the one the pool made (its ifindex,

@@ -14,6 +14,7 @@
 #include "netns/address_pool.hpp"
 #include "netns/device_kind.hpp"
 #include "netns/ip.hpp"
+#include "netns/packet_filter.hpp"
 
 namespace mr::netns {
 
@@ -30,6 +31,9 @@ struct NetworkDevice {
   bool dns = false;                  // its members are named in the network's DNS
   std::optional<uint32_t> mtu;       // the bridge's, when the network sets one
   std::string pool_dir;              // "" = pool_dir_of(host, network_id)
+  // Published ports (the spec's top-level "ports", on its first managed network); each
+  // leads to the container's address of every family its host address allows.
+  std::vector<FilterPort> ports;
 };
 
 // Leave the network: delete the veth, give back the addresses, and delete the bridge if
@@ -44,6 +48,7 @@ struct LeaveNetwork {
   std::string bridge;
   bool bridge_given = false;
   std::vector<IpAddress> addresses;  // those handed out or asked for
+  FilterRules rules;                 // what the packet filter was asked for
 };
 
 MR_NETNS_DEVICE_RECIPE(NetworkDevice, LeaveNetwork);

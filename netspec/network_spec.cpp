@@ -48,6 +48,7 @@ class SpecReader {
     if (const json* dns = member(doc, "dns"); dns && dns->is_object()) spec.dns = read_dns(*dns);
     if (const json* hosts = member(doc, "hosts"); hosts && hosts->is_array())
       for (size_t i = 0; i < hosts->size(); ++i) read_host((*hosts)[i], oci::pointer_append("/hosts", i), spec.hosts);
+    if (const json* ports = member(doc, "ports"); ports && ports->is_array() && !ports->empty()) read_ports(*ports, spec);
     return spec;
   }
 
@@ -212,6 +213,44 @@ class SpecReader {
     if (const json* up = member(j, "up"); up && up->is_boolean()) d.up = up->get<bool>();
     if (!ok) return std::nullopt;
     return d;
+  }
+
+  // Published ports lead to the container's address on its first managed network, as
+  // podman's do.
+  void read_ports(const json& ports, NetworkSpec& spec) {
+    netns::NetworkDevice* first = nullptr;
+    for (auto& d : spec.net.devices)
+      if (!first) first = std::get_if<netns::NetworkDevice>(&d.kind);
+    if (!first) return problem("/ports", "published ports need a device on a managed network ({\"network\": NAME})");
+    for (size_t i = 0; i < ports.size(); ++i) {
+      const json& p = ports[i];
+      std::string ptr = oci::pointer_append("/ports", i);
+      if (!p.is_object()) continue;
+      netns::FilterPort port;
+      auto number = [&](const char* key, uint16_t& out, bool required) {
+        const json* v = member(p, key);
+        if (!v) return !required;
+        if (v->is_number_unsigned() && v->get<uint64_t>() >= 1 && v->get<uint64_t>() <= 65535) {
+          out = v->get<uint16_t>();
+          return true;
+        }
+        problem(ptr + "/" + key, "expected a number from 1 to 65535 (got " + oci::brief(*v) + ")");
+        return false;
+      };
+      bool ok = number("hostPort", port.host_port, true) & number("containerPort", port.container_port, true) &
+                number("range", port.range, false);
+      std::string proto = string_member(p, "protocol").value_or("tcp");
+      port.protocol = proto == "udp" ? 17 : proto == "sctp" ? 132 : 6;
+      if (auto ip = string_member(p, "hostIp")) {
+        if (auto a = netns::IpAddress::parse(*ip))
+          port.host_ip = *a;
+        else
+          problem(ptr + "/hostIp", "expected an IPv4 or IPv6 address (got \"" + *ip + "\")"), ok = false;
+      }
+      if (ok && (port.host_port + port.range - 1 > 65535 || port.container_port + port.range - 1 > 65535))
+        problem(ptr + "/range", "expected a range that ends at port 65535 at the latest"), ok = false;
+      if (ok) first->ports.push_back(port);
+    }
   }
 
   std::optional<netns::RouteConfig> read_route(const json& j, const std::string& ptr) {

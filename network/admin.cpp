@@ -2,16 +2,19 @@
 #include "netns/attach.hpp"
 #include "netspec/container_etc.hpp"
 #include "netspec/network_export.hpp"
+#include "network/host_firewall.hpp"
 #include "network/service.hpp"
 
 namespace mr::network {
 
 Result<netns::AppliedDevice> attach(const netns::ContainerNetworkDir& where, const netns::DeviceConfig& device,
                                     const std::string& container_id, const std::string& root) {
+  install_host_firewall();
   return netns::attach_device(where, device, {.container_id = container_id, .root = root});
 }
 
 Result<Detached> detach(const netns::ContainerNetworkDir& where, const std::string& name) {
+  install_host_firewall();
   auto gone = MR_TRY_VALUE(netns::detach_device(where, name));
   Detached out;
   if (gone.fallback)

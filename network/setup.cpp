@@ -3,6 +3,7 @@
 
 #include "base/log.hpp"
 #include "network/dns.hpp"
+#include "network/host_firewall.hpp"
 #include "network/network_resolve.hpp"
 
 namespace mr::network {
@@ -24,6 +25,7 @@ Result<netns::AppliedNetwork> set_up(const netns::NetConfig& net, const netns::N
                                      const SetupRequest& req) {
   Placement at = place(req.joined_by_path, net);
   if (!at.configure) return netns::AppliedNetwork{};
+  install_host_firewall();
   auto host = MR_TRY_VALUE(netns::NlSocket::open());
   if (req.check_host) MR_TRY(require_host(host, net));
   auto applied = MR_TRY_VALUE(netns::setup_container_network(net, container, req.where,

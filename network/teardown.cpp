@@ -3,6 +3,7 @@
 
 #include "netns/journal.hpp"
 #include "network/dns.hpp"
+#include "network/host_firewall.hpp"
 
 namespace mr::network {
 
@@ -26,6 +27,7 @@ std::vector<DnsNetwork> joined_networks(const netns::ContainerNetworkDir& where)
 }  // namespace
 
 Result<TornDown> tear_down(const TeardownRequest& req) {
+  install_host_firewall();
   auto networks = joined_networks(req.where);
   auto report = MR_TRY_VALUE(netns::teardown_container_network(
       req.where,

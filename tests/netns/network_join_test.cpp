@@ -149,15 +149,24 @@ TEST_CASE("a full pool is refused in one line and changes nothing") {
 TEST_CASE("a join that fails at any step gives back its addresses and the bridge it made") {
   const int steps = [] {
     Sandbox sb;
+    forwarding_off(sb);
     TempDir dir;
     auto m = member(sb, dir, "a");
-    return MUST(join(sb, m, joining(web(dir.file("pool"))))).steps;
+    auto joined = MUST(join(sb, m, joining(web(dir.file("pool"))))).steps;
+    // Forwarding on, for both families, and left on (as every engine leaves it).
+    CHECK(MUST(netns::read_sysctl(sb.host().ns, "net.ipv4.ip_forward")) == "1");
+    CHECK(MUST(netns::read_sysctl(sb.host().ns, "net.ipv6.conf.all.forwarding")) == "1");
+    leave(sb, m);
+    CHECK(MUST(netns::read_sysctl(sb.host().ns, "net.ipv4.ip_forward")) == "1");
+    return joined;
   }();
-  // lo, 2 leases, bridge, 2 gateways, veth, no link-local, 2 addresses, up, 2 routes, up.
-  CHECK(steps == 14);
+  // lo, 2 leases, bridge, 2 gateways, 2 forwarding sysctls, the packet filter, veth, no
+  // link-local, 2 addresses, up, 2 routes, up.
+  CHECK(steps == 17);
   for (int n = 1; n <= steps; ++n) {
     CAPTURE(n);
     Sandbox sb;
+    forwarding_off(sb);
     TempDir dir;
     const std::string pool = dir.file("pool");
     const std::string before = host_state(sb.host());
@@ -186,6 +195,7 @@ TEST_CASE("50 containers joining one network at once get 50 distinct addresses")
   std::vector<Member> members;
   for (int i = 0; i < kJoiners; ++i) members.push_back(member(sb, dir, "p" + std::to_string(i)));
   std::vector<std::string> got(kJoiners), errors(kJoiners);
+  recording_filter();
   {
     std::vector<std::jthread> joiners;
     for (int i = 0; i < kJoiners; ++i)
