@@ -177,6 +177,22 @@ Result<std::optional<json>> Firewall::read_table() {
   return table;
 }
 
+Result<std::vector<std::string>> Firewall::forward_dropping_chains() {
+  auto out = MR_TRY_VALUE(nft_.run("list chains"));
+  json doc = json::parse(out, nullptr, false);
+  if (doc.is_discarded() || !doc.contains("nftables")) return fail(EPROTO, "list chains: no JSON from nft");
+  std::vector<std::string> dropping;
+  for (const auto& o : doc["nftables"]) {
+    if (!o.contains("chain")) continue;
+    const auto& c = o["chain"];
+    std::string family = c.value("family", ""), table = c.value("table", "");
+    if (family == ruleset::kFamily && table == ruleset::kTable) continue;
+    if (c.value("hook", "") == "forward" && c.value("policy", "") == "drop")
+      dropping.push_back(family + " " + table + " " + c.value("name", ""));
+  }
+  return dropping;
+}
+
 Result<void> Firewall::drop_table_if_unused() {
   auto table = MR_TRY_VALUE(read_table());
   if (!table) return {};

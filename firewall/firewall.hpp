@@ -79,6 +79,10 @@ class Firewall {
   // first, so this is for refusals and tools, not for a hot path.
   Result<std::optional<std::string>> port_holder(Protocol protocol, uint16_t port,
                                                  const std::optional<netns::IpAddress>& host_ip);
+  // Base chains of other tables that drop forwarded packets by policy (a Docker-style
+  // `ip filter FORWARD` with policy drop), as "ip filter FORWARD": a drop there is final
+  // whatever our table accepts, so containers' traffic through the host stops there.
+  Result<std::vector<std::string>> forward_dropping_chains();
   // Our table as nftables lists it ({"nftables": [...]}, without the metainfo object
   // and the handles), or nothing when there is no table.
   Result<std::optional<nlohmann::json>> read_table();

@@ -89,6 +89,22 @@ Result<std::string> pool_dir_of(NlSocket& host, const std::string& network_id) {
   return default_pool_root() + "/" + buf + network_id.substr(0, 16);
 }
 
+Result<std::vector<std::string>> pool_dirs_of_host(NlSocket& host) {
+  std::string prefix = MR_TRY_VALUE(pool_dir_of(host, ""));
+  auto slash = prefix.rfind('/');
+  std::string root = prefix.substr(0, slash), mine = prefix.substr(slash + 1);
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root.c_str()), &::closedir);
+  if (!d) {
+    if (errno == ENOENT) return out;
+    return fail(errno, "read " + root);
+  }
+  while (dirent* e = ::readdir(d.get()))
+    if (std::string_view(e->d_name).starts_with(mine) && e->d_type == DT_DIR) out.push_back(root + "/" + e->d_name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::string encode_address_holder(const AddressHolder& h) {
   std::string names;
   for (const auto& n : h.names) names += (names.empty() ? "" : ",") + n;
@@ -121,11 +137,20 @@ Result<AddressPool> AddressPool::lock(const std::string& dir) {
   auto slash = dir.rfind('/');
   if (slash != std::string::npos && slash > 0) MR_TRY(make_dir(dir.substr(0, slash)));
   MR_TRY(make_dir(dir));
+  auto pool = MR_TRY_VALUE(lock_existing(dir));
+  if (!pool) return fail(ENOENT, "open " + dir);
+  return std::move(*pool);
+}
+
+Result<std::optional<AddressPool>> AddressPool::lock_existing(const std::string& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return fail(errno, "open " + dir);
+  if (!fd) {
+    if (errno == ENOENT) return std::optional<AddressPool>();
+    return fail(errno, "open " + dir);
+  }
   while (::flock(fd.get(), LOCK_EX) != 0)
     if (errno != EINTR) return fail(errno, "lock " + dir);
-  return AddressPool(dir, std::move(fd));
+  return std::optional<AddressPool>(AddressPool(dir, std::move(fd)));
 }
 
 Result<std::optional<AddressHolder>> AddressPool::holder(const IpAddress& a) {

@@ -30,6 +30,8 @@ namespace mr::netns {
 std::string default_pool_root();
 // The pool of network `network_id` in the host namespace of `host`.
 Result<std::string> pool_dir_of(NlSocket& host, const std::string& network_id);
+// Every pool of the host namespace of `host` (those of other namespaces share the root).
+Result<std::vector<std::string>> pool_dirs_of_host(NlSocket& host);
 
 struct PoolSubnet {
   IpPrefix subnet;                // host bits zero
@@ -57,6 +59,8 @@ class AddressPool {
  public:
   // The pool at `dir`, made if missing, locked until this object goes.
   static Result<AddressPool> lock(const std::string& dir);
+  // The same for a pool that exists; none if it does not (a network nobody joined yet).
+  static Result<std::optional<AddressPool>> lock_existing(const std::string& dir);
 
   // A free address of `s` (in its range, not its network, broadcast or gateway address),
   // the one after the last handed out first, so that an address just freed is not given

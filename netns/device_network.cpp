@@ -6,7 +6,7 @@
 #include "netns/device_recipe.hpp"
 #include "netns/device_veth.hpp"
 #include "netns/link_proof.hpp"
-#include "netns/namespace.hpp"
+#include "netns/journal.hpp"
 #include "netns/namespace.hpp"
 #include "netns/route.hpp"
 #include "netns/sysctl.hpp"
@@ -113,7 +113,12 @@ Result<void> configure_inside(const DeviceConfig& d, const NetworkDevice& n, con
     r.gateway = s.gateway;
     r.oif = index;
     MR_TRY(c.faults.step("route via " + s.gateway.to_string()));
-    MR_TRY(add_route(ctr, r));
+    // A container on several networks has a default route through each, the later
+    // ones behind (metric 100, 101, ...), as podman's are: the kernel refuses a second
+    // route of one prefix and metric.
+    auto added = add_route(ctr, r);
+    for (r.metric = 100; !added && added.error().err == EEXIST && r.metric < 1100; ++r.metric) added = add_route(ctr, r);
+    MR_TRY(added);
   }
   return {};
 }
@@ -300,6 +305,15 @@ ExportedDevice export_device(const ShownLink& l, std::type_identity<LeaveNetwork
   d.addresses.clear();
   d.kind = NetworkDevice{.network = l.origin.network};
   return {std::move(d), ""};
+}
+
+Result<std::optional<LeaveNetwork>> joined_by(const AddressHolder& h) {
+  // A journal gone is an empty one: its container left.
+  auto journal = MR_TRY_VALUE(Journal::open(h.journal));
+  for (const auto& e : journal.entries())
+    if (e.seq == h.seq && !e.done)
+      if (const auto* step = std::get_if<LeaveNetwork>(&e.step)) return std::optional<LeaveNetwork>(*step);
+  return std::optional<LeaveNetwork>();
 }
 
 }  // namespace mr::netns

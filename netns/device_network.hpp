@@ -53,4 +53,9 @@ struct LeaveNetwork {
 
 MR_NETNS_DEVICE_RECIPE(NetworkDevice, LeaveNetwork);
 
+// The step by which pool member `h` joined its network, read back from its journal
+// (`network reload` asks the packet filter again for what it asked); none once the step
+// is done or its journal gone: it left meanwhile.
+Result<std::optional<LeaveNetwork>> joined_by(const AddressHolder& h);
+
 }  // namespace mr::netns

@@ -4,8 +4,8 @@
 
 #include <optional>
 
+#include "base/log.hpp"
 #include "firewall/firewall.hpp"
-#include "netns/packet_filter.hpp"
 
 namespace mr::network {
 
@@ -47,20 +47,40 @@ class NftFilter : public netns::PacketFilter {
     return {};
   }
 
- private:
   // Opened at first use, in the namespace of the thread that asks first: the host's.
   Result<firewall::Firewall*> opened() {
     if (!fw_) fw_.emplace(MR_TRY_VALUE(firewall::Firewall::open()));
     return &*fw_;
   }
+
+ private:
   std::optional<firewall::Firewall> fw_;
 };
 
+NftFilter& host_filter() {
+  static NftFilter filter;
+  return filter;
+}
+
 }  // namespace
 
-void install_host_firewall() {
-  static NftFilter filter;
-  netns::install_packet_filter(&filter);
+void install_host_firewall() { netns::install_packet_filter(&host_filter()); }
+
+Result<std::vector<std::string>> forward_dropping_chains() {
+  firewall::Firewall* fw = MR_TRY_VALUE(host_filter().opened());
+  return fw->forward_dropping_chains();
+}
+
+void warn_forward_dropped(const std::vector<std::string>& chains, const std::string& who) {
+  for (const auto& chain : chains)
+    log_warn(who + "chain " + chain + " drops forwarded packets (policy drop): containers on managed networks " +
+             "cannot reach out or be reached through published ports until it accepts them (README, \"Firewall\")");
+}
+
+void warn_if_forward_dropped(const std::string& network) {
+  auto chains = forward_dropping_chains();
+  if (!chains) return log_warn("network " + network + ": cannot list the host's chains: " + chains.error().message());
+  warn_forward_dropped(*chains, "network " + network + ": ");
 }
 
 }  // namespace mr::network

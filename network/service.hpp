@@ -98,9 +98,11 @@ Result<TornDown> tear_down(const TeardownRequest& req);
 bool administered(const netns::ContainerNetworkDir& where, bool joined_by_path);
 
 // `device` as cli::device_from_flags() reads it; `root` is where the other containers'
-// directories are (netns::AttachOptions).
-Result<netns::AppliedDevice> attach(const netns::ContainerNetworkDir& where, const netns::DeviceConfig& device,
-                                    const std::string& container_id, const std::string& root);
+// directories are (netns::AttachOptions). A device on a managed network is resolved in
+// `network_dir`, and named the first free ethN of the container when it has no name.
+Result<netns::AppliedDevice> attach(const netns::ContainerNetworkDir& where, netns::DeviceConfig device,
+                                    const std::string& container_id, const std::string& root,
+                                    const std::string& network_dir);
 // "net detach: " is the door's; a renamed device's line is apart from the warnings, as
 // the doors word it differently.
 struct Detached {
@@ -127,5 +129,12 @@ Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, cons
 // Opens a socket in the caller's (the host's) namespace, for a door that checks several
 // things through one (mini-runc validate).
 Result<netns::NlSocket> open_host();
+
+// `network reload`: every live container's rules asked of the packet filter again, from
+// the step by which it joined its network (the pools name it, the journals hold it),
+// after a firewall reload elsewhere (`flush ruleset`) wiped our table. Returns the ids
+// of the containers whose rules are back; warns of each chain of another table that
+// drops forwarded packets.
+Result<std::vector<std::string>> reload_networks();
 
 }  // namespace mr::network

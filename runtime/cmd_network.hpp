@@ -17,6 +17,7 @@ Command add_network_ls_command(CLI::App& network, const GlobalOptions& g);
 Command add_network_inspect_command(CLI::App& network, const GlobalOptions& g);
 Command add_network_rm_command(CLI::App& network, const GlobalOptions& g);
 Command add_network_prune_command(CLI::App& network, const GlobalOptions& g);
+Command add_network_reload_command(CLI::App& network, const GlobalOptions& g);
 
 // What `inspect` and `ls --format json` print of a network: the stored form and "file".
 nlohmann::ordered_json network_json_with_file(const netdef::NetworkDef& def);
