@@ -14,7 +14,10 @@ Command add_network_prune_command(CLI::App& network, const GlobalOptions& g) {
             auto all = store.list();
             if (!all) return report_network(std::move(all).error(), "network prune");
             for (const auto& def : *all) {
-              if (def.name == netdef::kDefaultNetworkName || !netdef::users_of(def).empty()) continue;
+              if (def.name == netdef::kDefaultNetworkName) continue;
+              auto users = netdef::users_of(def);
+              if (!users) return report_network(std::move(users).error(), "network prune: " + def.name);
+              if (!users->empty()) continue;
               if (auto r = store.remove(def.name); !r) return report_network(std::move(r).error(), "network prune");
               std::cout << def.name << "\n";
             }

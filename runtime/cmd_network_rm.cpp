@@ -16,7 +16,7 @@ Result<void> remove_network(netdef::NetworkStore& store, const std::string& name
   // A hand edit gone wrong is no reason to keep a network: --force removes it unread.
   if (!def && !(force && !def.error().file.empty())) return std::unexpected(std::move(def).error());
   if (def) {
-    auto users = netdef::users_of(*def);
+    auto users = MR_TRY_VALUE(netdef::users_of(*def));
     if (!users.empty() && !force) {
       std::string ids;
       for (const auto& id : users) ids += (ids.empty() ? "" : ", ") + id;
