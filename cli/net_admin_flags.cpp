@@ -29,6 +29,12 @@ Result<void> check_kind_flags(const AttachFlags& f, std::string_view command) {
   if (!f.bridge.empty() && !f.veth) return refuse("--bridge is for --veth");
   if (!f.host_addresses.empty() && !f.veth) return refuse("--host-address is for --veth");
   if (f.keep_addresses && (f.macvlan || f.veth)) return refuse("--keep-addresses is for a moved device");
+  if (!f.aliases.empty() && f.network.empty()) return refuse("--alias is for --network");
+  if (!f.network.empty()) {
+    if (!f.hostdev.empty()) return refuse("--network joins a network: it takes no HOSTDEV");
+    if (f.macvlan || f.veth || f.keep_addresses) return refuse("--network excludes --macvlan, --veth and --keep-addresses");
+    return {};
+  }
   if (f.hostdev.empty() && !f.veth)
     return refuse(std::string("HOSTDEV is required: the host device to ") + (f.macvlan ? "expose" : "move"));
   if (f.veth && f.name.empty()) return refuse("--veth needs --name: the device's name in the container");
@@ -54,6 +60,11 @@ void add_attach_flags(CLI::App& sub, AttachFlags& f) {
   sub.add_option("--bridge", f.bridge, "the host bridge for the veth's host end");
   sub.add_option("--host-address", f.host_addresses, "an address of the veth's host end (CIDR; repeat for more)")
       ->allow_extra_args(false);
+  sub.add_option("--network", f.network,
+                 "join managed network NAME: a veth on its bridge, an address from its pool, its routes, NAT and names "
+                 "(--address asks for an address without a prefix length; --name defaults to the first free ethN)");
+  sub.add_option("--alias", f.aliases, "another name for it in the network's DNS (repeat for more)")
+      ->allow_extra_args(false);
 }
 
 void add_detach_flags(CLI::App& sub, DetachFlags& f) {
@@ -70,9 +81,17 @@ Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_
   MR_TRY(check_kind_flags(f, command));
   netns::DeviceConfig d;
   d.name = f.name.empty() ? f.hostdev : f.name;
-  d.addresses = MR_TRY_VALUE(parse_prefixes(f.addresses, command, "--address"));
   d.mtu = f.mtu;
   if (!f.mac.empty()) d.mac = MR_TRY_VALUE(flag_value(netns::MacAddress::parse(f.mac), command, "--mac"));
+  if (!f.network.empty()) {
+    // A network's addresses come without a length: its subnet gives it.
+    netns::NetworkDevice n{.network = f.network, .aliases = f.aliases};
+    for (const auto& a : f.addresses)
+      n.requested.push_back(MR_TRY_VALUE(flag_value(netns::IpAddress::parse(a), command, "--address")));
+    d.kind = n;
+    return d;
+  }
+  d.addresses = MR_TRY_VALUE(parse_prefixes(f.addresses, command, "--address"));
   if (f.macvlan) {
     netns::MacvlanDevice m{.parent = f.hostdev};
     if (!f.mode.empty()) m.mode = MR_TRY_VALUE(flag_value(netns::parse_macvlan_mode(f.mode), command, "--mode"));

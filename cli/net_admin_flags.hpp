@@ -29,6 +29,8 @@ struct AttachFlags {
   bool veth = false;
   std::string bridge;
   std::vector<std::string> host_addresses;
+  std::string network;               // join this managed network
+  std::vector<std::string> aliases;  // more names in its DNS
 };
 
 struct DetachFlags {
@@ -43,6 +45,7 @@ struct ShowFlags {
 
 // ID HOSTDEV [--name NAME] [--address CIDR ...] [--keep-addresses] [--mtu N] [--mac MAC]
 // [--macvlan [--mode M]] [--veth [--bridge BR] [--host-address CIDR ...]]
+// or ID --network NAME [--name NAME] [--address IP ...] [--alias NAME ...] [--mtu N] [--mac MAC]
 void add_attach_flags(CLI::App& sub, AttachFlags& f);
 // ID NAME
 void add_detach_flags(CLI::App& sub, DetachFlags& f);
@@ -51,7 +54,8 @@ void add_show_flags(CLI::App& sub, ShowFlags& f);
 
 // The device the flags ask for, checked as far as flags alone allow: a flag of another
 // kind of device is refused rather than ignored, a value that does not parse is named by
-// its flag. Errors begin with `command` ("net attach").
+// its flag. Errors begin with `command` ("net attach"). A device that joins a network
+// (--network) has no name when --name leaves it out: the caller picks a free ethN.
 Result<netns::DeviceConfig> device_from_flags(const AttachFlags& f, std::string_view command);
 
 }  // namespace mr::cli

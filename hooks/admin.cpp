@@ -41,7 +41,7 @@ Result<netns::AppliedDevice> attach(const HookOptions& opts, const cli::AttachFl
   auto device = MR_TRY_VALUE(cli::device_from_flags(f, "attach"));
   auto ctr = MR_TRY_VALUE(open_configured(opts, f.id, "attach"));
   MR_TRY(require_process(ctr.where, f.id, "attach"));
-  return network::attach(ctr.where, device, f.id, opts.root);
+  return network::attach(ctr.where, device, f.id, opts.root, opts.network_dir);
 }
 
 Result<network::Detached> detach(const HookOptions& opts, const cli::DetachFlags& f) {

@@ -62,6 +62,12 @@ Result<void> resolve_networks(netspec::NetworkSpec& spec, const std::string& net
   return {};
 }
 
+Result<void> resolve_network_device(netns::DeviceConfig& d, const std::string& network_dir, netns::NlSocket& host) {
+  auto* n = std::get_if<netns::NetworkDevice>(&d.kind);
+  if (!n) return {};
+  return resolve(d, *n, netdef::NetworkStore(network_dir), host);
+}
+
 std::vector<const netns::NetworkDevice*> managed_networks(const netns::NetConfig& net) {
   std::vector<const netns::NetworkDevice*> out;
   for (const auto& d : net.devices)

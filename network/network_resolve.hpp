@@ -15,6 +15,8 @@
 namespace mr::network {
 
 Result<void> resolve_networks(netspec::NetworkSpec& spec, const std::string& network_dir, netns::NlSocket& host);
+// The same for one device (`net attach --network`), when it is on a managed network.
+Result<void> resolve_network_device(netns::DeviceConfig& d, const std::string& network_dir, netns::NlSocket& host);
 
 // The managed networks a spec's devices are on (resolved), for DNS after set up.
 std::vector<const netns::NetworkDevice*> managed_networks(const netns::NetConfig& net);

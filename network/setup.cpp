@@ -2,8 +2,8 @@
 #include "network/service.hpp"
 
 #include "base/log.hpp"
-#include "network/dns.hpp"
 #include "network/host_firewall.hpp"
+#include "network/membership.hpp"
 #include "network/network_resolve.hpp"
 
 namespace mr::network {
@@ -32,12 +32,7 @@ Result<netns::AppliedNetwork> set_up(const netns::NetConfig& net, const netns::N
                                                             {.container_id = req.container_id, .shared = at.shared}));
   // The container is on its networks now; their names are a service on top, whose
   // failure leaves the network as it is and is said as a warning.
-  for (const auto* n : managed_networks(net)) {
-    if (!n->dns) continue;
-    DnsNetwork dns{.name = n->network, .pool_dir = n->pool_dir};
-    for (const auto& s : n->subnets) dns.gateways.push_back(s.gateway);
-    if (auto r = refresh_dns(host, dns); !r) log_warn("network " + n->network + ": names: " + r.error().message());
-  }
+  for (const auto* n : managed_networks(net)) announce_join(host, *n);
   return applied;
 }
 

@@ -17,7 +17,7 @@ namespace {
 Result<void> attach(const GlobalOptions& g, const cli::AttachFlags& f) {
   auto device = MR_TRY_VALUE(cli::device_from_flags(f, "net attach"));
   auto live = MR_TRY_VALUE(open_live_network(g, f.id, "net attach"));
-  auto applied = MR_TRY_VALUE(network::attach(live.where(), device, live.state.id, g.root));
+  auto applied = MR_TRY_VALUE(network::attach(live.where(), device, live.state.id, g.root, g.network_dir));
   log_debug("net attach: " + applied.name + (applied.host_name.empty() ? "" : " (host " + applied.host_name + ")") +
             " is in container \"" + f.id + "\"");
   return {};
