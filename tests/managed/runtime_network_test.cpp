@@ -11,30 +11,13 @@
 #include "network/dns.hpp"
 #include "support/apply_helpers.hpp"
 #include "support/dns_query.hpp"
-#include "support/recovery_host.hpp"
-#include "support/scoped_env.hpp"
+#include "support/managed_host.hpp"
 #include "support/udp.hpp"
 
 using namespace mr;
 using namespace mr::test;
 
 namespace {
-
-struct ManagedFixture : RecoveryFixture {
-  ScopedEnv dns_here{"MR_DNS_DIR", tmp.file("dns")};
-  std::string networks = tmp.file("networks");
-  ~ManagedFixture() {
-    // A server left by a failed check would hold the sandbox's namespace.
-    auto dir = network::dns_dir_of(sb.host().nl);
-    std::ifstream in(dir ? *dir + "/aardvark.pid" : "");
-    pid_t pid = 0;
-    if (in >> pid && pid > 0) ::kill(pid, SIGKILL);
-  }
-  Outcome mr(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--network-dir", networks});
-    return runc(args);
-  }
-};
 
 std::string resolv_conf_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/root/etc/resolv.conf");
@@ -105,4 +88,48 @@ TEST_CASE_FIXTURE(ManagedFixture, "an unknown network, or an address it cannot g
     CAPTURE(line);
     CHECK(line.find(c.says) != std::string::npos);
   }
+}
+
+TEST_CASE_FIXTURE(ManagedFixture, "net attach --network joins a running container to one more network, detach leaves it") {
+  REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.7.0/24"}).status == 0);
+  REQUIRE(mr({"network", "create", "db", "--subnet", "10.89.8.0/24"}).status == 0);
+  const std::string before = picture();
+  std::ofstream(b.dir + "/network.json") << R"({"version": 1, "devices": [{"name": "eth0", "network": "web"}]})";
+  b.args({"sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"});
+  b.write();
+  REQUIRE(mr({"create", "-b", b.dir, "a"}).status == 0);
+  std::ofstream(b.dir + "/network.json") << R"({"version": 1, "devices": [{"name": "eth0", "network": "db"}]})";
+  REQUIRE(mr({"create", "-b", b.dir, "d"}).status == 0);
+
+  auto attached = mr({"net", "attach", "a", "--network", "db", "--alias", "cache"});
+  REQUIRE_MESSAGE(attached.status == 0, attached.err);
+  {
+    auto a = container_space(runc.state("a")["pid"]);
+    auto d = container_space(runc.state("d")["pid"]);
+    // The first free name, the next address of db, and a default route behind web's.
+    CHECK(a.addresses(a.link("eth1").index, AF_INET) == std::vector<std::string>{"10.89.8.3/24"});
+    std::vector<std::string> defaults;
+    for (const auto& r : a.routes(AF_INET))
+      if (r.is_default()) defaults.push_back(r.gateway->to_string() + " metric " + std::to_string(r.metric));
+    CHECK(defaults == std::vector<std::string>{"10.89.7.1 metric 0", "10.89.8.1 metric 100"});
+    a.wait_oper_up("eth1");
+    d.wait_oper_up("eth0");
+    check_udp(a, ip("10.89.8.3"), d, ip("10.89.8.2"));
+    CHECK(dns_addresses_once(d, ip("10.89.8.1"), "cache", {"10.89.8.3"}) == std::vector<std::string>{"10.89.8.3"});
+  }
+  // A second join of one network by the same flags names no device twice.
+  auto again = mr({"net", "attach", "a", "--network", "db", "--name", "eth1"});
+  CHECK(again.status == 1);
+  CHECK(again.err.find("the container has a device named eth1 already") != std::string::npos);
+
+  auto detached = mr({"net", "detach", "a", "eth1"});
+  CHECK_MESSAGE(detached.status == 0, detached.err);
+  {
+    auto a = container_space(runc.state("a")["pid"]);
+    CHECK_FALSE(a.has_link("eth1"));
+    auto d = container_space(runc.state("d")["pid"]);
+    CHECK(dns_addresses_once(d, ip("10.89.8.1"), "cache", {}) == std::vector<std::string>{});
+  }
+  for (const char* id : {"a", "d"}) CHECK(mr({"delete", "--force", id}).status == 0);
+  CHECK(settled_picture(before) == before);
 }

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "netns/sysctl.hpp"
 #include "support/udp.hpp"
 #include "support/wait.hpp"
@@ -78,11 +80,30 @@ std::string FirewallHost::table() {
   return out;
 }
 
-std::string FirewallHost::nft(const std::string& command) {
-  return MUST(run_in(host().ns, [&]() -> Result<std::string> {
+std::string FirewallHost::nft(const std::string& command) { return nft_in(host(), command); }
+
+std::string nft_in(Space& space, const std::string& command) {
+  return MUST(run_in(space.ns, [&]() -> Result<std::string> {
     auto nft = MR_TRY_VALUE(firewall::Nft::open());
     return nft.run(command);
   }));
+}
+
+// Handles are the kernel's numbering, not content: `nft list ruleset` does not show them,
+// and a table made again gets new ones.
+static void drop_handles(nlohmann::json& j) {
+  if (j.is_object()) j.erase("handle");
+  if (j.is_structured())
+    for (auto& child : j) drop_handles(child);
+}
+
+std::string ruleset_of(Space& space) {
+  auto doc = nlohmann::json::parse(nft_in(space, "list ruleset"));
+  auto& objects = doc["nftables"];
+  objects.erase(std::remove_if(objects.begin(), objects.end(), [](const auto& o) { return o.contains("metainfo"); }),
+                objects.end());
+  drop_handles(objects);
+  return objects.dump();
 }
 
 static sockaddr_in ipv4(const std::string& ip, uint16_t port) {

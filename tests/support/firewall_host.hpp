@@ -62,6 +62,12 @@ class FirewallHost {
   Space internet_;
 };
 
+// Any command for libnftables run in `space` (JSON output), and what it printed.
+std::string nft_in(Space& space, const std::string& command);
+// The whole ruleset of `space` as `nft list ruleset` shows it: JSON, without its
+// metainfo object and the handles.
+std::string ruleset_of(Space& space);
+
 // A TCP listener made in `space` on every address, port `port` (IPv4).
 UniqueFd tcp_listener(Space& space, uint16_t port);
 // Connects from `from` to `to`:`port` and returns the client address the listener

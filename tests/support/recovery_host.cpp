@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "support/apply_helpers.hpp"
+#include "support/firewall_host.hpp"
 #include "support/hostile_docs.hpp"
 #include "netns/address.hpp"
 #include "base/fault.hpp"
@@ -59,6 +60,7 @@ void RecoveryFixture::write_full_spec() {
 
 std::string RecoveryFixture::picture() {
   std::string out = host_state(sb.host());
+  if (picture_ruleset) out += "ruleset " + ruleset_of(sb.host()) + "\n";
   for (const auto& m : mounts_under(tmp.path(), kept_mounts)) out += "mount " + m + "\n";
   return out;
 }

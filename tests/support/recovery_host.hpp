@@ -29,6 +29,9 @@ struct RecoveryFixture : MiniRuncFixture {
   // routes (host_state()) and the mounts under this test's directory, but for the state
   // roots' own (kept_mounts).
   std::string picture();
+  // With it, picture() also holds the sandbox host's whole nftables ruleset, as nft
+  // lists it (managed networks' tests: every table, ours and the host's).
+  bool picture_ruleset = false;
   // The state roots: mini-runc and netns-hook make their --root a shared mount point at
   // their first create or configure, and keep it, as `ip netns` keeps /run/netns.
   std::vector<std::string> kept_mounts{runc.root()};
