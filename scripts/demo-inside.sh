@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The demo proper, run by scripts/demo.sh inside a throwaway network namespace:
 #   demo-inside.sh MINI_RUNC BUNDLE WORKDIR
-# The stand-in host is built with `ip` (this script plays the administrator); mini-runc
-# itself runs no tools. Every result is checked: a wrong one, or a server that does not
+# The stand-in host is built with `ip` (this script plays the administrator) and looked
+# at with `nft`; mini-runc itself runs no tools. Every result is checked: a wrong one, or a server that does not
 # answer, ends the demo with "demo: FAILED: ..." and a non-zero status.
 set -euo pipefail
 runc=$1 bundle=$2 work=$3
@@ -43,10 +43,11 @@ JSON
   [ "$said" = ready ] || fail "container $id said \"$said\", not ready"
 done
 mr list
-# A client on the host (bash's /dev/tcp): one request, 5 s at most.
+# A client on the host (bash's /dev/tcp): one request, 5 s at most. fetch ADDR [PORT].
 fetch() {
-  # shellcheck disable=SC2016 # $1 is the inner shell's
-  timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/8080" && printf "GET /index.html HTTP/1.0\r\n\r\n" >&3 && tail -n 1 <&3' _ "$1"
+  # shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "GET /index.html HTTP/1.0\r\n\r\n" >&3 && tail -n 1 <&3' \
+    _ "$1" "${2:-8080}"
 }
 for c in a:10.88.0.2 b:10.88.0.3; do
   id=${c%%:*} addr=${c#*:}
@@ -84,5 +85,41 @@ while [ -n "$(leftovers)" ] && [ "$SECONDS" -lt "$deadline" ]; do
 done
 [ -z "$(leftovers)" ] || fail "veths left on the host: $(leftovers)"
 ip -br link
+
+step "a managed network: web1 publishes port 8080, web2 finds it by name"
+# The stand-in internet: a namespace of its own behind the host's uplink (198.51.100.1).
+unshare --net sleep 100000 &
+inet=$!
+trap 'kill $inet 2>/dev/null; for id in $(mr list -q 2>/dev/null); do mr delete --force "$id" >/dev/null 2>&1 || true; done' EXIT
+in_inet() { nsenter --net=/proc/$inet/ns/net "$@"; }
+ip link add uplink type veth peer name wan0 netns /proc/$inet/ns/net
+ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up && ip route add default via 198.51.100.2
+in_inet ip addr add 198.51.100.2/24 dev wan0 && in_inet ip link set wan0 up && in_inet ip link set lo up
+nets=$work/networks
+mr --network-dir "$nets" network create web --subnet 10.89.1.0/24
+for id in web1 web2; do mkdir -p "$work/$id" && cp -a "$bundle/." "$work/$id/"; done
+cat > "$work/web1/network.json" <<'JSON'
+{"version": 1, "devices": [{"name": "eth0", "network": "web"}],
+ "ports": [{"hostPort": 8080, "containerPort": 80}]}
+JSON
+set_args "$work/web1/config.json" "echo hello from web1 > /dev/shm/index.html && httpd -p 80 -h /dev/shm && exec sleep 100000"
+mr --network-dir "$nets" run --detach --bundle "$work/web1" web1
+echo "our nftables table:" && nft list table inet mini_runc | grep -E 'elements|dnat|masquerade' | head -6
+got=$(in_inet bash -c "$(declare -f fetch); fetch 198.51.100.1") || fail "no answer on 198.51.100.1:8080 from the internet"
+echo "internet -> http://198.51.100.1:8080/ -> $got"
+[ "$got" = "hello from web1" ] || fail "the published port answered \"$got\""
+got=$(fetch 127.0.0.1) || fail "no answer on the host's 127.0.0.1:8080"
+echo "host -> http://127.0.0.1:8080/ -> $got"
+[ "$got" = "hello from web1" ] || fail "127.0.0.1:8080 answered \"$got\""
+echo '{"version": 1, "devices": [{"name": "eth0", "network": "web"}]}' > "$work/web2/network.json"
+set_args "$work/web2/config.json" "wget -q -O - http://web1/index.html"
+got=$(mr --network-dir "$nets" run --bundle "$work/web2" web2) || fail "web2 could not fetch http://web1/"
+echo "web2 -> http://web1/ -> $got"
+[ "$got" = "hello from web1" ] || fail "web2 got \"$got\" from http://web1/"
+mr kill web1 KILL && mr delete --force web1
+bridge=$(mr --network-dir "$nets" network inspect web | sed -n 's/.*"bridge": "\([^"]*\)".*/\1/p')
+! ip link show "$bridge" >/dev/null 2>&1 || fail "the network's bridge $bridge stayed after its last container"
+! nft list table inet mini_runc >/dev/null 2>&1 || fail "our nftables table stayed after the last container"
+echo "after delete: no bridge $bridge, no table inet mini_runc"
 echo
 echo "demo: all checks passed"
