@@ -215,6 +215,8 @@ Result<AppliedDevice> create_device(const DeviceConfig& d, const NetworkDevice& 
   MR_TRY(c.lease(seq, host_end.index, LeaseRole::veth_end, host_name));
   MR_TRY(c.faults.step("no IPv6 link-local on " + host_name));
   MR_TRY(suppress_ipv6_link_local(t.host, host_name));
+  // A container reaches its own published ports (the veth goes at undo, and this with it).
+  MR_TRY(set_bridge_port_hairpin(t.host, host_name));
   auto link = MR_TRY_VALUE(get_link(t.container_nl, d.name));
   MR_TRY(configure_inside(d, n, addresses, link.index, c));
   return AppliedDevice{d.name, link.index, host_name, d.origin};

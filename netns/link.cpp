@@ -215,6 +215,21 @@ Result<void> suppress_ipv6_link_local(NlSocket& s, std::string_view name) {
   return {};
 }
 
+Result<void> set_bridge_port_hairpin(NlSocket& s, std::string_view name) {
+  MR_TRY(check_ifname(name));
+  nl::Message m(RTM_NEWLINK, 0);
+  m.put(make_ifinfo(0, {}));
+  m.attr_str(IFLA_IFNAME, name);
+  {
+    auto linkinfo = m.nest(IFLA_LINKINFO);
+    m.attr_str(IFLA_INFO_SLAVE_KIND, "bridge");
+    auto data = m.nest(IFLA_INFO_SLAVE_DATA);
+    m.attr_u8(IFLA_BRPORT_MODE, 1);
+  }
+  MR_TRY_CTX(s.call(m), "set hairpin mode on bridge port " + std::string(name) + in(s));
+  return {};
+}
+
 namespace {
 
 // do_setlink() moves a link before it renames it: when the new name is taken in the

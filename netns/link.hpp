@@ -99,6 +99,11 @@ Result<void> set_link_master(NlSocket& s, int index, int master_index);
 // kernel's ipv6.disable, or an MTU below 1280) has nothing to suppress: not an error.
 Result<void> suppress_ipv6_link_local(NlSocket& s, std::string_view name);
 
+// Lets the bridge send a frame back out of the port `name` it came in by (hairpin mode).
+// With br_netfilter on, a connection DNATed to the container that made it is bridged
+// back to that container's own port, which a bridge otherwise refuses to do.
+Result<void> set_bridge_port_hairpin(NlSocket& s, std::string_view name);
+
 // Moves a link from the namespace of `from` into `to`, renamed to new_name in the same
 // request when one is given (no window in which the old name could clash). The kernel
 // flushes the link's addresses and brings it down on the move. A move that fails leaves
