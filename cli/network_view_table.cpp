@@ -44,6 +44,16 @@ std::string origin_text(const json& link) {
   std::string origin = h["origin"];
   if (origin == "moved") return "moved from host " + text(h, "name");
   if (origin == "macvlan") return "macvlan of host " + text(h, "parent", "(gone)") + ", mode " + text(h, "mode");
+  if (origin == "network") {
+    std::string out = "network " + text(h, "network") + ", host end " + text(h, "name");
+    std::string ports;
+    for (const auto& p : h.value("ports", json::array())) {
+      std::string host = text(p, "hostIp", "") + (p.contains("hostIp") ? ":" : "") + text(p, "hostPort");
+      std::string range = p.contains("range") ? "+" + text(p, "range") : "";
+      ports += (ports.empty() ? "" : ", ") + host + range + "->" + text(p, "containerPort") + "/" + text(p, "protocol");
+    }
+    return ports.empty() ? out : out + ", publishes " + ports;
+  }
   std::string out = "veth, host end " + text(h, "name");
   if (h.contains("bridge")) out += " on bridge " + text(h, "bridge");
   std::string addresses;

@@ -1,5 +1,6 @@
 #include "netns/device_network.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "netns/address.hpp"
@@ -297,6 +298,11 @@ Result<LinkOrigin> origin_of(const LeaveNetwork& r, NlSocket& host, const LinkIn
   LinkOrigin o = MR_TRY_VALUE(origin_of(DeleteVeth{r.host_name, r.ctr_name}, host, link));
   o.source = LinkSource::network;
   o.network = r.network;
+  // One port per container address was asked for; the user asked for one.
+  for (FilterPort p : r.rules.ports) {
+    p.container_ip = {};
+    if (std::find(o.ports.begin(), o.ports.end(), p) == o.ports.end()) o.ports.push_back(p);
+  }
   return o;
 }
 
@@ -305,7 +311,7 @@ ExportedDevice export_device(const ShownLink& l, std::type_identity<LeaveNetwork
   // for a fresh one rather than the first one's (which it still holds).
   DeviceConfig d = exported_basics(l);
   d.addresses.clear();
-  d.kind = NetworkDevice{.network = l.origin.network};
+  d.kind = NetworkDevice{.network = l.origin.network, .ports = l.origin.ports};
   return {std::move(d), ""};
 }
 

@@ -10,6 +10,7 @@
 #include "netns/address.hpp"
 #include "netns/ip.hpp"
 #include "netns/link.hpp"
+#include "netns/packet_filter.hpp"
 
 namespace mr::netns {
 
@@ -29,6 +30,7 @@ struct LinkOrigin {
   std::optional<std::string> bridge;     // veth: the host end's bridge
   std::vector<IpPrefix> host_addresses;  // veth: the host end's addresses (see capture_addresses())
   std::string network;                   // network: the managed network's name
+  std::vector<FilterPort> ports;         // network: what it publishes (container_ip: none)
   uint64_t journal_seq = 0;              // the journal step that gives it back; 0 for container
 };
 

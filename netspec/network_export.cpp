@@ -78,6 +78,7 @@ class Exporter {
       if (auto route = route_json(r); !route.is_null()) routes.push_back(std::move(route));
     if (!devices.empty()) spec["devices"] = std::move(devices);
     if (!routes.empty()) spec["routes"] = std::move(routes);
+    if (!ports_.empty()) spec["ports"] = std::move(ports_);
     if (etc_.dns) spec["dns"] = dns_json(*etc_.dns);
     if (!etc_.hosts.empty()) spec["hosts"] = hosts_json(etc_.hosts);
     out_.json = spec.dump(2) + "\n";
@@ -93,6 +94,9 @@ class Exporter {
       note(std::move(exported.left_out));
       return nullptr;
     }
+    // Published ports are the spec's, on its first managed network.
+    if (auto* n = std::get_if<netns::NetworkDevice>(&exported.device->kind); n && ports_.empty())
+      for (const auto& p : n->ports) ports_.push_back(published_port_json(p));
     return device_json(*exported.device);
   }
 
@@ -148,6 +152,7 @@ class Exporter {
   const ContainerEtc& etc_;
   std::set<int> exported_;
   ExportedSpec out_;
+  json ports_ = json::array();
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "netspec/network_view_json.hpp"
 
+#include <netinet/in.h>
+
 #include "netns/kernel_names.hpp"
 
 namespace mr::netspec {
@@ -42,12 +44,24 @@ json host_json(const netns::ShownLink& l) {
       out["network"] = o.network;
       out["name"] = o.host_name;
       if (o.bridge) out["bridge"] = *o.bridge;
+      if (!o.ports.empty()) {
+        out["ports"] = json::array();
+        for (const auto& p : o.ports) out["ports"].push_back(published_port_json(p));
+      }
       break;
   }
   return out;
 }
 
 }  // namespace
+
+json published_port_json(const netns::FilterPort& p) {
+  json out{{"hostPort", p.host_port}, {"containerPort", p.container_port},
+           {"protocol", p.protocol == IPPROTO_UDP ? "udp" : p.protocol == IPPROTO_SCTP ? "sctp" : "tcp"}};
+  if (p.host_ip) out["hostIp"] = p.host_ip->to_string();
+  if (p.range != 1) out["range"] = p.range;
+  return out;
+}
 
 std::string route_to_text(const netns::Route& r) {
   if (r.is_default() && (r.family() == AF_INET || r.gateway)) return "default";

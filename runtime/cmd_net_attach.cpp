@@ -26,7 +26,7 @@ Result<void> attach(const GlobalOptions& g, const cli::AttachFlags& f) {
 }  // namespace
 
 Command add_net_attach_command(CLI::App& net, const GlobalOptions& g) {
-  auto* sub = net.add_subcommand("attach", "give a created or running container a host device, a macvlan or a veth");
+  auto* sub = net.add_subcommand("attach", "give a created or running container a host device, a macvlan, a veth or a managed network");
   auto f = std::make_shared<cli::AttachFlags>();
   cli::add_attach_flags(*sub, *f);
   return {sub, [&g, f] {

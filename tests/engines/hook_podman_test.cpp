@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "support/firewall_host.hpp"
 #include "support/hook_helpers.hpp"
 #include "support/podman_support.hpp"
 #include "support/rfc_support.hpp"
+#include "support/runtime_harness.hpp"
 
 using namespace mr::test;
 using namespace mr::test::podman;
@@ -27,14 +29,16 @@ constexpr const char* kAnnotation = "org.mini-runc.network=";
 constexpr int kStartMs = 30000;
 
 // The example hooks.d file as a user installs it in `dir`: its path names the built hook,
-// and --root a directory the test can look into.
-std::string install_hooks_dir(const std::string& dir, const std::string& hook_root) {
+// --root a directory the test can look into, and --network-dir the test's networks.
+std::string install_hooks_dir(const std::string& dir, const std::string& hook_root, const std::string& network_dir) {
   auto file = nlohmann::json::parse(read_file(MR_EXAMPLES_DIR "/hooks.d/netns-hook.json"));
   CHECK(file["hook"]["path"] == "/usr/local/bin/netns-hook");
   CHECK(file["stages"] == nlohmann::json{"prestart", "poststop"});
   file["hook"]["path"] = MR_NETNS_HOOK;
   file["hook"]["args"].push_back("--root");
   file["hook"]["args"].push_back(hook_root);
+  file["hook"]["args"].push_back("--network-dir");
+  file["hook"]["args"].push_back(network_dir);
   fs::create_directories(dir);
   write_file(dir + "/netns-hook.json", file.dump(2));
   return dir;
@@ -43,10 +47,12 @@ std::string install_hooks_dir(const std::string& dir, const std::string& hook_ro
 // A podman whose runtime is runc and whose hooks are the example's, under `tmp`.
 struct HookedPodman {
   std::string hook_root;
+  std::string network_dir;
   Podman podman;
   HookedPodman(Sandbox& sb, const TempDir& tmp)
       : hook_root(tmp.file("hook-root")),
-        podman(sb, tmp.file("podman"), runc(install_hooks_dir(tmp.file("hooks.d"), hook_root))) {
+        network_dir(tmp.file("networks")),
+        podman(sb, tmp.file("podman"), runc(install_hooks_dir(tmp.file("hooks.d"), hook_root, network_dir))) {
     podman.import_image();
   }
   // What the hook keeps for a container while it is configured (the pin and the journal).
@@ -123,4 +129,45 @@ TEST_CASE("podman with the hooks.d file: a runc container on a veth to the host'
   CHECK(settled_host_state(h.sb.host(), before) == before);
   CHECK_FALSE(hp.claimed(id));
   CHECK(podman({"ps", "--all", "--quiet"}).out.empty());
+}
+
+TEST_CASE("podman with the hooks.d file: a runc container on a managed network serves a published port until podman rm") {
+  HookHost sb;
+  TempDir tmp;
+  HookedPodman hp(sb, tmp);
+  auto& podman = hp.podman;
+  RuntimeCli mini_runc(sb, tmp.file("mr-root"));
+  auto created = mini_runc({"--network-dir", hp.network_dir, "network", "create", "web", "--subnet", "10.89.21.0/24"});
+  REQUIRE_MESSAGE(created.status == 0, created.err);
+  const std::string before = host_state(sb.host());
+  const std::string ruleset_before = ruleset_of(sb.host());
+  std::string spec = tmp.file("net.json");
+  write_file(spec, R"({"version": 1, "devices": [{"name": "eth0", "network": "web"}],
+                       "ports": [{"hostPort": 8080, "containerPort": 80}]})");
+  // The workload serves port 80, then says so to the host through the network's gateway
+  // (which comes with the container: the host listens on every address).
+  auto reports = tcp_listen(sb.host(), ip("0.0.0.0"), 9000);
+  auto run = podman(concat({"run", "--detach", "--name", "web1", "--network", "none", "--annotation", kAnnotation + spec},
+                           concat(podman.container_options(),
+                                  {kImage, "sh", "-c",
+                                   "echo hello > /tmp/index.html && httpd -p 80 -h /tmp && echo ready | "
+                                   "nc 10.89.21.1 9000; trap 'exit 0' TERM; sleep 1000 & wait"})));
+  require_ok(run, "podman run");
+  auto ready = accept_one(reports, kStartMs);
+  CHECK(peer_ip(ready) == "10.89.21.2");
+  CHECK(read_to_eof(ready) == "ready\n");
+
+  // The host reaches it on its loopback, through the published port.
+  mr::UniqueFd client;
+  REQUIRE(connect_errno(sb.host(), ip("127.0.0.1"), 8080, client) == 0);
+  send_all(client, "GET /index.html HTTP/1.0\r\n\r\n");
+  std::string answer = read_to_eof(client);
+  CAPTURE(answer);
+  CHECK(answer.starts_with("HTTP/1.1 200 OK"));
+  CHECK(answer.ends_with("hello\n"));
+
+  require_ok(podman({"rm", "--force", "--time", "0", "web1"}), "podman rm");
+  CHECK(settled_host_state(sb.host(), before) == before);
+  CHECK(ruleset_of(sb.host()) == ruleset_before);
+  CHECK(mini_runc({"--network-dir", hp.network_dir, "network", "rm", "web"}).status == 0);
 }

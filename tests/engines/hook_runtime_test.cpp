@@ -10,7 +10,9 @@
 
 #include "support/hook_helpers.hpp"
 #include "support/hook_oci_runtime.hpp"
+#include "support/firewall_host.hpp"
 #include "support/net_devices_host.hpp"
+#include "support/runtime_harness.hpp"
 
 using namespace mr::test;
 namespace fs = std::filesystem;
@@ -109,4 +111,36 @@ TEST_CASE("runc: netns-hook honours linux.netDevices, and its poststop leaves th
   // After delete the host is as before nic0 existed: the kernel destroyed the veth with
   // the namespace the poststop released. Had the hook returned it, nic0 and wire0 would stay.
   run_lifecycle(runc(), sb, without_nic, b, config, check_net_device_inside);
+}
+
+namespace {
+
+// The container's eth0 on network web (10.89.20.0/24) and its port in our table.
+void check_on_managed_network(Sandbox& sb, pid_t pid, const std::string&) {
+  auto ctr = container_space(pid);
+  CHECK(ctr.addresses(ctr.link("eth0").index, AF_INET) == std::vector<std::string>{"10.89.20.2/24"});
+  CHECK(nft_in(sb.host(), "list map inet mini_runc dnat4_addr").find("10.89.20.2") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("runc: netns-hook puts a container on a managed network with a published port, poststop takes it all out") {
+  HookHost sb;
+  TempDir tmp;
+  // Not the TempDir itself: it holds a lock on its directory, as the network directory's is.
+  const std::string nets = tmp.file("networks");
+  RuntimeCli mini_runc(sb, tmp.file("root"));
+  auto created = mini_runc({"--network-dir", nets, "network", "create", "web", "--subnet", "10.89.20.0/24"});
+  REQUIRE_MESSAGE(created.status == 0, created.err);
+  const std::string ruleset_before = ruleset_of(sb.host());
+  HookBundle b(R"({"version": 1, "devices": [{"name": "eth0", "network": "web"}],
+                   "ports": [{"hostPort": 8080, "containerPort": 80}]})");
+  auto config = hooked_config("createRuntime", b.root);
+  for (auto* hooks : {&config["hooks"]["createRuntime"], &config["hooks"]["poststop"]})
+    for (const std::string& arg : {std::string("--network-dir"), nets}) (*hooks)[0]["args"].push_back(arg);
+  run_lifecycle(runc(), sb, sb.before, b, config, check_on_managed_network);
+  CHECK(ruleset_of(sb.host()) == ruleset_before);
+  // The address is free again: nothing uses the network.
+  auto removed = mini_runc({"--network-dir", nets, "network", "rm", "web"});
+  CHECK_MESSAGE(removed.status == 0, removed.err);
 }

@@ -31,6 +31,20 @@ void add_host_table(Space& host) {
 
 std::string only_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// br_netfilter, where the machine has it loaded, passes frames crossing a bridge through
+// the IP hooks too (Docker hosts have it on), and a port DNATed back to a container's own
+// bridge port is then bridged, not routed: the ports must work either way. Its switch is
+// per namespace; without the module there is only "off".
+void set_bridge_netfilter(Space& host, bool on) {
+  constexpr const char* kKey = "net.bridge.bridge-nf-call-iptables";
+  if (!netns::read_sysctl(host.ns, kKey)) {
+    MESSAGE("br_netfilter is not loaded on this machine: only its off case runs");
+    return;
+  }
+  MUST(netns::write_sysctl(host.ns, kKey, on ? "1" : "0"));
+  REQUIRE(MUST(netns::read_sysctl(host.ns, kKey)) == (on ? "1" : "0"));
+}
+
 }  // namespace
 
 TEST_CASE_FIXTURE(ManagedFixture, "managed network: a container reaches the internet from the uplink address, an internal one does not") {
@@ -68,6 +82,8 @@ TEST_CASE_FIXTURE(ManagedFixture, "managed network: a container reaches the inte
 }
 
 TEST_CASE_FIXTURE(ManagedFixture, "managed network: published ports reach the right container from the internet, the host and the network") {
+  SUBCASE("with br_netfilter off") { set_bridge_netfilter(sb.host(), false); }
+  SUBCASE("with br_netfilter on") { set_bridge_netfilter(sb.host(), true); }
   add_host_table(sb.host());
   REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.13.0/24"}).status == 0);
   const std::string before = picture();
@@ -97,7 +113,25 @@ TEST_CASE_FIXTURE(ManagedFixture, "managed network: published ports reach the ri
     // masqueraded to the gateway, or the replies would not come back the same way.
     CHECK(tcp_peer(sb.host(), "127.0.0.1", 8080, web, kTimeoutMs) == "10.89.13.1");
     CHECK(tcp_peer(other, kHostUplinkIp, 8080, web, kTimeoutMs) == "10.89.13.1");
+    // And the container itself, through its own published port.
+    CHECK(tcp_peer(a, kHostUplinkIp, 8080, web, kTimeoutMs) == "10.89.13.1");
   }
+
+  // The administrator's view names the network and the ports, and the export asks for them.
+  auto shown = nlohmann::json::parse(mr({"net", "show", "a", "--json"}).out);
+  const nlohmann::json published = nlohmann::json::parse(R"([{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
+      {"hostPort": 8081, "containerPort": 81, "protocol": "udp"},
+      {"hostPort": 9000, "containerPort": 7000, "protocol": "tcp", "range": 3}])");
+  for (const auto& l : shown["links"])
+    if (l["name"] == "eth0") {
+      CHECK(l["host"]["network"] == "web");
+      CHECK(l["host"]["ports"] == published);
+    }
+  CHECK(mr({"net", "show", "a"}).out.find("network web, host end ") != std::string::npos);
+  CHECK(mr({"net", "show", "a"}).out.find("publishes 8080->80/tcp, 8081->81/udp, 9000+3->7000/tcp") != std::string::npos);
+  auto exported = nlohmann::json::parse(mr({"net", "export", "a"}).out);
+  CHECK(exported["ports"] == published);
+  CHECK(exported["devices"][0]["network"] == "web");
 
   // A taken port is refused before anything changes, naming who holds it.
   const std::string with_two = picture();
