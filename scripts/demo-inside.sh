@@ -88,11 +88,14 @@ ip -br link
 
 step "a managed network: web1 publishes port 8080, web2 finds it by name"
 # The stand-in internet: a namespace of its own behind the host's uplink (198.51.100.1).
-unshare --net sleep 100000 &
+# It says "ready" once it has its own namespace: /proc/PID/ns/net is the demo's until then.
+mkfifo "$work/inet.ready"
+unshare --net sh -c "echo ready > $work/inet.ready; exec sleep 100000" &
 inet=$!
+read -r -t 10 _ < "$work/inet.ready" || fail "the stand-in internet did not start"
 trap 'kill $inet 2>/dev/null; for id in $(mr list -q 2>/dev/null); do mr delete --force "$id" >/dev/null 2>&1 || true; done' EXIT
 in_inet() { nsenter --net=/proc/$inet/ns/net "$@"; }
-ip link add uplink type veth peer name wan0 netns /proc/$inet/ns/net
+ip link add uplink type veth peer name wan0 netns "$inet"
 ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up && ip route add default via 198.51.100.2
 in_inet ip addr add 198.51.100.2/24 dev wan0 && in_inet ip link set wan0 up && in_inet ip link set lo up
 nets=$work/networks

@@ -17,7 +17,8 @@ scripts/make-bundle.sh examples/bundle "$runc" >/dev/null
 # Each container's copy of the bundle and the runtime's state go in a directory of their
 # own, removed at the end.
 work=$(mktemp -d /tmp/mini-runc-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# The state root stays a mount point (mini-runc shares it, as `ip netns` does /run/netns).
+trap 'umount -l "$work/state" 2>/dev/null; rm -rf "$work"' EXIT
 # The demo itself runs in a new network namespace: `unshare --net` (not `ip netns exec`,
 # which would remount /sys) gives it a host of its own.
 unshare --net scripts/demo-inside.sh "$runc" "$PWD/examples/bundle" "$work"
