@@ -33,6 +33,14 @@ hook=$(col "netns-hook configure+undo" 3 "$W/network.tsv")
 cni=$(col "CNI bridge ADD+DEL" 3 "$W/network.tsv")
 hook_life=$(col "netns-hook prestart+poststop" 3 "$W/network.tsv")
 floor_proc=$(col "floor up+down" 3 "$W/network.tsv")
+mr_mgd=$(col "mini-runc, managed network + port" 3 "$W/runtimes.tsv")
+runc_cni_ports=$(col "runc + CNI bridge, portmap, firewall" 3 "$W/runtimes.tsv")
+hook_mgd=$(col "netns-hook configure+undo, managed network + port" 3 "$W/network.tsv")
+hook_mgd_up=$(col "netns-hook configure+undo, managed network + port, bridge up" 3 "$W/network.tsv")
+ports_none=$(col "one more port, none published" 3 "$W/ports.tsv")
+ports_1000=$(col "one more port, 1,000 published" 3 "$W/ports.tsv")
+conn_one=$(col "connections, one published" 3 "$W/latency.tsv")
+conn_1000=$(col "connections, 1 + 1,000 published" 3 "$W/latency.tsv")
 rss_mr=$(col "mini-runc, network" 6 "$W/runtimes.tsv")
 rss_runc=$(col "runc, no network" 6 "$W/runtimes.tsv")
 # floor.ms: up and down times in turn, warm-up runs first.
@@ -65,6 +73,7 @@ left() {
   else { diff <(echo "$before") <(echo "$1") || true; } | grep "^[<>]" | tr "\n" " "; fi
 }
 left_cases=$(left "$after_cases")
+left_ports=$(left "$after_ports")
 left_churn=$(left "$after_churn")
 left_scale=$(left "$after_scale")
 
@@ -115,6 +124,28 @@ hot_path() {
   echo "floor (bench/floor.cpp) inside its own processes, main() to exit, up + down: median $floor_inproc ms."
   echo "mini-runc's network setup and teardown inside \`run\` (median with network - median without): $mr_setup ms."
   echo
+  echo "Managed network + port: a device on network mgd (no DNS; + DNS: mgd-dns, aardvark-dns started"
+  echo "with the container and stopped after it), an automatic address, one published TCP port; the"
+  echo "container alone on its network, so its bridge, gateway and the network's rules come and go with"
+  echo "it; \`bridge up\`: on network shared, where another container stays, so only its own veth,"
+  echo "address and port come and go. CNI: Debian's bridge (isGateway, ipMasq) + host-local, portmap"
+  echo "(one port), firewall, run as a conflist (bench/cni-chain.sh: ADD in order with prevResult, DEL"
+  echo "in reverse); its bridge stays."
+  echo
+  echo "## Published ports: 1,000 published against none"
+  echo
+  echo "A filler container on another managed network publishing a range of 1,000 ports, or none, made"
+  echo "before each run and removed after it (untimed); the cases interleaved. Setup: netns-hook"
+  echo "configure+undo of one more container with one port. Connections: $CONNECTS TCP connections one"
+  echo "after another from a client namespace behind the host's uplink to the host's address and a"
+  echo "published port, DNAT to a server container that answers one byte (bench/tcp_probe.cpp), timed"
+  echo "as one run."
+  echo
+  echo "| case | median ms | p10-p90 ms | peak RSS MiB | x the first |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  case_rows "$W/ports.tsv" "$ports_none" 2
+  case_rows "$W/latency.tsv" "$conn_one" 2
+  echo
   echo "## Bulk: $BULK_ADDRESSES IPv4 addresses on one device"
   echo
   echo "A veth on br0 whose container end gets $BULK_ADDRESSES /32 addresses and comes up: \`netns-hook\`'s"
@@ -141,8 +172,9 @@ hot_path() {
   echo "First $k: median $first ms; last $k: median $last ms."
   echo "crun without a network, run between them as the machine's reference: first $k $ref_first ms,"
   echo "last $k $ref_last ms ($(ratio "$ref_last" "$ref_first")x). A slowdown both show is the machine's."
-  echo "Leftovers (host links, mounts, state dirs, named netns) after the comparison: $left_cases;"
-  echo "after the churn: $left_churn; after the scale runs and their teardown: $left_scale."
+  echo "Leftovers (host links, mounts, state dirs, named netns, nftables tables but iptables-nft's, held"
+  echo "addresses) after the comparison: $left_cases; after the ports cases: $left_ports; after the churn:"
+  echo "$left_churn; after the scale runs and their teardown: $left_scale."
   echo
   echo "## Targets"
   echo
@@ -150,6 +182,14 @@ hot_path() {
   echo "| --- | --- | --- |"
   target_row "mini-runc with network <= 1.0x crun without" "$mr_net" "$crun" "<=" 1.0
   target_row "runc + CNI bridge >= 10x mini-runc with network" "$runc_cni" "$mr_net" ">=" 10
+  target_row "mini-runc with managed network + port <= 1.0x crun without network" "$mr_mgd" "$crun" "<=" 1.0
+  target_row "runc + CNI bridge, portmap, firewall >= 10x mini-runc with managed network + port" \
+    "$runc_cni_ports" "$mr_mgd" ">=" 10
+  target_row "netns-hook configure+undo: managed network + port <= 1.3x plain veth" "$hook_mgd" "$hook" "<=" 1.3 \
+    "(bridge up already: $(ratio "$hook_mgd_up" "$hook")x)"
+  target_row "one more port with 1,000 published <= 1.1x with none" "$ports_1000" "$ports_none" "<=" 1.1
+  target_row "connection to a published port with 1,000 more published <= 1.1x with one" \
+    "$conn_1000" "$conn_one" "<=" 1.1
   target_row "CNI bridge ADD+DEL >= 10x netns-hook prestart+poststop (container gone at poststop)" \
     "$cni" "$hook_life" ">=" 10 "(container alive at undo: $(ratio "$cni" "$hook")x)"
   target_row "mini-runc's network setup (run delta) <= 1.5x the floor's in-process time" "$mr_setup" "$floor_inproc" "<=" 1.5
@@ -159,7 +199,8 @@ hot_path() {
     "(floor: $(ratio "$floor_hi" "$floor_lo")x)"
   target_row "last $k of $runs runs <= 1.1x the first $k" "$last" "$first" "<=" 1.1 \
     "(crun between them: $(ratio "$ref_last" "$ref_first")x)"
-  lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_scale" = none ] && echo met || echo "**missed**")
+  lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_ports" = none ] && [ "$left_scale" = none ] &&
+       echo met || echo "**missed**")
   echo "| no leftovers | see above | $lo |"
   rss_mr_med=$(col "mini-runc, network" 4 "$W/runtimes.raw" | median)
   rss_runc_med=$(col "runc, no network" 4 "$W/runtimes.raw" | median)

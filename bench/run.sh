@@ -30,6 +30,7 @@ export HOOK=$repo/build/release/hooks/netns-hook
 export FLOOR=$repo/build/release/bench/floor
 export RUNC=$(command -v runc) CRUN=$(command -v crun)
 MEASURE=$repo/build/release/bench/measure
+PROBE=$repo/build/release/bench/tcp-probe
 out=$repo/bench/results
 mkdir -p "$out" "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor" "$W/fill" "$W/cni-ipam"
 log() { echo "bench: $*" >&2; }
@@ -71,6 +72,42 @@ cat >"$W/cni.conf" <<EOF
 EOF
 export CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
 
+# Managed networks (issue 17, docs/networks.md): definitions only, nothing is made on the
+# host until a container joins. mgd: the one-port cases; mgd-dns: the same with name
+# resolution (aardvark-dns started with the first member, stopped with the last); fill:
+# the filler container of the ports cases; shared: a network with a resident container
+# through the network cases, so that its bridge is up already. Specs beside the bundle, as the hook reads them.
+export NETS=$W/networks
+"$MR" --network-dir "$NETS" network create mgd --subnet 10.89.10.0/24 --no-dns >/dev/null
+"$MR" --network-dir "$NETS" network create mgd-dns --subnet 10.89.11.0/24 >/dev/null
+"$MR" --network-dir "$NETS" network create fill --subnet 10.89.12.0/24 --no-dns >/dev/null
+"$MR" --network-dir "$NETS" network create shared --subnet 10.89.13.0/24 --no-dns >/dev/null
+managed_spec() {  # NETWORK PORTS-JSON
+  printf '{"version": 1, "devices": [{"name": "eth0", "network": "%s"}], "ports": %s}\n' "$1" "$2"
+}
+managed_spec mgd '[{"hostPort": 8080, "containerPort": 80}]' >"$W/bundle/network-managed.json"
+managed_spec mgd-dns '[{"hostPort": 8082, "containerPort": 80}]' >"$W/bundle/network-managed-dns.json"
+managed_spec mgd '[{"hostPort": 18080, "containerPort": 80}]' >"$W/bundle/network-server.json"
+managed_spec shared '[{"hostPort": 8083, "containerPort": 80}]' >"$W/bundle/network-shared.json"
+managed_spec shared '[]' >"$W/bundle/network-shared-none.json"
+managed_spec fill '[]' >"$W/bundle/network-fill-none.json"
+managed_spec fill '[{"hostPort": 20000, "containerPort": 20000, "range": 1000}]' >"$W/bundle/network-fill-1000.json"
+# The CNI way of the same: Debian's reference plugins as a conflist would chain them, one
+# port published. bench/cni-chain.sh runs them; the chain file is each plugin's config
+# with the list's name and version, its closing brace left off for prevResult.
+cat >"$W/cni-ports.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "bench-ports", "plugins": [
+ {"type": "bridge", "bridge": "cni-ports0", "isGateway": true, "ipMasq": true,
+  "ipam": {"type": "host-local", "dataDir": "$W/cni-ports-ipam",
+           "ranges": [[{"subnet": "10.91.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+ {"type": "portmap", "capabilities": {"portMappings": true},
+  "runtimeConfig": {"portMappings": [{"hostPort": 8081, "containerPort": 80, "protocol": "tcp"}]}},
+ {"type": "firewall"}]}
+EOF
+jq -r '.cniVersion as $v | .name as $n | .plugins[] |
+       "\(.type)\t\((. + {cniVersion: $v, name: $n}) | tojson | .[0:-1])"' \
+  "$W/cni-ports.conflist" >"$W/cni-ports.chain"
+
 # A process in a fresh netns: the container that the network-only cases configure.
 mkfifo "$W/ready"
 unshare --net sh -c "echo ready >$W/ready; exec sleep infinity" &
@@ -89,6 +126,7 @@ if [ -n "$hot_text_dir" ]; then
   for i in 1 2; do
     trace "$MR" --root "$W/mr" run -b "$W/bundle" --network "$W/net.json" "ht$i"
     trace "$MR" --root "$W/mr" run -b "$W/bundle" "ht-nonet$i"
+    trace "$MR" --root "$W/mr" --network-dir "$NETS" run -b "$W/bundle" --network "$W/bundle/network-managed.json" "ht-mgd$i"
   done
   export BUNDLE=$W/bundle
   /bin/sh "$repo/bench/container-stub.sh" start "$W/ht-stub"
@@ -97,6 +135,8 @@ if [ -n "$hot_text_dir" ]; then
   trace "$HOOK" --root "$W/hook" --stage undo <"$W/ht-stub.json"
   trace "$HOOK" --root "$W/hook" --network network-bench.json --stage configure <"$W/hook-state.json"
   trace "$HOOK" --root "$W/hook" --stage undo <"$W/hook-state.json"
+  trace "$HOOK" --root "$W/hook" --network-dir "$NETS" --network network-managed.json --stage configure <"$W/hook-state.json"
+  trace "$HOOK" --root "$W/hook" --network-dir "$NETS" --stage undo <"$W/hook-state.json"
   exit 0
 fi
 
@@ -108,6 +148,9 @@ crun, no network	$CRUN --root $W/crun --cgroup-manager=disabled run -b $W/bundle
 runc, no network	$RUNC --root $W/runc run -b $W/bundle b4
 runc + CNI bridge	/bin/sh $repo/bench/runc-cni.sh
 runc + ip script	/bin/sh $repo/bench/runc-ip.sh
+mini-runc, managed network + port	$MR --root $W/mr --network-dir $NETS run -b $W/bundle --network $W/bundle/network-managed.json b7
+mini-runc, managed network + port + DNS	$MR --root $W/mr --network-dir $NETS run -b $W/bundle --network $W/bundle/network-managed-dns.json b9
+runc + CNI bridge, portmap, firewall	/bin/sh $repo/bench/runc-cni-ports.sh
 EOF
 # The lifecycle case: a fresh container per run (bench/container-stub.sh, untimed), the
 # hook as prestart, the container ends (untimed), the hook as poststop: how runtimes run
@@ -120,17 +163,27 @@ netns-hook configure+undo	$HOOK --root $W/hook --network network-bench.json --st
 netns-hook prestart+poststop	!$stub start $W/stub-{i} ;; $HOOK --root $W/hook --network network-bench.json --stage configure <$W/stub-{i}.json ;; !$stub stop $W/stub-{i} ;; $HOOK --root $W/hook --stage undo <$W/stub-{i}.json
 CNI bridge ADD+DEL	CNI_COMMAND=ADD $cni /usr/lib/cni/bridge <$W/cni.conf ;; CNI_COMMAND=DEL $cni /usr/lib/cni/bridge <$W/cni.conf
 ip script up+down	/bin/sh $repo/bench/ip-net.sh up $ctr_pid /proc/$ctr_pid/ns/net ;; /bin/sh $repo/bench/ip-net.sh down
+netns-hook configure+undo, managed network + port	$HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
+netns-hook configure+undo, managed network + port + DNS	$HOOK --root $W/hook --network-dir $NETS --network network-managed-dns.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
+netns-hook configure+undo, managed network + port, bridge up	$HOOK --root $W/hook --network-dir $NETS --network network-shared.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
+CNI chain ADD+DEL: bridge, portmap, firewall	CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net /bin/sh $repo/bench/cni-chain.sh ADD $W/cni-ports.chain $W/cni-ports.bench ;; CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net /bin/sh $repo/bench/cni-chain.sh DEL $W/cni-ports.chain $W/cni-ports.bench
 floor up+down	$FLOOR up --pid $ctr_pid --dir $W/floor --time-file $W/floor.ms ;; $FLOOR down --dir $W/floor --time-file $W/floor.ms
 EOF
 
-# Leftovers: host links, mounts, state directories, named netns. A state root that
-# mini-runc and netns-hook bind-mount onto itself (shared, so that their pins are seen
-# from every mount namespace, as iproute2 does /run/netns) is not a leftover.
+# Leftovers: host links, mounts, state directories, named netns, nftables tables, the
+# pools' held addresses and DNS files (a pool's next-address cursor, last-4 or last-6,
+# stays by design, as host-local's last_reserved_ip does). A state root that mini-runc
+# and netns-hook bind-mount onto itself (shared, so that their pins are seen from every
+# mount namespace, as iproute2 does /run/netns) is not a leftover. The tables
+# iptables-nft keeps (ip/ip6 nat and filter) are the CNI plugins', which leave their
+# chains by design; ours is `inet mini_runc`.
 leftovers() {
   { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
     awk -v mr="$W/mr" -v hook="$W/hook" '$5 != mr && $5 != hook {print "mount " $5}' /proc/self/mountinfo | sort
     ls -A "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor"
     ls -A /run/netns 2>/dev/null || true
+    nft list tables | grep -v -E '^table ip6? (nat|filter)$' || true
+    find /run/mini-runc-ipam /run/mini-runc-dns /run/mini-runc-leases -type f ! -name 'last-*' 2>/dev/null || true
   } 2>&1
 }
 # iproute2 bind-mounts /run/netns onto itself on first use and leaves it: not a leftover.
@@ -151,8 +204,56 @@ log "runtimes: $WARMUP warm-up + $ROUNDS rounds, interleaved (load $(load_now))"
 "$MEASURE" --cases "$W/runtimes.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/runtimes.raw" >"$W/runtimes.tsv"
 log "network alone (load $(load_now))"
 : >"$W/floor.ms"
+/bin/sh "$repo/bench/port-filler.sh" up "$W/resident" network-shared-none.json
 "$MEASURE" --cases "$W/network.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/network.raw" >"$W/network.tsv"
+/bin/sh "$repo/bench/port-filler.sh" down "$W/resident"
+# The CNI bridge plugin makes its bridge and never deletes it, by design: the bench does.
+ip link del cni-ports0
 after_cases=$(settled_leftovers)
+
+# Published ports: what 1,000 published ports cost the next container's setup and a
+# connection. A filler container on network fill (bench/port-filler.sh, untimed: made
+# before each timed run and removed after it) publishes a range of 1,000 ports, or none;
+# the two cases interleave, so the machine's drift falls on both. The setup: the hook's
+# configure+undo of a one-port spec on mgd. The connection: from a client namespace behind
+# the host's uplink (192.0.2.2 -> 192.0.2.1:18080), DNAT to a server container on mgd
+# that answers one byte (bench/tcp_probe.cpp); $CONNECTS connections one after another,
+# timed as one step.
+filler="/bin/sh $repo/bench/port-filler.sh"
+cat >"$W/ports.cases" <<EOF
+one more port, none published	!$filler up $W/filler-{i} network-fill-none.json ;; $HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json ;; !$filler down $W/filler-{i}
+one more port, 1,000 published	!$filler up $W/filler-{i} network-fill-1000.json ;; $HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json ;; !$filler down $W/filler-{i}
+EOF
+log "ports: one more port with none and with 1,000 published (load $(load_now))"
+"$MEASURE" --cases "$W/ports.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/ports.raw" >"$W/ports.tsv"
+
+unshare --net sh -c "ip link set lo up; echo ready >$W/ready; exec sleep infinity" &
+client_pid=$!
+read -r _ <"$W/ready"
+trap 'kill $ctr_pid $client_pid 2>/dev/null || true' EXIT
+ip link add up0 type veth peer name eth0 netns "/proc/$client_pid/ns/net"
+ip addr add 192.0.2.1/24 dev up0
+ip link set up0 up
+nsenter --net="/proc/$client_pid/ns/net" sh -c 'ip addr add 192.0.2.2/24 dev eth0 && ip link set eth0 up'
+/bin/sh "$repo/bench/container-stub.sh" start "$W/server"
+"$HOOK" --root "$W/hook" --network-dir "$NETS" --network network-server.json --stage configure <"$W/server.json"
+"$PROBE" serve --netns "/proc/$(cat "$W/server.pid")/ns/net" --port 80 --ready "$W/ready" &
+server_pid=$!
+read -r _ <"$W/ready"
+connect="$PROBE connect --netns /proc/$client_pid/ns/net --to 192.0.2.1 --port 18080 --count $CONNECTS"
+cat >"$W/latency.cases" <<EOF
+connections, one published	!$filler up $W/filler-{i} network-fill-none.json ;; $connect ;; !$filler down $W/filler-{i}
+connections, 1 + 1,000 published	!$filler up $W/filler-{i} network-fill-1000.json ;; $connect ;; !$filler down $W/filler-{i}
+EOF
+log "latency: $CONNECTS connections to a published port, with one and with 1 + 1,000 published (load $(load_now))"
+"$MEASURE" --cases "$W/latency.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/latency.raw" >"$W/latency.tsv"
+kill "$server_pid" "$client_pid"
+wait "$server_pid" "$client_pid" 2>/dev/null || true
+trap 'kill $ctr_pid 2>/dev/null || true' EXIT
+"$HOOK" --root "$W/hook" --network-dir "$NETS" --stage undo <"$W/server.json"
+/bin/sh "$repo/bench/container-stub.sh" stop "$W/server"
+ip link del up0 2>/dev/null || true  # gone with the client's namespace, unless not yet
+after_ports=$(settled_leftovers)
 
 # Bulk: one device with $BULK_ADDRESSES IPv4 addresses, configured by the hook (the
 # setup timed, the undo not) and by one `ip -batch`: applying N addresses costs O(N).
@@ -197,5 +298,5 @@ load_end=$(load_now)
 
 mkdir -p "$out/raw"
 cp "$W"/*.tsv "$W"/*.raw "$W/floor.ms" "$out/raw/"
-export load_start load_end before after_cases after_churn after_scale
+export load_start load_end before after_cases after_ports after_churn after_scale
 "$repo/bench/report.sh" "$out"
