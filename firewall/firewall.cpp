@@ -1,47 +1,53 @@
 #include "firewall/firewall.hpp"
 
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+
 #include <cstdlib>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "firewall/nft.hpp"
 #include "firewall/ruleset.hpp"
 
 namespace mr::firewall {
 
 using nlohmann::json;
 
-Result<Firewall> Firewall::open() { return Firewall(MR_TRY_VALUE(Nft::open())); }
-
-static std::string batch(const std::vector<json>& commands) { return json{{"nftables", commands}}.dump(); }
-
-// `get element` fails with ENOENT for a missing element and for a missing set or table:
-// all three mean "not there".
-Result<std::optional<std::string>> Firewall::element_comment(std::string_view set, std::string_view key) {
-  ruleset::Element e{std::string(set), {}, {}, std::string(key)};
-  auto out = nft_.run(ruleset::get_command(e));
-  if (!out) {
-    if (out.error().err == ENOENT) return std::nullopt;
-    return std::unexpected(std::move(out).error().wrap("look up " + std::string(key) + " in " + std::string(set)));
+static std::string family_name(uint32_t family) {
+  switch (family) {
+    case NFPROTO_IPV4: return "ip";
+    case NFPROTO_IPV6: return "ip6";
+    case NFPROTO_INET: return "inet";
+    case NFPROTO_BRIDGE: return "bridge";
   }
-  // nft 1.0.6 prints `get element` in nft syntax even in JSON mode: `... comment "web" : ...`;
-  // a later one may print JSON: "comment": "web".
-  for (std::string_view mark : {"comment \"", "\"comment\": \""}) {
-    auto at = out->find(mark);
-    if (at == std::string::npos) continue;
-    at += mark.size();
-    return out->substr(at, out->find('"', at) - at);
-  }
-  return std::string();
+  return std::to_string(family);
 }
 
-Result<bool> Firewall::has_element(std::string_view set, std::string_view key) {
-  return MR_TRY_VALUE(element_comment(set, key)).has_value();
+Result<Firewall> Firewall::open() { return Firewall(MR_TRY_VALUE(nfnl::Socket::open())); }
+
+// NFT_MSG_GETSETELEM of one key fails with ENOENT for a missing element and for a
+// missing set or table: all three mean "not there".
+Result<std::optional<std::string>> Firewall::element_comment(const ruleset::Element& e) {
+  std::string comment;
+  auto r = nl_.request([&](char* buf, uint32_t seq) { return ruleset::get_request(buf, seq, e); },
+                       [&](const nlmsghdr* h) { comment = ruleset::comment_of(h); });
+  if (!r) {
+    if (r.error().err == ENOENT) return std::nullopt;
+    return std::unexpected(std::move(r).error().wrap("look up " + e.text + " in " + e.set));
+  }
+  return comment;
 }
 
 Result<std::optional<std::string>> Firewall::port_holder(Protocol protocol, uint16_t port,
                                                          const std::optional<netns::IpAddress>& host_ip) {
   for (const auto& key : ruleset::port_keys(protocol, port, host_ip))
-    if (auto holder = MR_TRY_VALUE(element_comment(key.set, key.key))) return holder;
+    if (auto holder = MR_TRY_VALUE(element_comment(key))) return holder;
   return std::nullopt;
 }
 
@@ -52,7 +58,7 @@ Result<std::optional<std::string>> Firewall::holder_of(const PortMapping& m, uin
   std::string every = m.container_ip.family == AF_INET ? "dnat4_addr" : "dnat6_addr";
   for (const auto& key : ruleset::port_keys(m.protocol, port, m.host_ip))
     if (m.host_ip || key.set == every)
-      if (auto holder = MR_TRY_VALUE(element_comment(key.set, key.key))) return holder;
+      if (auto holder = MR_TRY_VALUE(element_comment(key))) return holder;
   return std::nullopt;
 }
 
@@ -78,76 +84,83 @@ Result<void> Firewall::check_ports_free(const ContainerRules& rules) {
 // A fault point for the tests (fault-injection builds only): MR_FIREWALL_FAIL_BATCH=1 ends
 // each batch with the deletion of an element that is not there, which the kernel refuses
 // after taking in every earlier command of the transaction.
-static void maybe_spoil(std::vector<json>& commands) {
+static void maybe_spoil(nfnl::Batch& batch) {
 #ifdef MR_FAULT_INJECTION
   if (const char* v = std::getenv("MR_FIREWALL_FAIL_BATCH"); v && std::string_view(v) == "1")
-    commands.push_back(ruleset::element_command(
-        "delete", ruleset::Element{"bridges", "mr-fault", "mr-fault", "\"mr-fault\""}));
+    ruleset::elements(batch, ruleset::Verb::remove,
+                      {ruleset::Element{.set = "bridges", .key = std::string(16, '\0').replace(0, 8, "mr-fault")}});
 #else
-  (void)commands;
+  (void)batch;
 #endif
 }
 
 // The batch of add_container(): every port element is created (NLM_F_EXCL), so that the
 // kernel refuses, in the same transaction, a port someone holds; those in `own` (this
 // container's already) are left out.
-static std::string add_batch(const ContainerRules& rules, const std::vector<bool>& own) {
-  std::vector<json> commands = ruleset::skeleton();
-  for (const auto& e : ruleset::network_elements(rules.network))
-    commands.push_back(ruleset::element_command("add", e));
+static void add_batch(nfnl::Batch& batch, const ContainerRules& rules, const std::vector<bool>& own) {
+  ruleset::skeleton(batch);
+  ruleset::elements(batch, ruleset::Verb::add, ruleset::network_elements(rules.network));
   auto ports = ruleset::port_elements(rules);
+  std::vector<ruleset::Element> created;
   for (size_t i = 0; i < ports.size(); ++i)
-    if (own.empty() || !own[i]) commands.push_back(ruleset::element_command("create", ports[i].element));
+    if (own.empty() || !own[i]) created.push_back(ports[i].element);
+  ruleset::elements(batch, ruleset::Verb::create, created);
   // A port on one host address is taken if it is published on every address: the
   // every-address element is created and deleted again in the same transaction, which
   // the kernel refuses (EEXIST) when it is there.
   ContainerRules probe = rules;
   std::erase_if(probe.ports, [](const PortMapping& m) { return !m.host_ip; });
   for (auto& m : probe.ports) m.host_ip.reset();
-  for (const auto& p : ruleset::port_elements(probe)) {
-    if (!p.element.set.ends_with("_addr")) continue;
-    commands.push_back(ruleset::element_command("create", p.element));
-    commands.push_back(ruleset::element_command("delete", p.element));
-  }
-  maybe_spoil(commands);
-  return batch(commands);
+  std::vector<ruleset::Element> probes;
+  for (const auto& p : ruleset::port_elements(probe))
+    if (p.element.set.ends_with("_addr")) probes.push_back(p.element);
+  ruleset::elements(batch, ruleset::Verb::create, probes);
+  ruleset::elements(batch, ruleset::Verb::remove, probes);
+  maybe_spoil(batch);
 }
 
-// No lookup before the batch: nft 1.0.6 answers `get element` after listing every element
-// of the set into its cache, so a check per port would cost as much as the ports
-// published. The kernel's refusal (a hash lookup) is the check; only then are the holders
-// looked up, to name the one that refuses, or to find this container's own ports (its
-// rules added again, as `network reload` does) and leave them as they are.
+// No lookup before the batch: the kernel's refusal (a hash lookup) is the check; only
+// then are the holders looked up, to name the one that refuses, or to find this
+// container's own ports (its rules added again, as `network reload` does) and leave them
+// as they are.
 Result<void> Firewall::add_container(const ContainerRules& rules) {
   MR_TRY(validate(rules));
   std::string what = "add the firewall rules of container " + rules.container;
-  auto r = nft_.run(add_batch(rules, {}));
+  nfnl::Batch first;
+  add_batch(first, rules, {});
+  auto r = nl_.commit(first);
   if (r) return {};
   if (r.error().err != EEXIST) return std::unexpected(std::move(r).error().wrap(what));
   MR_TRY_CTX(check_ports_free(rules), what);
   std::vector<bool> own;
   for (const auto& p : ruleset::port_elements(rules)) {
-    auto holder = MR_TRY_VALUE(element_comment(p.element.set, p.element.key));
+    auto holder = MR_TRY_VALUE(element_comment(p.element));
     own.push_back(holder && *holder == rules.container);
   }
-  MR_TRY_CTX(nft_.run(add_batch(rules, own)), what);
+  nfnl::Batch again;
+  add_batch(again, rules, own);
+  MR_TRY_CTX(nl_.commit(again), what);
   return {};
 }
 
+// Deletion needs no cache: each of the container's elements is looked up by its key
+// (it may be gone, or another container's by now) and deleted only if it is this one's.
 Result<void> Firewall::remove_container(const ContainerRules& rules, bool last_on_network) {
   MR_TRY(validate(rules));
   std::string what = "remove the firewall rules of container " + rules.container;
-  std::vector<json> commands;
+  std::vector<ruleset::Element> gone;
   for (const auto& p : ruleset::port_elements(rules)) {
-    auto holder = MR_TRY_VALUE(element_comment(p.element.set, p.element.key));
-    if (holder && *holder == rules.container) commands.push_back(ruleset::element_command("delete", p.element));
+    auto holder = MR_TRY_VALUE(element_comment(p.element));
+    if (holder && *holder == rules.container) gone.push_back(p.element);
   }
   if (last_on_network)
     for (const auto& e : ruleset::network_elements(rules.network))
-      if (MR_TRY_VALUE(has_element(e.set, e.key))) commands.push_back(ruleset::element_command("delete", e));
-  if (commands.empty()) return {};
-  maybe_spoil(commands);
-  MR_TRY_CTX(nft_.run(batch(commands)), what);
+      if (MR_TRY_VALUE(element_comment(e))) gone.push_back(e);
+  if (gone.empty()) return {};
+  nfnl::Batch batch;
+  ruleset::elements(batch, ruleset::Verb::remove, gone);
+  maybe_spoil(batch);
+  MR_TRY_CTX(nl_.commit(batch), what);
   return {};
 }
 
@@ -162,7 +175,8 @@ static void strip_handles(json& j) {
 }
 
 Result<std::optional<json>> Firewall::read_table() {
-  auto out = nft_.run(std::string("list table ") + ruleset::kFamily + " " + ruleset::kTable);
+  auto nft = MR_TRY_VALUE(Nft::open());
+  auto out = nft.run(std::string("list table ") + ruleset::kFamilyName + " " + ruleset::kTable);
   if (!out) {
     if (out.error().err == ENOENT) return std::nullopt;
     return std::unexpected(std::move(out).error().wrap("list table inet mini_runc"));
@@ -178,30 +192,69 @@ Result<std::optional<json>> Firewall::read_table() {
 }
 
 Result<std::vector<std::string>> Firewall::forward_dropping_chains() {
-  auto out = MR_TRY_VALUE(nft_.run("list chains"));
-  json doc = json::parse(out, nullptr, false);
-  if (doc.is_discarded() || !doc.contains("nftables")) return fail(EPROTO, "list chains: no JSON from nft");
   std::vector<std::string> dropping;
-  for (const auto& o : doc["nftables"]) {
-    if (!o.contains("chain")) continue;
-    const auto& c = o["chain"];
-    std::string family = c.value("family", ""), table = c.value("table", "");
-    if (family == ruleset::kFamily && table == ruleset::kTable) continue;
-    if (c.value("hook", "") == "forward" && c.value("policy", "") == "drop")
-      dropping.push_back(family + " " + table + " " + c.value("name", ""));
-  }
+  auto dumped = nl_.request(
+      [](char* buf, uint32_t seq) {
+        return nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+      },
+      [&](const nlmsghdr* h) {
+        std::unique_ptr<nftnl_chain, void (*)(const nftnl_chain*)> c(nftnl_chain_alloc(), nftnl_chain_free);
+        if (nftnl_chain_nlmsg_parse(h, c.get()) < 0) return;
+        if (!nftnl_chain_is_set(c.get(), NFTNL_CHAIN_HOOKNUM) || !nftnl_chain_is_set(c.get(), NFTNL_CHAIN_POLICY)) return;
+        uint32_t family = nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_FAMILY);
+        std::string table = nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE);
+        if (family == NFPROTO_INET && table == ruleset::kTable) return;
+        uint32_t hook = nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_HOOKNUM);
+        // The forward hook of ip, ip6, inet (NF_INET_FORWARD) and bridge (NF_BR_FORWARD, 2 too).
+        bool forward = hook == NF_INET_FORWARD && family != NFPROTO_NETDEV && family != NFPROTO_ARP;
+        if (forward && nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_POLICY) == NF_DROP)
+          dropping.push_back(family_name(family) + " " + table + " " + nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME));
+      });
+  if (!dumped) return std::unexpected(std::move(dumped).error().wrap("list the host's chains"));
   return dropping;
 }
 
-Result<void> Firewall::drop_table_if_unused() {
-  auto table = MR_TRY_VALUE(read_table());
-  if (!table) return {};
-  for (const auto& o : (*table)["nftables"]) {
-    for (const char* kind : {"set", "map"})
-      if (o.contains(kind) && o[kind].contains("elem") && !o[kind]["elem"].empty()) return {};
+// Whether `set` holds an element (an interval's end alone, as nft 1.0.6 leaves at 0 in
+// an interval set, is none). ENOENT: no set, no table.
+Result<bool> Firewall::set_has_elements(const std::string& set) {
+  bool any = false;
+  auto dumped = nl_.request(
+      [&](char* buf, uint32_t seq) {
+        std::unique_ptr<nftnl_set, void (*)(const nftnl_set*)> s(nftnl_set_alloc(), nftnl_set_free);
+        nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, ruleset::kTable);
+        nftnl_set_set_str(s.get(), NFTNL_SET_NAME, set.c_str());
+        nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
+        nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
+        return nlh;
+      },
+      [&](const nlmsghdr* h) {
+        std::unique_ptr<nftnl_set, void (*)(const nftnl_set*)> s(nftnl_set_alloc(), nftnl_set_free);
+        if (nftnl_set_elems_nlmsg_parse(h, s.get()) < 0) return;
+        nftnl_set_elem_foreach(
+            s.get(),
+            [](nftnl_set_elem* e, void* out) -> int {
+              uint32_t flags = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) ? nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) : 0;
+              if (!(flags & NFT_SET_ELEM_INTERVAL_END)) *static_cast<bool*>(out) = true;
+              return 0;
+            },
+            &any);
+      });
+  if (!dumped) {
+    if (dumped.error().err == ENOENT) return false;
+    return std::unexpected(std::move(dumped).error().wrap("list the elements of " + set));
   }
-  MR_TRY_CTX(nft_.run(std::string("delete table ") + ruleset::kFamily + " " + ruleset::kTable),
-             "delete table inet mini_runc");
+  return any;
+}
+
+// The network's sets first: every network has its bridge in `bridges`, so a table in use
+// is told by the first, small dump.
+Result<void> Firewall::drop_table_if_unused() {
+  for (const auto& set : ruleset::set_names())
+    if (MR_TRY_VALUE(set_has_elements(set))) return {};
+  nfnl::Batch batch;
+  ruleset::delete_table(batch);
+  auto r = nl_.commit(batch);
+  if (!r && r.error().err != ENOENT) return std::unexpected(std::move(r).error().wrap("delete table inet mini_runc"));
   return {};
 }
 

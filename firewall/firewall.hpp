@@ -14,7 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/error.hpp"
-#include "firewall/nft.hpp"
+#include "firewall/nfnl.hpp"
 #include "netns/ip.hpp"
 
 namespace mr::firewall {
@@ -57,8 +57,13 @@ Result<void> validate(const ContainerRules& rules);
 std::string encode(const ContainerRules& rules);
 Result<ContainerRules> decode(std::string_view line);
 
+namespace ruleset {
+struct Element;
+}
+
 // The firewall of the network namespace the calling thread is in when open() is called:
-// libnftables' netlink socket is made there and stays there.
+// its netfilter netlink socket is made there and stays there. Changes and look-ups are
+// nf_tables messages built with libnftnl; only read_table() loads libnftables.
 class Firewall {
  public:
   static Result<Firewall> open();
@@ -74,9 +79,8 @@ class Firewall {
   // Deletes the table once no network has elements in it (a missing table is no error).
   Result<void> drop_table_if_unused();
   // The container publishing host port `port`/`protocol` on `host_ip` or on every
-  // address (both families when `host_ip` is none). One `get element` per map asked: a
-  // hash lookup in the kernel, but nft 1.0.6 lists the set's elements into its cache
-  // first, so this is for refusals and tools, not for a hot path.
+  // address (both families when `host_ip` is none). One NFT_MSG_GETSETELEM per map
+  // asked: a hash lookup in the kernel, whatever the number of ports published.
   Result<std::optional<std::string>> port_holder(Protocol protocol, uint16_t port,
                                                  const std::optional<netns::IpAddress>& host_ip);
   // Base chains of other tables that drop forwarded packets by policy (a Docker-style
@@ -84,16 +88,17 @@ class Firewall {
   // whatever our table accepts, so containers' traffic through the host stops there.
   Result<std::vector<std::string>> forward_dropping_chains();
   // Our table as nftables lists it ({"nftables": [...]}, without the metainfo object
-  // and the handles), or nothing when there is no table.
+  // and the handles), or nothing when there is no table. For tests and tools: it loads
+  // libnftables, in the network namespace of the calling thread.
   Result<std::optional<nlohmann::json>> read_table();
 
  private:
-  explicit Firewall(Nft nft) : nft_(std::move(nft)) {}
-  Result<std::optional<std::string>> element_comment(std::string_view set, std::string_view key);
-  Result<bool> has_element(std::string_view set, std::string_view key);
+  explicit Firewall(nfnl::Socket nl) : nl_(std::move(nl)) {}
+  Result<std::optional<std::string>> element_comment(const ruleset::Element& e);
+  Result<bool> set_has_elements(const std::string& set);
   Result<std::optional<std::string>> holder_of(const PortMapping& m, uint16_t port);
   Result<void> check_ports_free(const ContainerRules& rules);
-  Nft nft_;
+  nfnl::Socket nl_;
 };
 
 }  // namespace mr::firewall
