@@ -44,27 +44,34 @@ Error kernel_error(const nlmsghdr* h, int error) {
 
 }  // namespace
 
+// Each message is built in a scratch buffer (not cleared: libnftnl writes every byte of
+// what it builds) and copied in after it, so that the batch grows by what it holds.
+static std::vector<char>& scratch() {
+  static thread_local std::vector<char> buf(kMessageRoom);
+  return buf;
+}
+
 Batch::Batch() : seq_(first_seq()) {
-  buf_.resize(kMessageRoom);
-  auto* nlh = nftnl_batch_begin(buf_.data(), seq_++);
-  buf_.resize(NLMSG_ALIGN(nlh->nlmsg_len));
+  buf_.reserve(16 * 1024);
+  append(nftnl_batch_begin(scratch().data(), seq_++));
+}
+
+void Batch::append(const nlmsghdr* nlh) {
+  const char* p = reinterpret_cast<const char*>(nlh);
+  buf_.insert(buf_.end(), p, p + nlh->nlmsg_len);
+  buf_.resize(NLMSG_ALIGN(buf_.size()));
 }
 
 void Batch::add(uint16_t type, uint16_t family, uint16_t flags, const std::function<void(nlmsghdr*)>& fill) {
-  size_t at = buf_.size();
-  buf_.resize(at + kMessageRoom);
-  nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf_.data() + at, type, family, flags, seq_++);
+  nlmsghdr* nlh = nftnl_nlmsg_build_hdr(scratch().data(), type, family, flags, seq_++);
   fill(nlh);
-  buf_.resize(at + NLMSG_ALIGN(nlh->nlmsg_len));
+  append(nlh);
   ++messages_;
 }
 
 const std::vector<char>& Batch::finish() {
   if (!finished_) {
-    size_t at = buf_.size();
-    buf_.resize(at + kMessageRoom);
-    auto* nlh = nftnl_batch_end(buf_.data() + at, seq_++);
-    buf_.resize(at + NLMSG_ALIGN(nlh->nlmsg_len));
+    append(nftnl_batch_end(scratch().data(), seq_++));
     finished_ = true;
   }
   return buf_;
@@ -123,9 +130,8 @@ Result<void> Socket::commit(Batch& batch) {
 }
 
 Result<void> Socket::request(const std::function<nlmsghdr*(char*, uint32_t)>& build, const Reply& on_reply) {
-  std::vector<char> out(kMessageRoom);
   uint32_t seq = ++seq_;
-  nlmsghdr* req = build(out.data(), seq);
+  nlmsghdr* req = build(scratch().data(), seq);
   if (!(req->nlmsg_flags & NLM_F_DUMP)) req->nlmsg_flags |= NLM_F_ACK;
   MR_TRY(send(req, req->nlmsg_len));
   if (buf_.empty()) buf_.resize(kRecvBuffer);

@@ -26,6 +26,7 @@ class Batch {
   const std::vector<char>& finish();
 
  private:
+  void append(const nlmsghdr* nlh);
   std::vector<char> buf_;
   uint32_t seq_ = 0;
   size_t messages_ = 0;

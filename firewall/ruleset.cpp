@@ -26,7 +26,7 @@ namespace {
 // nft's datatype numbers (nftables include/datatype.h), which it keeps in the set's key
 // and data types to print elements back; a concatenation is its parts' numbers, 6 bits
 // each.
-enum : uint32_t { kIpAddr = 7, kIp6Addr = 8, kInetProto = 12, kInetService = 13, kIfname = 42 };
+enum : uint32_t { kIpAddr = 7, kIp6Addr = 8, kInetProto = 12, kInetService = 13, kIfname = 41 };
 constexpr uint32_t concat(std::initializer_list<uint32_t> parts) {
   uint32_t t = 0;
   for (uint32_t p : parts) t = t << 6 | p;
@@ -273,11 +273,14 @@ std::unique_ptr<T, Free> owned(T* p, Free) {
   return std::unique_ptr<T, Free>(p);
 }
 
-void add_set(nfnl::Batch& b, const SetDef& d) {
+// nf_tables wants an id for each new set (NFTA_SET_ID), by which later messages of the
+// same batch may name it; ours name it by its name.
+void add_set(nfnl::Batch& b, const SetDef& d, uint32_t id) {
   auto s = owned(nftnl_set_alloc(), [](nftnl_set* p) { nftnl_set_free(p); });
   nftnl_set_set_u32(s.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
   nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
   nftnl_set_set_str(s.get(), NFTNL_SET_NAME, d.name);
+  nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
   nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, d.flags);
   nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, d.key_type);
   nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, d.key_len);
@@ -416,7 +419,8 @@ void skeleton(nfnl::Batch& b) {
   nftnl_table_set_u32(t.get(), NFTNL_TABLE_FAMILY, NFPROTO_INET);
   nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, kTable);
   b.add(NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE, [&](nlmsghdr* nlh) { nftnl_table_nlmsg_build_payload(nlh, t.get()); });
-  for (const auto& s : kSets) add_set(b, s);
+  uint32_t id = 0;
+  for (const auto& s : kSets) add_set(b, s, ++id);
   add_chain(b, "ports", nullptr);
   for (const auto& h : kChains) add_chain(b, h.name, &h);
   flush_chain(b, "ports");
