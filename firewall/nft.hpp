@@ -1,6 +1,7 @@
-// The one owner of a libnftables context. libnftables is loaded with dlopen() at the first
-// open(), so that a runtime whose containers need no firewall maps nothing of it (its
-// dependencies, libnftnl, libjansson, libxtables..., weigh more than the runtime itself).
+// The one owner of a libnftables context, for what lists the table as nft does (read_table(),
+// tests, tools); changes go through nfnl.hpp. libnftables is loaded with dlopen() at the
+// first open(), so that no runtime maps it to add or remove rules (it and its dependencies,
+// libjansson, libxtables..., weigh more than the runtime itself).
 #pragma once
 
 #include <string>
