@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "firewall/nft.hpp"
 #include "netns/sysctl.hpp"
 #include "support/udp.hpp"
 #include "support/wait.hpp"
