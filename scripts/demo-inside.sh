@@ -14,6 +14,19 @@ fail() { echo "demo: FAILED: $*" >&2; exit 1; }
 set_args() { local cmd=${2//&/\\&}; sed -i "s|^\( *\)\"sh\"\$|\1\"sh\", \"-c\", \"$cmd\"|" "$1"; }
 trap 'for id in $(mr list -q 2>/dev/null); do mr delete --force "$id" >/dev/null 2>&1 || true; done' EXIT
 
+# `mr [OPTIONS] run --detach` of $work/ID whose workload says "ready" on its stdout once it
+# serves. Its stdout is a fifo, opened read-write here so that neither side blocks on open;
+# the demo waits for the line, 10 s at most. run_until_ready ID [MINI-RUNC OPTIONS...]
+run_until_ready() {
+  local id=$1 said; shift
+  mkfifo "$work/$id.out"
+  exec 4<>"$work/$id.out"
+  mr "$@" run --detach --bundle "$work/$id" "$id" >&4
+  read -r -t 10 said <&4 || fail "container $id did not say it was ready within 10 s"
+  exec 4<&-
+  [ "$said" = ready ] || fail "container $id said \"$said\", not ready"
+}
+
 step "the stand-in host: bridge mr0 (10.88.0.1/16) and a NIC enp0 (192.0.2.1/24)"
 ip link set lo up
 ip link add mr0 address 02:42:0a:58:00:01 type bridge && ip addr add 10.88.0.1/16 dev mr0 && ip link set mr0 up
@@ -33,14 +46,7 @@ JSON
   # Without -f, busybox httpd binds its port and then goes to the background: once it
   # has returned, the server listens, and the workload says so on its stdout.
   set_args "$work/$id/config.json" "echo hello from container $id > /dev/shm/index.html && httpd -p 8080 -h /dev/shm && echo ready && exec sleep 100000"
-  # Its stdout is a fifo, opened read-write here so that neither side blocks on open;
-  # the demo waits for the "ready" line, 10 s at most.
-  mkfifo "$work/$id.out"
-  exec 4<>"$work/$id.out"
-  mr run --detach --bundle "$work/$id" "$id" >&4
-  read -r -t 10 said <&4 || fail "container $id did not say it was ready within 10 s"
-  exec 4<&-
-  [ "$said" = ready ] || fail "container $id said \"$said\", not ready"
+  run_until_ready "$id"
 done
 mr list
 # A client on the host (bash's /dev/tcp): one request, 5 s at most. fetch ADDR [PORT].
@@ -105,8 +111,8 @@ cat > "$work/web1/network.json" <<'JSON'
 {"version": 1, "devices": [{"name": "eth0", "network": "web"}],
  "ports": [{"hostPort": 8080, "containerPort": 80}]}
 JSON
-set_args "$work/web1/config.json" "echo hello from web1 > /dev/shm/index.html && httpd -p 80 -h /dev/shm && exec sleep 100000"
-mr --network-dir "$nets" run --detach --bundle "$work/web1" web1
+set_args "$work/web1/config.json" "echo hello from web1 > /dev/shm/index.html && httpd -p 80 -h /dev/shm && echo ready && exec sleep 100000"
+run_until_ready web1 --network-dir "$nets"
 echo "our nftables table:" && nft list table inet mini_runc | grep -E 'elements|dnat|masquerade' | head -6
 got=$(in_inet bash -c "$(declare -f fetch); fetch 198.51.100.1") || fail "no answer on 198.51.100.1:8080 from the internet"
 echo "internet -> http://198.51.100.1:8080/ -> $got"

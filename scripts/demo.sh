@@ -5,7 +5,9 @@
 #   - two containers serve the same address:port (0.0.0.0:8080) at once on one bridge,
 #     and each is reached separately at its own address;
 #   - a host device is moved into a container, renamed and given the spec's address,
-#     and comes back to the host with its name and address when the container ends.
+#     and comes back to the host with its name and address when the container ends;
+#   - a managed network: a published port reached from a stand-in internet and from the
+#     host's 127.0.0.1, a container found by name, nothing left after delete.
 # Exits non-zero, with a line saying what, when any of that does not hold.
 # Run as root on Debian 12.
 set -euo pipefail
