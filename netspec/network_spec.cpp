@@ -237,8 +237,11 @@ class SpecReader {
         problem(ptr + "/" + key, "expected a number from 1 to 65535 (got " + oci::brief(*v) + ")");
         return false;
       };
-      bool ok = number("hostPort", port.host_port, true) & number("containerPort", port.container_port, true) &
-                number("range", port.range, false);
+      // Each is read, so that every bad number is told, not only the first.
+      const bool host_ok = number("hostPort", port.host_port, true);
+      const bool container_ok = number("containerPort", port.container_port, true);
+      const bool range_ok = number("range", port.range, false);
+      bool ok = host_ok && container_ok && range_ok;
       std::string proto = string_member(p, "protocol").value_or("tcp");
       port.protocol = proto == "udp" ? 17 : proto == "sctp" ? 132 : 6;
       if (auto ip = string_member(p, "hostIp")) {
