@@ -7,7 +7,11 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <map>
+#include <span>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +85,38 @@ Result<void> Firewall::check_ports_free(const ContainerRules& rules) {
   return {};
 }
 
+// A port published on every address is taken too while another container publishes it
+// on one host address: those are listed (a dump of the host-address map of each family
+// the container publishes on every address in; it holds only ports published on an
+// address, few) and matched by protocol and port.
+Result<void> Firewall::check_not_held_on_an_address(const ContainerRules& rules) {
+  for (int family : {AF_INET, AF_INET6}) {
+    std::map<std::string, std::pair<size_t, uint16_t>> ours;  // port_part -> mapping, port
+    for (size_t i = 0; i < rules.ports.size(); ++i) {
+      const auto& m = rules.ports[i];
+      if (m.host_ip || m.container_ip.family != family) continue;
+      for (uint32_t k = 0; k < m.range; ++k) {
+        auto port = static_cast<uint16_t>(m.host_port + k);
+        ours.emplace(ruleset::port_part(m.protocol, port), std::pair{i, port});
+      }
+    }
+    if (ours.empty()) continue;
+    for (const auto& e : MR_TRY_VALUE(list_elements(ruleset::host_address_port_map(family)))) {
+      if (e.comment == rules.container || e.key.size() < 8) continue;
+      auto it = ours.find(e.key.substr(e.key.size() - 8));
+      if (it == ours.end()) continue;
+      auto [i, port] = it->second;
+      auto raw = std::span(reinterpret_cast<const uint8_t*>(e.key.data()), e.key.size() - 8);
+      std::string what = "port " + std::to_string(port) + "/" + std::string(protocol_name(rules.ports[i].protocol));
+      Error err = sys_error(EADDRINUSE, what + " is published on " + netns::IpAddress::from_bytes(family, raw).to_string() +
+                                            " by container " + e.comment);
+      err.pointer = "/ports/" + std::to_string(i);
+      return std::unexpected(std::move(err));
+    }
+  }
+  return {};
+}
+
 // A fault point for the tests (fault-injection builds only): MR_FIREWALL_FAIL_BATCH=1 ends
 // each batch with the deletion of an element that is not there, which the kernel refuses
 // after taking in every earlier command of the transaction.
@@ -126,21 +162,35 @@ static void add_batch(nfnl::Batch& batch, const ContainerRules& rules, const std
 Result<void> Firewall::add_container(const ContainerRules& rules) {
   MR_TRY(validate(rules));
   std::string what = "add the firewall rules of container " + rules.container;
+  auto ports = ruleset::port_elements(rules);
+  std::vector<bool> own;
   nfnl::Batch first;
   add_batch(first, rules, {});
-  auto r = nl_.commit(first);
-  if (r) return {};
-  if (r.error().err != EEXIST) return std::unexpected(std::move(r).error().wrap(what));
-  MR_TRY_CTX(check_ports_free(rules), what);
-  std::vector<bool> own;
-  for (const auto& p : ruleset::port_elements(rules)) {
-    auto holder = MR_TRY_VALUE(element_comment(p.element));
-    own.push_back(holder && *holder == rules.container);
+  if (auto r = nl_.commit(first); !r) {
+    if (r.error().err != EEXIST) return std::unexpected(std::move(r).error().wrap(what));
+    MR_TRY_CTX(check_ports_free(rules), what);
+    for (const auto& p : ports) {
+      auto holder = MR_TRY_VALUE(element_comment(p.element));
+      own.push_back(holder && *holder == rules.container);
+    }
+    nfnl::Batch again;
+    add_batch(again, rules, own);
+    MR_TRY_CTX(nl_.commit(again), what);
   }
-  nfnl::Batch again;
-  add_batch(again, rules, own);
-  MR_TRY_CTX(nl_.commit(again), what);
-  return {};
+  // Checked once the ports are in, so that of two containers publishing one port, one on
+  // every address and one on an address, at the same time, one always sees the other:
+  // the one on an address by the kernel's refusal, the one on every address here, which
+  // then takes out the ports it just put in.
+  auto held = check_not_held_on_an_address(rules);
+  if (held) return {};
+  std::vector<ruleset::Element> added;
+  for (size_t i = 0; i < ports.size(); ++i)
+    if (own.empty() || !own[i]) added.push_back(ports[i].element);
+  nfnl::Batch undo;
+  ruleset::elements(undo, ruleset::Verb::remove, added);
+  if (auto r = nl_.commit(undo); !r)
+    return std::unexpected(std::move(r).error().wrap(what + ": " + held.error().message() + "; take its ports out again"));
+  return std::unexpected(std::move(held).error().wrap(what));
 }
 
 // Deletion needs no cache: each of the container's elements is looked up by its key
@@ -214,36 +264,22 @@ Result<std::vector<std::string>> Firewall::forward_dropping_chains() {
   return dropping;
 }
 
-// Whether `set` holds an element (an interval's end alone, as nft 1.0.6 leaves at 0 in
-// an interval set, is none). ENOENT: no set, no table.
-Result<bool> Firewall::set_has_elements(const std::string& set) {
-  bool any = false;
-  auto dumped = nl_.request(
-      [&](char* buf, uint32_t seq) {
-        std::unique_ptr<nftnl_set, void (*)(const nftnl_set*)> s(nftnl_set_alloc(), nftnl_set_free);
-        nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, ruleset::kTable);
-        nftnl_set_set_str(s.get(), NFTNL_SET_NAME, set.c_str());
-        nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
-        nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
-        return nlh;
-      },
-      [&](const nlmsghdr* h) {
-        std::unique_ptr<nftnl_set, void (*)(const nftnl_set*)> s(nftnl_set_alloc(), nftnl_set_free);
-        if (nftnl_set_elems_nlmsg_parse(h, s.get()) < 0) return;
-        nftnl_set_elem_foreach(
-            s.get(),
-            [](nftnl_set_elem* e, void* out) -> int {
-              uint32_t flags = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) ? nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) : 0;
-              if (!(flags & NFT_SET_ELEM_INTERVAL_END)) *static_cast<bool*>(out) = true;
-              return 0;
-            },
-            &any);
-      });
+// The elements of `set` (one dump); none when the set or the table is not there.
+Result<std::vector<ruleset::ListedElement>> Firewall::list_elements(const std::string& set) {
+  std::vector<ruleset::ListedElement> listed;
+  auto dumped = nl_.request([&](char* buf, uint32_t seq) { return ruleset::dump_request(buf, seq, set); },
+                            [&](const nlmsghdr* h) { std::ranges::move(ruleset::listed_of(h), std::back_inserter(listed)); });
   if (!dumped) {
-    if (dumped.error().err == ENOENT) return false;
+    if (dumped.error().err == ENOENT) return listed;
     return std::unexpected(std::move(dumped).error().wrap("list the elements of " + set));
   }
-  return any;
+  return listed;
+}
+
+// Whether `set` holds an element (an interval's end alone, as nft 1.0.6 leaves at 0 in
+// an interval set, is none).
+Result<bool> Firewall::set_has_elements(const std::string& set) {
+  return std::ranges::any_of(MR_TRY_VALUE(list_elements(set)), [](const auto& e) { return !e.interval_end; });
 }
 
 // The network's sets first: every network has its bridge in `bridges`, so a table in use

@@ -59,6 +59,7 @@ Result<ContainerRules> decode(std::string_view line);
 
 namespace ruleset {
 struct Element;
+struct ListedElement;
 }
 
 // The firewall of the network namespace the calling thread is in when open() is called:
@@ -95,7 +96,9 @@ class Firewall {
  private:
   explicit Firewall(nfnl::Socket nl) : nl_(std::move(nl)) {}
   Result<std::optional<std::string>> element_comment(const ruleset::Element& e);
+  Result<std::vector<ruleset::ListedElement>> list_elements(const std::string& set);
   Result<bool> set_has_elements(const std::string& set);
+  Result<void> check_not_held_on_an_address(const ContainerRules& rules);
   Result<std::optional<std::string>> holder_of(const PortMapping& m, uint16_t port);
   Result<void> check_ports_free(const ContainerRules& rules);
   nfnl::Socket nl_;

@@ -513,30 +513,50 @@ nlmsghdr* get_request(char* buf, uint32_t seq, const Element& e) {
   return nlh;
 }
 
-std::string comment_of(const nlmsghdr* reply) {
+std::vector<ListedElement> listed_of(const nlmsghdr* reply) {
+  std::vector<ListedElement> out;
   auto s = owned(nftnl_set_alloc(), [](nftnl_set* p) { nftnl_set_free(p); });
-  if (nftnl_set_elems_nlmsg_parse(reply, s.get()) < 0) return {};
-  std::string comment;
+  if (nftnl_set_elems_nlmsg_parse(reply, s.get()) < 0) return out;
   nftnl_set_elem_foreach(
       s.get(),
-      [](nftnl_set_elem* e, void* out) -> int {
+      [](nftnl_set_elem* e, void* list) -> int {
+        ListedElement l;
         uint32_t len = 0;
-        const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
-        if (!ud) return 0;
-        nftnl_udata_parse(
-            ud, len,
-            [](const nftnl_udata* a, void* out) -> int {
-              if (nftnl_udata_type(a) == NFTNL_UDATA_SET_ELEM_COMMENT && nftnl_udata_len(a) > 0)
-                *static_cast<std::string*>(out) =
-                    std::string(static_cast<const char*>(nftnl_udata_get(a)), nftnl_udata_len(a) - 1);
-              return 0;
-            },
-            out);
+        if (const void* key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len)) l.key.assign(static_cast<const char*>(key), len);
+        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+          l.interval_end = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END;
+        if (const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len))
+          nftnl_udata_parse(
+              ud, len,
+              [](const nftnl_udata* a, void* comment) -> int {
+                if (nftnl_udata_type(a) == NFTNL_UDATA_SET_ELEM_COMMENT && nftnl_udata_len(a) > 0)
+                  *static_cast<std::string*>(comment) =
+                      std::string(static_cast<const char*>(nftnl_udata_get(a)), nftnl_udata_len(a) - 1);
+                return 0;
+              },
+              &l.comment);
+        static_cast<std::vector<ListedElement>*>(list)->push_back(std::move(l));
         return 0;
       },
-      &comment);
-  return comment;
+      &out);
+  return out;
 }
+
+std::string comment_of(const nlmsghdr* reply) {
+  auto listed = listed_of(reply);
+  return listed.empty() ? std::string() : listed.front().comment;
+}
+
+nlmsghdr* dump_request(char* buf, uint32_t seq, const std::string& set) {
+  auto s = set_of(set);
+  nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
+  nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
+  return nlh;
+}
+
+std::string host_address_port_map(int family) { return port_map(family, true); }
+
+std::string port_part(Protocol protocol, uint16_t port) { return port_key(protocol, port, {}); }
 
 const std::vector<std::string>& set_names() {
   static const std::vector<std::string> names = [] {

@@ -62,6 +62,21 @@ void elements(nfnl::Batch& batch, Verb verb, const std::vector<Element>& element
 nlmsghdr* get_request(char* buf, uint32_t seq, const Element& e);
 std::string comment_of(const nlmsghdr* reply);
 
+// NFT_MSG_GETSETELEM of a whole set (a dump); and the elements of one of its replies.
+nlmsghdr* dump_request(char* buf, uint32_t seq, const std::string& set);
+struct ListedElement {
+  std::string key;
+  std::string comment;
+  bool interval_end = false;  // the end of an interval, not an element of its own
+};
+std::vector<ListedElement> listed_of(const nlmsghdr* reply);
+
+// The map of host ports published on one host address of `family` (AF_INET, AF_INET6),
+// keyed by the address, then the protocol and port as port_key() lays them out.
+std::string host_address_port_map(int family);
+// The protocol-and-port part of a port key (its last 8 bytes), with or without address.
+std::string port_part(Protocol protocol, uint16_t port);
+
 // Every set and map of the table, the network's first (a network always has a bridge).
 const std::vector<std::string>& set_names();
 

@@ -116,6 +116,35 @@ TEST_CASE("firewall: a published host port is refused naming its holder, and not
   CHECK(h.table() == before);
 }
 
+TEST_CASE("firewall: a port published on one host address is refused on every address, naming its holder") {
+  FirewallHost h;
+  auto net = h.network("front", "mr-front", "10.89.0.1/24");
+  ContainerRules db{.network = net, .container = "db", .ports = {tcp_port(5432, 5432, "10.89.0.3")}};
+  db.ports[0].host_ip = *netns::IpAddress::parse(kUplinkIp);
+  h.add(db);
+  const std::string before = h.table();
+
+  // A range over it, on every address: refused at the range's mapping, and the ports of
+  // the range (put in before the check) are out again.
+  ContainerRules api{.network = net, .container = "api",
+                     .ports = {tcp_port(9090, 90, "10.89.0.4"), tcp_port(5430, 5430, "10.89.0.4", 4)}};
+  auto r = h.with_firewall([&](Firewall& fw) { return fw.add_container(api); });
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().err == EADDRINUSE);
+  CHECK(r.error().pointer == "/ports/1");
+  CHECK(r.error().message().find(std::string("port 5432/tcp is published on ") + kUplinkIp + " by container db") !=
+        std::string::npos);
+  CHECK(h.table() == before);
+
+  // The same port of another protocol is free.
+  api.ports = {tcp_port(5432, 5432, "10.89.0.4")};
+  api.ports[0].protocol = Protocol::udp;
+  h.add(api);
+  CHECK(elements(h.table(), "dnat4_addr") == json::array({port_element(5432, "api", "10.89.0.4", "udp")}));
+  h.remove(api, false);
+  CHECK(h.table() == before);
+}
+
 TEST_CASE("firewall: a batch the kernel refuses at its last command changes nothing") {
   if (!FaultInjector::enabled()) FAIL("built without MR_FAULT_INJECTION: configure with -DMR_FAULT_INJECTION=ON");
   FirewallHost h;

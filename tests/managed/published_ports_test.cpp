@@ -31,20 +31,6 @@ void add_host_table(Space& host) {
 
 std::string only_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-// br_netfilter, where the machine has it loaded, passes frames crossing a bridge through
-// the IP hooks too (Docker hosts have it on), and a port DNATed back to a container's own
-// bridge port is then bridged, not routed: the ports must work either way. Its switch is
-// per namespace; without the module there is only "off".
-void set_bridge_netfilter(Space& host, bool on) {
-  constexpr const char* kKey = "net.bridge.bridge-nf-call-iptables";
-  if (!netns::read_sysctl(host.ns, kKey)) {
-    MESSAGE("br_netfilter is not loaded on this machine: only its off case runs");
-    return;
-  }
-  MUST(netns::write_sysctl(host.ns, kKey, on ? "1" : "0"));
-  REQUIRE(MUST(netns::read_sysctl(host.ns, kKey)) == (on ? "1" : "0"));
-}
-
 }  // namespace
 
 TEST_CASE_FIXTURE(ManagedFixture, "managed network: a container reaches the internet from the uplink address, an internal one does not") {

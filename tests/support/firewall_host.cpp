@@ -17,7 +17,18 @@ using netns::IpAddress;
 using netns::IpPrefix;
 using netns::run_in;
 
+void set_bridge_netfilter(Space& host, bool on) {
+  constexpr const char* kKey = "net.bridge.bridge-nf-call-iptables";
+  if (!netns::read_sysctl(host.ns, kKey)) {
+    MESSAGE("br_netfilter is not loaded on this machine: only its off case runs");
+    return;
+  }
+  MUST(netns::write_sysctl(host.ns, kKey, on ? "1" : "0"));
+  REQUIRE(MUST(netns::read_sysctl(host.ns, kKey)) == (on ? "1" : "0"));
+}
+
 FirewallHost::FirewallHost() : internet_(sandbox_.child()) {
+  set_bridge_netfilter(host(), false);
   MUST(netns::write_sysctl(host().ns, "net.ipv4.ip_forward", "1"));
   REQUIRE(MUST(netns::read_sysctl(host().ns, "net.ipv4.ip_forward")) == "1");
   auto wan = sandbox_.veth_into(internet_, "uplink", "wan0");

@@ -30,6 +30,14 @@ inline const char* kInternetIp = "192.0.2.2";
 // How long a connection that should not happen is given.
 inline constexpr int kRefusedWaitMs = 1000;
 
+// br_netfilter, where the machine has it loaded, passes frames crossing a bridge through
+// the IP hooks too (Docker hosts have it on), and a port DNATed back to a container's own
+// bridge port is then bridged, not routed: the ports must work either way. Its switch is
+// per namespace (a new one starts with it on); without the module there is only "off".
+void set_bridge_netfilter(Space& host, bool on);
+
+// A host namespace with br_netfilter off (set, not assumed), forwarding on, and an
+// "internet" namespace behind its uplink.
 class FirewallHost {
  public:
   FirewallHost();

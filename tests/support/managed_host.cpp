@@ -8,11 +8,13 @@
 #include "netns/route.hpp"
 #include "network/dns.hpp"
 #include "support/apply_helpers.hpp"
+#include "support/firewall_host.hpp"
 
 namespace mr::test {
 
 ManagedFixture::ManagedFixture() {
   picture_ruleset = true;
+  set_bridge_netfilter(sb.host(), false);  // the published-ports test turns it on too
   auto wan = sb.veth_into(internet, "uplink", "wan0");
   auto uplink = sb.host().link("uplink");
   MUST(netns::add_address(sb.host().nl, uplink.index, prefix((std::string(kHostUplinkIp) + "/24").c_str())));
