@@ -89,6 +89,7 @@ managed_spec mgd '[{"hostPort": 8080, "containerPort": 80}]' >"$W/bundle/network
 managed_spec mgd-dns '[{"hostPort": 8082, "containerPort": 80}]' >"$W/bundle/network-managed-dns.json"
 managed_spec mgd '[{"hostPort": 18080, "containerPort": 80}]' >"$W/bundle/network-server.json"
 managed_spec shared '[{"hostPort": 8083, "containerPort": 80}]' >"$W/bundle/network-shared.json"
+managed_spec shared '[{"hostPort": 8084, "containerPort": 80}]' >"$W/bundle/network-shared-run.json"
 managed_spec shared '[]' >"$W/bundle/network-shared-none.json"
 managed_spec fill '[]' >"$W/bundle/network-fill-none.json"
 managed_spec fill '[{"hostPort": 20000, "containerPort": 20000, "range": 1000}]' >"$W/bundle/network-fill-1000.json"
@@ -150,7 +151,15 @@ runc + CNI bridge	/bin/sh $repo/bench/runc-cni.sh
 runc + ip script	/bin/sh $repo/bench/runc-ip.sh
 mini-runc, managed network + port	$MR --root $W/mr --network-dir $NETS run -b $W/bundle --network $W/bundle/network-managed.json b7
 mini-runc, managed network + port + DNS	$MR --root $W/mr --network-dir $NETS run -b $W/bundle --network $W/bundle/network-managed-dns.json b9
+mini-runc, managed network + port, bridge up	$MR --root $W/mr --network-dir $NETS run -b $W/bundle --network $W/bundle/network-shared-run.json b10
 runc + CNI bridge, portmap, firewall	/bin/sh $repo/bench/runc-cni-ports.sh
+EOF
+# Starting a container: create + start, timed until start returns (the workload has been
+# exec'd); delete untimed. What a user waits for before the container runs.
+cat >"$W/starts.cases" <<EOF
+start: mini-runc, veth	$MR --root $W/mr create -b $W/bundle --network $W/net.json s1 ;; $MR --root $W/mr start s1 ;; !$MR --root $W/mr delete s1
+start: mini-runc, managed network + port	$MR --root $W/mr --network-dir $NETS create -b $W/bundle --network $W/bundle/network-managed.json s2 ;; $MR --root $W/mr start s2 ;; !$MR --root $W/mr --network-dir $NETS delete s2
+start: crun, no network	$CRUN --root $W/crun --cgroup-manager=disabled create -b $W/bundle s3 ;; $CRUN --root $W/crun start s3 ;; !$CRUN --root $W/crun delete s3
 EOF
 # The lifecycle case: a fresh container per run (bench/container-stub.sh, untimed), the
 # hook as prestart, the container ends (untimed), the hook as poststop: how runtimes run
@@ -165,6 +174,8 @@ CNI bridge ADD+DEL	CNI_COMMAND=ADD $cni /usr/lib/cni/bridge <$W/cni.conf ;; CNI_
 ip script up+down	/bin/sh $repo/bench/ip-net.sh up $ctr_pid /proc/$ctr_pid/ns/net ;; /bin/sh $repo/bench/ip-net.sh down
 netns-hook configure+undo, managed network + port	$HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
 netns-hook configure+undo, managed network + port + DNS	$HOOK --root $W/hook --network-dir $NETS --network network-managed-dns.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
+netns-hook configure, veth (undo untimed)	$HOOK --root $W/hook --network network-bench.json --stage configure <$W/hook-state.json ;; !$HOOK --root $W/hook --stage undo <$W/hook-state.json
+netns-hook configure, managed network + port (undo untimed)	$HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; !$HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
 netns-hook configure+undo, managed network + port, bridge up	$HOOK --root $W/hook --network-dir $NETS --network network-shared.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
 CNI chain ADD+DEL: bridge, portmap, firewall	CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net /bin/sh $repo/bench/cni-chain.sh ADD $W/cni-ports.chain $W/cni-ports.bench ;; CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net /bin/sh $repo/bench/cni-chain.sh DEL $W/cni-ports.chain $W/cni-ports.bench
 floor up+down	$FLOOR up --pid $ctr_pid --dir $W/floor --time-file $W/floor.ms ;; $FLOOR down --dir $W/floor --time-file $W/floor.ms
@@ -200,32 +211,37 @@ settled_leftovers() {
   printf '%s\n' "$now"
 }
 
+# A resident container on network shared, through the runtimes, network and ports cases:
+# the `bridge up` cases and the ports cases join a network whose bridge stays.
+/bin/sh "$repo/bench/port-filler.sh" up "$W/resident" network-shared-none.json
 log "runtimes: $WARMUP warm-up + $ROUNDS rounds, interleaved (load $(load_now))"
 "$MEASURE" --cases "$W/runtimes.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/runtimes.raw" >"$W/runtimes.tsv"
+log "starts: create + start (load $(load_now))"
+"$MEASURE" --cases "$W/starts.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/starts.raw" >"$W/starts.tsv"
 log "network alone (load $(load_now))"
 : >"$W/floor.ms"
-/bin/sh "$repo/bench/port-filler.sh" up "$W/resident" network-shared-none.json
 "$MEASURE" --cases "$W/network.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/network.raw" >"$W/network.tsv"
-/bin/sh "$repo/bench/port-filler.sh" down "$W/resident"
 # The CNI bridge plugin makes its bridge and never deletes it, by design: the bench does.
 ip link del cni-ports0
-after_cases=$(settled_leftovers)
 
 # Published ports: what 1,000 published ports cost the next container's setup and a
 # connection. A filler container on network fill (bench/port-filler.sh, untimed: made
 # before each timed run and removed after it) publishes a range of 1,000 ports, or none;
 # the two cases interleave, so the machine's drift falls on both. The setup: the hook's
-# configure+undo of a one-port spec on mgd. The connection: from a client namespace behind
+# configure+undo of a one-port spec on shared, beside the resident, so that the bridge
+# stays and what is timed is the container's own veth, address and port. The connection: from a client namespace behind
 # the host's uplink (192.0.2.2 -> 192.0.2.1:18080), DNAT to a server container on mgd
 # that answers one byte (bench/tcp_probe.cpp); $CONNECTS connections one after another,
 # timed as one step.
 filler="/bin/sh $repo/bench/port-filler.sh"
 cat >"$W/ports.cases" <<EOF
-one more port, none published	!$filler up $W/filler-{i} network-fill-none.json ;; $HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json ;; !$filler down $W/filler-{i}
-one more port, 1,000 published	!$filler up $W/filler-{i} network-fill-1000.json ;; $HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json ;; !$filler down $W/filler-{i}
+one more port, none published	!$filler up $W/filler-{i} network-fill-none.json ;; $HOOK --root $W/hook --network-dir $NETS --network network-shared.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json ;; !$filler down $W/filler-{i}
+one more port, 1,000 published	!$filler up $W/filler-{i} network-fill-1000.json ;; $HOOK --root $W/hook --network-dir $NETS --network network-shared.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json ;; !$filler down $W/filler-{i}
 EOF
 log "ports: one more port with none and with 1,000 published (load $(load_now))"
 "$MEASURE" --cases "$W/ports.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/ports.raw" >"$W/ports.tsv"
+/bin/sh "$repo/bench/port-filler.sh" down "$W/resident"
+after_cases=$(settled_leftovers)
 
 unshare --net sh -c "ip link set lo up; echo ready >$W/ready; exec sleep infinity" &
 client_pid=$!
