@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <iterator>
 #include <map>
-#include <span>
 #include <memory>
+#include <span>
 
 #include <nlohmann/json.hpp>
 
@@ -67,6 +67,11 @@ Result<std::optional<std::string>> Firewall::holder_of(const PortMapping& m, uin
 }
 
 // The first port of `rules` that another container holds, as the refusal to return.
+// "port 8080/tcp", as refusals name a host port.
+static std::string port_named(Protocol protocol, uint16_t port) {
+  return "port " + std::to_string(port) + "/" + std::string(protocol_name(protocol));
+}
+
 Result<void> Firewall::check_ports_free(const ContainerRules& rules) {
   for (size_t i = 0; i < rules.ports.size(); ++i) {
     const auto& m = rules.ports[i];
@@ -74,7 +79,7 @@ Result<void> Firewall::check_ports_free(const ContainerRules& rules) {
       auto port = static_cast<uint16_t>(m.host_port + k);
       auto holder = MR_TRY_VALUE(holder_of(m, port));
       if (holder && *holder != rules.container) {
-        std::string what = "port " + std::to_string(port) + "/" + std::string(protocol_name(m.protocol));
+        std::string what = port_named(m.protocol, port);
         if (m.host_ip) what += " on " + m.host_ip->to_string();
         Error e = sys_error(EADDRINUSE, what + " is published by container " + *holder);
         e.pointer = "/ports/" + std::to_string(i);
@@ -101,15 +106,16 @@ Result<void> Firewall::check_not_held_on_an_address(const ContainerRules& rules)
       }
     }
     if (ours.empty()) continue;
+    const size_t part = ours.begin()->first.size();  // the key's tail after the address
     for (const auto& e : MR_TRY_VALUE(list_elements(ruleset::host_address_port_map(family)))) {
-      if (e.comment == rules.container || e.key.size() < 8) continue;
-      auto it = ours.find(e.key.substr(e.key.size() - 8));
+      if (e.comment == rules.container || e.key.size() < part) continue;
+      auto it = ours.find(e.key.substr(e.key.size() - part));
       if (it == ours.end()) continue;
       auto [i, port] = it->second;
-      auto raw = std::span(reinterpret_cast<const uint8_t*>(e.key.data()), e.key.size() - 8);
-      std::string what = "port " + std::to_string(port) + "/" + std::string(protocol_name(rules.ports[i].protocol));
-      Error err = sys_error(EADDRINUSE, what + " is published on " + netns::IpAddress::from_bytes(family, raw).to_string() +
-                                            " by container " + e.comment);
+      auto raw = std::span(reinterpret_cast<const uint8_t*>(e.key.data()), e.key.size() - part);
+      Error err = sys_error(EADDRINUSE, port_named(rules.ports[i].protocol, port) + " is published on " +
+                                            netns::IpAddress::from_bytes(family, raw).to_string() + " by container " +
+                                            e.comment);
       err.pointer = "/ports/" + std::to_string(i);
       return std::unexpected(std::move(err));
     }

@@ -6,7 +6,6 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
-#include <climits>
 #include <cstdint>
 #include <ctime>
 #include <optional>
