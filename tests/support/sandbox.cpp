@@ -15,7 +15,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "netns/address_pool.hpp"
+#include "netns/lease.hpp"
 #include "netns/sysctl.hpp"
+#include "network/dns.hpp"
 
 namespace mr::test {
 
@@ -99,6 +102,23 @@ static Space make_host() {
 }
 
 Sandbox::Sandbox() : host_(make_host()) {}
+
+// The product names that state by the host namespace's cookie (SO_NETNS_COOKIE), which
+// no other namespace gets while the system runs: "COOKIE" or "COOKIE-...", in hex.
+Sandbox::~Sandbox() {
+  auto key = netns::lease_key(host_.nl, 0);
+  if (!key) return;
+  char cookie[24];
+  std::snprintf(cookie, sizeof cookie, "%llx", static_cast<unsigned long long>(key->netns_cookie));
+  const std::string mine = cookie, mine_dash = mine + "-";
+  for (const auto& root : {netns::default_lease_dir(), netns::default_pool_root(), network::default_dns_root()}) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+      std::string name = e.path().filename();
+      if (name == mine || name.starts_with(mine_dash)) std::filesystem::remove_all(e.path(), ec);
+    }
+  }
+}
 
 netns::LinkInfo Sandbox::veth(const std::string& name, const std::string& peer) {
   MUST(netns::create_veth(host_.nl, {.name = name, .peer_name = peer, .settings = {.up = true},

@@ -73,6 +73,11 @@ struct Space {
 class Sandbox {
  public:
   Sandbox();  // requires root; fails the test if it is missing
+  // Removes what the product keeps under /run for this "host" (device leases, address
+  // pools, DNS files), whatever the test left there.
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
 
   Space& host() { return host_; }
   // A veth pair inside the host sandbox: `name` and `peer`, both up (a stand-in NIC
