@@ -53,6 +53,13 @@ Result<netns::Netns> open_container_namespace(pid_t pid);
 // caller's own: configuring it would change the host.
 Result<void> refuse_callers_namespace(const netns::Netns& container, const std::string& id, pid_t pid);
 
+// The network namespace at `path` (a CNI_NETNS: a bind mount the runtime made); EINVAL
+// when the file is no network namespace.
+Result<netns::Netns> open_namespace_path(const std::string& path);
+// Whether `ns` is the caller's (the host's) own network namespace, which no door may
+// configure as a container's.
+Result<bool> is_callers_namespace(const netns::Netns& ns);
+
 // Makes `root` (where the state directories are) a shared mount, so that a pin made
 // under it is seen from other mount namespaces (netns::Netns::share_pin_directory).
 Result<void> share_pin_directory(const std::string& root);
