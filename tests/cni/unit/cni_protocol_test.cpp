@@ -106,7 +106,8 @@ TEST_CASE("cni env: each missing or bad variable is code 4 naming it") {
       {"bad IgnoreUnknown", [](Env& e) { e["CNI_ARGS"] = "IgnoreUnknown=yes"; }, "CNI_ARGS: IgnoreUnknown: expected"},
   };
   for (const auto& c : cases) {
-    CAPTURE(c.what);
+    const std::string what = c.what;
+    CAPTURE(what);
     Env env = add_env();
     c.change(env);
     auto f = env_failure(env);
@@ -222,7 +223,8 @@ TEST_CASE("cni config: each bad document or field is its code and one line at it
        "stdin:/prevResult: unsupported field prevResult = {\"cniVersion\":\"1.0.0\"}: this plugin must come first in its chain"},
   };
   for (const auto& c : cases) {
-    CAPTURE(c.what);
+    const std::string what = c.what;
+    CAPTURE(what);
     json doc = good_config();
     c.change(doc);
     auto f = config_failure(doc);
