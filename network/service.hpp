@@ -1,5 +1,5 @@
-// The one network service every front door calls (mini-runc, netns-hook, and next a CNI
-// plugin): load the spec, check the host, set up with the journal, undo, attach,
+// The one network service every front door calls (mini-runc, netns-hook, the CNI plugin
+// mini-runc-cni): load the spec, check the host, set up with the journal, undo, attach,
 // detach, show and export. A door turns its arguments into these calls and prints what
 // they return (errors, warnings as lines without a prefix) in its own words. Network
 // policy is decided here and nowhere else (network/README.md).
