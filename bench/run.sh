@@ -117,7 +117,10 @@ read -r _ <"$W/ready"
 export CTR_PID=$ctr_pid
 printf '{"ociVersion": "1.0.2", "id": "hk", "status": "creating", "pid": %s, "bundle": "%s/bundle"}\n' \
   "$ctr_pid" "$W" >"$W/hook-state.json"
-trap 'kill $ctr_pid 2>/dev/null || true' EXIT
+# On any exit: the stand-in processes, the resident container (bench/port-filler.sh) too.
+client_pid=
+stop_stand_ins() { kill $ctr_pid $client_pid $(cat "$W/resident.pid" 2>/dev/null) 2>/dev/null || true; }
+trap stop_stand_ins EXIT
 
 if [ -n "$hot_text_dir" ]; then
   # What a user waits for: `run` with and without the network; the hook's configure and
@@ -155,11 +158,12 @@ mini-runc, managed network + port, bridge up	$MR --root $W/mr --network-dir $NET
 runc + CNI bridge, portmap, firewall	/bin/sh $repo/bench/runc-cni-ports.sh
 EOF
 # Starting a container: create + start, timed until start returns (the workload has been
-# exec'd); delete untimed. What a user waits for before the container runs.
+# exec'd); delete --force (the workload may still be running) untimed. What a user waits
+# for before the container runs.
 cat >"$W/starts.cases" <<EOF
-start: mini-runc, veth	$MR --root $W/mr create -b $W/bundle --network $W/net.json s1 ;; $MR --root $W/mr start s1 ;; !$MR --root $W/mr delete s1
-start: mini-runc, managed network + port	$MR --root $W/mr --network-dir $NETS create -b $W/bundle --network $W/bundle/network-managed.json s2 ;; $MR --root $W/mr start s2 ;; !$MR --root $W/mr --network-dir $NETS delete s2
-start: crun, no network	$CRUN --root $W/crun --cgroup-manager=disabled create -b $W/bundle s3 ;; $CRUN --root $W/crun start s3 ;; !$CRUN --root $W/crun delete s3
+start: mini-runc, veth	$MR --root $W/mr create -b $W/bundle --network $W/net.json s1 ;; $MR --root $W/mr start s1 ;; !$MR --root $W/mr delete --force s1
+start: mini-runc, managed network + port	$MR --root $W/mr --network-dir $NETS create -b $W/bundle --network $W/bundle/network-managed.json s2 ;; $MR --root $W/mr start s2 ;; !$MR --root $W/mr --network-dir $NETS delete --force s2
+start: crun, no network	$CRUN --root $W/crun --cgroup-manager=disabled create -b $W/bundle s3 ;; $CRUN --root $W/crun start s3 ;; !$CRUN --root $W/crun delete --force s3
 EOF
 # The lifecycle case: a fresh container per run (bench/container-stub.sh, untimed), the
 # hook as prestart, the container ends (untimed), the hook as poststop: how runtimes run
@@ -246,7 +250,6 @@ after_cases=$(settled_leftovers)
 unshare --net sh -c "ip link set lo up; echo ready >$W/ready; exec sleep infinity" &
 client_pid=$!
 read -r _ <"$W/ready"
-trap 'kill $ctr_pid $client_pid 2>/dev/null || true' EXIT
 ip link add up0 type veth peer name eth0 netns "/proc/$client_pid/ns/net"
 ip addr add 192.0.2.1/24 dev up0
 ip link set up0 up
@@ -265,7 +268,7 @@ log "latency: $CONNECTS connections to a published port, with one and with 1 + 1
 "$MEASURE" --cases "$W/latency.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/latency.raw" >"$W/latency.tsv"
 kill "$server_pid" "$client_pid"
 wait "$server_pid" "$client_pid" 2>/dev/null || true
-trap 'kill $ctr_pid 2>/dev/null || true' EXIT
+client_pid=
 "$HOOK" --root "$W/hook" --network-dir "$NETS" --stage undo <"$W/server.json"
 /bin/sh "$repo/bench/container-stub.sh" stop "$W/server"
 ip link del up0 2>/dev/null || true  # gone with the client's namespace, unless not yet

@@ -6,6 +6,8 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
+#include <climits>
+#include <cstdint>
 #include <ctime>
 #include <optional>
 
@@ -104,8 +106,28 @@ Result<void> Socket::send(const void* data, size_t len) {
   }
 }
 
+// A batch is one transaction only if it arrives in one sendmsg(), which netlink refuses
+// (EMSGSIZE) beyond the socket's send buffer (net.core.wmem_default, about 208 KiB): a
+// range of 1,000 published ports is 2,000 elements, about 250 KiB. As nft does, the
+// buffer is raised to the batch's size first (SO_SNDBUFFORCE: root may pass wmem_max;
+// the kernel keeps twice the value for its bookkeeping).
+Result<void> Socket::fit_send_buffer(size_t len) {
+  int current = 0;
+  socklen_t size = sizeof current;
+  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &current, &size) != 0)
+    return fail(errno, "read the netfilter socket's send buffer size");
+  // The kernel's own check: len > sk_sndbuf - 32.
+  if (len + 32 <= static_cast<size_t>(current)) return {};
+  if (len > static_cast<size_t>(INT32_MAX / 2)) return fail(EMSGSIZE, "an nf_tables batch of " + std::to_string(len) + " bytes");
+  int wanted = static_cast<int>(len + 32);
+  if (::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &wanted, sizeof wanted) != 0)
+    return fail(errno, "raise the netfilter socket's send buffer to " + std::to_string(wanted) + " bytes");
+  return {};
+}
+
 Result<void> Socket::commit(Batch& batch) {
   const auto& buf = batch.finish();
+  MR_TRY(fit_send_buffer(buf.size()));
   MR_TRY(send(buf.data(), buf.size()));
   if (buf_.empty()) buf_.resize(kRecvBuffer);
   // Only errors are asked for (no NLM_F_ACK), and nfnetlink queues them all before

@@ -51,6 +51,7 @@ class Socket {
 
  private:
   explicit Socket(UniqueFd fd) : fd_(std::move(fd)) {}
+  Result<void> fit_send_buffer(size_t len);
   Result<void> send(const void* data, size_t len);
   UniqueFd fd_;
   uint32_t seq_ = 0;

@@ -2,6 +2,8 @@
 // other tables of the host, untouched; refusals and failed batches that change nothing.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "base/fault.hpp"
@@ -134,6 +136,30 @@ TEST_CASE("firewall: a port published on one host address is refused on every ad
   CHECK(nft_elements(h.table(), "dnat4_addr") == json::array({port_element(5432, "api", "10.89.0.4", "udp")}));
   h.remove(api, false);
   CHECK(h.table() == before);
+}
+
+// 2,000 elements, about 250 KiB of batch: more than a netlink socket's default send
+// buffer, and still one transaction.
+TEST_CASE("firewall: a range of 1000 host ports goes in and out in one transaction each") {
+  FirewallHost h;
+  auto net = h.network("front", "mr-front", "10.89.0.1/24");
+  ContainerRules filler{.network = net, .container = "filler", .ports = {tcp_port(20000, 20000, "10.89.0.2", 1000)}};
+  h.add(filler);
+  const std::string table = h.table();
+  json ports = elements(table, "dnat4_port");
+  REQUIRE(ports.size() == 1000);
+  std::set<int> listed;  // nft lists a hash map's elements in its own order
+  for (const auto& e : ports) {
+    int port = e[1].get<int>();
+    CHECK(e == port_element(static_cast<uint16_t>(port), "filler", port));
+    listed.insert(port);
+  }
+  CHECK(listed.size() == 1000);
+  CHECK(*listed.begin() == 20000);
+  CHECK(*listed.rbegin() == 20999);
+  CHECK(elements(table, "dnat4_addr").size() == 1000);
+  h.remove(filler, true);
+  CHECK(h.table() == "");
 }
 
 TEST_CASE("firewall: a batch the kernel refuses at its last command changes nothing") {
