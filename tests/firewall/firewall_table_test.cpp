@@ -146,7 +146,7 @@ TEST_CASE("firewall: a range of 1000 host ports goes in and out in one transacti
   ContainerRules filler{.network = net, .container = "filler", .ports = {tcp_port(20000, 20000, "10.89.0.2", 1000)}};
   h.add(filler);
   const std::string table = h.table();
-  json ports = elements(table, "dnat4_port");
+  json ports = nft_elements(table, "dnat4_port");
   REQUIRE(ports.size() == 1000);
   std::set<int> listed;  // nft lists a hash map's elements in its own order
   for (const auto& e : ports) {
@@ -157,7 +157,7 @@ TEST_CASE("firewall: a range of 1000 host ports goes in and out in one transacti
   CHECK(listed.size() == 1000);
   CHECK(*listed.begin() == 20000);
   CHECK(*listed.rbegin() == 20999);
-  CHECK(elements(table, "dnat4_addr").size() == 1000);
+  CHECK(nft_elements(table, "dnat4_addr").size() == 1000);
   h.remove(filler, true);
   CHECK(h.table() == "");
 }
