@@ -152,7 +152,7 @@ TEST_CASE_FIXTURE(CniFixture, "cni: DEL of what was never added succeeds and cha
   CHECK(picture() == before);
 }
 
-TEST_CASE_FIXTURE(CniFixture, "cni: CHECK names what the workload changed; of an attachment never added it is code 3") {
+TEST_CASE_FIXTURE(CniFixture, "cni: CHECK names what the workload changed, and is code 3 for an attachment never added") {
   REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.35.0/24", "--no-dns"}).status == 0);
   auto p = pod("p1");
   const std::string before = picture();

@@ -59,7 +59,7 @@ TEST_CASE("cni live result: a link of that name the network did not make is not 
   CHECK(live_result(view(), "eth9", "/run/netns/c1", kSubnets, false).interfaces.empty());
 }
 
-TEST_CASE("cni check: nothing differs from itself; each change is named") {
+TEST_CASE("cni check: nothing differs from itself, and each change is named") {
   const AddResult recorded = live_result(view(), "eth0", "/run/netns/c1", kSubnets, true);
   CHECK(differences(recorded, live_result(view(), "eth0", "/run/netns/c1", {}, false), "eth0").empty());
 

@@ -246,7 +246,7 @@ TEST_CASE("cni config: text that is not one JSON object is code 6") {
   }
 }
 
-TEST_CASE("cni config: DEL and CHECK keep prevResult; a bad one is code 6 at its pointer") {
+TEST_CASE("cni config: DEL and CHECK keep prevResult, and a bad one is code 6 at its pointer") {
   json doc = good_config();
   doc["prevResult"] = encode_result(full_result(), "1.1.0");
   auto c = read_config(doc.dump(), Command::del);
