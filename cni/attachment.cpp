@@ -17,9 +17,10 @@ namespace mr::cni {
 
 namespace {
 
-// A failure of the service in the protocol's terms: input named by a pointer is the
-// configuration's fault (7), a lock held elsewhere is worth another try (11), anything
-// else is the host's (999).
+// A failure of the service in the protocol's terms: input the service found wrong at a
+// place of the configuration (no errno) is code 7, a lock held elsewhere is worth another
+// try (11), and what the host refused (a taken port, an exhausted pool, the kernel) is
+// the host's (999), whatever setting it names.
 Failure failure_of(Error e) {
   // The service names a published port by the network spec's pointer (/ports/N); here
   // it came from runtimeConfig.portMappings[N].
@@ -28,7 +29,7 @@ Failure failure_of(Error e) {
     e.pointer = "/runtimeConfig/portMappings/" + e.pointer.substr(7);
   }
   Code code = Code::internal;
-  if (!e.file.empty() || !e.pointer.empty()) code = Code::invalid_config;
+  if (e.err == 0 && (!e.file.empty() || !e.pointer.empty())) code = Code::invalid_config;
   else if (e.err == EWOULDBLOCK || e.err == EAGAIN) code = Code::try_again;
   return {code, e.message(), {}};
 }
