@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/atomic_file.hpp"
 #include "base/dir_lock.hpp"
 #include "base/log.hpp"
@@ -161,9 +163,8 @@ Outcome<void> check(const Environment& env, const NetConf& conf) {
                                    "container " + env.container_id + " has no " + env.ifname + " on network " +
                                        conf.network + " (no " + where.dir + ")", {}});
   if (!lock) return std::unexpected(failure_of(lock.error()));
-  if (conf.prev_result)
-    if (auto prev = decode_result(*conf.prev_result, kConfigFile, "/prevResult"); !prev)
-      return std::unexpected(prev.error());
+  std::optional<AddResult> prev;
+  if (conf.prev_result) prev = MR_TRY_VALUE(decode_result(*conf.prev_result, kConfigFile, "/prevResult"));
   auto text = MR_TRY_VALUE(in_protocol(oci::read_input_file(result_path(where))));
   auto doc = MR_TRY_VALUE(in_protocol(oci::parse_json(text, result_path(where))));
   auto recorded = MR_TRY_VALUE(decode_result(doc, result_path(where)));
@@ -175,7 +176,11 @@ Outcome<void> check(const Environment& env, const NetConf& conf) {
   if (a != b)
     return std::unexpected(Failure{Code::internal, "CNI_NETNS: " + env.netns + " is not the namespace ADD configured", {}});
   auto view = MR_TRY_VALUE(in_protocol(network::show(where)));
-  auto diff = differences(recorded, live_result(view, env.ifname, env.netns, {}, false), env.ifname);
+  auto live = live_result(view, env.ifname, env.netns, {}, false);
+  auto diff = differences(recorded, live, env.ifname);
+  if (prev && !live.interfaces.empty())
+    for (auto& d : missing_from_prev_result(*prev, live, env.ifname))
+      if (std::find(diff.begin(), diff.end(), d) == diff.end()) diff.push_back(std::move(d));
   if (diff.empty()) return {};
   std::string msg;
   for (const auto& d : diff) msg += (msg.empty() ? "" : "; ") + d;

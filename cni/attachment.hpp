@@ -26,8 +26,9 @@ Outcome<AddResult> add(const Environment& env, const NetConf& conf);
 // it for this).
 Outcome<void> del(const Environment& env, const NetConf& conf);
 
-// Compares the namespace with what ADD recorded: fails in one line naming each
-// difference. Code 3 for an attachment ADD never made.
+// Compares the namespace with what ADD recorded, and with the addresses prevResult
+// gives CNI_IFNAME when there is one: fails in one line naming each difference. Code 3
+// for an attachment ADD never made.
 Outcome<void> check(const Environment& env, const NetConf& conf);
 
 }  // namespace mr::cni

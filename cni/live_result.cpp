@@ -66,4 +66,17 @@ std::vector<std::string> differences(const AddResult& recorded, const AddResult&
   return out;
 }
 
+std::vector<std::string> missing_from_prev_result(const AddResult& prev, const AddResult& live, const std::string& ifname) {
+  auto at = std::find_if(prev.interfaces.begin(), prev.interfaces.end(),
+                         [&](const ResultInterface& i) { return i.name == ifname && !i.sandbox.empty(); });
+  if (at == prev.interfaces.end()) return {ifname + ": not in prevResult"};
+  const int index = static_cast<int>(at - prev.interfaces.begin());
+  std::vector<std::string> out;
+  for (const auto& ip : prev.ips)
+    if (ip.interface == index &&
+        std::none_of(live.ips.begin(), live.ips.end(), [&](const ResultIp& l) { return l.address == ip.address; }))
+      out.push_back(ifname + ": address " + ip.address.to_string() + " of prevResult is missing");
+  return out;
+}
+
 }  // namespace mr::cni

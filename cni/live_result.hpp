@@ -24,4 +24,8 @@ AddResult live_result(const netns::ContainerNetworkView& view, const std::string
 // and name servers are the network's, not the namespace's, and are not compared.
 std::vector<std::string> differences(const AddResult& recorded, const AddResult& live, const std::string& ifname);
 
+// What `prev` (CHECK's prevResult: the chain's last result, SPEC.md) expects of
+// `ifname` that the live result lacks: the interface itself, or an address of it.
+std::vector<std::string> missing_from_prev_result(const AddResult& prev, const AddResult& live, const std::string& ifname);
+
 }  // namespace mr::cni

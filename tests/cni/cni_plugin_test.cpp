@@ -161,6 +161,13 @@ TEST_CASE_FIXTURE(CniFixture, "cni: CHECK names what the workload changed, and i
   auto add = run("ADD", "c1", p.path, "eth0", config("web"));
   REQUIRE_MESSAGE(add.status == 0, add.out, add.err);
   const std::string address = add.json()["ips"][0]["address"];
+  // The chain's result as the runtime hands it back: what it lists must be there.
+  json with_prev = config("web");
+  with_prev["prevResult"] = add.json();
+  CHECK(run("CHECK", "c1", p.path, "eth0", with_prev).status == 0);
+  with_prev["prevResult"]["ips"].push_back({{"interface", 1}, {"address", "10.89.35.200/24"}});
+  refused_by_plugin(run("CHECK", "c1", p.path, "eth0", with_prev), 999,
+                    "eth0: address 10.89.35.200/24 of prevResult is missing");
   auto eth0 = p.space.link("eth0");
   MUST(netns::delete_address(p.space.nl, eth0.index, *netns::IpPrefix::parse(address)));
   refused_by_plugin(run("CHECK", "c1", p.path, "eth0", config("web")), 999, "eth0: address " + address + " is missing");

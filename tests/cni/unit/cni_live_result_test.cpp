@@ -81,3 +81,16 @@ TEST_CASE("cni check: nothing differs from itself, and each change is named") {
   CHECK(differences(recorded, live_result(gone, "eth0", "/run/netns/c1", {}, false), "eth0") ==
         std::vector<std::string>{"eth0: not in the namespace (or not the device ADD made)"});
 }
+
+TEST_CASE("cni check: the addresses prevResult gives the interface must be live") {
+  const AddResult live = live_result(view(), "eth0", "/run/netns/c1", {}, false);
+  AddResult prev = live_result(view(), "eth0", "/run/netns/c1", kSubnets, true);
+  CHECK(missing_from_prev_result(prev, live, "eth0").empty());
+  prev.ips.push_back({prefix("10.89.1.9/24"), std::nullopt, 1});
+  prev.ips.push_back({prefix("10.89.1.10/24"), std::nullopt, 0});  // the host end's, not the pod's
+  CHECK(missing_from_prev_result(prev, live, "eth0") ==
+        std::vector<std::string>{"eth0: address 10.89.1.9/24 of prevResult is missing"});
+  AddResult other;
+  other.interfaces = {{.name = "eth1", .sandbox = "/run/netns/c1"}};
+  CHECK(missing_from_prev_result(other, live, "eth0") == std::vector<std::string>{"eth0: not in prevResult"});
+}
