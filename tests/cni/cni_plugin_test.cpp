@@ -119,6 +119,17 @@ TEST_CASE_FIXTURE(CniFixture, "cni: the result is written in the configuration's
   }
 }
 
+TEST_CASE_FIXTURE(CniFixture, "cni: on a network that answers names, the result's name server is the gateway") {
+  REQUIRE(mr({"network", "create", "named", "--subnet", "10.89.39.0/24"}).status == 0);
+  auto p = pod("p1");
+  const std::string before = picture();
+  auto add = run("ADD", "c1", p.path, "eth0", config("named"));
+  REQUIRE_MESSAGE(add.status == 0, add.out, add.err);
+  CHECK(add.json()["dns"] == json::parse(R"({"nameservers": ["10.89.39.1"]})"));
+  CHECK(run("DEL", "c1", p.path, "eth0", config("named")).status == 0);
+  CHECK(settled_picture(before) == before);
+}
+
 TEST_CASE_FIXTURE(CniFixture, "cni: DEL after the runtime removed the pod's namespace gives back the device, the lease and the port") {
   REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.33.0/30", "--no-dns"}).status == 0);
   const std::string before = picture();
