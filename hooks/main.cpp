@@ -67,23 +67,6 @@ nothing: run it where the pin is seen, or give them up with the same state and
 
   echo '{"ociVersion": "1.0.2", "id": "ID", "status": "stopped"}' | netns-hook --forget-network)";
 
-mr::Result<std::string> read_stdin() {
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return mr::fail(errno, "read the OCI state from stdin");
-    }
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > mr::oci::kMaxInputBytes)
-      return mr::fail(EFBIG, "stdin: the OCI state is larger than " +
-                                        std::to_string(mr::oci::kMaxInputBytes) + " bytes");
-  }
-}
-
 int report(const mr::Error& e) {
   mr::log_error(e);
   return 1;
@@ -92,7 +75,7 @@ int report(const mr::Error& e) {
 // The stages a runtime runs, with the OCI state on stdin.
 int run_stage(const mr::hooks::HookOptions& opts) {
   using namespace mr::hooks;
-  auto text = read_stdin();
+  auto text = mr::oci::read_input_stream(STDIN_FILENO, kStateFile, "the OCI state");
   if (!text) return report(text.error());
   auto state = mr::oci::parse_state(*text, kStateFile);
   if (!state) return report(state.error());

@@ -1,5 +1,5 @@
-// The one network service every front door calls (mini-runc, netns-hook, and next a CNI
-// plugin): load the spec, check the host, set up with the journal, undo, attach,
+// The one network service every front door calls (mini-runc, netns-hook, the CNI plugin
+// mini-runc-cni): load the spec, check the host, set up with the journal, undo, attach,
 // detach, show and export. A door turns its arguments into these calls and prints what
 // they return (errors, warnings as lines without a prefix) in its own words. Network
 // policy is decided here and nowhere else (network/README.md).
@@ -52,6 +52,13 @@ Result<netns::Netns> open_container_namespace(pid_t pid);
 // Refuses (one line naming container `id` and `pid`) a container namespace that is the
 // caller's own: configuring it would change the host.
 Result<void> refuse_callers_namespace(const netns::Netns& container, const std::string& id, pid_t pid);
+
+// The network namespace at `path` (a CNI_NETNS: a bind mount the runtime made); EINVAL
+// when the file is no network namespace.
+Result<netns::Netns> open_namespace_path(const std::string& path);
+// Whether `ns` is the caller's (the host's) own network namespace, which no door may
+// configure as a container's.
+Result<bool> is_callers_namespace(const netns::Netns& ns);
 
 // Makes `root` (where the state directories are) a shared mount, so that a pin made
 // under it is seen from other mount namespaces (netns::Netns::share_pin_directory).

@@ -12,9 +12,15 @@ Result<netns::Netns> open_container_namespace(pid_t pid) { return netns::Netns::
 
 Result<void> share_pin_directory(const std::string& root) { return netns::Netns::share_pin_directory(root); }
 
-Result<void> refuse_callers_namespace(const netns::Netns& container, const std::string& id, pid_t pid) {
+Result<netns::Netns> open_namespace_path(const std::string& path) { return netns::Netns::open_path(path); }
+
+Result<bool> is_callers_namespace(const netns::Netns& ns) {
   auto own = MR_TRY_VALUE(netns::Netns::current());
-  if (MR_TRY_VALUE(container.inode()) == MR_TRY_VALUE(own.inode()))
+  return MR_TRY_VALUE(ns.inode()) == MR_TRY_VALUE(own.inode());
+}
+
+Result<void> refuse_callers_namespace(const netns::Netns& container, const std::string& id, pid_t pid) {
+  if (MR_TRY_VALUE(is_callers_namespace(container)))
     return fail(EINVAL, "container " + id + " (pid " + std::to_string(pid) +
                             ") shares the runtime's network namespace; give it its own with a "
                             "\"network\" entry in linux.namespaces");

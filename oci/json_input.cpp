@@ -112,6 +112,22 @@ Result<std::string> read_input_file(const std::string& path) {
   return text;
 }
 
+Result<std::string> read_input_stream(int fd, const std::string& name, const std::string& what) {
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(errno, "read " + what + " from " + name);
+    }
+    if (n == 0) return text;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxInputBytes)
+      return fail(EFBIG, name + ": " + what + " is larger than " + std::to_string(kMaxInputBytes) + " bytes");
+  }
+}
+
 namespace {
 
 // Builds the document from nlohmann's SAX events, and knows where the parser is, as a

@@ -39,6 +39,10 @@ inline constexpr size_t kMaxJsonDepth = 64;
 // writer that never comes nor an endless /dev/zero can hold the caller.
 Result<std::string> read_input_file(const std::string& path);
 
+// All that `fd` (a door's stdin) gives until its end, at most kMaxInputBytes; errors
+// name `name` ("stdin") and `what` it holds ("the OCI state").
+Result<std::string> read_input_stream(int fd, const std::string& name, const std::string& what);
+
 // Parses `text` as one JSON document of at most kMaxJsonValues values, at most
 // kMaxJsonDepth deep. Errors name `file` and, when the parser got that far, the JSON
 // pointer of the value being read.

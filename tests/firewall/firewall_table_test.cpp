@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fault.hpp"
+#include "support/cni_host.hpp"
 #include "support/firewall_host.hpp"
 #include "support/scoped_env.hpp"
 
@@ -14,16 +15,6 @@ using namespace mr;
 using namespace mr::firewall;
 using namespace mr::test;
 using nlohmann::json;
-
-// The elements of set or map `name` in a table listing, as nft prints them.
-static json elements(const std::string& table, const std::string& name) {
-  const json listing = json::parse(table);
-  for (const auto& o : listing["nftables"])
-    for (const char* kind : {"set", "map"})
-      if (o.contains(kind) && o[kind]["name"] == name) return o[kind].value("elem", json::array());
-  FAIL("no set or map " << name << " in " << table);
-  return {};
-}
 
 static json port_element(uint16_t port, const std::string& container, json value, const char* proto = "tcp") {
   return json::array({json{{"elem", {{"comment", container}, {"val", {{"concat", json::array({proto, port})}}}}}}, value});
@@ -51,16 +42,16 @@ TEST_CASE("firewall: the table holds each container's ports and goes with the la
   h.add(web);
   h.add(db);
   std::string both = h.table();
-  CHECK(elements(both, "bridges") == json::array({"mr-front"}));
-  CHECK(elements(both, "nat_subnets4") == json::array({{{"prefix", {{"addr", "10.89.0.0"}, {"len", 24}}}}}));
-  CHECK(elements(both, "internal_bridges") == json::array());
-  CHECK(elements(both, "dnat4_addr") == json::array({port_element(3868, "web", "10.89.0.2", "sctp"),
+  CHECK(nft_elements(both, "bridges") == json::array({"mr-front"}));
+  CHECK(nft_elements(both, "nat_subnets4") == json::array({{{"prefix", {{"addr", "10.89.0.0"}, {"len", 24}}}}}));
+  CHECK(nft_elements(both, "internal_bridges") == json::array());
+  CHECK(nft_elements(both, "dnat4_addr") == json::array({port_element(3868, "web", "10.89.0.2", "sctp"),
                                                      port_element(8080, "web", "10.89.0.2")}));
-  CHECK(elements(both, "dnat4_port") == json::array({port_element(3868, "web", 3868, "sctp"),
+  CHECK(nft_elements(both, "dnat4_port") == json::array({port_element(3868, "web", 3868, "sctp"),
                                                      port_element(8080, "web", 80)}));
   json by_ip = json::array({json::array(
       {json{{"elem", {{"comment", "db"}, {"val", {{"concat", json::array({kUplinkIp, "tcp", 5432})}}}}}}, "10.89.0.3"})});
-  CHECK(elements(both, "dnat4_ip_addr") == by_ip);
+  CHECK(nft_elements(both, "dnat4_ip_addr") == by_ip);
 
   // Adding a container's rules again (a rebuild) changes nothing.
   h.add(web);
@@ -68,9 +59,9 @@ TEST_CASE("firewall: the table holds each container's ports and goes with the la
 
   h.remove(web, false);
   std::string db_only = h.table();
-  CHECK(elements(db_only, "dnat4_addr") == json::array());
-  CHECK(elements(db_only, "dnat4_ip_addr") == by_ip);
-  CHECK(elements(db_only, "bridges") == json::array({"mr-front"}));
+  CHECK(nft_elements(db_only, "dnat4_addr") == json::array());
+  CHECK(nft_elements(db_only, "dnat4_ip_addr") == by_ip);
+  CHECK(nft_elements(db_only, "bridges") == json::array({"mr-front"}));
   // Removing again is no error and changes nothing.
   h.remove(web, false);
   CHECK(h.table() == db_only);
@@ -142,7 +133,7 @@ TEST_CASE("firewall: a port published on one host address is refused on every ad
   api.ports = {tcp_port(5432, 5432, "10.89.0.4")};
   api.ports[0].protocol = Protocol::udp;
   h.add(api);
-  CHECK(elements(h.table(), "dnat4_addr") == json::array({port_element(5432, "api", "10.89.0.4", "udp")}));
+  CHECK(nft_elements(h.table(), "dnat4_addr") == json::array({port_element(5432, "api", "10.89.0.4", "udp")}));
   h.remove(api, false);
   CHECK(h.table() == before);
 }
@@ -155,7 +146,7 @@ TEST_CASE("firewall: a range of 1000 host ports goes in and out in one transacti
   ContainerRules filler{.network = net, .container = "filler", .ports = {tcp_port(20000, 20000, "10.89.0.2", 1000)}};
   h.add(filler);
   const std::string table = h.table();
-  json ports = elements(table, "dnat4_port");
+  json ports = nft_elements(table, "dnat4_port");
   REQUIRE(ports.size() == 1000);
   std::set<int> listed;  // nft lists a hash map's elements in its own order
   for (const auto& e : ports) {
@@ -166,7 +157,7 @@ TEST_CASE("firewall: a range of 1000 host ports goes in and out in one transacti
   CHECK(listed.size() == 1000);
   CHECK(*listed.begin() == 20000);
   CHECK(*listed.rbegin() == 20999);
-  CHECK(elements(table, "dnat4_addr").size() == 1000);
+  CHECK(nft_elements(table, "dnat4_addr").size() == 1000);
   h.remove(filler, true);
   CHECK(h.table() == "");
 }

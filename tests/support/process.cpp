@@ -84,6 +84,11 @@ RunResult run_program(const std::vector<std::string>& argv, std::string_view inp
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> env;
+  if (opts.env) {
+    for (const auto& e : *opts.env) env.push_back(const_cast<char*>(e.c_str()));
+    env.push_back(nullptr);
+  }
 
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -94,7 +99,10 @@ RunResult run_program(const std::vector<std::string>& argv, std::string_view inp
       die("dup2");
     if (opts.mount_ns_fd >= 0 && ::setns(opts.mount_ns_fd, CLONE_NEWNS) != 0) die("setns mount namespace");
     if (opts.net && ::setns(opts.net->fd(), CLONE_NEWNET) != 0) die("setns network namespace");
-    ::execv(args[0], args.data());
+    if (opts.env)
+      ::execve(args[0], args.data(), env.data());
+    else
+      ::execv(args[0], args.data());
     die(args[0]);
   }
   RunResult r;

@@ -22,6 +22,9 @@ struct RunOptions {
   int mount_ns_fd = -1;               // setns() into this mount namespace before exec
   int timeout_seconds = 20;           // then the child is killed and the test fails
   int stdin_fd = -1;                  // stdin instead of the `input` text (a file, a FIFO, /dev/zero)
+  // The program's whole environment ("NAME=VALUE" each) instead of the test's (a CNI
+  // plugin takes its parameters there); null: the test's.
+  const std::vector<std::string>* env = nullptr;
 };
 
 struct RunResult {

@@ -1,0 +1,190 @@
+#include "cni/attachment.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/atomic_file.hpp"
+#include "base/dir_lock.hpp"
+#include "base/log.hpp"
+#include "base/state_root.hpp"
+#include "cni/live_result.hpp"
+#include "netdef/network_store.hpp"
+#include "network/network_resolve.hpp"
+#include "network/service.hpp"
+#include "oci/json_input.hpp"
+
+namespace mr::cni {
+
+namespace {
+
+// A failure of the service in the protocol's terms: input the service found wrong at a
+// place of the configuration (no errno) is code 7, a lock held elsewhere is worth another
+// try (11), and what the host refused (a taken port, an exhausted pool, the kernel) is
+// the host's (999), whatever setting it names.
+Failure failure_of(Error e) {
+  // The service names a published port by the network spec's pointer (/ports/N); here
+  // it came from runtimeConfig.portMappings[N].
+  if (e.file.empty() && e.pointer.starts_with("/ports/")) {
+    e.file = kConfigFile;
+    e.pointer = "/runtimeConfig/portMappings/" + e.pointer.substr(7);
+  }
+  Code code = Code::internal;
+  if (e.err == 0 && (!e.file.empty() || !e.pointer.empty())) code = Code::invalid_config;
+  else if (e.err == EWOULDBLOCK || e.err == EAGAIN) code = Code::try_again;
+  return {code, e.message(), {}};
+}
+
+template <class T>
+Outcome<T> in_protocol(Result<T> r) {
+  if (!r) return std::unexpected(failure_of(r.error()));
+  if constexpr (std::is_void_v<T>) return {};
+  else return std::move(*r);
+}
+
+std::string state_root(const NetConf& conf) { return conf.state_dir.value_or(kDefaultStateDir); }
+std::string network_dir(const NetConf& conf) { return conf.network_dir.value_or(std::string(netdef::kDefaultNetworkDir)); }
+std::string result_path(const netns::ContainerNetworkDir& where) { return where.dir + "/result.json"; }
+
+// The namespace at CNI_NETNS, refused when it is no network namespace or the caller's own.
+Outcome<netns::Netns> open_sandbox(const std::string& path) {
+  auto ns = network::open_namespace_path(path);
+  if (!ns) return std::unexpected(Failure{Code::invalid_environment, "CNI_NETNS: " + ns.error().message(), {}});
+  auto own = network::is_callers_namespace(*ns);
+  if (!own) return std::unexpected(failure_of(own.error()));
+  if (*own)
+    return std::unexpected(Failure{Code::invalid_environment,
+                                   "CNI_NETNS: " + path + " is the plugin's own network namespace (the host's): refused", {}});
+  return std::move(*ns);
+}
+
+// The device of the attachment: CNI_IFNAME on the managed network, resolved against the
+// network directory before anything changes.
+Result<netns::NetConfig> attachment_config(const Environment& env, const NetConf& conf) {
+  netns::DeviceConfig d{.name = env.ifname,
+                        .kind = netns::NetworkDevice{.network = conf.network, .ports = conf.ports},
+                        .origin = std::string(kConfigFile) + "#"};
+  auto host = MR_TRY_VALUE(network::open_host());
+  MR_TRY(network::resolve_network_device(d, network_dir(conf), host));
+  netns::NetConfig net;
+  net.devices.push_back(std::move(d));
+  return net;
+}
+
+Result<void> make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0) return fail(errno, "create " + path);
+  return {};
+}
+
+// Tears down what `where` holds; with nothing there it does nothing.
+Result<void> give_back(const Environment& env, const netns::ContainerNetworkDir& where) {
+  auto reached = MR_TRY_VALUE(network::reach(where));
+  // DEL must not fail for what is gone already (SPEC.md, DEL): a namespace out of reach
+  // with steps pending is given up, a warning naming each device.
+  auto torn = MR_TRY_VALUE(network::tear_down({.container_id = env.container_id,
+                                               .where = where,
+                                               .reached = &reached,
+                                               .forget = reached.out_of_reach()}));
+  for (const auto& w : torn.warnings) log_warn(w);
+  for (const auto& n : torn.notes) log_debug("network: " + n);
+  if (::unlink(result_path(where).c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + result_path(where));
+  if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + where.dir);
+  return {};
+}
+
+Result<AddResult> join(const Environment& env, const netns::NetConfig& net, const netns::Netns& sandbox,
+                       const netns::ContainerNetworkDir& where) {
+  MR_TRY(network::set_up(net, sandbox, {.container_id = env.container_id, .where = where, .joined_by_path = true}));
+  const auto& n = std::get<netns::NetworkDevice>(net.devices.front().kind);
+  auto view = network::show(where);
+  AddResult result;
+  if (view) result = live_result(*view, env.ifname, env.netns, n.subnets, n.dns);
+  Result<void> kept = view ? Result<void>{} : std::unexpected(std::move(view).error());
+  if (kept && result.interfaces.empty()) kept = fail(ENODEV, env.ifname + " is not in " + env.netns + " after set up");
+  if (kept) kept = write_file_atomically(result_path(where), encode_result(result, kLatestVersion).dump() + "\n");
+  if (!kept) {
+    // Joined, but without the record CHECK needs: the join goes too.
+    if (auto undone = give_back(env, where); !undone) log_warn(undone.error());
+    return std::unexpected(std::move(kept).error());
+  }
+  return result;
+}
+
+}  // namespace
+
+std::string attachment_dir(const NetConf& conf, const Environment& env) {
+  return state_root(conf) + "/" + env.container_id + ":" + env.ifname;
+}
+
+Outcome<AddResult> add(const Environment& env, const NetConf& conf) {
+  if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  auto net = MR_TRY_VALUE(in_protocol(attachment_config(env, conf)));
+  auto sandbox = MR_TRY_VALUE(open_sandbox(env.netns));
+  const std::string root = state_root(conf);
+  if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)
+    return std::unexpected(failure_of(sys_error(errno, "create " + root)));
+  MR_TRY(in_protocol(network::share_pin_directory(root)));
+  netns::ContainerNetworkDir where{attachment_dir(conf, env)};
+  // The directory is the claim on the attachment: a second ADD finds it and stops before
+  // looking at the host, where the first one's changes would read as conflicts.
+  if (auto made = make_dir(where.dir); !made) {
+    if (made.error().err == EEXIST)
+      return std::unexpected(Failure{Code::internal,
+                                     "container " + env.container_id + " has " + env.ifname + " already (" + where.dir +
+                                         "): DEL it first", {}});
+    return std::unexpected(failure_of(made.error()));
+  }
+  auto lock = lock_directory(where.dir);
+  Result<AddResult> joined = lock ? join(env, net, sandbox, where) : std::unexpected(std::move(lock).error());
+  if (!joined) {
+    ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what DEL needs
+    return std::unexpected(failure_of(joined.error()));
+  }
+  return std::move(*joined);
+}
+
+Outcome<void> del(const Environment& env, const NetConf& conf) {
+  if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  netns::ContainerNetworkDir where{attachment_dir(conf, env)};
+  // Waits for an ADD under way; ENOENT: never added, or deleted already.
+  auto lock = lock_directory(where.dir);
+  if (!lock && lock.error().err == ENOENT) return {};
+  if (!lock) return std::unexpected(failure_of(lock.error()));
+  return in_protocol(give_back(env, where));
+}
+
+Outcome<void> check(const Environment& env, const NetConf& conf) {
+  if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  netns::ContainerNetworkDir where{attachment_dir(conf, env)};
+  auto lock = lock_directory(where.dir);
+  if (!lock && lock.error().err == ENOENT)
+    return std::unexpected(Failure{Code::unknown_container,
+                                   "container " + env.container_id + " has no " + env.ifname + " on network " +
+                                       conf.network + " (no " + where.dir + ")", {}});
+  if (!lock) return std::unexpected(failure_of(lock.error()));
+  std::optional<AddResult> prev;
+  if (conf.prev_result) prev = MR_TRY_VALUE(decode_result(*conf.prev_result, kConfigFile, "/prevResult"));
+  auto text = MR_TRY_VALUE(in_protocol(oci::read_input_file(result_path(where))));
+  auto doc = MR_TRY_VALUE(in_protocol(oci::parse_json(text, result_path(where))));
+  auto recorded = MR_TRY_VALUE(decode_result(doc, result_path(where)));
+  // The namespace must be the one ADD was given, not one now found at the same path.
+  auto sandbox = MR_TRY_VALUE(open_sandbox(env.netns));
+  auto pinned = MR_TRY_VALUE(in_protocol(network::open_namespace_path(where.pin_path())));
+  auto a = MR_TRY_VALUE(in_protocol(sandbox.inode()));
+  auto b = MR_TRY_VALUE(in_protocol(pinned.inode()));
+  if (a != b)
+    return std::unexpected(Failure{Code::internal, "CNI_NETNS: " + env.netns + " is not the namespace ADD configured", {}});
+  auto view = MR_TRY_VALUE(in_protocol(network::show(where)));
+  auto live = live_result(view, env.ifname, env.netns, {}, false);
+  auto diff = differences(recorded, live, env.ifname);
+  if (prev && !live.interfaces.empty())
+    for (auto& d : missing_from_prev_result(*prev, live, env.ifname))
+      if (std::find(diff.begin(), diff.end(), d) == diff.end()) diff.push_back(std::move(d));
+  if (diff.empty()) return {};
+  std::string msg;
+  for (const auto& d : diff) msg += (msg.empty() ? "" : "; ") + d;
+  return std::unexpected(Failure{Code::internal, msg, {}});
+}
+
+}  // namespace mr::cni

@@ -1,0 +1,34 @@
+// ADD, DEL and CHECK of one attachment (CNI_CONTAINERID, CNI_IFNAME) to a managed network
+// (netdef/), through the network service as netns-hook does: STATE/ID:IFNAME keeps the
+// pinned namespace, the journal and the result ADD returned, and every change to it is
+// made under its lock (base/dir_lock.hpp). The namespace at CNI_NETNS is the runtime's
+// and outlives the attachment, so the service records it as shared: DEL deletes the
+// device by hand and gives back the lease and the published ports.
+#pragma once
+
+#include <string>
+
+#include "cni/protocol.hpp"
+
+namespace mr::cni {
+
+inline constexpr const char* kDefaultStateDir = "/run/mini-runc-cni";
+
+// STATE/ID:IFNAME (':' is in neither a container id nor an interface name).
+std::string attachment_dir(const NetConf& conf, const Environment& env);
+
+// Joins the network: a veth named CNI_IFNAME in the namespace at CNI_NETNS, addresses
+// from the network's pool, its ports published. On failure the host is as it was.
+Outcome<AddResult> add(const Environment& env, const NetConf& conf);
+
+// Gives back what ADD took. Succeeds when there is nothing to give back: an unknown
+// attachment, a second DEL, a namespace the runtime has removed already (the pin kept
+// it for this).
+Outcome<void> del(const Environment& env, const NetConf& conf);
+
+// Compares the namespace with what ADD recorded, and with the addresses prevResult
+// gives CNI_IFNAME when there is one: fails in one line naming each difference. Code 3
+// for an attachment ADD never made.
+Outcome<void> check(const Environment& env, const NetConf& conf);
+
+}  // namespace mr::cni

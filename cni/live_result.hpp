@@ -1,0 +1,31 @@
+// The ADD result read off the container's live network (the service's view, which the
+// kernel filled in), and what CHECK finds changed against a recorded result. Pure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cni/protocol.hpp"
+#include "netns/address_pool.hpp"
+#include "netns/inspect.hpp"
+
+namespace mr::cni {
+
+// The attachment `ifname` as a result: the veth's host end (interface 0, on the host)
+// and its container end (interface 1, in `sandbox`) with its MAC and MTU; its global
+// addresses, each with the gateway of the subnet of `subnets` it is in; the default
+// routes through it; the gateways as name servers when the network answers names
+// (`dns`). Empty interfaces when `ifname` is not a link of the managed network.
+AddResult live_result(const netns::ContainerNetworkView& view, const std::string& ifname, const std::string& sandbox,
+                      const std::vector<netns::PoolSubnet>& subnets, bool dns);
+
+// What differs between the `recorded` result of an ADD and the `live` one, in words
+// ("eth0: address 10.89.1.2/24 is missing"); empty when nothing does. Gateways of ips
+// and name servers are the network's, not the namespace's, and are not compared.
+std::vector<std::string> differences(const AddResult& recorded, const AddResult& live, const std::string& ifname);
+
+// What `prev` (CHECK's prevResult: the chain's last result, SPEC.md) expects of
+// `ifname` that the live result lacks: the interface itself, or an address of it.
+std::vector<std::string> missing_from_prev_result(const AddResult& prev, const AddResult& live, const std::string& ifname);
+
+}  // namespace mr::cni

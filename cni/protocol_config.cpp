@@ -1,0 +1,191 @@
+// The plugin configuration on stdin (SPEC.md, sections 1 and 3): what the runtime
+// derives from a network configuration for one plugin.
+#include <algorithm>
+#include <cctype>
+
+#include "cni/protocol.hpp"
+#include "oci/json_input.hpp"
+
+namespace mr::cni {
+
+using nlohmann::json;
+
+namespace {
+
+Failure at(Code code, const std::string& pointer, const std::string& what) {
+  return {code, oci::input_error(kConfigFile, pointer, what).message(), {}};
+}
+
+// A value for a message that must name it (code 2): compact JSON, cut short.
+std::string shown(const json& v) {
+  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 64) text = text.substr(0, 61) + "...";
+  return text;
+}
+
+// SPEC.md, section 1: a network name starts with a letter or digit, then letters,
+// digits, '_', '.' and '-'.
+bool valid_name(std::string_view s) {
+  auto word = [](unsigned char c) { return std::isalnum(c) != 0; };
+  if (s.empty() || !word(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [&](unsigned char c) { return word(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+// The keys of a plugin configuration this plugin takes. The runtime inserts cniVersion,
+// name, runtimeConfig and prevResult; "capabilities" is the network configuration's own
+// declaration, which runtimes pass on unchanged; keys under "cni.dev/" are reserved for
+// the protocol. Anything else (ipam, dns, args, ipMasq, ...) is a request this plugin
+// would not honour, and so an error.
+bool known_key(std::string_view key) {
+  for (std::string_view k : {"cniVersion", "name", "type", "network", "networkDir", "stateDir", "runtimeConfig",
+                             "prevResult", "capabilities"})
+    if (key == k) return true;
+  return key.starts_with("cni.dev/");
+}
+
+class ConfigReader {
+ public:
+  explicit ConfigReader(const json& doc) : doc_(doc) {}
+
+  Outcome<NetConf> read(Command command) {
+    NetConf c;
+    // The version first: every later answer, an error too, is written in it.
+    c.cni_version = MR_TRY_VALUE(string_at("/cniVersion", true)).value();
+    if (!supported_version(c.cni_version)) {
+      std::string list;
+      for (auto v : kSupportedVersions) list += (list.empty() ? "" : ", ") + std::string(v);
+      return std::unexpected(at(Code::incompatible_version, "/cniVersion",
+                                "unsupported version \"" + c.cni_version + "\" (supported: " + list + ")"));
+    }
+    if (command == Command::check && c.cni_version < "0.4.0")
+      return std::unexpected(at(Code::incompatible_version, "/cniVersion",
+                                "CHECK needs version 0.4.0 or later (got \"" + c.cni_version + "\")"));
+    for (const auto& [key, value] : doc_.items())
+      if (!known_key(key))
+        return std::unexpected(at(Code::unsupported_field, oci::pointer_append("", key),
+                                  "unsupported field " + key + " = " + shown(value)));
+    c.name = MR_TRY_VALUE(string_at("/name", true)).value();
+    if (!valid_name(c.name))
+      return std::unexpected(at(Code::invalid_config, "/name",
+                                "expected a letter or digit, then letters, digits, '_', '.' and '-' (got \"" + c.name + "\")"));
+    c.type = MR_TRY_VALUE(string_at("/type", true)).value();
+    if (c.type.empty() || c.type.find('/') != std::string::npos)
+      return std::unexpected(at(Code::invalid_config, "/type", "expected a plugin's file name (got \"" + c.type + "\")"));
+    c.network = MR_TRY_VALUE(string_at("/network", true)).value();
+    if (c.network.empty()) return std::unexpected(at(Code::invalid_config, "/network", "expected a network's name"));
+    c.network_dir = MR_TRY_VALUE(path_at("/networkDir"));
+    c.state_dir = MR_TRY_VALUE(path_at("/stateDir"));
+    if (auto it = doc_.find("capabilities"); it != doc_.end() && !it->is_object())
+      return std::unexpected(at(Code::decode_failure, "/capabilities", "expected an object (got " + oci::brief(*it) + ")"));
+    if (auto it = doc_.find("runtimeConfig"); it != doc_.end()) MR_TRY(read_runtime_config(*it, c));
+    if (auto it = doc_.find("prevResult"); it != doc_.end()) {
+      if (!it->is_object())
+        return std::unexpected(at(Code::decode_failure, "/prevResult", "expected an object (got " + oci::brief(*it) + ")"));
+      // Chained after another interface plugin, ADD would have to merge its result into
+      // that one: not done yet, so refused rather than half done.
+      if (command == Command::add)
+        return std::unexpected(at(Code::unsupported_field, "/prevResult",
+                                  "unsupported field prevResult = " + shown(*it) + ": this plugin must come first in its chain"));
+      c.prev_result = *it;
+    }
+    return c;
+  }
+
+ private:
+  Outcome<std::optional<std::string>> string_at(const std::string& pointer, bool required) {
+    auto it = doc_.find(pointer.substr(1));
+    if (it == doc_.end()) {
+      if (required) return std::unexpected(at(Code::invalid_config, pointer, "missing; expected a string"));
+      return std::optional<std::string>{};
+    }
+    if (!it->is_string())
+      return std::unexpected(at(Code::decode_failure, pointer, "expected a string (got " + oci::brief(*it) + ")"));
+    return it->get<std::string>();
+  }
+
+  Outcome<std::optional<std::string>> path_at(const std::string& pointer) {
+    auto s = MR_TRY_VALUE(string_at(pointer, false));
+    if (s && !s->starts_with('/'))
+      return std::unexpected(at(Code::invalid_config, pointer, "expected an absolute path (got \"" + *s + "\")"));
+    return s;
+  }
+
+  // runtimeConfig holds the capabilities the configuration declared and the runtime
+  // filled in; this plugin declares portMappings alone.
+  Outcome<void> read_runtime_config(const json& rc, NetConf& c) {
+    if (!rc.is_object())
+      return std::unexpected(at(Code::decode_failure, "/runtimeConfig", "expected an object (got " + oci::brief(rc) + ")"));
+    for (const auto& [key, value] : rc.items()) {
+      std::string ptr = oci::pointer_append("/runtimeConfig", key);
+      if (key != "portMappings")
+        return std::unexpected(at(Code::unsupported_field, ptr, "unsupported capability " + key + " = " + shown(value)));
+      if (!value.is_array())
+        return std::unexpected(at(Code::decode_failure, ptr, "expected an array (got " + oci::brief(value) + ")"));
+      for (size_t i = 0; i < value.size(); ++i)
+        c.ports.push_back(MR_TRY_VALUE(read_port_mapping(value[i], oci::pointer_append(ptr, i))));
+    }
+    return {};
+  }
+
+  // CONVENTIONS.md, "Port mappings": {hostPort, containerPort, protocol, hostIP}.
+  Outcome<netns::FilterPort> read_port_mapping(const json& p, const std::string& ptr) {
+    if (!p.is_object()) return std::unexpected(at(Code::decode_failure, ptr, "expected an object (got " + oci::brief(p) + ")"));
+    for (const auto& [key, value] : p.items())
+      if (key != "hostPort" && key != "containerPort" && key != "protocol" && key != "hostIP")
+        return std::unexpected(at(Code::unsupported_field, oci::pointer_append(ptr, key),
+                                  "unsupported field " + key + " = " + shown(value)));
+    netns::FilterPort port;
+    for (auto [key, out] : {std::pair{"hostPort", &port.host_port}, std::pair{"containerPort", &port.container_port}}) {
+      auto it = p.find(key);
+      std::string at_key = ptr + "/" + key;
+      if (it == p.end()) return std::unexpected(at(Code::invalid_config, at_key, "missing; expected a port number"));
+      if (!it->is_number())
+        return std::unexpected(at(Code::decode_failure, at_key, "expected a number (got " + oci::brief(*it) + ")"));
+      if (!it->is_number_unsigned() || it->get<uint64_t>() < 1 || it->get<uint64_t>() > 65535)
+        return std::unexpected(at(Code::invalid_config, at_key, "expected a number from 1 to 65535 (got " + oci::brief(*it) + ")"));
+      *out = it->get<uint16_t>();
+    }
+    if (auto it = p.find("protocol"); it != p.end()) {
+      if (!it->is_string())
+        return std::unexpected(at(Code::decode_failure, ptr + "/protocol", "expected a string (got " + oci::brief(*it) + ")"));
+      std::string proto = it->get<std::string>();
+      std::transform(proto.begin(), proto.end(), proto.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (proto == "tcp" || proto.empty())
+        port.protocol = 6;
+      else if (proto == "udp")
+        port.protocol = 17;
+      else if (proto == "sctp")
+        port.protocol = 132;
+      else
+        return std::unexpected(at(Code::invalid_config, ptr + "/protocol",
+                                  "expected tcp, udp or sctp (got \"" + it->get<std::string>() + "\")"));
+    }
+    if (auto it = p.find("hostIP"); it != p.end()) {
+      if (!it->is_string())
+        return std::unexpected(at(Code::decode_failure, ptr + "/hostIP", "expected a string (got " + oci::brief(*it) + ")"));
+      // "" is what runtimes write for every address of the host.
+      if (!it->get<std::string>().empty()) {
+        auto a = netns::IpAddress::parse(it->get<std::string>());
+        if (!a)
+          return std::unexpected(at(Code::invalid_config, ptr + "/hostIP",
+                                    "expected an IPv4 or IPv6 address (got \"" + it->get<std::string>() + "\")"));
+        port.host_ip = *a;
+      }
+    }
+    return port;
+  }
+
+  const json& doc_;
+};
+
+}  // namespace
+
+Outcome<NetConf> read_config(std::string_view text, Command command) {
+  auto doc = oci::parse_json(text, kConfigFile);
+  if (!doc) return std::unexpected(Failure{Code::decode_failure, doc.error().message(), {}});
+  if (!doc->is_object())
+    return std::unexpected(at(Code::decode_failure, "", "expected a JSON object (got " + oci::brief(*doc) + ")"));
+  return ConfigReader(*doc).read(command);
+}
+
+}  // namespace mr::cni
