@@ -136,6 +136,9 @@ Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, cons
 // Opens a socket in the caller's (the host's) namespace, for a door that checks several
 // things through one (mini-runc validate).
 Result<netns::NlSocket> open_host();
+// The name of the host device whose MAC address is `mac` (the reference host-device
+// plugin's "hwaddr"); ENODEV when there is none, ENOTUNIQ when several share it.
+Result<std::string> host_device_with_mac(const netns::MacAddress& mac);
 
 // `network reload`: every live container's rules asked of the packet filter again, from
 // the step by which it joined its network (the pools name it, the journals hold it),

@@ -5,6 +5,7 @@
 #include "network/host_firewall.hpp"
 #include "network/membership.hpp"
 #include "network/network_resolve.hpp"
+#include "netns/snapshot.hpp"
 
 namespace mr::network {
 
@@ -57,5 +58,17 @@ Result<netspec::NetworkSpec> prepare_network(const std::string& bundle_dir, cons
 }
 
 Result<netns::NlSocket> open_host() { return netns::NlSocket::open(); }
+
+Result<std::string> host_device_with_mac(const netns::MacAddress& mac) {
+  auto host = MR_TRY_VALUE(netns::NlSocket::open());
+  std::vector<std::string> named;
+  for (const auto& l : MR_TRY_VALUE(netns::list_links(host)))
+    // A bridge takes the MAC of a port: what cannot leave the host is not the one meant.
+    if (l.mac == mac && !netns::is_netns_immutable(l)) named.push_back(l.name);
+  if (named.empty()) return fail(ENODEV, "no host device has MAC address " + mac.to_string());
+  if (named.size() > 1)
+    return fail(ENOTUNIQ, "host devices " + named[0] + " and " + named[1] + " both have MAC address " + mac.to_string());
+  return named.front();
+}
 
 }  // namespace mr::network
