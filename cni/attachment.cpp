@@ -9,8 +9,10 @@
 #include "base/dir_lock.hpp"
 #include "base/log.hpp"
 #include "base/state_root.hpp"
+#include "cni/delegate.hpp"
 #include "cni/live_result.hpp"
 #include "netdef/network_store.hpp"
+#include "network/network_prepare.hpp"
 #include "network/network_resolve.hpp"
 #include "network/service.hpp"
 #include "oci/json_input.hpp"
@@ -19,17 +21,32 @@ namespace mr::cni {
 
 namespace {
 
+// The configuration's key for what the service names by the network spec's pointer below
+// the device (netspec/host_uses.hpp): the host device moved in, a macvlan's parent, a
+// veth's bridge; addresses and routes came from the delegated IPAM plugin.
+std::string config_pointer(const std::string& pointer, const NetConf& conf) {
+  if (pointer == "/move") {
+    const auto* k = conf.kind ? std::get_if<HostDeviceKind>(&*conf.kind) : nullptr;
+    return k && k->device.empty() ? "/hwaddr" : "/device";
+  }
+  if (pointer == "/macvlan/parent") return "/master";
+  if (pointer == "/veth/bridge") return "/bridge";
+  if (pointer.starts_with("/addresses/")) return "/ipam";
+  return pointer;
+}
+
 // A failure of the service in the protocol's terms: input the service found wrong at a
 // place of the configuration (no errno) is code 7, a lock held elsewhere is worth another
 // try (11), and what the host refused (a taken port, an exhausted pool, the kernel) is
 // the host's (999), whatever setting it names.
-Failure failure_of(Error e) {
+Failure failure_of(Error e, const NetConf* conf = nullptr) {
   // The service names a published port by the network spec's pointer (/ports/N); here
   // it came from runtimeConfig.portMappings[N].
   if (e.file.empty() && e.pointer.starts_with("/ports/")) {
     e.file = kConfigFile;
     e.pointer = "/runtimeConfig/portMappings/" + e.pointer.substr(7);
   }
+  if (conf && e.file == kConfigFile) e.pointer = config_pointer(e.pointer, *conf);
   Code code = Code::internal;
   if (e.err == 0 && (!e.file.empty() || !e.pointer.empty())) code = Code::invalid_config;
   else if (e.err == EWOULDBLOCK || e.err == EAGAIN) code = Code::try_again;
@@ -37,8 +54,8 @@ Failure failure_of(Error e) {
 }
 
 template <class T>
-Outcome<T> in_protocol(Result<T> r) {
-  if (!r) return std::unexpected(failure_of(r.error()));
+Outcome<T> in_protocol(Result<T> r, const NetConf* conf = nullptr) {
+  if (!r) return std::unexpected(failure_of(r.error(), conf));
   if constexpr (std::is_void_v<T>) return {};
   else return std::move(*r);
 }
@@ -59,17 +76,58 @@ Outcome<netns::Netns> open_sandbox(const std::string& path) {
   return std::move(*ns);
 }
 
-// The device of the attachment: CNI_IFNAME on the managed network, resolved against the
-// network directory before anything changes.
+// The host device of a configuration's kind (protocol_kind.hpp), as the network spec's.
+Result<netns::DeviceConfig> host_device(const AttachmentKind& kind, netns::DeviceConfig d) {
+  if (const auto* k = std::get_if<HostDeviceKind>(&kind)) {
+    std::string name = k->device;
+    if (name.empty()) {
+      auto found = network::host_device_with_mac(*k->hwaddr);
+      if (!found) return std::unexpected(oci::input_error(kConfigFile, "/hwaddr", found.error().message()));
+      name = *found;
+    }
+    d.kind = netns::MoveDevice{.host_name = name};
+  } else if (const auto* m = std::get_if<MacvlanKind>(&kind)) {
+    d.kind = netns::MacvlanDevice{.parent = m->master, .mode = m->mode};
+    d.mtu = m->mtu;
+  } else {
+    const auto& b = std::get<BridgeKind>(kind);
+    d.kind = netns::VethDevice{.bridge = b.bridge};
+    d.mtu = b.mtu;
+  }
+  return d;
+}
+
+// The device of the attachment, CNI_IFNAME: on the managed network (resolved against the
+// network directory), or the host device the configuration names; checked against the
+// host before anything changes.
 Result<netns::NetConfig> attachment_config(const Environment& env, const NetConf& conf) {
   netns::DeviceConfig d{.name = env.ifname,
                         .kind = netns::NetworkDevice{.network = conf.network, .ports = conf.ports},
                         .origin = std::string(kConfigFile) + "#"};
   auto host = MR_TRY_VALUE(network::open_host());
-  MR_TRY(network::resolve_network_device(d, network_dir(conf), host));
   netns::NetConfig net;
+  if (conf.kind) {
+    net.devices.push_back(MR_TRY_VALUE(host_device(*conf.kind, std::move(d))));
+    MR_TRY(network::require_host(host, net));
+    return net;
+  }
+  MR_TRY(network::resolve_network_device(d, network_dir(conf), host));
   net.devices.push_back(std::move(d));
   return net;
+}
+
+// The addresses and routes the delegated IPAM plugin handed out, on the device: a route
+// without a gateway goes through the gateway of its family's address, if there is one,
+// as the reference plugins' ipam.ConfigureIface does.
+void with_ipam(netns::NetConfig& net, const AddResult& ipam) {
+  auto& d = net.devices.front();
+  for (const auto& ip : ipam.ips) d.addresses.push_back(ip.address);
+  for (const auto& r : ipam.routes) {
+    netns::RouteConfig route{.to = r.dst, .via = r.gw, .device = d.name, .origin = std::string(kConfigFile) + "#/ipam"};
+    for (const auto& ip : ipam.ips)
+      if (!route.via && ip.gateway && ip.gateway->family == r.dst.family()) route.via = ip.gateway;
+    net.routes.push_back(std::move(route));
+  }
 }
 
 Result<void> make_dir(const std::string& path) {
@@ -93,13 +151,15 @@ Result<void> give_back(const Environment& env, const netns::ContainerNetworkDir&
   return {};
 }
 
-Result<AddResult> join(const Environment& env, const netns::NetConfig& net, const netns::Netns& sandbox,
-                       const netns::ContainerNetworkDir& where) {
+Result<AddResult> set_up(const Environment& env, const netns::NetConfig& net, const netns::Netns& sandbox,
+                         const netns::ContainerNetworkDir& where, const std::optional<AddResult>& ipam) {
   MR_TRY(network::set_up(net, sandbox, {.container_id = env.container_id, .where = where, .joined_by_path = true}));
-  const auto& n = std::get<netns::NetworkDevice>(net.devices.front().kind);
+  const auto* n = std::get_if<netns::NetworkDevice>(&net.devices.front().kind);
   auto view = network::show(where);
   AddResult result;
-  if (view) result = live_result(*view, env.ifname, env.netns, n.subnets, n.dns);
+  if (view) result = live_result(*view, env.ifname, env.netns, n ? n->subnets : std::vector<netns::PoolSubnet>{},
+                                 n && n->dns);
+  if (view && ipam) add_ipam_details(result, *ipam);
   Result<void> kept = view ? Result<void>{} : std::unexpected(std::move(view).error());
   if (kept && result.interfaces.empty()) kept = fail(ENODEV, env.ifname + " is not in " + env.netns + " after set up");
   if (kept) kept = write_file_atomically(result_path(where), encode_result(result, kLatestVersion).dump() + "\n");
@@ -111,6 +171,21 @@ Result<AddResult> join(const Environment& env, const netns::NetConfig& net, cons
   return result;
 }
 
+// The attachment made: with a delegated IPAM plugin, its addresses and routes on the
+// device, and given back through it when the rest fails.
+Outcome<AddResult> join(const Environment& env, const NetConf& conf, netns::NetConfig net, const netns::Netns& sandbox,
+                        const netns::ContainerNetworkDir& where) {
+  std::optional<AddResult> ipam;
+  if (conf.ipam) {
+    ipam = MR_TRY_VALUE(ipam_add(env, conf));
+    with_ipam(net, *ipam);
+  }
+  auto joined = in_protocol(set_up(env, net, sandbox, where, ipam), &conf);
+  if (!joined && ipam)
+    if (auto undone = ipam_del(env, conf); !undone) log_warn(undone.error().msg);
+  return joined;
+}
+
 }  // namespace
 
 std::string attachment_dir(const NetConf& conf, const Environment& env) {
@@ -119,7 +194,8 @@ std::string attachment_dir(const NetConf& conf, const Environment& env) {
 
 Outcome<AddResult> add(const Environment& env, const NetConf& conf) {
   if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
-  auto net = MR_TRY_VALUE(in_protocol(attachment_config(env, conf)));
+  auto net = MR_TRY_VALUE(in_protocol(attachment_config(env, conf), &conf));
+  if (conf.ipam) MR_TRY(find_ipam_plugin(env, conf));
   auto sandbox = MR_TRY_VALUE(open_sandbox(env.netns));
   const std::string root = state_root(conf);
   if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)
@@ -136,12 +212,11 @@ Outcome<AddResult> add(const Environment& env, const NetConf& conf) {
     return std::unexpected(failure_of(made.error()));
   }
   auto lock = lock_directory(where.dir);
-  Result<AddResult> joined = lock ? join(env, net, sandbox, where) : std::unexpected(std::move(lock).error());
-  if (!joined) {
-    ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what DEL needs
-    return std::unexpected(failure_of(joined.error()));
-  }
-  return std::move(*joined);
+  Outcome<AddResult> joined = lock ? join(env, conf, std::move(net), sandbox, where)
+                                   : std::unexpected(failure_of(std::move(lock).error()));
+  // rmdir fails, and so keeps the dir, when a rollback left what DEL needs.
+  if (!joined) ::rmdir(where.dir.c_str());
+  return joined;
 }
 
 Outcome<void> del(const Environment& env, const NetConf& conf) {
@@ -149,9 +224,12 @@ Outcome<void> del(const Environment& env, const NetConf& conf) {
   netns::ContainerNetworkDir where{attachment_dir(conf, env)};
   // Waits for an ADD under way; ENOENT: never added, or deleted already.
   auto lock = lock_directory(where.dir);
-  if (!lock && lock.error().err == ENOENT) return {};
-  if (!lock) return std::unexpected(failure_of(lock.error()));
-  return in_protocol(give_back(env, where));
+  if (!lock && lock.error().err != ENOENT) return std::unexpected(failure_of(lock.error()));
+  if (lock) MR_TRY(in_protocol(give_back(env, where)));
+  // The addresses of a delegated IPAM plugin are its to give back, whether or not an
+  // attachment is left here (an ADD killed after IPAM ADD left none).
+  if (conf.ipam) return ipam_del(env, conf);
+  return {};
 }
 
 Outcome<void> check(const Environment& env, const NetConf& conf) {
@@ -160,8 +238,9 @@ Outcome<void> check(const Environment& env, const NetConf& conf) {
   auto lock = lock_directory(where.dir);
   if (!lock && lock.error().err == ENOENT)
     return std::unexpected(Failure{Code::unknown_container,
-                                   "container " + env.container_id + " has no " + env.ifname + " on network " +
-                                       conf.network + " (no " + where.dir + ")", {}});
+                                   "container " + env.container_id + " has no " + env.ifname +
+                                       (conf.network.empty() ? "" : " on network " + conf.network) + " (no " +
+                                       where.dir + ")", {}});
   if (!lock) return std::unexpected(failure_of(lock.error()));
   std::optional<AddResult> prev;
   if (conf.prev_result) prev = MR_TRY_VALUE(decode_result(*conf.prev_result, kConfigFile, "/prevResult"));

@@ -20,25 +20,42 @@ const ResultInterface* sandboxed(const AddResult& r, const std::string& ifname) 
 AddResult live_result(const netns::ContainerNetworkView& view, const std::string& ifname, const std::string& sandbox,
                       const std::vector<netns::PoolSubnet>& subnets, bool dns) {
   AddResult r;
+  // The journal's device, found by its proof: one the workload made under the name is
+  // not it (inspect.hpp).
   auto shown = std::find_if(view.links.begin(), view.links.end(), [&](const netns::ShownLink& l) {
-    return l.link.name == ifname && l.origin.source == netns::LinkSource::network;
+    return l.link.name == ifname && l.origin.source != netns::LinkSource::container;
   });
   if (shown == view.links.end()) return r;
-  r.interfaces.push_back({.name = shown->origin.host_name});
+  // A veth's host end is an interface of the attachment too; a moved device's or a
+  // macvlan parent's host name is not.
+  auto source = shown->origin.source;
+  if (source == netns::LinkSource::network || source == netns::LinkSource::veth)
+    r.interfaces.push_back({.name = shown->origin.host_name});
+  const int index = static_cast<int>(r.interfaces.size());
   r.interfaces.push_back({.name = ifname, .mac = shown->link.mac, .mtu = shown->link.mtu, .sandbox = sandbox});
   for (const auto& a : shown->addresses) {
     // The kernel's own fe80:: address is no address the network handed out.
     if (a.scope != RT_SCOPE_UNIVERSE || a.prefix.address.is_ipv6_link_local()) continue;
-    ResultIp ip{.address = a.prefix, .interface = 1};
+    ResultIp ip{.address = a.prefix, .interface = index};
     for (const auto& s : subnets)
       if (s.subnet.contains(a.prefix.address)) ip.gateway = s.gateway;
     r.ips.push_back(ip);
   }
+  // The routes through it that were asked for: not those the kernel made for its
+  // addresses' prefixes.
   for (const auto& route : view.routes)
-    if (route.is_default() && route.oif == shown->link.index) r.routes.push_back({route.destination, route.gateway});
+    if (route.oif == shown->link.index && route.protocol != RTPROT_KERNEL && route.type == RTN_UNICAST)
+      r.routes.push_back({route.destination, route.gateway});
   if (dns)
     for (const auto& s : subnets) r.dns.nameservers.push_back(s.gateway.to_string());
   return r;
+}
+
+void add_ipam_details(AddResult& live, const AddResult& ipam) {
+  for (auto& ip : live.ips)
+    for (const auto& given : ipam.ips)
+      if (given.address == ip.address) ip.gateway = given.gateway;
+  live.dns = ipam.dns;
 }
 
 std::vector<std::string> differences(const AddResult& recorded, const AddResult& live, const std::string& ifname) {

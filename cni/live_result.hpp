@@ -11,13 +11,17 @@
 
 namespace mr::cni {
 
-// The attachment `ifname` as a result: the veth's host end (interface 0, on the host)
-// and its container end (interface 1, in `sandbox`) with its MAC and MTU; its global
-// addresses, each with the gateway of the subnet of `subnets` it is in; the default
-// routes through it; the gateways as name servers when the network answers names
-// (`dns`). Empty interfaces when `ifname` is not a link of the managed network.
+// The attachment `ifname` as a result: a veth's host end (interface 0, on the host; a
+// moved device or a macvlan has none) and the device in `sandbox` with its MAC and MTU;
+// its global addresses, each with the gateway of the subnet of `subnets` it is in; the
+// routes through it but the kernel's; the gateways as name servers when the network
+// answers names (`dns`). Empty interfaces when `ifname` is not a device the journal made.
 AddResult live_result(const netns::ContainerNetworkView& view, const std::string& ifname, const std::string& sandbox,
                       const std::vector<netns::PoolSubnet>& subnets, bool dns);
+
+// What a delegated IPAM plugin said that the kernel does not hold: the gateway of each
+// address it handed out, and its DNS.
+void add_ipam_details(AddResult& live, const AddResult& ipam);
 
 // What differs between the `recorded` result of an ADD and the `live` one, in words
 // ("eth0: address 10.89.1.2/24 is missing"); empty when nothing does. Gateways of ips

@@ -12,9 +12,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "netns/ip.hpp"
+#include "netns/link.hpp"
 #include "netns/packet_filter.hpp"
 
 namespace mr::cni {
@@ -70,6 +72,25 @@ Outcome<Environment> read_environment(const std::map<std::string, std::string>& 
 
 // ---- the configuration on stdin ----
 
+// A host device moved into the namespace as CNI_IFNAME ("device", the reference
+// host-device plugin's key), or the one whose MAC is "hwaddr"; given back on DEL.
+struct HostDeviceKind {
+  std::string device;  // "" when found by hwaddr
+  std::optional<netns::MacAddress> hwaddr;
+};
+// A macvlan child of host device "master", CNI_IFNAME in the namespace.
+struct MacvlanKind {
+  std::string master;
+  netns::MacvlanMode mode = netns::MacvlanMode::bridge;
+  std::optional<uint32_t> mtu;
+};
+// A veth whose host end is a port of the existing host bridge "bridge".
+struct BridgeKind {
+  std::string bridge;
+  std::optional<uint32_t> mtu;
+};
+using AttachmentKind = std::variant<HostDeviceKind, MacvlanKind, BridgeKind>;
+
 struct NetConf {
   std::string cni_version;
   std::string name;  // the network configuration's name
@@ -77,12 +98,19 @@ struct NetConf {
   // Our own fields: the managed network (netdef/) the attachment joins, where network
   // definitions live, and where attachments are kept.
   std::string network;
+  // Or a host device, each kind with the key of the reference plugin that makes it
+  // (protocol_kind.cpp): exactly one of these, or `network`.
+  std::optional<AttachmentKind> kind;
+  // Delegated IPAM (SPEC.md, "Delegated plugins") for `kind`: the "ipam" object, whose
+  // "type" names the plugin in CNI_PATH; its other keys are that plugin's.
+  std::optional<nlohmann::json> ipam;
   std::optional<std::string> network_dir;
   std::optional<std::string> state_dir;
   // runtimeConfig.portMappings (the "portMappings" capability), as published ports;
   // container_ip unset: the service fills it in.
   std::vector<netns::FilterPort> ports;
   std::optional<nlohmann::json> prev_result;
+  std::string text;  // stdin as the runtime wrote it, which a delegated plugin gets whole
 };
 
 // How errors name the configuration: the runtime writes it to the plugin's stdin.

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cni/protocol.hpp"
+#include "cni/protocol_kind.hpp"
 #include "oci/json_input.hpp"
 
 namespace mr::cni {
@@ -34,13 +35,13 @@ bool valid_name(std::string_view s) {
 // The keys of a plugin configuration this plugin takes. The runtime inserts cniVersion,
 // name, runtimeConfig and prevResult; "capabilities" is the network configuration's own
 // declaration, which runtimes pass on unchanged; keys under "cni.dev/" are reserved for
-// the protocol. Anything else (ipam, dns, args, ipMasq, ...) is a request this plugin
-// would not honour, and so an error.
+// the protocol; the attachment's kind has its own (protocol_kind.hpp). Anything else
+// (dns, args, ipMasq, ...) is a request this plugin would not honour, and so an error.
 bool known_key(std::string_view key) {
-  for (std::string_view k : {"cniVersion", "name", "type", "network", "networkDir", "stateDir", "runtimeConfig",
+  for (std::string_view k : {"cniVersion", "name", "type", "networkDir", "stateDir", "runtimeConfig",
                              "prevResult", "capabilities"})
     if (key == k) return true;
-  return key.starts_with("cni.dev/");
+  return kind_key(key) || key.starts_with("cni.dev/");
 }
 
 class ConfigReader {
@@ -71,8 +72,7 @@ class ConfigReader {
     c.type = MR_TRY_VALUE(string_at("/type", true)).value();
     if (c.type.empty() || c.type.find('/') != std::string::npos)
       return std::unexpected(at(Code::invalid_config, "/type", "expected a plugin's file name (got \"" + c.type + "\")"));
-    c.network = MR_TRY_VALUE(string_at("/network", true)).value();
-    if (c.network.empty()) return std::unexpected(at(Code::invalid_config, "/network", "expected a network's name"));
+    MR_TRY(read_attachment_kind(doc_, c));
     c.network_dir = MR_TRY_VALUE(path_at("/networkDir"));
     c.state_dir = MR_TRY_VALUE(path_at("/stateDir"));
     if (auto it = doc_.find("capabilities"); it != doc_.end() && !it->is_object())
@@ -185,7 +185,9 @@ Outcome<NetConf> read_config(std::string_view text, Command command) {
   if (!doc) return std::unexpected(Failure{Code::decode_failure, doc.error().message(), {}});
   if (!doc->is_object())
     return std::unexpected(at(Code::decode_failure, "", "expected a JSON object (got " + oci::brief(*doc) + ")"));
-  return ConfigReader(*doc).read(command);
+  auto conf = ConfigReader(*doc).read(command);
+  if (conf) conf->text = text;
+  return conf;
 }
 
 }  // namespace mr::cni

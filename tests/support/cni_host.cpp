@@ -53,7 +53,7 @@ CniRun CniFixture::cni(const std::map<std::string, std::string>& cni_env, const 
 CniRun CniFixture::run(const std::string& command, const std::string& id, const std::string& netns,
                        const std::string& ifname, const json& conf) {
   std::map<std::string, std::string> env{{"CNI_COMMAND", command}, {"CNI_CONTAINERID", id}, {"CNI_IFNAME", ifname},
-                                         {"CNI_PATH", "/opt/cni/bin"}};
+                                         {"CNI_PATH", "/opt/cni/bin:/usr/lib/cni"}};
   if (!netns.empty()) env["CNI_NETNS"] = netns;
   return cni(env, conf.dump());
 }

@@ -31,7 +31,7 @@ netns::ContainerNetworkView view() {
   eth1.addresses = {addr(6, "192.0.2.2/24")};
   v.links = {lo, eth0, eth1};
   v.routes = {{.destination = prefix("0.0.0.0/0"), .gateway = address("10.89.1.1"), .oif = 5},
-              {.destination = prefix("10.89.1.0/24"), .oif = 5},
+              {.destination = prefix("10.89.1.0/24"), .oif = 5, .protocol = RTPROT_KERNEL},
               {.destination = prefix("0.0.0.0/0"), .gateway = address("192.0.2.1"), .oif = 6, .metric = 10}};
   return v;
 }
@@ -41,7 +41,7 @@ const std::vector<netns::PoolSubnet> kSubnets = {{prefix("10.89.1.0/24"), addres
 
 }  // namespace
 
-TEST_CASE("cni live result: the network's device, its global addresses with gateways, its default routes") {
+TEST_CASE("cni live result: the network's device, its global addresses with gateways, the routes made through it") {
   AddResult r = live_result(view(), "eth0", "/run/netns/c1", kSubnets, true);
   REQUIRE(r.interfaces.size() == 2);
   CHECK(r.interfaces[0] == ResultInterface{.name = "mr0000abcd-0"});
@@ -52,6 +52,28 @@ TEST_CASE("cni live result: the network's device, its global addresses with gate
   CHECK(r.routes == std::vector<ResultRoute>{{prefix("0.0.0.0/0"), address("10.89.1.1")}});
   CHECK(r.dns.nameservers == std::vector<std::string>{"10.89.1.1", "fd00:1::1"});
   CHECK(live_result(view(), "eth0", "/run/netns/c1", kSubnets, false).dns.nameservers.empty());
+}
+
+TEST_CASE("cni live result: a moved device or a macvlan is the one interface, with its routes but the kernel's") {
+  for (auto source : {netns::LinkSource::moved, netns::LinkSource::macvlan}) {
+    auto v = view();
+    v.links[1].origin = {.source = source, .host_name = "nic0"};
+    v.routes.push_back({.destination = prefix("10.78.0.0/16"), .gateway = address("10.89.1.254"), .oif = 5});
+    AddResult r = live_result(v, "eth0", "/run/netns/c1", {}, false);
+    CHECK(r.interfaces == std::vector<ResultInterface>{{.name = "eth0", .mac = *netns::MacAddress::parse("02:00:00:00:00:05"),
+                                                        .mtu = 1500, .sandbox = "/run/netns/c1"}});
+    CHECK(r.ips == std::vector<ResultIp>{{prefix("10.89.1.2/24"), std::nullopt, 0}, {prefix("fd00:1::2/64"), std::nullopt, 0}});
+    CHECK(r.routes == std::vector<ResultRoute>{{prefix("0.0.0.0/0"), address("10.89.1.1")},
+                                               {prefix("10.78.0.0/16"), address("10.89.1.254")}});
+    // A delegated IPAM plugin's gateways and DNS, which the kernel does not hold.
+    AddResult ipam;
+    ipam.ips = {{prefix("10.89.1.2/24"), address("10.89.1.1"), std::nullopt}};
+    ipam.dns.nameservers = {"10.89.1.53"};
+    add_ipam_details(r, ipam);
+    CHECK(r.ips[0].gateway == address("10.89.1.1"));
+    CHECK_FALSE(r.ips[1].gateway);
+    CHECK(r.dns.nameservers == std::vector<std::string>{"10.89.1.53"});
+  }
 }
 
 TEST_CASE("cni live result: a link of that name the network did not make is not the attachment") {
