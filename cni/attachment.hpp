@@ -1,5 +1,7 @@
-// ADD, DEL and CHECK of one attachment (CNI_CONTAINERID, CNI_IFNAME) to a managed network
-// (netdef/), through the network service as netns-hook does: STATE/ID:IFNAME keeps the
+// ADD, DEL and CHECK of one attachment (CNI_CONTAINERID, CNI_IFNAME): to a managed network
+// (netdef/), or a host device moved in, a macvlan or a veth on a host bridge with a
+// delegated IPAM plugin's addresses (cni/delegate.hpp), through the network service as
+// netns-hook does: STATE/ID:IFNAME keeps the
 // pinned namespace, the journal and the result ADD returned, and every change to it is
 // made under its lock (base/dir_lock.hpp). The namespace at CNI_NETNS is the runtime's
 // and outlives the attachment, so the service records it as shared: DEL deletes the
@@ -17,13 +19,14 @@ inline constexpr const char* kDefaultStateDir = "/run/mini-runc-cni";
 // STATE/ID:IFNAME (':' is in neither a container id nor an interface name).
 std::string attachment_dir(const NetConf& conf, const Environment& env);
 
-// Joins the network: a veth named CNI_IFNAME in the namespace at CNI_NETNS, addresses
-// from the network's pool, its ports published. On failure the host is as it was.
+// Joins the network (a veth named CNI_IFNAME in the namespace at CNI_NETNS, addresses
+// from the network's pool, its ports published), or puts the configuration's host device
+// kind there as CNI_IFNAME. On failure the host is as it was, and IPAM given back.
 Outcome<AddResult> add(const Environment& env, const NetConf& conf);
 
 // Gives back what ADD took. Succeeds when there is nothing to give back: an unknown
 // attachment, a second DEL, a namespace the runtime has removed already (the pin kept
-// it for this).
+// it for this). A delegated IPAM plugin's DEL runs in every case.
 Outcome<void> del(const Environment& env, const NetConf& conf);
 
 // Compares the namespace with what ADD recorded, and with the addresses prevResult
