@@ -12,6 +12,8 @@
 #include "netns/route.hpp"
 #include "support/apply_helpers.hpp"
 #include "support/cni_host.hpp"
+#include "support/recovery_host.hpp"
+#include "support/scoped_env.hpp"
 
 using namespace mr;
 using namespace mr::test;
@@ -284,4 +286,65 @@ TEST_CASE_FIXTURE(KindFixture, "cni: a host device that cannot be had is code 7 
   }
   CHECK(run("DEL", "c0", q.path, "eth0", kind_config({{"device", "nic0"}})).status == 0);
   CHECK(host.has_link("nic0"));
+}
+
+TEST_CASE_FIXTURE(KindFixture, "cni: a moved device's ADD with host-local that fails at any step leaves the host and the leases as they were") {
+  require_fault_injection();
+  auto p = pod("p1");
+  const std::string before = picture();
+  const json conf = kind_config({{"device", "nic0"}, {"ipam", host_local()}});
+  int steps = each_step([&](int n) {
+    CniRun r;
+    {
+      ScopedEnv at("MR_FAIL_AT_STEP", std::to_string(n));
+      r = run("ADD", "c1", p.path, "eth0", conf);
+    }
+    INFO("step " << n << " stdout: " << r.out << " stderr: " << r.err);
+    if (r.status == 0) {
+      CHECK(run("DEL", "c1", p.path, "eth0", conf).status == 0);
+      CHECK(leased().empty());
+      CHECK(settled_picture(before) == before);
+      return false;
+    }
+    CHECK(r.json()["code"] == 999);
+    CHECK(leased().empty());
+    CHECK(settled_picture(before) == before);
+    CHECK_FALSE(attached("c1", "eth0"));
+    CHECK_FALSE(p.space.has_link("eth0"));
+    return true;
+  });
+  // The move, the address, up, the two routes.
+  CHECK(steps >= 4);
+}
+
+TEST_CASE_FIXTURE(KindFixture, "cni: a moved device's ADD with host-local killed at any step is given back by the DEL that follows") {
+  require_fault_injection();
+  auto p = pod("p1");
+  const std::string before = picture();
+  const json conf = kind_config({{"device", "nic0"}, {"ipam", host_local()}});
+  RuntimeCli plugin{sb, tmp.file("unused"), MR_CNI_PLUGIN};
+  ScopedEnv command("CNI_COMMAND", "ADD"), id("CNI_CONTAINERID", "c1"), netns("CNI_NETNS", p.path),
+      ifname("CNI_IFNAME", "eth0"), path("CNI_PATH", "/usr/lib/cni");
+  int steps = each_step([&](int n) {
+    auto add = pause_at_step(plugin, {}, n, "MR_PAUSE_AT_STEP", conf.dump());
+    INFO("step " << n);
+    if (!add.paused) {
+      CHECK(add.status == 0);
+      CHECK(run("DEL", "c1", p.path, "eth0", conf).status == 0);
+      CHECK(settled_picture(before) == before);
+      return false;
+    }
+    // Killed with an address leased (host-local hands them out in turn) and the device
+    // moved, or on its way.
+    CHECK(leased().size() == 1);
+    kill_paused(add);
+    auto del = run("DEL", "c1", p.path, "eth0", conf);
+    CHECK_MESSAGE(del.status == 0, del.out, del.err);
+    CHECK(leased().empty());
+    CHECK(settled_picture(before) == before);
+    CHECK_FALSE(attached("c1", "eth0"));
+    CHECK_FALSE(p.space.has_link("eth0"));
+    return true;
+  });
+  CHECK(steps >= 4);
 }
