@@ -47,6 +47,14 @@ struct KindFixture : CniFixture {
     }
     return out;
   }
+  // Nothing of attachment (c1, eth0) is left: no lease, no state, no eth0 in `pod`, and
+  // the host as `before`.
+  void all_given_back(CniPod& pod, const std::string& before) {
+    CHECK(leased().empty());
+    CHECK(settled_picture(before) == before);
+    CHECK_FALSE(attached("c1", "eth0"));
+    CHECK_FALSE(pod.space.has_link("eth0"));
+  }
 };
 
 bool routed(Space& s, int oif, const char* to, const char* via) {
@@ -307,10 +315,7 @@ TEST_CASE_FIXTURE(KindFixture, "cni: a moved device's ADD with host-local that f
       return false;
     }
     CHECK(r.json()["code"] == 999);
-    CHECK(leased().empty());
-    CHECK(settled_picture(before) == before);
-    CHECK_FALSE(attached("c1", "eth0"));
-    CHECK_FALSE(p.space.has_link("eth0"));
+    all_given_back(p, before);
     return true;
   });
   // The move, the address, up, the two routes.
@@ -340,10 +345,7 @@ TEST_CASE_FIXTURE(KindFixture, "cni: a moved device's ADD with host-local killed
     kill_paused(add);
     auto del = run("DEL", "c1", p.path, "eth0", conf);
     CHECK_MESSAGE(del.status == 0, del.out, del.err);
-    CHECK(leased().empty());
-    CHECK(settled_picture(before) == before);
-    CHECK_FALSE(attached("c1", "eth0"));
-    CHECK_FALSE(p.space.has_link("eth0"));
+    all_given_back(p, before);
     return true;
   });
   CHECK(steps >= 4);
