@@ -3,6 +3,8 @@
 // result in the exact shape of each supported version, VERSION, the error object.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cni/protocol.hpp"
@@ -407,4 +409,27 @@ TEST_CASE("cni error: code, msg and details, details only when there are some") 
         json::parse(R"({"cniVersion": "1.0.0", "code": 7, "msg": "stdin:/network: bad"})"));
   CHECK(encode_error({Code::try_again, "busy", "the lock is held"}, "0.4.0") ==
         json::parse(R"({"cniVersion": "0.4.0", "code": 11, "msg": "busy", "details": "the lock is held"})"));
+}
+
+TEST_CASE("cni examples: each conflist's mini-runc-cni configuration is one the plugin takes") {
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(MR_EXAMPLES_DIR "/cni")) {
+    if (entry.path().extension() != ".conflist") continue;
+    CAPTURE(entry.path().string());
+    std::ifstream in(entry.path());
+    json list = json::parse(in);
+    for (json plugin : list["plugins"]) {
+      if (plugin["type"] != "mini-runc-cni") continue;
+      // As a runtime derives a plugin's configuration from its list (SPEC.md, section 3).
+      plugin["cniVersion"] = list["cniVersion"];
+      plugin["name"] = list["name"];
+      plugin["runtimeConfig"] = {{"portMappings", {{{"hostPort", 8080}, {"containerPort", 80}, {"protocol", "tcp"}}}}};
+      for (Command c : {Command::add, Command::del, Command::check}) {
+        auto conf = read_config(plugin.dump(), c);
+        CHECK_MESSAGE(conf.has_value(), (conf ? "" : conf.error().msg));
+      }
+      ++seen;
+    }
+  }
+  CHECK(seen == 3);
 }
