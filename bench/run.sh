@@ -327,11 +327,11 @@ for level in 0 "$CNI_FILL"; do
   printf 'mini-runc-cni ADD, %s more alive\tCNI_COMMAND=ADD %s %s <%s ;; !CNI_COMMAND=DEL %s %s <%s\n' \
     "$level" "$cni" "$CNIP" "$W/cni-fill-timed.conf" "$cni" "$CNIP" "$W/cni-fill-timed.conf" >"$W/cni-scale.cases"
   log "cni: one more ADD with $level more attachments alive (load $(load_now))"
-  "$MEASURE" --cases "$W/cni-scale.cases" --rounds "$ROUNDS" --warmup "$WARMUP" >"$W/cni-scale-$level.tsv"
+  "$MEASURE" --cases "$W/cni-scale.cases" --rounds "$ROUNDS" --warmup "$WARMUP" >"$W/cni-scale-$level.part"
 done
 cni_fill DEL 0 "$CNI_FILL"
 seq 0 "$CNI_FILL" | sed 's/^/netns del cf/' | ip -batch -
-{ cat "$W/cni-scale-0.tsv"; tail -n +2 "$W/cni-scale-$CNI_FILL.tsv"; } >"$W/cni-scale.tsv"
+{ cat "$W/cni-scale-0.part"; tail -n +2 "$W/cni-scale-$CNI_FILL.part"; } >"$W/cni-scale.tsv"
 after_cni=$(settled_leftovers)
 
 # Bulk: one device with $BULK_ADDRESSES IPv4 addresses, configured by the hook (the
