@@ -227,7 +227,8 @@ pid_t Containerd::launch(const std::vector<std::string>& argv, int out, int err)
 Outcome Containerd::ctr(const std::vector<std::string>& args) { return start_ctr(args).finish(); }
 
 podman::Running Containerd::start_ctr(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {kCtr, "--address", dir_ + "/containerd.sock"};
+  // A containerd that died is not waited for (ctr would wait on its socket for ever).
+  std::vector<std::string> argv = {kCtr, "--address", dir_ + "/containerd.sock", "--connect-timeout", "10s"};
   argv.insert(argv.end(), args.begin(), args.end());
   auto out = memfd("stdout"), err = memfd("stderr");
   pid_t pid = launch(argv, out.get(), err.get());
