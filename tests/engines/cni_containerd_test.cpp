@@ -42,7 +42,7 @@ pid_t task_pid(Containerd& c, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(CniClientFixture, "containerd's ctr run --cni joins a managed network through mini-runc-cni; the task's end gives all back") {
+TEST_CASE_FIXTURE(CniClientFixture, "containerd's ctr run --cni joins a managed network through mini-runc-cni, and the task's end gives all back") {
   REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.42.0/24", "--no-dns"}).status == 0);
   fs::create_directories(tmp.file("net.d"));
   fs::create_directories(tmp.file("cni-bin"));

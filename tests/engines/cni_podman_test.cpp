@@ -36,7 +36,7 @@ std::vector<std::string> mounts_inside(Podman& podman, const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(CniClientFixture, "podman (CNI backend) puts a container on a managed network through mini-runc-cni; rm gives all back") {
+TEST_CASE_FIXTURE(CniClientFixture, "podman (CNI backend) puts a container on a managed network through mini-runc-cni, and rm gives all back") {
   REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.41.0/24", "--no-dns"}).status == 0);
   podman::Engine engine = podman::mini_runc();
   engine.cni_plugin_dirs = {fs::path(MR_CNI_PLUGIN).parent_path(), "/usr/lib/cni"};
