@@ -218,7 +218,7 @@ Outcome<void> check(const Environment& env, const NetConf& conf) {
     return std::unexpected(Failure{Code::internal, "CNI_NETNS: " + env.netns + " is not the namespace ADD configured", {}});
   auto view = MR_TRY_VALUE(in_protocol(network::show(where)));
   auto live = live_result(view, env.ifname, env.netns, {}, false);
-  auto diff = differences(recorded, live, env.ifname);
+  auto diff = differences(prev ? with_chain_changes(recorded, *prev, env.ifname) : recorded, live, env.ifname);
   if (prev && !live.interfaces.empty())
     for (auto& d : missing_from_prev_result(*prev, live, env.ifname))
       if (std::find(diff.begin(), diff.end(), d) == diff.end()) diff.push_back(std::move(d));

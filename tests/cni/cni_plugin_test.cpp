@@ -20,11 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-// The published-port element of a dnat map for `port`, as nft lists it, owned by `id`.
-json port_element(uint16_t port, const std::string& id, json value) {
-  return json::array({json{{"elem", {{"comment", id}, {"val", {{"concat", json::array({"tcp", port})}}}}}}, value});
-}
-
 json with_port(json conf, uint16_t host_port, uint16_t container_port) {
   conf["runtimeConfig"] = {{"portMappings", {{{"hostPort", host_port}, {"containerPort", container_port}, {"protocol", "tcp"}}}}};
   return conf;
