@@ -43,6 +43,11 @@ mr_mgd_up=$(col "mini-runc, managed network + port, bridge up" 3 "$W/runtimes.ts
 start_mr=$(col "start: mini-runc, veth" 3 "$W/starts.tsv")
 start_mgd=$(col "start: mini-runc, managed network + port" 3 "$W/starts.tsv")
 start_crun=$(col "start: crun, no network" 3 "$W/starts.tsv")
+cni_mr_up=$(col "mini-runc-cni ADD+DEL, managed network + port, bridge up" 3 "$W/network.tsv")
+cni_mr_alone=$(col "mini-runc-cni ADD+DEL, managed network + port" 3 "$W/network.tsv")
+cni_bp=$(col "CNI chain ADD+DEL: bridge + host-local, portmap" 3 "$W/network.tsv")
+cni_add_0=$(col "mini-runc-cni ADD, 0 more alive" 3 "$W/cni-scale.tsv")
+cni_add_fill=$(col "mini-runc-cni ADD, $CNI_FILL more alive" 3 "$W/cni-scale.tsv")
 ports_none=$(col "one more port, none published" 3 "$W/ports.tsv")
 ports_1000=$(col "one more port, 1,000 published" 3 "$W/ports.tsv")
 conn_one=$(col "connections, one published" 3 "$W/latency.tsv")
@@ -80,6 +85,7 @@ left() {
 }
 left_cases=$(left "$after_cases")
 left_ports=$(left "$after_ports")
+left_cni=$(left "$after_cni")
 left_churn=$(left "$after_churn")
 left_scale=$(left "$after_scale")
 
@@ -101,7 +107,8 @@ hot_path() {
   echo "load average (1/5/15 min) at start $load_start, at end $load_end."
   echo "mini-runc $(git -C "$(dirname "$0")/.." rev-parse --short HEAD) (RelWithDebInfo), $(runc --version | head -1),"
   echo "$(crun --version | head -1), CNI plugins $(dpkg-query -W -f='${Version}' containernetworking-plugins)."
-  echo "Hot path placed: $(hot_path runtime/mini-runc mini-runc.ld); $(hot_path hooks/netns-hook netns-hook.ld)"
+  echo "Hot path placed: $(hot_path runtime/mini-runc mini-runc.ld); $(hot_path hooks/netns-hook netns-hook.ld);"
+  echo "$(hot_path cni/mini-runc-cni mini-runc-cni.ld)"
   echo "(scripts/hot-text.sh, run by scripts/bench.sh before measuring)."
   echo "Workload /bin/true in the busybox bundle (scripts/make-bundle.sh); $ROUNDS rounds after $WARMUP warm-up,"
   echo "cases interleaved; times are wall-clock medians per run (p10-p90 beside)."
@@ -150,6 +157,20 @@ hot_path() {
   echo "row is \`bridge up\`. A bridge's deletion waits out two RCU barriers in the kernel"
   echo "(br_multicast_dev_del and netdev_run_todo), tens of ms that no user-space work can shorten."
   echo
+  echo "The CNI plugin, mini-runc-cni: ADD then DEL as a runtime runs them, in the same netns as the"
+  echo "rows above, on network mgd (alone) or shared (\`bridge up\`), one port from runtimeConfig. Its"
+  echo "peer: Debian's bridge + host-local then portmap, the same chain without firewall."
+  echo
+  echo "## The CNI plugin: one more ADD with $CNI_FILL attachments alive"
+  echo
+  echo "Network cnifill (a /21): ADD of one more attachment with one port (its DEL untimed), beside one"
+  echo "resident attachment, then beside $CNI_FILL more (named netns, each ADDed by the plugin, untimed);"
+  echo "the two levels one after the other."
+  echo
+  echo "| case | median ms | p10-p90 ms | peak RSS MiB | x the first |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  case_rows "$W/cni-scale.tsv" "$cni_add_0" 2
+  echo
   echo "## Published ports: 1,000 published against none"
   echo
   echo "A filler container on another managed network publishing a range of 1,000 ports, or none, made"
@@ -192,7 +213,8 @@ hot_path() {
   echo "crun without a network, run between them as the machine's reference: first $k $ref_first ms,"
   echo "last $k $ref_last ms ($(ratio "$ref_last" "$ref_first")x). A slowdown both show is the machine's."
   echo "Leftovers (host links, mounts, state dirs, named netns, nftables tables but iptables-nft's, held"
-  echo "addresses) after the comparison: $left_cases; after the ports cases: $left_ports; after the churn:"
+  echo "addresses) after the comparison: $left_cases; after the ports cases: $left_ports; after the CNI"
+  echo "plugin's scale case: $left_cni; after the churn:"
   echo "$left_churn; after the scale runs and their teardown: $left_scale."
   echo
   echo "## Targets"
@@ -207,6 +229,9 @@ hot_path() {
     "$runc_cni_ports" "$mr_mgd_up" ">=" 10 "(alone on its network, bridge made and deleted: $(ratio "$runc_cni_ports" "$mr_mgd")x)"
   target_row "netns-hook setup (configure): managed network + port <= 1.3x plain veth" "$hook_mgd_setup" "$hook_setup" "<=" 1.3 \
     "(configure+undo: $(ratio "$hook_mgd" "$hook")x; bridge up: $(ratio "$hook_mgd_up" "$hook")x)"
+  target_row "CNI chain bridge + host-local, portmap ADD+DEL >= 10x mini-runc-cni ADD+DEL, bridges staying" \
+    "$cni_bp" "$cni_mr_up" ">=" 10 "(alone on its network, bridge made and deleted: $(ratio "$cni_bp" "$cni_mr_alone")x)"
+  target_row "mini-runc-cni ADD with $CNI_FILL attachments alive <= 1.25x with none" "$cni_add_fill" "$cni_add_0" "<=" 1.25
   target_row "one more port with 1,000 published <= 1.1x with none" "$ports_1000" "$ports_none" "<=" 1.1
   target_row "connection to a published port with 1,000 more published <= 1.1x with one" \
     "$conn_1000" "$conn_one" "<=" 1.1
@@ -219,7 +244,8 @@ hot_path() {
     "(floor: $(ratio "$floor_hi" "$floor_lo")x)"
   target_row "last $k of $runs runs <= 1.1x the first $k" "$last" "$first" "<=" 1.1 \
     "(crun between them: $(ratio "$ref_last" "$ref_first")x)"
-  lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_ports" = none ] && [ "$left_scale" = none ] &&
+  lo=$([ "$left_churn" = none ] && [ "$left_cases" = none ] && [ "$left_ports" = none ] && [ "$left_cni" = none ] &&
+       [ "$left_scale" = none ] &&
        echo met || echo "**missed**")
   echo "| no leftovers | see above | $lo |"
   rss_mr_med=$(col "mini-runc, network" 4 "$W/runtimes.raw" | median)

@@ -6,7 +6,7 @@
 # which remounts /sys and breaks runc's cgroup lookup). Phase 2 (--inside): the cases.
 # With --hot-text DIR (scripts/hot-text.sh): no cases; the same host and bundle,
 # and the runs whose functions the release binaries put side by side, traced by
-# bench/hot_text.cpp into DIR/mini-runc.hits and DIR/netns-hook.hits.
+# bench/hot_text.cpp into DIR/mini-runc.hits, DIR/netns-hook.hits and DIR/mini-runc-cni.hits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -32,7 +32,7 @@ export RUNC=$(command -v runc) CRUN=$(command -v crun)
 MEASURE=$repo/build/release/bench/measure
 PROBE=$repo/build/release/bench/tcp-probe
 out=$repo/bench/results
-mkdir -p "$out" "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor" "$W/fill" "$W/cni-ipam"
+mkdir -p "$out" "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor" "$W/fill" "$W/cni-ipam" "$W/cni-mr"
 log() { echo "bench: $*" >&2; }
 load_now() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start=$(load_now)
@@ -109,6 +109,30 @@ jq -r '.cniVersion as $v | .name as $n | .plugins[] |
        "\(.type)\t\((. + {cniVersion: $v, name: $n}) | tojson | .[0:-1])"' \
   "$W/cni-ports.conflist" >"$W/cni-ports.chain"
 
+# The CNI plugin (issue 18): mini-runc-cni on a managed network with one port, and the
+# reference chain a conflist would use for the same, bridge + host-local then portmap.
+export CNIP=$repo/build/release/cni/mini-runc-cni
+mr_cni_conf() {  # NETWORK [HOST-PORT]
+  local ports=
+  [ -z "${2:-}" ] ||
+    ports=', "runtimeConfig": {"portMappings": [{"hostPort": '"$2"', "containerPort": 80, "protocol": "tcp"}]}'
+  printf '{"cniVersion": "1.0.0", "name": "%s-net", "type": "mini-runc-cni", "network": "%s", "networkDir": "%s", "stateDir": "%s"%s}\n' \
+    "$1" "$1" "$NETS" "$W/cni-mr" "$ports"
+}
+mr_cni_conf shared 8085 >"$W/cni-mr-shared.conf"
+mr_cni_conf mgd 8087 >"$W/cni-mr-mgd.conf"
+cat >"$W/cni-bp.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "bench-bp", "plugins": [
+ {"type": "bridge", "bridge": "cni-bp0", "isGateway": true, "ipMasq": true,
+  "ipam": {"type": "host-local", "dataDir": "$W/cni-bp-ipam",
+           "ranges": [[{"subnet": "10.93.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+ {"type": "portmap", "capabilities": {"portMappings": true},
+  "runtimeConfig": {"portMappings": [{"hostPort": 8086, "containerPort": 80, "protocol": "tcp"}]}}]}
+EOF
+jq -r '.cniVersion as $v | .name as $n | .plugins[] |
+       "\(.type)\t\((. + {cniVersion: $v, name: $n}) | tojson | .[0:-1])"' \
+  "$W/cni-bp.conflist" >"$W/cni-bp.chain"
+
 # A process in a fresh netns: the container that the network-only cases configure.
 mkfifo "$W/ready"
 unshare --net sh -c "echo ready >$W/ready; exec sleep infinity" &
@@ -141,6 +165,10 @@ if [ -n "$hot_text_dir" ]; then
   trace "$HOOK" --root "$W/hook" --stage undo <"$W/hook-state.json"
   trace "$HOOK" --root "$W/hook" --network-dir "$NETS" --network network-managed.json --stage configure <"$W/hook-state.json"
   trace "$HOOK" --root "$W/hook" --network-dir "$NETS" --stage undo <"$W/hook-state.json"
+  for i in 1 2; do
+    CNI_COMMAND=ADD CNI_CONTAINERID=ht$i CNI_NETNS=/proc/$ctr_pid/ns/net trace "$CNIP" <"$W/cni-mr-mgd.conf" >/dev/null
+    CNI_COMMAND=DEL CNI_CONTAINERID=ht$i CNI_NETNS=/proc/$ctr_pid/ns/net trace "$CNIP" <"$W/cni-mr-mgd.conf"
+  done
   exit 0
 fi
 
@@ -182,6 +210,9 @@ netns-hook configure, veth (undo untimed)	$HOOK --root $W/hook --network network
 netns-hook configure, managed network + port (undo untimed)	$HOOK --root $W/hook --network-dir $NETS --network network-managed.json --stage configure <$W/hook-state.json ;; !$HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
 netns-hook configure+undo, managed network + port, bridge up	$HOOK --root $W/hook --network-dir $NETS --network network-shared.json --stage configure <$W/hook-state.json ;; $HOOK --root $W/hook --network-dir $NETS --stage undo <$W/hook-state.json
 CNI chain ADD+DEL: bridge, portmap, firewall	CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net /bin/sh $repo/bench/cni-chain.sh ADD $W/cni-ports.chain $W/cni-ports.bench ;; CNI_CONTAINERID=bench CNI_NETNS=/proc/$ctr_pid/ns/net /bin/sh $repo/bench/cni-chain.sh DEL $W/cni-ports.chain $W/cni-ports.bench
+mini-runc-cni ADD+DEL, managed network + port	CNI_COMMAND=ADD $cni $CNIP <$W/cni-mr-mgd.conf ;; CNI_COMMAND=DEL $cni $CNIP <$W/cni-mr-mgd.conf
+mini-runc-cni ADD+DEL, managed network + port, bridge up	CNI_COMMAND=ADD $cni $CNIP <$W/cni-mr-shared.conf ;; CNI_COMMAND=DEL $cni $CNIP <$W/cni-mr-shared.conf
+CNI chain ADD+DEL: bridge + host-local, portmap	$cni /bin/sh $repo/bench/cni-chain.sh ADD $W/cni-bp.chain $W/cni-bp.bench ;; $cni /bin/sh $repo/bench/cni-chain.sh DEL $W/cni-bp.chain $W/cni-bp.bench
 floor up+down	$FLOOR up --pid $ctr_pid --dir $W/floor --time-file $W/floor.ms ;; $FLOOR down --dir $W/floor --time-file $W/floor.ms
 EOF
 
@@ -194,8 +225,9 @@ EOF
 # chains by design; ours is `inet mini_runc`.
 leftovers() {
   { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-    awk -v mr="$W/mr" -v hook="$W/hook" '$5 != mr && $5 != hook {print "mount " $5}' /proc/self/mountinfo | sort
-    ls -A "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor"
+    awk -v mr="$W/mr" -v hook="$W/hook" -v cni="$W/cni-mr" '$5 != mr && $5 != hook && $5 != cni {print "mount " $5}' \
+      /proc/self/mountinfo | sort
+    ls -A "$W/mr" "$W/runc" "$W/crun" "$W/hook" "$W/floor" "$W/cni-mr"
     ls -A /run/netns 2>/dev/null || true
     nft list tables | grep -v -E '^table ip6? (nat|filter)$' || true
     find /run/mini-runc-ipam /run/mini-runc-dns /run/mini-runc-leases -type f ! -name 'last-*' 2>/dev/null || true
@@ -227,6 +259,7 @@ log "network alone (load $(load_now))"
 "$MEASURE" --cases "$W/network.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/network.raw" >"$W/network.tsv"
 # The CNI bridge plugin makes its bridge and never deletes it, by design: the bench does.
 ip link del cni-ports0
+ip link del cni-bp0
 
 # Published ports: what 1,000 published ports cost the next container's setup and a
 # connection. A filler container on network fill (bench/port-filler.sh, untimed: made
@@ -274,6 +307,33 @@ client_pid=
 ip link del up0 2>/dev/null || true  # gone with the client's namespace, unless not yet
 after_ports=$(settled_leftovers)
 
+# The CNI plugin with $CNI_FILL attachments alive on its network (cnifill, a /21): ADD
+# of one more (its DEL untimed), beside one resident attachment so that the bridge stays,
+# then beside $CNI_FILL more (named netns made with ip -batch, each ADDed by the plugin;
+# untimed). The two levels are measured one after the other, as the scale runs are.
+"$MR" --network-dir "$NETS" network create cnifill --subnet 10.92.0.0/21 --no-dns >/dev/null
+mr_cni_conf cnifill 8088 >"$W/cni-fill-timed.conf"
+mr_cni_conf cnifill >"$W/cni-fill.conf"
+cni_fill() {  # ADD|DEL FROM TO: pods cfFROM..cfTO
+  local i
+  for i in $(seq "$2" "$3"); do
+    CNI_COMMAND=$1 CNI_CONTAINERID=cf$i CNI_NETNS=/run/netns/cf$i "$CNIP" <"$W/cni-fill.conf" >/dev/null
+  done
+}
+seq 0 "$CNI_FILL" | sed 's/^/netns add cf/' | ip -batch -
+cni_fill ADD 0 0
+for level in 0 "$CNI_FILL"; do
+  [ "$level" = 0 ] || cni_fill ADD 1 "$CNI_FILL"
+  printf 'mini-runc-cni ADD, %s more alive\tCNI_COMMAND=ADD %s %s <%s ;; !CNI_COMMAND=DEL %s %s <%s\n' \
+    "$level" "$cni" "$CNIP" "$W/cni-fill-timed.conf" "$cni" "$CNIP" "$W/cni-fill-timed.conf" >"$W/cni-scale.cases"
+  log "cni: one more ADD with $level more attachments alive (load $(load_now))"
+  "$MEASURE" --cases "$W/cni-scale.cases" --rounds "$ROUNDS" --warmup "$WARMUP" >"$W/cni-scale-$level.part"
+done
+cni_fill DEL 0 "$CNI_FILL"
+seq 0 "$CNI_FILL" | sed 's/^/netns del cf/' | ip -batch -
+{ cat "$W/cni-scale-0.part"; tail -n +2 "$W/cni-scale-$CNI_FILL.part"; } >"$W/cni-scale.tsv"
+after_cni=$(settled_leftovers)
+
 # Bulk: one device with $BULK_ADDRESSES IPv4 addresses, configured by the hook (the
 # setup timed, the undo not) and by one `ip -batch`: applying N addresses costs O(N).
 awk -v n="$BULK_ADDRESSES" 'BEGIN {
@@ -317,5 +377,5 @@ load_end=$(load_now)
 
 mkdir -p "$out/raw"
 cp "$W"/*.tsv "$W"/*.raw "$W/floor.ms" "$out/raw/"
-export load_start load_end before after_cases after_ports after_churn after_scale
+export load_start load_end before after_cases after_ports after_cni after_churn after_scale
 "$repo/bench/report.sh" "$out"

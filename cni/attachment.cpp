@@ -8,6 +8,7 @@
 #include "base/atomic_file.hpp"
 #include "base/dir_lock.hpp"
 #include "base/log.hpp"
+#include "base/small_file.hpp"
 #include "base/state_root.hpp"
 #include "cni/delegate.hpp"
 #include "cni/live_result.hpp"
@@ -22,11 +23,11 @@ namespace mr::cni {
 namespace {
 
 // The configuration's key for what the service names by the network spec's pointer below
-// the device (netspec/host_uses.hpp): the host device moved in, a macvlan's parent, a
-// veth's bridge; addresses and routes came from the delegated IPAM plugin.
-std::string config_pointer(const std::string& pointer, const NetConf& conf) {
+// a host device kind's device (netspec/host_uses.hpp): the host device moved in, a
+// macvlan's parent, a veth's bridge; its addresses came from the delegated IPAM plugin.
+std::string config_pointer(const std::string& pointer, const AttachmentKind& kind) {
   if (pointer == "/move") {
-    const auto* k = conf.kind ? std::get_if<HostDeviceKind>(&*conf.kind) : nullptr;
+    const auto* k = std::get_if<HostDeviceKind>(&kind);
     return k && k->device.empty() ? "/hwaddr" : "/device";
   }
   if (pointer == "/macvlan/parent") return "/master";
@@ -46,7 +47,7 @@ Failure failure_of(Error e, const NetConf* conf = nullptr) {
     e.file = kConfigFile;
     e.pointer = "/runtimeConfig/portMappings/" + e.pointer.substr(7);
   }
-  if (conf && e.file == kConfigFile) e.pointer = config_pointer(e.pointer, *conf);
+  if (conf && conf->kind && e.file == kConfigFile) e.pointer = config_pointer(e.pointer, *conf->kind);
   Code code = Code::internal;
   if (e.err == 0 && (!e.file.empty() || !e.pointer.empty())) code = Code::invalid_config;
   else if (e.err == EWOULDBLOCK || e.err == EAGAIN) code = Code::try_again;
@@ -60,9 +61,31 @@ Outcome<T> in_protocol(Result<T> r, const NetConf* conf = nullptr) {
   else return std::move(*r);
 }
 
-std::string state_root(const NetConf& conf) { return conf.state_dir.value_or(kDefaultStateDir); }
-std::string network_dir(const NetConf& conf) { return conf.network_dir.value_or(std::string(netdef::kDefaultNetworkDir)); }
 std::string result_path(const netns::ContainerNetworkDir& where) { return where.dir + "/result.json"; }
+// The configuration's name (CNI's network name), written before anything is set up: GC
+// is asked per network, and must leave the attachments of others alone.
+std::string name_path(const netns::ContainerNetworkDir& where) { return where.dir + "/network-name"; }
+
+// The addresses asked for: runtimeConfig.ips wins over CNI_ARGS' IP (CONVENTIONS.md).
+const std::vector<netns::IpAddress>& requested_ips(const Environment& env, const NetConf& conf) {
+  return conf.ips.empty() ? env.ips : conf.ips;
+}
+
+// The service names an address asked for by the spec's pointer (/addresses/N), and one
+// held by another container by the device alone (EADDRINUSE); here it came from
+// runtimeConfig.ips[N] or CNI_ARGS' IP.
+Error at_address_source(Error e, const Environment& env, const NetConf& conf) {
+  if (e.file != kConfigFile) return e;
+  const bool at_address = e.pointer.starts_with("/addresses/");
+  if (!at_address && !(e.pointer.empty() && e.err == EADDRINUSE)) return e;
+  if (!conf.ips.empty()) {
+    e.pointer = "/runtimeConfig/ips" + (at_address ? e.pointer.substr(10) : "");
+  } else if (!env.ips.empty()) {
+    e.file = "CNI_ARGS";
+    e.pointer = "IP";
+  }
+  return e;
+}
 
 // The namespace at CNI_NETNS, refused when it is no network namespace or the caller's own.
 Outcome<netns::Netns> open_sandbox(const std::string& path) {
@@ -102,7 +125,11 @@ Result<netns::DeviceConfig> host_device(const AttachmentKind& kind, netns::Devic
 // host before anything changes.
 Result<netns::NetConfig> attachment_config(const Environment& env, const NetConf& conf) {
   netns::DeviceConfig d{.name = env.ifname,
-                        .kind = netns::NetworkDevice{.network = conf.network, .ports = conf.ports},
+                        .kind = netns::NetworkDevice{.network = conf.network,
+                                                     .requested = requested_ips(env, conf),
+                                                     .aliases = conf.aliases,
+                                                     .ports = conf.ports},
+                        .mac = conf.mac ? conf.mac : env.mac,
                         .origin = std::string(kConfigFile) + "#"};
   auto host = MR_TRY_VALUE(network::open_host());
   netns::NetConfig net;
@@ -111,7 +138,8 @@ Result<netns::NetConfig> attachment_config(const Environment& env, const NetConf
     MR_TRY(network::require_host(host, net));
     return net;
   }
-  MR_TRY(network::resolve_network_device(d, network_dir(conf), host));
+  if (auto resolved = network::resolve_network_device(d, network_dir_of(conf), host); !resolved)
+    return std::unexpected(at_address_source(std::move(resolved).error(), env, conf));
   net.devices.push_back(std::move(d));
   return net;
 }
@@ -146,7 +174,8 @@ Result<void> give_back(const Environment& env, const netns::ContainerNetworkDir&
                                                .forget = reached.out_of_reach()}));
   for (const auto& w : torn.warnings) log_warn(w);
   for (const auto& n : torn.notes) log_debug("network: " + n);
-  if (::unlink(result_path(where).c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + result_path(where));
+  for (const auto& file : {result_path(where), name_path(where)})
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + file);
   if (::rmdir(where.dir.c_str()) != 0 && errno != ENOENT) return fail(errno, "remove " + where.dir);
   return {};
 }
@@ -180,24 +209,32 @@ Outcome<AddResult> join(const Environment& env, const NetConf& conf, netns::NetC
     ipam = MR_TRY_VALUE(ipam_add(env, conf));
     with_ipam(net, *ipam);
   }
-  auto joined = in_protocol(set_up(env, net, sandbox, where, ipam), &conf);
+  auto joined = set_up(env, net, sandbox, where, ipam);
   if (!joined && ipam)
     if (auto undone = ipam_del(env, conf); !undone) log_warn(undone.error().msg);
-  return joined;
+  if (!joined) return std::unexpected(failure_of(at_address_source(std::move(joined).error(), env, conf), &conf));
+  return std::move(*joined);
 }
 
 }  // namespace
 
+std::string state_dir_of(const NetConf& conf) { return conf.state_dir.value_or(kDefaultStateDir); }
+std::string network_dir_of(const NetConf& conf) {
+  return conf.network_dir.value_or(std::string(netdef::kDefaultNetworkDir));
+}
+
 std::string attachment_dir(const NetConf& conf, const Environment& env) {
-  return state_root(conf) + "/" + env.container_id + ":" + env.ifname;
+  return state_dir_of(conf) + "/" + env.container_id + ":" + env.ifname;
 }
 
 Outcome<AddResult> add(const Environment& env, const NetConf& conf) {
-  if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  if (auto ok = check_state_root(state_dir_of(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  std::optional<AddResult> prev;
+  if (conf.prev_result) prev = MR_TRY_VALUE(decode_result(*conf.prev_result, kConfigFile, "/prevResult"));
   auto net = MR_TRY_VALUE(in_protocol(attachment_config(env, conf), &conf));
   if (conf.ipam) MR_TRY(find_ipam_plugin(env, conf));
   auto sandbox = MR_TRY_VALUE(open_sandbox(env.netns));
-  const std::string root = state_root(conf);
+  const std::string root = state_dir_of(conf);
   if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)
     return std::unexpected(failure_of(sys_error(errno, "create " + root)));
   MR_TRY(in_protocol(network::share_pin_directory(root)));
@@ -212,28 +249,35 @@ Outcome<AddResult> add(const Environment& env, const NetConf& conf) {
     return std::unexpected(failure_of(made.error()));
   }
   auto lock = lock_directory(where.dir);
-  Outcome<AddResult> joined = lock ? join(env, conf, std::move(net), sandbox, where)
-                                   : std::unexpected(failure_of(std::move(lock).error()));
-  // rmdir fails, and so keeps the dir, when a rollback left what DEL needs.
-  if (!joined) ::rmdir(where.dir.c_str());
-  return joined;
+  Result<void> named = lock ? write_file_atomically(name_path(where), conf.name + "\n")
+                            : std::unexpected(std::move(lock).error());
+  Outcome<AddResult> joined = named ? join(env, conf, std::move(net), sandbox, where)
+                                    : std::unexpected(failure_of(std::move(named).error()));
+  if (!joined) {
+    ::unlink(name_path(where).c_str());
+    ::rmdir(where.dir.c_str());  // fails, and so keeps the dir, when a rollback left what DEL needs
+    return std::unexpected(std::move(joined).error());
+  }
+  // Chained after another plugin: its result goes on, with this attachment's added.
+  if (prev) return chain_results(*prev, std::move(*joined));
+  return std::move(*joined);
 }
 
 Outcome<void> del(const Environment& env, const NetConf& conf) {
-  if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  if (auto ok = check_state_root(state_dir_of(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
   netns::ContainerNetworkDir where{attachment_dir(conf, env)};
   // Waits for an ADD under way; ENOENT: never added, or deleted already.
   auto lock = lock_directory(where.dir);
   if (!lock && lock.error().err != ENOENT) return std::unexpected(failure_of(lock.error()));
   if (lock) MR_TRY(in_protocol(give_back(env, where)));
   // The addresses of a delegated IPAM plugin are its to give back, whether or not an
-  // attachment is left here (an ADD killed after IPAM ADD left none).
+  // attachment is left here (the DEL a runtime sends after an ADD it lost).
   if (conf.ipam) return ipam_del(env, conf);
   return {};
 }
 
 Outcome<void> check(const Environment& env, const NetConf& conf) {
-  if (auto ok = check_state_root(state_root(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  if (auto ok = check_state_root(state_dir_of(conf), "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
   netns::ContainerNetworkDir where{attachment_dir(conf, env)};
   auto lock = lock_directory(where.dir);
   if (!lock && lock.error().err == ENOENT)
@@ -256,7 +300,7 @@ Outcome<void> check(const Environment& env, const NetConf& conf) {
     return std::unexpected(Failure{Code::internal, "CNI_NETNS: " + env.netns + " is not the namespace ADD configured", {}});
   auto view = MR_TRY_VALUE(in_protocol(network::show(where)));
   auto live = live_result(view, env.ifname, env.netns, {}, false);
-  auto diff = differences(recorded, live, env.ifname);
+  auto diff = differences(prev ? with_chain_changes(recorded, *prev, env.ifname) : recorded, live, env.ifname);
   if (prev && !live.interfaces.empty())
     for (auto& d : missing_from_prev_result(*prev, live, env.ifname))
       if (std::find(diff.begin(), diff.end(), d) == diff.end()) diff.push_back(std::move(d));
@@ -264,6 +308,38 @@ Outcome<void> check(const Environment& env, const NetConf& conf) {
   std::string msg;
   for (const auto& d : diff) msg += (msg.empty() ? "" : "; ") + d;
   return std::unexpected(Failure{Code::internal, msg, {}});
+}
+
+Outcome<void> gc(const NetConf& conf) {
+  const std::string root = state_dir_of(conf);
+  if (auto ok = check_state_root(root, "stateDir"); !ok) return std::unexpected(failure_of(ok.error()));
+  auto names = list_directory(root);
+  if (!names && names.error().err == ENOENT) return {};
+  if (!names) return std::unexpected(failure_of(names.error()));
+  std::optional<Error> first_failure;
+  for (const auto& entry : *names) {
+    auto colon = entry.find(':');
+    if (colon == std::string::npos) continue;  // not an attachment (the pins' mount point)
+    Environment env{.command = Command::gc, .container_id = entry.substr(0, colon), .ifname = entry.substr(colon + 1)};
+    if (std::find(conf.valid_attachments.begin(), conf.valid_attachments.end(),
+                  std::pair{env.container_id, env.ifname}) != conf.valid_attachments.end())
+      continue;
+    netns::ContainerNetworkDir where{root + "/" + entry};
+    // An ADD or DEL under way holds the lock: that attachment is theirs.
+    auto lock = lock_directory(where.dir, /*wait=*/false);
+    if (!lock) {
+      if (lock.error().err != ENOENT && lock.error().err != EWOULDBLOCK && !first_failure) first_failure = lock.error();
+      continue;
+    }
+    auto name = read_small_file(name_path(where));
+    if (!name || !*name || **name != conf.name + "\n") continue;
+    if (auto done = give_back(env, where); !done) {
+      log_warn(done.error());
+      if (!first_failure) first_failure = std::move(done).error();
+    }
+  }
+  if (first_failure) return std::unexpected(failure_of(std::move(*first_failure)));
+  return {};
 }
 
 }  // namespace mr::cni

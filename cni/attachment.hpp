@@ -16,6 +16,10 @@ namespace mr::cni {
 
 inline constexpr const char* kDefaultStateDir = "/run/mini-runc-cni";
 
+// The configuration's stateDir and networkDir, or their defaults.
+std::string state_dir_of(const NetConf& conf);
+std::string network_dir_of(const NetConf& conf);
+
 // STATE/ID:IFNAME (':' is in neither a container id nor an interface name).
 std::string attachment_dir(const NetConf& conf, const Environment& env);
 
@@ -33,5 +37,10 @@ Outcome<void> del(const Environment& env, const NetConf& conf);
 // gives CNI_IFNAME when there is one: fails in one line naming each difference. Code 3
 // for an attachment ADD never made.
 Outcome<void> check(const Environment& env, const NetConf& conf);
+
+// GC (SPEC.md 1.1.0): gives back every attachment of this network configuration (by its
+// name) that is not in cni.dev/valid-attachments, as DEL would; attachments of other
+// configurations, and those an ADD or DEL holds at the moment, are left alone.
+Outcome<void> gc(const NetConf& conf);
 
 }  // namespace mr::cni

@@ -83,6 +83,17 @@ std::vector<std::string> differences(const AddResult& recorded, const AddResult&
   return out;
 }
 
+AddResult with_chain_changes(AddResult recorded, const AddResult& prev, const std::string& ifname) {
+  const ResultInterface* chained = sandboxed(prev, ifname);
+  if (!chained) return recorded;
+  for (auto& i : recorded.interfaces)
+    if (i.name == ifname && !i.sandbox.empty()) {
+      if (chained->mac) i.mac = chained->mac;
+      i.mtu = chained->mtu;
+    }
+  return recorded;
+}
+
 std::vector<std::string> missing_from_prev_result(const AddResult& prev, const AddResult& live, const std::string& ifname) {
   auto at = std::find_if(prev.interfaces.begin(), prev.interfaces.end(),
                          [&](const ResultInterface& i) { return i.name == ifname && !i.sandbox.empty(); });

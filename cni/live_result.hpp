@@ -28,6 +28,12 @@ void add_ipam_details(AddResult& live, const AddResult& ipam);
 // and name servers are the network's, not the namespace's, and are not compared.
 std::vector<std::string> differences(const AddResult& recorded, const AddResult& live, const std::string& ifname);
 
+// `recorded` with the MAC and MTU that `prev` (CHECK's prevResult: the chain's last
+// result) gives `ifname`: a later plugin of the chain may change them (tuning's "mac" and
+// "mtu") and says so in its result. A MAC it does not give stays ours; an MTU it does not
+// give (no result before 1.1.0 has one) is not compared, as the chain may have changed it.
+AddResult with_chain_changes(AddResult recorded, const AddResult& prev, const std::string& ifname);
+
 // What `prev` (CHECK's prevResult: the chain's last result, SPEC.md) expects of
 // `ifname` that the live result lacks: the interface itself, or an address of it.
 std::vector<std::string> missing_from_prev_result(const AddResult& prev, const AddResult& live, const std::string& ifname);

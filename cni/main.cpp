@@ -10,6 +10,7 @@
 
 #include "base/log.hpp"
 #include "cni/attachment.hpp"
+#include "cni/plugin_status.hpp"
 #include "cni/protocol.hpp"
 #include "oci/json_input.hpp"
 
@@ -51,10 +52,6 @@ int run(const std::string& stdin_text) {
     if (!version) return refuse(version.error(), stdin_text);
     return answer(encode_version(*version));
   }
-  if (env->command == Command::status || env->command == Command::gc)
-    return refuse({Code::invalid_environment,
-                   "CNI_COMMAND: " + std::string(command_name(env->command)) + " is not supported by this plugin yet", {}},
-                  stdin_text);
   auto conf = read_config(stdin_text, env->command);
   if (!conf) return refuse(conf.error(), stdin_text);
   switch (env->command) {
@@ -70,6 +67,16 @@ int run(const std::string& stdin_text) {
     }
     case Command::check: {
       auto done = check(*env, *conf);
+      if (!done) return refuse(done.error(), stdin_text);
+      return 0;
+    }
+    case Command::status: {
+      auto done = status(*conf);
+      if (!done) return refuse(done.error(), stdin_text);
+      return 0;
+    }
+    case Command::gc: {
+      auto done = gc(*conf);
       if (!done) return refuse(done.error(), stdin_text);
       return 0;
     }

@@ -25,11 +25,27 @@ bool valid_container_id(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [&](unsigned char c) { return word(c) || c == '_' || c == '.' || c == '-'; });
 }
 
-// The CNI_ARGS keys that mean something to this plugin or to the runtimes that pass
-// them on every call (containerd and CRI-O: K8S_POD_*; podman: the same two names).
+// The CNI_ARGS keys that mean something to this plugin (IP, MAC: CONVENTIONS.md) or to
+// the runtimes that pass them on every call (containerd and CRI-O: K8S_POD_*; podman:
+// the same two names).
 bool known_arg(std::string_view key) {
   return key == "K8S_POD_NAMESPACE" || key == "K8S_POD_NAME" || key == "K8S_POD_INFRA_CONTAINER_ID" ||
-         key == "K8S_POD_UID";
+         key == "K8S_POD_UID" || key == "IP" || key == "MAC";
+}
+
+// CNI_ARGS' IP: addresses separated by ',' (host-local's convention), each with or
+// without a prefix length (the network's subnet decides it).
+Outcome<std::vector<netns::IpAddress>> read_ip_arg(const std::string& text) {
+  std::vector<netns::IpAddress> out;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    start = end + 1;
+    auto a = netns::IpAddress::parse(item.substr(0, item.find('/')));
+    if (!a) return std::unexpected(bad_variable("CNI_ARGS", "IP: expected IPv4 or IPv6 addresses separated by ',' (got \"" + item + "\")"));
+    out.push_back(*a);
+  }
+  return out;
 }
 
 // libcni's UnmarshallableBool: "1" and "true", "0" and "false", in any case.
@@ -128,6 +144,12 @@ Outcome<Environment> read_environment(const std::map<std::string, std::string>& 
     return std::unexpected(bad_variable("CNI_NETNS", "expected the absolute path of a network namespace (got \"" +
                                                          out.netns + "\")"));
   out.args = MR_TRY_VALUE(read_args(get("CNI_ARGS").value_or("")));
+  if (auto ip = out.args.find("IP"); ip != out.args.end()) out.ips = MR_TRY_VALUE(read_ip_arg(ip->second));
+  if (auto mac = out.args.find("MAC"); mac != out.args.end()) {
+    auto m = netns::MacAddress::parse(mac->second);
+    if (!m) return std::unexpected(bad_variable("CNI_ARGS", "MAC: expected a MAC address like 02:00:00:00:00:01 (got \"" + mac->second + "\")"));
+    out.mac = *m;
+  }
   return out;
 }
 

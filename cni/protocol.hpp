@@ -37,6 +37,7 @@ enum class Code : int {
   decode_failure = 6,
   invalid_config = 7,
   try_again = 11,
+  not_available = 50,  // STATUS: ADD would fail now
   internal = 999,  // libcni's ErrInternal: a failure of the plugin or the host
 };
 
@@ -61,9 +62,12 @@ struct Environment {
   std::string netns;         // ADD, CHECK; DEL when the runtime still has it, else ""
   std::string ifname;        // ADD, DEL, CHECK
   std::string path;          // CNI_PATH, as given
-  // CNI_ARGS pairs this plugin knows (K8S_POD_*); with IgnoreUnknown, unknown ones are
-  // dropped, without it they are an error.
+  // CNI_ARGS pairs this plugin knows (K8S_POD_*, IP, MAC); with IgnoreUnknown, unknown
+  // ones are dropped, without it they are an error.
   std::map<std::string, std::string> args;
+  // CNI_ARGS' IP (a comma-separated list) and MAC, checked.
+  std::vector<netns::IpAddress> ips;
+  std::optional<netns::MacAddress> mac;
 };
 
 // Reads CNI_* from `env` (name -> value); what a command needs must be there and well
@@ -109,7 +113,14 @@ struct NetConf {
   // runtimeConfig.portMappings (the "portMappings" capability), as published ports;
   // container_ip unset: the service fills it in.
   std::vector<netns::FilterPort> ports;
+  // runtimeConfig.ips and .mac: the addresses and MAC the runtime asks for (they win
+  // over CNI_ARGS' IP and MAC); runtimeConfig.aliases[name]: more names in the DNS.
+  std::vector<netns::IpAddress> ips;
+  std::optional<netns::MacAddress> mac;
+  std::vector<std::string> aliases;
   std::optional<nlohmann::json> prev_result;
+  // GC: cni.dev/valid-attachments, the (container id, interface) pairs to keep.
+  std::vector<std::pair<std::string, std::string>> valid_attachments;
   std::string text;  // stdin as the runtime wrote it, which a delegated plugin gets whole
 };
 
@@ -166,6 +177,10 @@ nlohmann::json encode_result(const AddResult& r, std::string_view version);
 // A result of any supported version (a prevResult, the one an ADD recorded), found at
 // `pointer` of `file`; errors (code 6) name both.
 Outcome<AddResult> decode_result(const nlohmann::json& j, const std::string& file, const std::string& pointer = "");
+
+// What a plugin chained after others returns (SPEC.md, "Chained plugins"): `prev`, the
+// result it was given, with `ours` added; ours' interface indices follow prev's.
+AddResult chain_results(AddResult prev, const AddResult& ours);
 
 nlohmann::json encode_version(std::string_view version);
 nlohmann::json encode_error(const Failure& f, std::string_view version);

@@ -58,9 +58,15 @@ class ConfigReader {
       return std::unexpected(at(Code::incompatible_version, "/cniVersion",
                                 "unsupported version \"" + c.cni_version + "\" (supported: " + list + ")"));
     }
-    if (command == Command::check && c.cni_version < "0.4.0")
+    // The supported versions compare as strings: CHECK came with 0.4.0, STATUS and GC
+    // with 1.1.0.
+    const std::string_view since = command == Command::check                             ? "0.4.0"
+                                   : command == Command::status || command == Command::gc ? "1.1.0"
+                                                                                         : "0.3.0";
+    if (c.cni_version < since)
       return std::unexpected(at(Code::incompatible_version, "/cniVersion",
-                                "CHECK needs version 0.4.0 or later (got \"" + c.cni_version + "\")"));
+                                std::string(command_name(command)) + " needs version " + std::string(since) +
+                                    " or later (got \"" + c.cni_version + "\")"));
     for (const auto& [key, value] : doc_.items())
       if (!known_key(key))
         return std::unexpected(at(Code::unsupported_field, oci::pointer_append("", key),
@@ -81,13 +87,9 @@ class ConfigReader {
     if (auto it = doc_.find("prevResult"); it != doc_.end()) {
       if (!it->is_object())
         return std::unexpected(at(Code::decode_failure, "/prevResult", "expected an object (got " + oci::brief(*it) + ")"));
-      // Chained after another interface plugin, ADD would have to merge its result into
-      // that one: not done yet, so refused rather than half done.
-      if (command == Command::add)
-        return std::unexpected(at(Code::unsupported_field, "/prevResult",
-                                  "unsupported field prevResult = " + shown(*it) + ": this plugin must come first in its chain"));
       c.prev_result = *it;
     }
+    if (command == Command::gc) c.valid_attachments = MR_TRY_VALUE(read_valid_attachments());
     return c;
   }
 
@@ -111,20 +113,83 @@ class ConfigReader {
   }
 
   // runtimeConfig holds the capabilities the configuration declared and the runtime
-  // filled in; this plugin declares portMappings alone.
+  // filled in (CONVENTIONS.md): portMappings, ips, mac, aliases; the CRI's pod
+  // annotations are taken and carry nothing this plugin acts on.
   Outcome<void> read_runtime_config(const json& rc, NetConf& c) {
     if (!rc.is_object())
       return std::unexpected(at(Code::decode_failure, "/runtimeConfig", "expected an object (got " + oci::brief(rc) + ")"));
     for (const auto& [key, value] : rc.items()) {
       std::string ptr = oci::pointer_append("/runtimeConfig", key);
-      if (key != "portMappings")
+      if (key == "portMappings") {
+        MR_TRY(expect_array(value, ptr));
+        for (size_t i = 0; i < value.size(); ++i)
+          c.ports.push_back(MR_TRY_VALUE(read_port_mapping(value[i], oci::pointer_append(ptr, i))));
+      } else if (key == "ips") {
+        MR_TRY(expect_array(value, ptr));
+        for (size_t i = 0; i < value.size(); ++i) c.ips.push_back(MR_TRY_VALUE(read_ip(value[i], oci::pointer_append(ptr, i))));
+      } else if (key == "mac") {
+        auto text = MR_TRY_VALUE(expect_string(value, ptr));
+        auto m = netns::MacAddress::parse(text);
+        if (!m) return std::unexpected(at(Code::invalid_config, ptr, "expected a MAC address like 02:00:00:00:00:01 (got \"" + text + "\")"));
+        c.mac = *m;
+      } else if (key == "aliases") {
+        if (!value.is_object())
+          return std::unexpected(at(Code::decode_failure, ptr, "expected an object (got " + oci::brief(value) + ")"));
+        // Keyed by network name (podman): only this network's names are this plugin's.
+        for (const auto& [net, names] : value.items()) {
+          std::string at_net = oci::pointer_append(ptr, net);
+          MR_TRY(expect_array(names, at_net));
+          for (size_t i = 0; i < names.size(); ++i) {
+            auto name = MR_TRY_VALUE(expect_string(names[i], oci::pointer_append(at_net, i)));
+            if (net == c.name) c.aliases.push_back(std::move(name));
+          }
+        }
+      } else if (key != "io.kubernetes.cri.pod-annotations") {
         return std::unexpected(at(Code::unsupported_field, ptr, "unsupported capability " + key + " = " + shown(value)));
-      if (!value.is_array())
-        return std::unexpected(at(Code::decode_failure, ptr, "expected an array (got " + oci::brief(value) + ")"));
-      for (size_t i = 0; i < value.size(); ++i)
-        c.ports.push_back(MR_TRY_VALUE(read_port_mapping(value[i], oci::pointer_append(ptr, i))));
+      }
     }
     return {};
+  }
+
+  Outcome<void> expect_array(const json& v, const std::string& ptr) {
+    if (!v.is_array()) return std::unexpected(at(Code::decode_failure, ptr, "expected an array (got " + oci::brief(v) + ")"));
+    return {};
+  }
+  Outcome<std::string> expect_string(const json& v, const std::string& ptr) {
+    if (!v.is_string()) return std::unexpected(at(Code::decode_failure, ptr, "expected a string (got " + oci::brief(v) + ")"));
+    return v.get<std::string>();
+  }
+
+  // An address of runtimeConfig.ips: "10.88.0.5" or "10.88.0.5/16"; the network's subnet
+  // gives the prefix length.
+  Outcome<netns::IpAddress> read_ip(const json& v, const std::string& ptr) {
+    auto text = MR_TRY_VALUE(expect_string(v, ptr));
+    auto a = netns::IpAddress::parse(std::string_view(text).substr(0, text.find('/')));
+    if (!a) return std::unexpected(at(Code::invalid_config, ptr, "expected an IPv4 or IPv6 address (got \"" + text + "\")"));
+    return *a;
+  }
+
+  // GC's cni.dev/valid-attachments: [{"containerID": ..., "ifname": ...}, ...].
+  Outcome<std::vector<std::pair<std::string, std::string>>> read_valid_attachments() {
+    const std::string ptr = "/cni.dev~1valid-attachments";
+    std::vector<std::pair<std::string, std::string>> out;
+    auto it = doc_.find("cni.dev/valid-attachments");
+    if (it == doc_.end()) return std::unexpected(at(Code::invalid_config, ptr, "missing; expected an array of attachments"));
+    MR_TRY(expect_array(*it, ptr));
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& a = (*it)[i];
+      std::string at_i = oci::pointer_append(ptr, i);
+      if (!a.is_object())
+        return std::unexpected(at(Code::decode_failure, at_i, "expected an object (got " + oci::brief(a) + ")"));
+      std::pair<std::string, std::string> pair;
+      for (auto [key, out_field] : {std::pair{"containerID", &pair.first}, std::pair{"ifname", &pair.second}}) {
+        auto f = a.find(key);
+        if (f == a.end()) return std::unexpected(at(Code::invalid_config, at_i + "/" + key, "missing; expected a string"));
+        *out_field = MR_TRY_VALUE(expect_string(*f, at_i + "/" + key));
+      }
+      out.push_back(std::move(pair));
+    }
+    return out;
   }
 
   // CONVENTIONS.md, "Port mappings": {hostPort, containerPort, protocol, hostIP}.

@@ -168,4 +168,17 @@ Outcome<AddResult> decode_result(const json& j, const std::string& file, const s
   return ResultReader(file, pointer).read(j);
 }
 
+AddResult chain_results(AddResult prev, const AddResult& ours) {
+  const int shift = static_cast<int>(prev.interfaces.size());
+  prev.interfaces.insert(prev.interfaces.end(), ours.interfaces.begin(), ours.interfaces.end());
+  for (ResultIp ip : ours.ips) {
+    if (ip.interface) *ip.interface += shift;
+    prev.ips.push_back(std::move(ip));
+  }
+  prev.routes.insert(prev.routes.end(), ours.routes.begin(), ours.routes.end());
+  // One resolver configuration per result: the network's servers, when it names them.
+  if (!ours.dns.nameservers.empty()) prev.dns = ours.dns;
+  return prev;
+}
+
 }  // namespace mr::cni

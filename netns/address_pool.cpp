@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "base/atomic_file.hpp"
+#include "base/small_file.hpp"
 #include "netns/lease.hpp"
 
 namespace mr::netns {
@@ -30,18 +31,6 @@ constexpr uint64_t kMaxCandidates = 1u << 16;
 Result<void> make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return fail(errno, "create " + path);
   return {};
-}
-
-Result<std::optional<std::string>> read_small(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return fail(errno, "open " + path);
-  }
-  char buf[4096];
-  ssize_t n = ::read(fd.get(), buf, sizeof buf);
-  if (n < 0) return fail(errno, "read " + path);
-  return std::optional<std::string>(std::string(buf, static_cast<size_t>(n)));
 }
 
 Result<void> remove_if_there(const std::string& path) {
@@ -154,7 +143,7 @@ Result<std::optional<AddressPool>> AddressPool::lock_existing(const std::string&
 }
 
 Result<std::optional<AddressHolder>> AddressPool::holder(const IpAddress& a) {
-  auto text = MR_TRY_VALUE(read_small(dir_ + "/" + a.to_string()));
+  auto text = MR_TRY_VALUE(read_small_file(dir_ + "/" + a.to_string()));
   if (!text) return std::optional<AddressHolder>();
   auto h = decode_address_holder(*text);
   // A damaged file holds nothing: it was being written when its writer died (rename()
@@ -183,7 +172,7 @@ Result<IpAddress> AddressPool::pick(const PoolSubnet& s, const std::string& netw
   const IpAddress last = last_address(range);
   // The walk starts after the last address handed out, if it is in the range.
   IpAddress at = first;
-  if (auto text = MR_TRY_VALUE(read_small(dir_ + "/last-" + family_name(first.family)))) {
+  if (auto text = MR_TRY_VALUE(read_small_file(dir_ + "/last-" + family_name(first.family)))) {
     auto before = IpAddress::parse(*text);
     if (before && before->family == first.family && range.contains(*before)) at = address_plus(*before, 1);
   }
@@ -205,7 +194,7 @@ Result<void> AddressPool::hold(const IpAddress& a, const AddressHolder& h) {
 Result<void> AddressPool::release(const std::vector<IpAddress>& addresses, const AddressHolder& h) {
   for (const auto& a : addresses) {
     std::string path = dir_ + "/" + a.to_string();
-    auto text = MR_TRY_VALUE(read_small(path));
+    auto text = MR_TRY_VALUE(read_small_file(path));
     if (!text) continue;
     auto held = decode_address_holder(*text);
     if (held && held->journal == h.journal && held->seq == h.seq) MR_TRY(remove_if_there(path));
@@ -219,7 +208,7 @@ Result<bool> AddressPool::has_members_besides(const AddressHolder& self) {
   while (dirent* e = ::readdir(d.get())) {
     std::string name = e->d_name;
     if (name == "." || name == ".." || name.starts_with("last-") || name == "bridge" || name.ends_with(".tmp")) continue;
-    auto text = MR_TRY_VALUE(read_small(dir_ + "/" + name));
+    auto text = MR_TRY_VALUE(read_small_file(dir_ + "/" + name));
     if (!text) continue;
     auto h = decode_address_holder(*text);
     if (!h || (h->journal == self.journal && h->seq == self.seq)) continue;
@@ -254,7 +243,7 @@ Result<std::vector<PoolMember>> AddressPool::members() {
 }
 
 Result<std::optional<int>> AddressPool::made_bridge() {
-  auto text = MR_TRY_VALUE(read_small(dir_ + "/bridge"));
+  auto text = MR_TRY_VALUE(read_small_file(dir_ + "/bridge"));
   if (!text) return std::optional<int>();
   int index = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), index);

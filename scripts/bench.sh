@@ -7,21 +7,22 @@
 #   scripts/bench.sh --quick         # few iterations, to check the harness
 # It first traces the hot path into the release build (scripts/hot-text.sh), so the
 # binaries measured are linked as a release build of this code is.
-# ROUNDS, WARMUP, SEQ_RUNS, SCALE_ROUNDS, SCALE_LEVELS, BULK_ROUNDS, BULK_ADDRESSES and
-# CONNECTS (connections per run of the latency cases) in the environment override the
-# iteration counts. Everything happens in a throwaway "host" network namespace and a
-# private mount namespace: this machine's interfaces, mounts, cgroups and nftables
-# ruleset are not touched.
+# ROUNDS, WARMUP, SEQ_RUNS, SCALE_ROUNDS, SCALE_LEVELS, BULK_ROUNDS, BULK_ADDRESSES,
+# CONNECTS (connections per run of the latency cases) and CNI_FILL (attachments alive for
+# the plugin's scale case) in the environment override the iteration counts. Everything
+# happens in a throwaway "host" network namespace and a private mount namespace: this
+# machine's interfaces, mounts, cgroups and nftables ruleset are not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 
 if [ "${1:-}" = --quick ]; then
-  : "${ROUNDS:=5}" "${WARMUP:=1}" "${SEQ_RUNS:=40}" "${SCALE_ROUNDS:=5}" "${SCALE_LEVELS:=0 10 50}" "${BULK_ROUNDS:=1}" "${CONNECTS:=50}"
+  : "${ROUNDS:=5}" "${WARMUP:=1}" "${SEQ_RUNS:=40}" "${SCALE_ROUNDS:=5}" "${SCALE_LEVELS:=0 10 50}" "${BULK_ROUNDS:=1}" "${CONNECTS:=50}" "${CNI_FILL:=50}"
 fi
 export ROUNDS=${ROUNDS:-40} WARMUP=${WARMUP:-5} SEQ_RUNS=${SEQ_RUNS:-1000}
 export SCALE_ROUNDS=${SCALE_ROUNDS:-30} SCALE_LEVELS=${SCALE_LEVELS:-0 100 500 1000}
 export BULK_ROUNDS=${BULK_ROUNDS:-3} BULK_ADDRESSES=${BULK_ADDRESSES:-50000} CONNECTS=${CONNECTS:-500}
+export CNI_FILL=${CNI_FILL:-1000}
 
 # What the benchmark compares against and draws with (idempotent: installs only what is
 # missing). The build's own packages come from scripts/packages.txt via build.sh.

@@ -20,11 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-// The published-port element of a dnat map for `port`, as nft lists it, owned by `id`.
-json port_element(uint16_t port, const std::string& id, json value) {
-  return json::array({json{{"elem", {{"comment", id}, {"val", {{"concat", json::array({"tcp", port})}}}}}}, value});
-}
-
 json with_port(json conf, uint16_t host_port, uint16_t container_port) {
   conf["runtimeConfig"] = {{"portMappings", {{{"hostPort", host_port}, {"containerPort", container_port}, {"protocol", "tcp"}}}}};
   return conf;
@@ -197,7 +192,7 @@ TEST_CASE_FIXTURE(CniFixture, "cni: VERSION answers in the asked version with th
   CHECK(r.json() == json::parse(R"({"cniVersion": "0.4.0", "supportedVersions": ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]})"));
 }
 
-TEST_CASE_FIXTURE(CniFixture, "cni: bad parameters and configurations are their code in one line, and change nothing") {
+TEST_CASE_FIXTURE(CniFixture, "cni: bad parameters and configurations of any command are their code in one line and change nothing") {
   REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.36.0/24", "--no-dns"}).status == 0);
   auto p = pod("p1");
   // An attachment already there: a second ADD of it, and a port it holds, are refused too.
@@ -235,7 +230,9 @@ TEST_CASE_FIXTURE(CniFixture, "cni: bad parameters and configurations are their 
       {"no CNI_COMMAND", with("CNI_COMMAND", ""), config("web"), 4, "CNI_COMMAND: not set"},
       {"no CNI_IFNAME", with("CNI_IFNAME", ""), config("web"), 4, "CNI_IFNAME: not set"},
       {"no CNI_NETNS", with("CNI_NETNS", ""), config("web"), 4, "CNI_NETNS: not set"},
-      {"unknown CNI_ARGS", with("CNI_ARGS", "IP=10.89.36.9"), config("web"), 4, "CNI_ARGS: unknown argument IP"},
+      {"unknown CNI_ARGS", with("CNI_ARGS", "FOO=1"), config("web"), 4, "CNI_ARGS: unknown argument FOO"},
+      {"a bad CNI_ARGS IP", with("CNI_ARGS", "IP=10.89.36.300"), config("web"), 4, "CNI_ARGS: IP: expected IPv4 or IPv6"},
+      {"a bad CNI_ARGS MAC", with("CNI_ARGS", "MAC=02:00"), config("web"), 4, "CNI_ARGS: MAC: expected a MAC address"},
       {"CNI_NETNS missing", with("CNI_NETNS", tmp.file("pods/none")), config("web"), 4,
        "CNI_NETNS: open network namespace " + tmp.file("pods/none") + ": No such file"},
       {"CNI_NETNS a plain file", with("CNI_NETNS", plain_file), config("web"), 4,
@@ -254,6 +251,13 @@ TEST_CASE_FIXTURE(CniFixture, "cni: bad parameters and configurations are their 
        "stdin:/runtimeConfig/portMappings/0: device eth1: add the firewall rules of container c1: port 8080/tcp is "
        "published by container c0"},
       {"the same attachment again", same_as_first, with_port(config("web"), 8081, 80), 999, "container c0 has eth0 already"},
+      {"an unknown CNI_COMMAND", with("CNI_COMMAND", "UP"), config("web"), 4, "CNI_COMMAND: expected ADD, DEL, CHECK"},
+      {"DEL with an unknown field", with("CNI_COMMAND", "DEL"), conf_with("mtu", 9000), 2, "stdin:/mtu: unsupported field mtu = 9000"},
+      {"CHECK before 0.4.0", with("CNI_COMMAND", "CHECK"), conf_with("cniVersion", "0.3.1"), 1,
+       "stdin:/cniVersion: CHECK needs version 0.4.0 or later"},
+      {"STATUS before 1.1.0", with("CNI_COMMAND", "STATUS"), config("web"), 1, "stdin:/cniVersion: STATUS needs version 1.1.0"},
+      {"GC without its list", with("CNI_COMMAND", "GC"), conf_with("cniVersion", "1.1.0"), 7,
+       "stdin:/cni.dev~1valid-attachments: missing"},
   };
   for (const auto& c : cases) {
     const std::string what = c.what;

@@ -16,10 +16,6 @@ using namespace mr::firewall;
 using namespace mr::test;
 using nlohmann::json;
 
-static json port_element(uint16_t port, const std::string& container, json value, const char* proto = "tcp") {
-  return json::array({json{{"elem", {{"comment", container}, {"val", {{"concat", json::array({proto, port})}}}}}}, value});
-}
-
 // A table of the host's own, made before ours and compared byte for byte after.
 static std::string make_other_table(FirewallHost& h) {
   h.nft("add table inet other");

@@ -2,8 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 
+#include "netns/address_pool.hpp"
+#include "netns/lease.hpp"
+#include "support/files.hpp"
 #include "support/firewall_host.hpp"
 #include "support/process.hpp"
 
@@ -62,6 +66,54 @@ bool CniFixture::attached(const std::string& id, const std::string& ifname) {
   return std::filesystem::exists(state + "/" + id + ":" + ifname);
 }
 
+CniClientFixture::CniClientFixture() {
+  std::filesystem::create_directories(tmp.file("leases"));
+  std::filesystem::create_directories(tmp.file("pools"));
+}
+
+json CniClientFixture::conflist(const std::string& name, const std::string& network) {
+  json plugin = config(network);
+  plugin.erase("cniVersion");
+  plugin.erase("name");
+  plugin["capabilities"] = {{"portMappings", true}};
+  return {{"cniVersion", "1.0.0"}, {"name", name}, {"plugins", json::array({plugin})}};
+}
+
+std::vector<std::string> CniClientFixture::holdings() {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(tmp.file("pools"))) {
+    std::string name = e.path().filename();
+    if (!e.is_regular_file() || !netns::IpAddress::parse(name)) continue;  // "last-ipv4", "bridge": no holding
+    auto holder = MUST(netns::decode_address_holder(read_file(e.path())));
+    out.push_back("address " + name + ": " + holder.id);
+  }
+  for (const auto& e : fs::recursive_directory_iterator(tmp.file("leases"))) {
+    if (!e.is_regular_file()) continue;
+    auto holder = MUST(netns::decode_lease(read_file(e.path())));
+    out.push_back("device lease " + e.path().parent_path().filename().string() + ": " + holder.id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void CniClientFixture::check_joined(Space& pod, const std::string& address, const std::string& gateway,
+                                    const std::string& id) {
+  auto eth0 = pod.link("eth0");
+  CHECK(eth0.up());
+  CHECK(pod.addresses(eth0.index, AF_INET) == std::vector<std::string>{address});
+  auto via = netns::IpAddress::parse(gateway);
+  REQUIRE(via);
+  bool default_route = false;
+  for (const auto& r : pod.routes(AF_INET)) default_route |= r.is_default() && r.oif == eth0.index && r.gateway == *via;
+  CHECK(default_route);
+  auto held = holdings();
+  REQUIRE(held.size() == 2);
+  CHECK(held[0] == "address " + address.substr(0, address.find('/')) + ": " + id);
+  CHECK(held[1].starts_with("device lease "));
+  CHECK(held[1].ends_with(": " + id));
+}
+
 json nft_elements(const std::string& listing, const std::string& name) {
   const json doc = json::parse(listing);
   const json& objects = doc.is_object() ? doc["nftables"] : doc;
@@ -70,6 +122,10 @@ json nft_elements(const std::string& listing, const std::string& name) {
       if (o.contains(kind) && o[kind]["name"] == name) return o[kind].value("elem", json::array());
   FAIL("no set or map " << name << " in " << listing);
   return {};
+}
+
+json port_element(uint16_t port, const std::string& id, json value, const char* proto) {
+  return json::array({json{{"elem", {{"comment", id}, {"val", {{"concat", json::array({proto, port})}}}}}}, value});
 }
 
 }  // namespace mr::test

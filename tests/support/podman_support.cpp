@@ -101,6 +101,13 @@ Podman::Podman(Sandbox& sb, const std::string& dir, Engine engine)
                                               "[network]\n"
                                               "network_backend = \"cni\"\n"
                                               "network_config_dir = \"" << dir_ << "/networks\"\n";
+  if (!engine_.cni_plugin_dirs.empty()) {
+    std::ofstream conf(dir_ + "/containers.conf", std::ios::app);
+    conf << "cni_plugin_dirs = [";
+    for (size_t i = 0; i < engine_.cni_plugin_dirs.size(); ++i)
+      conf << (i ? ", \"" : "\"") << engine_.cni_plugin_dirs[i] << "\"";
+    conf << "]\n";
+  }
 }
 
 Podman::~Podman() {

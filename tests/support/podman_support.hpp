@@ -41,6 +41,9 @@ struct Engine {
   std::string runtime;        // a name from containers.conf's [engine.runtimes], or a path
   std::string hooks_dir;      // podman --hooks-dir, if not empty
   bool mini_runc = false;     // it needs --cgroups=disabled and seccomp=unconfined
+  // Where podman's CNI backend looks for plugins (containers.conf cni_plugin_dirs), if
+  // not podman's default.
+  std::vector<std::string> cni_plugin_dirs;
 };
 // The built mini-runc, named "mini-runc" in containers.conf.
 Engine mini_runc();

@@ -116,3 +116,32 @@ TEST_CASE("cni check: the addresses prevResult gives the interface must be live"
   other.interfaces = {{.name = "eth1", .sandbox = "/run/netns/c1"}};
   CHECK(missing_from_prev_result(other, live, "eth0") == std::vector<std::string>{"eth0: not in prevResult"});
 }
+
+TEST_CASE("cni check: the MAC and MTU a later plugin of the chain gave, as prevResult says, are the ones to find") {
+  const AddResult recorded = live_result(view(), "eth0", "/run/netns/c1", kSubnets, false);
+  auto tuned_view = view();
+  tuned_view.links[1].link.mac = *netns::MacAddress::parse("02:00:00:00:00:42");
+  tuned_view.links[1].link.mtu = 1400;
+  const AddResult live = live_result(tuned_view, "eth0", "/run/netns/c1", {}, false);
+  CHECK(differences(recorded, live, "eth0") ==
+        std::vector<std::string>{"eth0: MAC address 02:00:00:00:00:42, was 02:00:00:00:00:05", "eth0: MTU 1400, was 1500"});
+  // tuning's result in 1.1.0: its MAC and MTU, which are found; another MTU is not.
+  AddResult prev = recorded;
+  prev.interfaces[1].mac = *netns::MacAddress::parse("02:00:00:00:00:42");
+  prev.interfaces[1].mtu = 1400;
+  CHECK(differences(with_chain_changes(recorded, prev, "eth0"), live, "eth0").empty());
+  prev.interfaces[1].mtu = 9000;
+  CHECK(differences(with_chain_changes(recorded, prev, "eth0"), live, "eth0") ==
+        std::vector<std::string>{"eth0: MTU 1400, was 9000"});
+  // In 1.0.0 a result has no MTU: the chain's is not known, and not compared. A result
+  // without a MAC leaves ours to be found.
+  prev.interfaces[1].mtu = 0;
+  CHECK(differences(with_chain_changes(recorded, prev, "eth0"), live, "eth0").empty());
+  prev.interfaces[1].mac.reset();
+  CHECK(differences(with_chain_changes(recorded, prev, "eth0"), live, "eth0") ==
+        std::vector<std::string>{"eth0: MAC address 02:00:00:00:00:42, was 02:00:00:00:00:05"});
+  // A prevResult without the interface changes nothing (missing_from_prev_result names it).
+  AddResult other;
+  other.interfaces = {{.name = "eth1", .mac = *netns::MacAddress::parse("02:00:00:00:00:42"), .sandbox = "/run/netns/c1"}};
+  CHECK(with_chain_changes(recorded, other, "eth0") == recorded);
+}

@@ -3,6 +3,8 @@
 // result in the exact shape of each supported version, VERSION, the error object.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cni/protocol.hpp"
@@ -66,6 +68,21 @@ TEST_CASE("cni env: ADD, DEL and CHECK read every variable") {
   CHECK(e->ifname == "eth0");
   CHECK(e->path == "/opt/cni/bin");
   CHECK(e->args == std::map<std::string, std::string>{{"K8S_POD_NAMESPACE", "default"}, {"K8S_POD_NAME", "web-0"}});
+  CHECK(e->ips.empty());
+  CHECK_FALSE(e->mac);
+}
+
+TEST_CASE("cni env: CNI_ARGS IP is a list of addresses and MAC one MAC") {
+  Env env = add_env();
+  env["CNI_ARGS"] = "IP=10.89.1.5,fd00:1::5/64;MAC=02:00:00:00:00:05";
+  auto e = read_environment(env);
+  REQUIRE(e.has_value());
+  CHECK(e->ips == std::vector<netns::IpAddress>{*netns::IpAddress::parse("10.89.1.5"), *netns::IpAddress::parse("fd00:1::5")});
+  CHECK(e->mac == netns::MacAddress::parse("02:00:00:00:00:05").value());
+  env["CNI_ARGS"] = "IP=10.89.1.5,";
+  CHECK(failed(read_environment(env)).msg == "CNI_ARGS: IP: expected IPv4 or IPv6 addresses separated by ',' (got \"\")");
+  env["CNI_ARGS"] = "MAC=zz";
+  CHECK(failed(read_environment(env)).code == Code::invalid_environment);
 }
 
 TEST_CASE("cni env: DEL goes on without CNI_NETNS, VERSION needs only CNI_COMMAND") {
@@ -200,8 +217,18 @@ TEST_CASE("cni config: each bad document or field is its code and one line at it
        "stdin:/capabilities: expected an object (got an array)"},
       {"runtimeConfig a string", [](json& d) { d["runtimeConfig"] = "x"; }, Code::decode_failure,
        "stdin:/runtimeConfig: expected an object (got \"x\")"},
-      {"an undeclared capability", [](json& d) { d["runtimeConfig"] = {{"ips", {"10.0.0.2/24"}}}; }, Code::unsupported_field,
-       "stdin:/runtimeConfig/ips: unsupported capability ips = [\"10.0.0.2/24\"]"},
+      {"an undeclared capability", [](json& d) { d["runtimeConfig"] = {{"bandwidth", {{"ingressRate", 1}}}}; },
+       Code::unsupported_field, "stdin:/runtimeConfig/bandwidth: unsupported capability bandwidth = {\"ingressRate\":1}"},
+      {"ips a string", [](json& d) { d["runtimeConfig"] = {{"ips", "10.0.0.2"}}; }, Code::decode_failure,
+       "stdin:/runtimeConfig/ips: expected an array (got \"10.0.0.2\")"},
+      {"a bad ip", [](json& d) { d["runtimeConfig"] = {{"ips", {"10.0.0.2/24", "10.0.0"}}}; }, Code::invalid_config,
+       "stdin:/runtimeConfig/ips/1: expected an IPv4 or IPv6 address (got \"10.0.0\")"},
+      {"a bad mac", [](json& d) { d["runtimeConfig"] = {{"mac", "02:00:00"}}; }, Code::invalid_config,
+       "stdin:/runtimeConfig/mac: expected a MAC address like 02:00:00:00:00:01 (got \"02:00:00\")"},
+      {"aliases a list", [](json& d) { d["runtimeConfig"] = {{"aliases", {"a"}}}; }, Code::decode_failure,
+       "stdin:/runtimeConfig/aliases: expected an object (got an array)"},
+      {"an alias a number", [](json& d) { d["runtimeConfig"] = {{"aliases", {{"other", {1}}}}}; }, Code::decode_failure,
+       "stdin:/runtimeConfig/aliases/other/0: expected a string (got 1)"},
       {"portMappings an object", [](json& d) { d["runtimeConfig"] = {{"portMappings", json::object()}}; }, Code::decode_failure,
        "stdin:/runtimeConfig/portMappings: expected an array (got an object)"},
       {"a mapping a number", [](json& d) { d["runtimeConfig"] = {{"portMappings", {1}}}; }, Code::decode_failure,
@@ -220,8 +247,8 @@ TEST_CASE("cni config: each bad document or field is its code and one line at it
        Code::invalid_config, "stdin:/runtimeConfig/portMappings/0/hostIP: expected an IPv4 or IPv6 address (got \"1.2.3\")"},
       {"unknown mapping key", [](json& d) { d["runtimeConfig"]["portMappings"] = {{{"hostPort", 80}, {"containerPort", 80}, {"range", 2}}}; },
        Code::unsupported_field, "stdin:/runtimeConfig/portMappings/0/range: unsupported field range = 2"},
-      {"prevResult on ADD", [](json& d) { d["prevResult"] = {{"cniVersion", "1.0.0"}}; }, Code::unsupported_field,
-       "stdin:/prevResult: unsupported field prevResult = {\"cniVersion\":\"1.0.0\"}: this plugin must come first in its chain"},
+      {"prevResult a list", [](json& d) { d["prevResult"] = json::array(); }, Code::decode_failure,
+       "stdin:/prevResult: expected an object (got an array)"},
   };
   for (const auto& c : cases) {
     const std::string what = c.what;
@@ -260,6 +287,55 @@ TEST_CASE("cni config: DEL and CHECK keep prevResult, and a bad one is code 6 at
   CHECK(f.msg == "stdin:/prevResult/ips/1/address: expected an address in CIDR notation (got \"fd00:1::2\")");
   doc["prevResult"] = 3;
   CHECK(config_failure(doc, Command::del).msg == "stdin:/prevResult: expected an object (got 3)");
+}
+
+TEST_CASE("cni config: runtimeConfig's ips, mac, aliases of this network and the pod annotations are read") {
+  json doc = good_config();
+  doc["runtimeConfig"] = {{"ips", {"10.89.1.5/24", "fd00:1::5"}},
+                          {"mac", "02:00:00:00:00:05"},
+                          {"aliases", {{doc["name"], {"web", "www"}}, {"elsewhere", {"db"}}}},
+                          {"io.kubernetes.cri.pod-annotations", {{"a", "b"}}}};
+  auto c = read_config(doc.dump(), Command::add);
+  REQUIRE(c.has_value());
+  CHECK(c->ips == std::vector<netns::IpAddress>{*netns::IpAddress::parse("10.89.1.5"), *netns::IpAddress::parse("fd00:1::5")});
+  CHECK(c->mac == netns::MacAddress::parse("02:00:00:00:00:05").value());
+  CHECK(c->aliases == std::vector<std::string>{"web", "www"});
+}
+
+TEST_CASE("cni config: STATUS and GC need 1.1.0 and GC its list of valid attachments") {
+  json doc = good_config();
+  doc["cniVersion"] = "1.0.0";
+  CHECK(config_failure(doc, Command::status).msg == "stdin:/cniVersion: STATUS needs version 1.1.0 or later (got \"1.0.0\")");
+  CHECK(config_failure(doc, Command::gc).code == Code::incompatible_version);
+  doc["cniVersion"] = "1.1.0";
+  CHECK(read_config(doc.dump(), Command::status).has_value());
+  CHECK(config_failure(doc, Command::gc).msg == "stdin:/cni.dev~1valid-attachments: missing; expected an array of attachments");
+  doc["cni.dev/valid-attachments"] = json::parse(R"([{"containerID": "c1", "ifname": "eth0"}, {"containerID": "c2"}])");
+  CHECK(config_failure(doc, Command::gc).msg == "stdin:/cni.dev~1valid-attachments/1/ifname: missing; expected a string");
+  doc["cni.dev/valid-attachments"][1]["ifname"] = "net1";
+  auto c = read_config(doc.dump(), Command::gc);
+  REQUIRE(c.has_value());
+  CHECK(c->valid_attachments == std::vector<std::pair<std::string, std::string>>{{"c1", "eth0"}, {"c2", "net1"}});
+}
+
+TEST_CASE("cni result: a chained ADD keeps the previous result and numbers its interfaces after it") {
+  AddResult prev;
+  prev.interfaces = {{.name = "net1", .sandbox = "/run/netns/c1"}};
+  prev.ips = {{.address = prefix("192.0.2.9/24"), .interface = 0}};
+  prev.routes = {{.dst = prefix("198.51.100.0/24")}};
+  prev.dns.nameservers = {"192.0.2.53"};
+  AddResult chained = chain_results(prev, full_result());
+  REQUIRE(chained.interfaces.size() == 3);
+  CHECK(chained.interfaces[0].name == "net1");
+  CHECK(chained.interfaces[2].name == "eth0");
+  REQUIRE(chained.ips.size() == 3);
+  CHECK(chained.ips[0] == prev.ips[0]);
+  CHECK(chained.ips[1].interface == 2);
+  CHECK(chained.routes.size() == 2);
+  CHECK(chained.dns.nameservers == std::vector<std::string>{"10.89.1.1"});
+  AddResult no_dns = full_result();
+  no_dns.dns = {};
+  CHECK(chain_results(prev, no_dns).dns == prev.dns);
 }
 
 TEST_CASE("cni result: 1.1.0 has the interface's MTU") {
@@ -334,4 +410,27 @@ TEST_CASE("cni error: code, msg and details, details only when there are some") 
         json::parse(R"({"cniVersion": "1.0.0", "code": 7, "msg": "stdin:/network: bad"})"));
   CHECK(encode_error({Code::try_again, "busy", "the lock is held"}, "0.4.0") ==
         json::parse(R"({"cniVersion": "0.4.0", "code": 11, "msg": "busy", "details": "the lock is held"})"));
+}
+
+TEST_CASE("cni examples: each conflist's mini-runc-cni configuration is one the plugin takes") {
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(MR_EXAMPLES_DIR "/cni")) {
+    if (entry.path().extension() != ".conflist") continue;
+    CAPTURE(entry.path().string());
+    std::ifstream in(entry.path());
+    json list = json::parse(in);
+    for (json plugin : list["plugins"]) {
+      if (plugin["type"] != "mini-runc-cni") continue;
+      // As a runtime derives a plugin's configuration from its list (SPEC.md, section 3).
+      plugin["cniVersion"] = list["cniVersion"];
+      plugin["name"] = list["name"];
+      plugin["runtimeConfig"] = {{"portMappings", {{{"hostPort", 8080}, {"containerPort", 80}, {"protocol", "tcp"}}}}};
+      for (Command c : {Command::add, Command::del, Command::check}) {
+        auto conf = read_config(plugin.dump(), c);
+        CHECK_MESSAGE(conf.has_value(), (conf ? "" : conf.error().msg));
+      }
+      ++seen;
+    }
+  }
+  CHECK(seen == 3);
 }
