@@ -252,7 +252,7 @@ TEST_CASE_FIXTURE(CniFixture, "cni: bad parameters and configurations of any com
        "published by container c0"},
       {"the same attachment again", same_as_first, with_port(config("web"), 8081, 80), 999, "container c0 has eth0 already"},
       {"an unknown CNI_COMMAND", with("CNI_COMMAND", "UP"), config("web"), 4, "CNI_COMMAND: expected ADD, DEL, CHECK"},
-      {"DEL with an unknown field", with("CNI_COMMAND", "DEL"), conf_with("mtu", 9000), 2, "stdin:/mtu: unsupported field mtu = 9000"},
+      {"DEL with an unknown field", with("CNI_COMMAND", "DEL"), conf_with("ipMasq", true), 2, "stdin:/ipMasq: unsupported field ipMasq = true"},
       {"CHECK before 0.4.0", with("CNI_COMMAND", "CHECK"), conf_with("cniVersion", "0.3.1"), 1,
        "stdin:/cniVersion: CHECK needs version 0.4.0 or later"},
       {"STATUS before 1.1.0", with("CNI_COMMAND", "STATUS"), config("web"), 1, "stdin:/cniVersion: STATUS needs version 1.1.0"},
