@@ -450,6 +450,17 @@ class ConfigReader {
       problem("/hostname", "a hostname needs a uts namespace (it would rename the host)");
     if (!c.domainname.empty() && !has_new_ns("uts"))
       problem("/domainname", "a domainname needs a uts namespace (it would rename the host)");
+    // Without a mount namespace the root changes by chroot and the mounts are the
+    // host's: what would mount something is refused rather than made on the host (runc
+    // would make it there, and leave it after the container).
+    if (!has_new_ns("mount")) {
+      const char* why = "needs a mount namespace (it would be mounted in the host's)";
+      if (!c.mounts.empty()) problem("/mounts", std::string("mounts: ") + why);
+      if (!c.linux.masked_paths.empty()) problem("/linux/maskedPaths", std::string("masked paths: ") + why);
+      if (!c.linux.readonly_paths.empty()) problem("/linux/readonlyPaths", std::string("read-only paths: ") + why);
+      if (!c.linux.devices.empty()) problem("/linux/devices", std::string("devices: ") + why);
+      if (c.root.readonly) problem("/root/readonly", std::string("a read-only root: ") + why);
+    }
     if (!c.linux.net_devices.empty() && !has_new_ns("network"))
       problem("/linux/netDevices", "netDevices need a network namespace");
     for (const auto& [key, value] : c.linux.sysctl) {

@@ -96,8 +96,6 @@ std::string hook_state(const State& st, Status status) { return state_json(st, s
 
 Result<void> check_supported(const oci::Config& cfg) {
   MR_TRY(new_namespace_flags(cfg.linux.namespaces));
-  if (!has_namespace(cfg, "mount"))
-    return fail_input("/linux/namespaces", "a mount namespace is required (pivot_root would change the host)");
   if (!cfg.hostname.empty() && !has_namespace(cfg, "uts"))
     return fail_input("/hostname", "a hostname needs a uts namespace");
   if (!cfg.domainname.empty() && !has_namespace(cfg, "uts"))

@@ -97,7 +97,12 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   // createRuntime hooks then find them made, as under runc (runtime-spec: createRuntime
   // runs once the environment is created, before pivot_root). What follows waits for
   // the runtime.
-  MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs), "root filesystem");
+  const bool own_mounts = oci::has_namespace(cfg, "mount");
+  // The fifo is reopened for writing through /proc, which a chroot without a mount
+  // namespace leaves behind (the rootfs has no /proc mounted): this directory is kept.
+  UniqueFd proc_fds(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_fds) return fail(errno, "open /proc/self/fd");
+  if (own_mounts) MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs), "root filesystem");
   MR_TRY(apply_hostname(cfg.hostname, cfg.domainname));
   MR_TRY(sync_send(ctx.sync_fd, SyncTag::mounted));
 
@@ -108,10 +113,18 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   // In the container's namespaces, before pivot_root: the hook paths resolve in the
   // runtime's file tree (runtime-spec config.md, createContainer).
   MR_TRY(run_hooks(cfg.hooks.create_container, "createContainer", creating_json));
-  MR_TRY_CTX(pivot_into(ctx.rootfs), "root filesystem");
-  MR_TRY(apply_sysctls(cfg.linux.sysctl));
-  MR_TRY_CTX(finish_rootfs(cfg), "root filesystem");
-  if (cfg.process.terminal) MR_TRY_CTX(setup_terminal(ctx.console_socket), "terminal");
+  if (own_mounts) {
+    MR_TRY_CTX(pivot_into(ctx.rootfs), "root filesystem");
+    MR_TRY(apply_sysctls(cfg.linux.sysctl));
+    MR_TRY_CTX(finish_rootfs(cfg), "root filesystem");
+    if (cfg.process.terminal) MR_TRY_CTX(setup_terminal(ctx.console_socket), "terminal");
+  } else {
+    // The host's /proc and /dev/pts, seen before the chroot: /proc/sys/net and the
+    // other namespaced sysctls are those of the namespaces of the process writing them.
+    MR_TRY(apply_sysctls(cfg.linux.sysctl));
+    if (cfg.process.terminal) MR_TRY_CTX(setup_terminal(ctx.console_socket), "terminal");
+    MR_TRY_CTX(chroot_into(ctx.rootfs), "root filesystem");
+  }
   MR_TRY(apply_rlimits(cfg.process));
   MR_TRY(apply_oom_score_adj(cfg.process));
   std::string exe = MR_TRY_VALUE(find_executable(cfg.process));
@@ -119,7 +132,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   MR_TRY(sync_send(ctx.sync_fd, SyncTag::created));
   phase.created = true;
   // Returns once `start` has opened the fifo for reading.
-  UniqueFd writer(::open(fd_path(fifo.get()).c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd writer(::openat(proc_fds.get(), std::to_string(fifo.get()).c_str(), O_WRONLY | O_CLOEXEC));
   if (!writer) return fail(errno, "open exec.fifo for writing");
   // `start` waits for the outcome of the startContainer hooks: "0", or "E" and the error.
   auto hooks = run_hooks(cfg.hooks.start_container, "startContainer", created_json);
@@ -130,6 +143,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   MR_TRY(wait_for_start(writer.get(), fifo.get()));
   writer.reset();
   fifo.reset();
+  proc_fds.reset();
 
   MR_TRY(pass_fds(ctx.preserve_fds));
   MR_TRY(apply_identity(cfg.process));

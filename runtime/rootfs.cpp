@@ -113,6 +113,13 @@ Result<void> pivot_into(const std::string& rootfs) {
   return {};
 }
 
+Result<void> chroot_into(const std::string& rootfs) {
+  if (::chdir(rootfs.c_str()) != 0) return fail(errno, "chdir " + rootfs);
+  if (::chroot(".") != 0) return fail(errno, "chroot to " + rootfs);
+  if (::chdir("/") != 0) return fail(errno, "chdir /");
+  return {};
+}
+
 Result<void> finish_rootfs(const oci::Config& cfg) {
   auto root = MR_TRY_VALUE(open_dir("/"));
   for (const auto& p : cfg.linux.masked_paths) {

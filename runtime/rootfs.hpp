@@ -15,6 +15,9 @@ namespace mr::runtime {
 Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs);
 // Makes `rootfs` the root of the mount namespace and detaches the old one.
 Result<void> pivot_into(const std::string& rootfs);
+// Without a mount namespace of its own, nothing is mounted (the loader refuses what
+// would need it) and the root changes by chroot, as runc does: the mounts stay the host's.
+Result<void> chroot_into(const std::string& rootfs);
 // After pivot_root (and after sysctls, which need /proc/sys writable).
 Result<void> finish_rootfs(const oci::Config& cfg);
 

@@ -26,16 +26,6 @@ void set_namespace_path(Bundle& b, const std::string& type, const std::string& p
   FAIL("the default config has no " << type << " namespace");
 }
 
-void remove_namespace(Bundle& b, const std::string& type) {
-  auto& all = b.config["linux"]["namespaces"];
-  for (auto it = all.begin(); it != all.end(); ++it)
-    if ((*it)["type"] == type) {
-      all.erase(it);
-      return;
-    }
-  FAIL("the default config has no " << type << " namespace");
-}
-
 ino_t ns_inode(const std::string& path) {
   struct stat st{};
   REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -114,7 +104,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "the container's ipc, uts, mount, pid and net
 }
 
 TEST_CASE_FIXTURE(MiniRuncFixture, "a config without a network namespace is warned about once and shares the caller's") {
-  remove_namespace(b, "network");
+  b.remove_namespace("network");
   b.args({"readlink", "/proc/self/ns/net"});
   b.write();
   auto o = runc({"run", "-b", b.dir, "hostnet"});
@@ -126,7 +116,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "a config without a network namespace is warn
 }
 
 TEST_CASE_FIXTURE(MiniRuncFixture, "kill --all without a pid namespace warns that only the init is signalled") {
-  remove_namespace(b, "pid");
+  b.remove_namespace("pid");
   // Without a pid namespace, $! is the child's pid as this test sees it.
   b.args({"sh", "-c", "sleep 1000 & echo $! > /tmp/child; wait"});
   b.write();

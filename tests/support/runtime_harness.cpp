@@ -1,6 +1,7 @@
 #include "support/runtime_harness.hpp"
 #include "support/wait.hpp"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -36,6 +37,16 @@ Bundle::Bundle(const std::string& d) : dir(d), config(oci::default_config()) {
 }
 
 void Bundle::write() const { std::ofstream(dir + "/config.json") << config.dump(2); }
+
+void Bundle::remove_namespace(const std::string& type) {
+  auto& all = config["linux"]["namespaces"];
+  for (auto it = all.begin(); it != all.end(); ++it)
+    if ((*it)["type"] == type) {
+      all.erase(it);
+      return;
+    }
+  FAIL("the config has no " << type << " namespace");
+}
 
 std::string read_all(int fd) {
   std::string s;

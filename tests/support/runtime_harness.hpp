@@ -25,6 +25,8 @@ struct Bundle {
   std::string rootfs() const { return dir + "/rootfs"; }
   void args(std::vector<std::string> a) { config["process"]["args"] = std::move(a); }
   void write() const;  // config.json
+  // Takes the entry of `type` out of linux.namespaces (the test fails if there is none).
+  void remove_namespace(const std::string& type);
 };
 
 struct Outcome {
