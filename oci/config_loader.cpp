@@ -11,6 +11,7 @@
 #include "netns/ip.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
+#include "oci/seccomp_config.hpp"
 #include "oci/sysctl_name.hpp"
 
 namespace mr::oci {
@@ -32,10 +33,9 @@ struct Unsupported {
   std::string_view pointer;
   std::string_view why;
 };
-constexpr std::array<Unsupported, 11> kRefused = {{
+constexpr std::array<Unsupported, 10> kRefused = {{
     {"/process/apparmorProfile", "an AppArmor profile is not applied; ignoring it would weaken isolation"},
     {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
-    {"/linux/seccomp", "seccomp is not supported; ignoring it would weaken isolation"},
     {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
     {"/linux/gidMappings", "user namespaces are not supported; ignoring gid mappings would run the container as host root"},
     {"/linux/devices", "device nodes are not created; ignoring them would change what runs"},
@@ -335,6 +335,13 @@ class ConfigReader {
       l.cgroups_path = j.value("cgroupsPath", "");
     });
     l.has_resources = j.contains("resources");
+    if (j.contains("seccomp")) guard([&] {
+      known(j.at("seccomp"), "/linux/seccomp", {"defaultAction", "defaultErrnoRet", "architectures", "flags",
+                                                "listenerPath", "listenerMetadata", "syscalls"});
+      std::vector<SeccompProblem> found;
+      l.seccomp = read_seccomp(j.at("seccomp"), found);
+      for (auto& p : found) problem(std::move(p.pointer), std::move(p.what));
+    });
     return namespaces_read;
   }
 
