@@ -38,7 +38,9 @@ struct Unsupported {
   std::string_view pointer;
   std::string_view why;
 };
-constexpr std::array<Unsupported, 10> kRefused = {{
+// A plain array sized by its entries: a fixed size left larger than the list would add
+// an empty entry, whose pointer "" names the whole document.
+constexpr Unsupported kRefused[] = {
     {"/process/apparmorProfile", "an AppArmor profile is not applied; ignoring it would weaken isolation"},
     {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
     {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
@@ -48,7 +50,7 @@ constexpr std::array<Unsupported, 10> kRefused = {{
     {"/linux/personality", "an execution domain is not set; ignoring it would change what runs"},
     {"/process/user/username", "a user name is not resolved; ignoring it would run as a different user"},
     {"/process/commandLine", "commandLine is a Windows field; ignoring it would change what runs"},
-}};
+};
 
 // Resource limits the runtime does not apply: one warning naming them.
 constexpr std::array<std::string_view, 2> kResourcePointers = {"/linux/resources", "/linux/intelRdt"};
