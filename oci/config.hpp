@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "oci/seccomp_config.hpp"
 
 // GNU mode (-std=gnu++23, needed for the statement expressions of MR_TRY_VALUE)
 // predefines the legacy macro `linux` as 1, which would break Config::linux below.
@@ -102,6 +103,7 @@ struct Linux {
   std::vector<std::string> readonly_paths;
   std::string cgroups_path;
   bool has_resources = false;  // linux.resources given (applied or warned about)
+  std::optional<Seccomp> seccomp;
 };
 
 struct Config {

@@ -12,6 +12,7 @@
 #include "oci/capability_names.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
+#include "oci/seccomp_config.hpp"
 #include "oci/sysctl_name.hpp"
 
 namespace mr::oci {
@@ -37,10 +38,11 @@ struct Unsupported {
   std::string_view pointer;
   std::string_view why;
 };
-constexpr std::array<Unsupported, 10> kRefused = {{
+// A plain array sized by its entries: a fixed size left larger than the list would add
+// an empty entry, whose pointer "" names the whole document.
+constexpr Unsupported kRefused[] = {
     {"/process/apparmorProfile", "an AppArmor profile is not applied; ignoring it would weaken isolation"},
     {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
-    {"/linux/seccomp", "seccomp is not supported; ignoring it would weaken isolation"},
     {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
     {"/linux/gidMappings", "user namespaces are not supported; ignoring gid mappings would run the container as host root"},
     {"/linux/rootfsPropagation", "rootfs propagation is not supported; ignoring it would change mount isolation"},
@@ -48,7 +50,7 @@ constexpr std::array<Unsupported, 10> kRefused = {{
     {"/linux/personality", "an execution domain is not set; ignoring it would change what runs"},
     {"/process/user/username", "a user name is not resolved; ignoring it would run as a different user"},
     {"/process/commandLine", "commandLine is a Windows field; ignoring it would change what runs"},
-}};
+};
 
 // Resource limits the runtime does not apply: one warning naming them.
 constexpr std::array<std::string_view, 2> kResourcePointers = {"/linux/resources", "/linux/intelRdt"};
@@ -364,6 +366,13 @@ class ConfigReader {
       l.cgroups_path = j.value("cgroupsPath", "");
     });
     l.has_resources = j.contains("resources");
+    if (j.contains("seccomp")) guard([&] {
+      known(j.at("seccomp"), "/linux/seccomp", {"defaultAction", "defaultErrnoRet", "architectures", "flags",
+                                                "listenerPath", "listenerMetadata", "syscalls"});
+      std::vector<SeccompProblem> found;
+      l.seccomp = read_seccomp(j.at("seccomp"), found);
+      for (auto& p : found) problem(std::move(p.pointer), std::move(p.what));
+    });
     return namespaces_read;
   }
 

@@ -18,6 +18,7 @@
 #include "runtime/process_attrs.hpp"
 #include "runtime/rootfs.hpp"
 #include "runtime/safe_path.hpp"
+#include "runtime/seccomp_filter.hpp"
 #include "runtime/sync_socket.hpp"
 
 namespace mr::runtime {
@@ -128,6 +129,13 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   MR_TRY(apply_rlimits(cfg.process));
   MR_TRY(apply_oom_score_adj(cfg.process));
   std::string exe = MR_TRY_VALUE(find_executable(cfg.process));
+  // Built now so that what libseccomp refuses fails `create`; loaded just before execve.
+  std::optional<SeccompFilter> seccomp;
+  if (cfg.linux.seccomp) {
+    auto built = build_seccomp_filter(*cfg.linux.seccomp);
+    if (!built) return std::unexpected(std::move(built).error().wrap("seccomp"));
+    seccomp.emplace(std::move(*built));
+  }
 
   MR_TRY(sync_send(ctx.sync_fd, SyncTag::created));
   phase.created = true;
@@ -146,7 +154,7 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   proc_fds.reset();
 
   MR_TRY(pass_fds(ctx.preserve_fds));
-  MR_TRY(apply_identity(cfg.process));
+  MR_TRY(apply_identity_and_seccomp(cfg.process, seccomp ? &*seccomp : nullptr));
   std::vector<char*> argv, envp;
   for (const auto& a : cfg.process.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

@@ -60,11 +60,13 @@ TEST_CASE("podman runs the example busybox rootfs through mini-runc with --netwo
   // linked them (`busybox --list-full`), which no other image here has.
   auto run = podman(concat({"run", "--rm", "--network", "none"},
                            concat(podman.container_options(),
-                                  {kImage, "sh", "-c", "ls /sys/class/net; cat /etc/passwd /etc/group; readlink /usr/bin/env"})));
+                                  {kImage, "sh", "-c", "ls /sys/class/net; cat /etc/passwd /etc/group; readlink /usr/bin/env;"
+                                                       "grep ^Seccomp: /proc/self/status"})));
   require_ok(run, "podman run");
   std::string rootfs = std::string(kExampleBundle) + "/rootfs";
+  // Seccomp: 2, a filter: podman's default profile, which podman put in config.json.
   CHECK(run.out == "lo\n" + read_file(rootfs + "/etc/passwd") + read_file(rootfs + "/etc/group") +
-                       fs::read_symlink(rootfs + "/usr/bin/env").string() + "\n");
+                       fs::read_symlink(rootfs + "/usr/bin/env").string() + "\nSeccomp:\t2\n");
   CHECK(settled_host_state(sb.host(), before) == before);
   CHECK(podman({"ps", "--all", "--quiet"}).out.empty());  // --rm: podman deleted it
 }

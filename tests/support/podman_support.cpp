@@ -177,9 +177,8 @@ std::vector<std::string> Podman::container_options() const {
                                       "--ulimit", limit(RLIMIT_NPROC, "nproc"),
                                       "--pull", "never"};  // the image is local: never reach a registry
   // mini-runc manages no cgroups (and this machine's hybrid v1/v2 layout is not podman's
-  // to set up for it), and it refuses linux.seccomp rather than ignore it.
-  if (engine_.mini_runc)
-    options.insert(options.end(), {"--cgroups=disabled", "--security-opt", "seccomp=unconfined"});
+  // to set up for it). podman's default seccomp profile applies.
+  if (engine_.mini_runc) options.insert(options.end(), {"--cgroups=disabled"});
   return options;
 }
 

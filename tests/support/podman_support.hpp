@@ -40,7 +40,7 @@ inline constexpr const char* kExampleBundle = MR_EXAMPLE_BUNDLE;
 struct Engine {
   std::string runtime;        // a name from containers.conf's [engine.runtimes], or a path
   std::string hooks_dir;      // podman --hooks-dir, if not empty
-  bool mini_runc = false;     // it needs --cgroups=disabled and seccomp=unconfined
+  bool mini_runc = false;     // it needs --cgroups=disabled
   // Where podman's CNI backend looks for plugins (containers.conf cni_plugin_dirs), if
   // not podman's default.
   std::vector<std::string> cni_plugin_dirs;

@@ -68,4 +68,26 @@ TEST_CASE("features: seccomp is claimed exactly when config.json may carry it") 
   json doc = mr::oci::default_config();
   doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}};
   CHECK(f.at("linux").at("seccomp").at("enabled") == loads(doc));
+  // Every action, operator, architecture and supported flag claimed loads.
+  const json& s = f.at("linux").at("seccomp");
+  for (const auto& a : s.at("actions")) {
+    doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"syscalls", {{{"names", {"mkdir"}}, {"action", a}}}}};
+    if (a == "SCMP_ACT_ALLOW") doc["linux"]["seccomp"]["defaultAction"] = "SCMP_ACT_ERRNO";
+    CHECK_MESSAGE(loads(doc), a);
+  }
+  for (const auto& op : s.at("operators")) {
+    doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                               {"syscalls", {{{"names", {"mkdir"}}, {"action", "SCMP_ACT_ERRNO"},
+                                              {"args", {{{"index", 1}, {"value", 1}, {"op", op}}}}}}}};
+    CHECK_MESSAGE(loads(doc), op);
+  }
+  doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", s.at("archs")},
+                             {"flags", s.at("supportedFlags")}};
+  CHECK(loads(doc));
+  for (const auto& flag : s.at("knownFlags")) {
+    doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"flags", {flag}}};
+    bool supported = false;
+    for (const auto& sf : s.at("supportedFlags")) supported |= sf == flag;
+    CHECK_MESSAGE(loads(doc) == supported, flag);
+  }
 }

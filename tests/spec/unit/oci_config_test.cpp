@@ -85,17 +85,16 @@ TEST_CASE("every problem is reported, not just the first") {
   json doc = default_config();
   doc["process"]["cwd"] = 5;
   doc["mounts"][0].erase("destination");
-  doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}};
+  doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"syscalls", {{{"names", {"mkdirr"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   auto c = check(doc);
   INFO(messages(c));
   CHECK(has_problem_at(c, "/process/cwd"));
   CHECK(has_problem_at(c, "/mounts/0"));
-  CHECK(has_problem_at(c, "/linux/seccomp"));
+  CHECK(has_problem_at(c, "/linux/seccomp/syscalls/0/names/0"));
 }
 
 TEST_CASE("fields that would weaken isolation if ignored are errors naming them") {
   for (auto [ptr, value] : std::vector<std::pair<std::string, json>>{
-           {"/linux/seccomp", {{"defaultAction", "SCMP_ACT_ALLOW"}}},
            {"/linux/uidMappings", json::array({{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}})},
            {"/linux/gidMappings", json::array({{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}})},
            {"/process/apparmorProfile", "docker-default"},

@@ -193,7 +193,7 @@ TEST_CASE("validate_bundle collects every problem of config.json and the network
   TempDir bundle;
   json config = default_config();
   config["process"]["cwd"] = "relative";
-  config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ERRNO"}};
+  config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"defaultErrnoRet", 1}};
   bundle.write("config.json", config.dump());
   json spec = json::parse(kVethSpec);
   spec["devices"][0]["addresses"] = {"10.88.0.5/33"};
@@ -203,7 +203,7 @@ TEST_CASE("validate_bundle collects every problem of config.json and the network
   INFO(messages(report));
   CHECK(report.problems.size() == 4);
   CHECK(has_problem_at(report, "/process/cwd"));
-  CHECK(has_problem_at(report, "/linux/seccomp"));
+  CHECK(has_problem_at(report, "/linux/seccomp/defaultErrnoRet"));
   CHECK(has_problem_at(report, "/devices/0/addresses/0"));
   CHECK(has_problem_at(report, "/routes/0/via"));
 }
