@@ -64,8 +64,9 @@ struct Loaded {
 Result<Loaded> load_container(const GlobalOptions& g, const std::string& id);
 // The bundle directory as an absolute path ("" = the current directory).
 Result<std::string> absolute_bundle(const std::string& bundle);
-// BUNDLE/config.json, logging the loader's warnings.
-Result<oci::Config> load_bundle_config(const std::string& bundle);
+// BUNDLE/config.json, logging the loader's warnings; the text it was read from goes to
+// `text` when given.
+Result<oci::Config> load_bundle_config(const std::string& bundle, std::string* text = nullptr);
 // The bundle's network spec (--network, network.json, annotation; linux.netDevices),
 // its managed networks resolved in `network_dir`, checked against the host before
 // anything is made.
