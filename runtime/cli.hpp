@@ -38,6 +38,7 @@ Command add_create_command(CLI::App& app, const GlobalOptions& g);
 Command add_start_command(CLI::App& app, const GlobalOptions& g);
 Command add_state_command(CLI::App& app, const GlobalOptions& g);
 Command add_kill_command(CLI::App& app, const GlobalOptions& g);
+Command add_exec_command(CLI::App& app, const GlobalOptions& g);
 Command add_delete_command(CLI::App& app, const GlobalOptions& g);
 Command add_list_command(CLI::App& app, const GlobalOptions& g);
 Command add_spec_command(CLI::App& app, const GlobalOptions& g);
