@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,5 +47,6 @@ Result<Process> load_process_file(const std::string& path, Diagnostics& diag);
 
 // Namespace types the runtime creates or joins.
 bool is_supported_namespace(std::string_view type);
+std::span<const std::string_view> supported_namespaces();
 
 }  // namespace mr::oci

@@ -48,6 +48,7 @@ Command add_net_command(CLI::App& app, const GlobalOptions& g);
 Command add_network_command(CLI::App& app, const GlobalOptions& g);
 Command add_validate_command(CLI::App& app, const GlobalOptions& g);
 Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
+Command add_features_command(CLI::App& app, const GlobalOptions& g);
 
 // Helpers shared by the commands.
 
