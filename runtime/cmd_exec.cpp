@@ -3,6 +3,7 @@
 // args, env, cwd, user and capabilities changed by the flags, as runc's getProcess().
 #include <charconv>
 
+#include "oci/capability_names.hpp"
 #include "oci/config_loader.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/exec.hpp"
@@ -58,6 +59,8 @@ Result<void> apply_flags(const ExecFlags& f, oci::Process& p) {
   // capabilities across exec through the ambient set (a non-root user's) gets it there
   // too, and in the inheritable set an ambient one needs (capabilities(7)). Without
   // capabilities in the config the process keeps all of root's: nothing to add.
+  for (const auto& cap : f.caps)
+    if (!oci::capability_number_of(cap)) return fail(EINVAL, "--cap: unknown capability \"" + cap + "\"");
   if (!f.caps.empty() && p.capabilities) {
     auto& c = *p.capabilities;
     bool ambient = !c.ambient.empty();
@@ -110,17 +113,22 @@ Command add_exec_command(CLI::App& app, const GlobalOptions& g) {
   sub->add_option("--console-socket", f->console_socket, "unix socket to receive the terminal's master fd");
   sub->add_flag("-d,--detach", f->detach, "return once the process runs");
   sub->add_option("--pid-file", f->pid_file, "write the process's pid to this file");
-  sub->add_option("-e,--env", f->env, "add an environment variable (KEY=VALUE); repeatable");
+  sub->add_option("-e,--env", f->env, "add an environment variable (KEY=VALUE); repeatable")
+      ->allow_extra_args(false);
   sub->add_option("--cwd", f->cwd, "the working directory in the container");
   sub->add_option("-u,--user", f->user, "uid[:gid] to run as");
-  sub->add_option("-g,--additional-gids", f->additional_gids, "an additional group id; repeatable");
-  sub->add_option("-c,--cap", f->caps, "add a capability (CAP_NET_ADMIN); repeatable");
+  sub->add_option("-g,--additional-gids", f->additional_gids, "an additional group id; repeatable")
+      ->allow_extra_args(false);
+  sub->add_option("-c,--cap", f->caps, "add a capability (CAP_NET_ADMIN); repeatable")
+      ->allow_extra_args(false);
   sub->add_flag("--no-new-privs", f->no_new_privs, "set no_new_privileges for the process");
   sub->add_option("--preserve-fds", f->preserve_fds, "pass this many fds beyond stdio (3, 4, ...)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--apparmor", f->apparmor, "refused when not empty: AppArmor profiles are not applied");
   sub->add_option("--process-label", f->process_label, "refused when not empty: SELinux labels are not applied");
   sub->add_flag("--ignore-paused", f->ignore_paused, "accepted for runc compatibility");
+  // One value per occurrence of the repeatable flags (CLI11 lets a vector option take
+  // every word up to the next flag, which would swallow the id and the command).
   // Everything after the id is the command and its arguments, their own flags
   // included ("sh -c ..."): CLI11 leaves it unparsed in remaining().
   sub->prefix_command();

@@ -152,6 +152,10 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "exec gets the process's user capabilities rl
         "CapAmb: 0000000002001020\n"
         "NoNewPrivs: 1\n"
         "100\n200\n/tmp\n1 bar\n");
+  auto unknown = runc({"exec", "--cap", "CAP_NO_SUCH", "attrs", "true"});
+  CHECK(unknown.status == 1);
+  CHECK(lines(unknown.err) == 1);
+  CHECK(unknown.err.find("--cap: unknown capability \"CAP_NO_SUCH\"") != std::string::npos);
 }
 
 TEST_CASE_FIXTURE(MiniRuncFixture, "exec passes the exit status through and forwards signals") {
