@@ -241,7 +241,7 @@ std::string ns_link(pid_t pid, const char* type) {
 
 }  // namespace
 
-TEST_CASE("podman exec, exec -it and exec -d run in a mini-runc container started with run -d") {
+TEST_CASE("podman exec and exec -it and exec -d run in a mini-runc container started with run -d") {
   Sandbox sb;
   TempDir tmp;
   Podman podman(sb, tmp.path() + "/podman");

@@ -71,7 +71,7 @@ std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::c
 
 }  // namespace
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "exec joins every namespace and the cgroups of the init; -d returns with it running") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "exec joins every namespace and the cgroups of the init and -d returns with it running") {
   b.args({"sleep", "1000"});
   b.write();
   auto r = runc({"run", "-d", "-b", b.dir, "ns"});
@@ -102,7 +102,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "exec joins every namespace and the cgroups o
   wait_gone(pid);
 }
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "exec gets the process's user capabilities rlimits env and cwd; flags override them") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "exec gets the process's user capabilities rlimits env and cwd and flags override them") {
   auto& p = b.config["process"];
   p["user"] = {{"uid", 1000}, {"gid", 1001}, {"additionalGids", {10}}};
   p["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 100}, {"hard", 200}}};
@@ -176,7 +176,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "exec passes the exit status through and forw
   CHECK(wait_status(exec) == 42);
 }
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "exec --process runs the file's process; a bad one is one line with its pointer") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "exec --process runs the file's process and a bad one is one line with its pointer") {
   b.args({"sleep", "1000"});
   b.write();
   REQUIRE(runc({"run", "-d", "-b", b.dir, "pf"}).status == 0);
@@ -207,7 +207,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "exec --process runs the file's process; a ba
   CHECK(uid.err.find(file + ":/user/uid: ") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "exec -t sends the pty master to --console-socket; the command's output comes through it") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "exec -t sends the pty master to --console-socket and the command's output comes through it") {
   b.args({"sleep", "1000"});
   b.write();
   REQUIRE(runc({"run", "-d", "-b", b.dir, "tty"}).status == 0);
