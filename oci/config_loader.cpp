@@ -587,4 +587,22 @@ Result<Config> parse_config(std::string_view text, const std::string& file, Diag
   return first_problem(check_config(text, file, diag));
 }
 
+Result<Process> load_process_file(const std::string& path, Diagnostics& diag) {
+  auto doc = MR_TRY_VALUE(load_json_file(path));
+  if (!doc.is_object()) return std::unexpected(input_error(path, "", "expected a JSON object (a runtime-spec process)"));
+  // Checked as the /process of a config that has nothing else, so that exactly
+  // config.json's rules apply; the pointers are then moved back into the file.
+  json config = {{"ociVersion", "1.2.0"}, {"root", {{"path", "rootfs"}}}, {"process", std::move(doc)}};
+  Diagnostics inner;
+  ConfigCheck check = check_config(config.dump(), path, inner);
+  auto into_file = [](Error e) {
+    if (e.pointer.starts_with("/process")) e.pointer.erase(0, std::string_view("/process").size());
+    return e;
+  };
+  for (auto& w : inner.warnings) diag.warnings.push_back(into_file(std::move(w)));
+  for (auto& n : inner.notes) diag.notes.push_back(into_file(std::move(n)));
+  if (!check.problems.empty()) return std::unexpected(into_file(std::move(check.problems.front())));
+  return std::move(check.config->process);
+}
+
 }  // namespace mr::oci

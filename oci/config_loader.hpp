@@ -40,6 +40,11 @@ Result<Config> load_config(const std::string& bundle_dir, Diagnostics& diag, Con
 // `text` as a Config, or its first problem.
 Result<Config> parse_config(std::string_view text, const std::string& file, Diagnostics& diag);
 
+// A runtime-spec process object in a file of its own (`exec --process FILE`), checked
+// with the rules of config.json's /process; errors and warnings point into that file
+// ("/args", "/user/uid").
+Result<Process> load_process_file(const std::string& path, Diagnostics& diag);
+
 // Namespace types the runtime creates or joins.
 bool is_supported_namespace(std::string_view type);
 std::span<const std::string_view> supported_namespaces();

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "oci/config_loader.hpp"
+#include "oci/json_input.hpp"
 #include "base/state_root.hpp"
 #include "oci/container_id.hpp"
 #include "network/service.hpp"
@@ -40,9 +41,12 @@ Result<std::string> absolute_bundle(const std::string& bundle) {
   return std::string(buf);
 }
 
-Result<oci::Config> load_bundle_config(const std::string& bundle) {
+Result<oci::Config> load_bundle_config(const std::string& bundle, std::string* text) {
   oci::Diagnostics diag;
-  auto cfg = oci::load_config(bundle, diag);
+  std::string file = bundle + "/config.json";
+  std::string read = MR_TRY_VALUE(oci::read_input_file(file));
+  auto cfg = oci::parse_config(read, file, diag);
+  if (text) *text = std::move(read);
   log_diagnostics(diag);
   return cfg;
 }

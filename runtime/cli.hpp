@@ -38,6 +38,7 @@ Command add_create_command(CLI::App& app, const GlobalOptions& g);
 Command add_start_command(CLI::App& app, const GlobalOptions& g);
 Command add_state_command(CLI::App& app, const GlobalOptions& g);
 Command add_kill_command(CLI::App& app, const GlobalOptions& g);
+Command add_exec_command(CLI::App& app, const GlobalOptions& g);
 Command add_delete_command(CLI::App& app, const GlobalOptions& g);
 Command add_list_command(CLI::App& app, const GlobalOptions& g);
 Command add_spec_command(CLI::App& app, const GlobalOptions& g);
@@ -65,8 +66,9 @@ struct Loaded {
 Result<Loaded> load_container(const GlobalOptions& g, const std::string& id);
 // The bundle directory as an absolute path ("" = the current directory).
 Result<std::string> absolute_bundle(const std::string& bundle);
-// BUNDLE/config.json, logging the loader's warnings.
-Result<oci::Config> load_bundle_config(const std::string& bundle);
+// BUNDLE/config.json, logging the loader's warnings; the text it was read from goes to
+// `text` when given.
+Result<oci::Config> load_bundle_config(const std::string& bundle, std::string* text = nullptr);
 // The bundle's network spec (--network, network.json, annotation; linux.netDevices),
 // its managed networks resolved in `network_dir`, checked against the host before
 // anything is made.

@@ -10,7 +10,8 @@ namespace mr::runtime {
 Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   auto dir = MR_TRY_VALUE(state_dir(g, f.id));
   std::string bundle = MR_TRY_VALUE(absolute_bundle(f.bundle));
-  auto cfg = MR_TRY_VALUE(load_bundle_config(bundle));
+  std::string config_text;
+  auto cfg = MR_TRY_VALUE(load_bundle_config(bundle, &config_text));
   if (auto hooks = oci::check_hook_paths(cfg.hooks, bundle + "/config.json"); !hooks.empty())
     return std::unexpected(std::move(hooks.front()));
   if (auto joined = oci::check_joined_namespaces(cfg, bundle + "/config.json"); !joined.empty())
@@ -20,7 +21,7 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   if (!f.console_socket.empty() && !cfg.process.terminal)
     log_debug("--console-socket is unused: process.terminal is false");
   CreateRequest req{.dir = dir, .bundle = bundle, .config = &cfg, .network = &network, .preserve_fds = f.preserve_fds,
-                    .console_socket = f.console_socket, .pid_file = f.pid_file};
+                    .console_socket = f.console_socket, .pid_file = f.pid_file, .config_text = std::move(config_text)};
   return create_container(req);
 }
 

@@ -8,48 +8,13 @@
 #include "runtime/cli.hpp"
 #include "runtime/container.hpp"
 #include "base/log.hpp"
+#include "runtime/signals.hpp"
 
 namespace mr::runtime {
 
 Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f);
 
 namespace {
-
-// Signals a foreground run forwards to the workload. Faults that the kernel raises for
-// the runtime's own bugs (SIGSEGV, SIGBUS, ...) are never blocked.
-sigset_t forwarded_signals() {
-  sigset_t set;
-  sigfillset(&set);
-  for (int s : {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&set, s);
-  return set;
-}
-
-int exit_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
-}
-
-// Waits for the init (our child: cloned by us, or reparented to us when stage 1 exited,
-// as we are a child subreaper), forwarding every other signal to it and reaping whatever
-// else gets reparented to us.
-Result<int> wait_forwarding(int sigfd, pid_t init) {
-  for (;;) {
-    signalfd_siginfo si{};
-    ssize_t n = ::read(sigfd, &si, sizeof si);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof si)) return fail(errno, "read signalfd");
-    if (si.ssi_signo != SIGCHLD) {
-      // The init is not reaped before this loop ends, so its pid cannot be reused.
-      ::kill(init, static_cast<int>(si.ssi_signo));
-      continue;
-    }
-    int status = 0;
-    pid_t p;
-    while ((p = ::waitpid(-1, &status, WNOHANG)) > 0)
-      if (p == init) return exit_status(status);
-  }
-}
 
 // Under the state directory's lock, so that a net attach or detach under way finishes
 // first and what it lent the container is given back too. A delete --force that came

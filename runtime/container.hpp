@@ -23,6 +23,7 @@ struct CreateRequest {
   int preserve_fds = 0;         // fds 3 .. 3+N-1 are passed to the process
   std::string console_socket;   // for process.terminal: where the pty master is sent
   std::string pid_file;
+  std::string config_text;  // config.json as read, kept in ROOT/ID for `exec`
 };
 
 // Makes the container's namespaces and root filesystem and leaves its init blocked on

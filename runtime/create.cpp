@@ -124,6 +124,8 @@ Result<State> create_container(const CreateRequest& req) {
     MR_TRY(network::share_pin_directory(req.dir.root));
   oci::Config cfg = *req.config;
   if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
+  // exec runs with the config as it was at create, not as the bundle may have it later.
+  MR_TRY(write_file_atomic(req.dir.kept_config(), req.config_text));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return fail(errno, "mkfifo " + req.dir.exec_fifo());
   UniqueFd console;
   if (cfg.process.terminal) {

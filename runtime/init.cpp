@@ -1,14 +1,11 @@
 #include "runtime/init.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <csignal>
-#include <sstream>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -16,6 +13,7 @@
 #include "runtime/hooks.hpp"
 #include "base/log.hpp"
 #include "runtime/process_attrs.hpp"
+#include "runtime/process_exec.hpp"
 #include "runtime/rootfs.hpp"
 #include "runtime/safe_path.hpp"
 #include "runtime/seccomp_filter.hpp"
@@ -25,45 +23,6 @@ namespace mr::runtime {
 
 namespace {
 
-
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-std::string env_value(const std::vector<std::string>& env, const std::string& key) {
-  for (const auto& kv : env)
-    if (kv.starts_with(key + "=")) return kv.substr(key.size() + 1);
-  return {};
-}
-
-// execvp's lookup, but in the process's own PATH from config.json rather than ours.
-Result<std::string> find_executable(const oci::Process& p) {
-  if (p.args.empty()) return fail(EINVAL, "process.args is empty");
-  const std::string& name = p.args[0];
-  if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) != 0) return fail(errno, "executable " + name);
-    return name;
-  }
-  std::string path = env_value(p.env, "PATH");
-  if (path.empty()) path = kDefaultPath;
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return fail(ENOENT, "executable \"" + name + "\" not found in $PATH " + path);
-}
-
-Result<void> pass_fds(int preserve_fds) {
-  for (int fd = 3; fd < 3 + preserve_fds; ++fd) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0) return fail(errno, "preserved fd " + std::to_string(fd));
-    if (::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return fail(errno, "preserve fd " + std::to_string(fd));
-  }
-  // Anything else the caller left open must not reach the container process.
-  if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-    return fail(errno, "close_range");
-  return {};
-}
 
 // Until `created` has been sent, errors go back to the runtime; after that, nobody
 // waits on the socket, so they go to stderr.

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
       add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
       add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g),
       add_network_command(app, g), add_validate_command(app, g),
-      add_cleanup_command(app, g), add_features_command(app, g),
+      add_cleanup_command(app, g), add_exec_command(app, g), add_features_command(app, g),
   };
   try {
     app.parse(argc, argv);

@@ -1,5 +1,9 @@
 #include "runtime/signals.hpp"
 
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cctype>
 #include <charconv>
@@ -60,6 +64,38 @@ Result<int> parse_signal(std::string_view text) {
     return sig;
   }
   return bad();
+}
+
+sigset_t forwarded_signals() {
+  sigset_t set;
+  sigfillset(&set);
+  for (int s : {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&set, s);
+  return set;
+}
+
+int exit_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+// A foreground run's init is our child (cloned by us, or reparented to us when stage 1
+// exited, as run is a child subreaper); an exec'd process is ours by CLONE_PARENT.
+Result<int> wait_forwarding(int sigfd, pid_t target) {
+  for (;;) {
+    signalfd_siginfo si{};
+    ssize_t n = ::read(sigfd, &si, sizeof si);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof si)) return fail(errno, "read signalfd");
+    if (si.ssi_signo != SIGCHLD) {
+      ::kill(target, static_cast<int>(si.ssi_signo));
+      continue;
+    }
+    int status = 0;
+    pid_t p;
+    while ((p = ::waitpid(-1, &status, WNOHANG)) > 0)
+      if (p == target) return exit_status(status);
+  }
 }
 
 }  // namespace mr::runtime

@@ -44,7 +44,8 @@ struct State {
 // The files create makes in ROOT/ID, which remove_state_dir() removes with their
 // temporary siblings (NAME.tmp, write_file_atomic()). The network's journal and the
 // identity of the pinned namespace are teardown_network()'s to remove.
-inline constexpr std::string_view kStateDirFiles[] = {"state.json", "exec.fifo", "netns", "resolv.conf", "hosts"};
+inline constexpr std::string_view kStateDirFiles[] = {"state.json", "exec.fifo", "netns", "resolv.conf", "hosts",
+                                                      "config.json"};
 
 // ROOT/ID and the files in it.
 struct StateDir {
@@ -55,6 +56,9 @@ struct StateDir {
   std::string state_file() const { return path() + "/state.json"; }
   std::string exec_fifo() const { return path() + "/exec.fifo"; }
   std::string netns_pin() const { return path() + "/netns"; }
+  // config.json as create read it from the bundle: what `exec` runs with (the bundle's
+  // may have changed or be gone since).
+  std::string kept_config() const { return path() + "/config.json"; }
 };
 
 // Creates ROOT (0700, if missing) and ROOT/ID (0700), and returns ROOT/ID's lock

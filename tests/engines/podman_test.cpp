@@ -5,12 +5,16 @@
 // network the test creates), whose namespace podman makes and passes by path. How podman
 // runs in a sandbox without touching anything global: podman_support.hpp.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <pty.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/console_socket.hpp"
 #include "support/hook_helpers.hpp"
 #include "support/podman_support.hpp"
 #include "support/rfc_support.hpp"
@@ -215,4 +219,74 @@ TEST_CASE("podman's own bridge network (CNI): mini-runc joins the namespace podm
   CHECK(names_inside(podman, "/run/mini-runc").empty());
   CHECK(names_inside(podman, "/var/lib/cni/networks/mr-podnet").find(address + "\n") == std::string::npos);
   CHECK(podman({"ps", "--all", "--quiet"}).out.empty());
+}
+
+namespace {
+
+// The processes of the host whose command line is `cmdline` (NUL-separated, as in
+// /proc/PID/cmdline).
+std::vector<pid_t> processes_running(const std::string& cmdline) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text == cmdline) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+std::string ns_link(pid_t pid, const char* type) {
+  return fs::read_symlink("/proc/" + std::to_string(pid) + "/ns/" + type).string();
+}
+
+}  // namespace
+
+TEST_CASE("podman exec and exec -it and exec -d run in a mini-runc container started with run -d") {
+  Sandbox sb;
+  TempDir tmp;
+  Podman podman(sb, tmp.path() + "/podman");
+  podman.import_image();
+  require_ok(podman(concat({"run", "-d", "--name", "box", "--network", "none"},
+                           concat(podman.container_options(), {kImage, "sleep", "1000"}))),
+             "podman run -d");
+  pid_t init = podman.pid("box");
+
+  // conmon runs `mini-runc exec --process FILE --detach --pid-file ...` and reaps the
+  // process as a child subreaper: its output and exit status come back through podman.
+  auto exec = podman({"exec", "box", "sh", "-c", "for n in net mnt pid; do readlink /proc/self/ns/$n; done; exit 3"});
+  INFO(exec.err);
+  CHECK(exec.status == 3);
+  CHECK(exec.out == ns_link(init, "net") + "\n" + ns_link(init, "mnt") + "\n" + ns_link(init, "pid") + "\n");
+
+  // -it: podman wants a terminal on its stdin; the test's pty is podman's terminal, and
+  // the process gets one of its own from mini-runc (through conmon's console socket).
+  int master_fd = -1, terminal_fd = -1;
+  REQUIRE(::openpty(&master_fd, &terminal_fd, nullptr, nullptr, nullptr) == 0);
+  UniqueFd master(master_fd), terminal(terminal_fd);
+  ::fcntl(master.get(), F_SETFD, FD_CLOEXEC);
+  ::fcntl(terminal.get(), F_SETFD, FD_CLOEXEC);
+  Running it = podman.start_on_terminal({"exec", "-it", "box", "sh", "-c", "tty; [ -t 0 ] && echo stdin-is-tty; echo done"},
+                                        terminal.get());
+  terminal.reset();
+  std::string shown = read_pty(master.get());  // until podman, the last holder of the peer, exits
+  auto it_done = it.finish();
+  INFO(it_done.err);
+  INFO(shown);
+  CHECK(it_done.status == 0);
+  CHECK(shown.find("/dev/pts/") != std::string::npos);
+  CHECK(shown.find("stdin-is-tty") != std::string::npos);
+  CHECK(shown.find("done") != std::string::npos);
+
+  // -d: podman returns once the process runs, and it stays running in the container.
+  auto detached = podman({"exec", "-d", "box", "sleep", "4242"});
+  INFO(detached.err);
+  REQUIRE(detached.status == 0);
+  auto sleepers = processes_running(std::string("sleep\0" "4242\0", 11));
+  REQUIRE(sleepers.size() == 1);
+  CHECK(ns_link(sleepers[0], "pid") == ns_link(init, "pid"));
+  CHECK(ns_link(sleepers[0], "mnt") == ns_link(init, "mnt"));
+  require_ok(podman({"rm", "-f", "box"}), "podman rm -f");
+  CHECK(processes_running(std::string("sleep\0" "4242\0", 11)).empty());
 }

@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "support/console_socket.hpp"
 #include "support/runtime_harness.hpp"
 #include "oci/config_loader.hpp"
 
@@ -162,41 +163,16 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "--preserve-fds passes extra fds, and only th
 }
 
 TEST_CASE_FIXTURE(MiniRuncFixture, "process.terminal: the pty master goes to --console-socket, the workload gets the peer") {
-  std::string sock_path = tmp.path() + "/console.sock";
-  mr::UniqueFd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strcpy(addr.sun_path, sock_path.c_str());
-  REQUIRE(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(listener.get(), 1) == 0);
+  ConsoleSocket sock(tmp.path() + "/console.sock");
   b.config["process"]["terminal"] = true;
   b.args({"sh", "-c", "tty; [ -t 0 ] && echo stdin-is-tty; echo done"});
   b.write();
-  auto o = runc({"run", "-d", "--console-socket", sock_path, "-b", b.dir, "tty"});
+  auto o = runc({"run", "-d", "--console-socket", sock.path(), "-b", b.dir, "tty"});
   INFO(o.err);
   REQUIRE(o.status == 0);
-  mr::UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  REQUIRE(conn);
-  char name[64] = {};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{.iov_base = name, .iov_len = sizeof name - 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  REQUIRE(::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC) > 0);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  REQUIRE(c);
-  REQUIRE(c->cmsg_type == SCM_RIGHTS);
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  mr::UniqueFd master(fd);
+  mr::UniqueFd master = sock.receive_master();
   // Read until the workload's side closes (EIO on a pty master).
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(master.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  std::string out = read_pty(master.get());
   CHECK(out == "/dev/pts/0\r\nstdin-is-tty\r\ndone\r\n");
   CHECK(runc({"delete", "-f", "tty"}).status == 0);
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -121,14 +122,20 @@ Podman::~Podman() {
   fs::remove_all(dir_, ec);
 }
 
-pid_t Podman::launch(const std::vector<std::string>& args, int out, int err) {
+pid_t Podman::launch(const std::vector<std::string>& args, int out, int err, int terminal) {
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid != 0) return pid;
-  UniqueFd null(::open("/dev/null", O_RDONLY));
-  ::dup2(null.get(), 0);
-  ::dup2(out, 1);
-  ::dup2(err, 2);
+  if (terminal >= 0) {
+    // A session of its own whose controlling terminal the pty is (TIOCSCTTY, tty_ioctl(4)).
+    if (::setsid() < 0 || ::ioctl(terminal, TIOCSCTTY, 0) != 0) ::_exit(119);
+    for (int fd = 0; fd < 3; ++fd) ::dup2(terminal, fd);
+  } else {
+    UniqueFd null(::open("/dev/null", O_RDONLY));
+    ::dup2(null.get(), 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+  }
   if (::setns(mnt_.get(), CLONE_NEWNS) != 0 || ::setns(sb_.host().ns.fd(), CLONE_NEWNET) != 0) ::_exit(120);
   ::setenv("CONTAINERS_CONF", (dir_ + "/containers.conf").c_str(), 1);
   // Images, containers and podman's run state under the test's directory, not the
@@ -157,6 +164,12 @@ Outcome Podman::operator()(const std::vector<std::string>& args) { return start(
 Running Podman::start(const std::vector<std::string>& args) {
   auto out = memfd("stdout"), err = memfd("stderr");
   pid_t pid = launch(args, out.get(), err.get());
+  return Running(pid, std::move(out), std::move(err));
+}
+
+Running Podman::start_on_terminal(const std::vector<std::string>& args, int terminal) {
+  auto out = memfd("stdout"), err = memfd("stderr");
+  pid_t pid = launch(args, out.get(), err.get(), terminal);
   return Running(pid, std::move(out), std::move(err));
 }
 

@@ -76,6 +76,9 @@ class Podman {
   Outcome operator()(const std::vector<std::string>& args);
   // The same, without waiting.
   Running start(const std::vector<std::string>& args);
+  // The same with `terminal` (a pty's peer) as its stdin, stdout, stderr and controlling
+  // terminal, as `podman exec -it` needs: what it prints is read from the pty's master.
+  Running start_on_terminal(const std::vector<std::string>& args, int terminal);
   // `podman import` of the example bundle's rootfs (busybox and all its applets) as the
   // image kImage.
   void import_image();
@@ -95,7 +98,8 @@ class Podman {
   std::string dir() const { return dir_; }
 
  private:
-  pid_t launch(const std::vector<std::string>& args, int out, int err);
+  // With `terminal`, that is its stdio and controlling terminal instead.
+  pid_t launch(const std::vector<std::string>& args, int out, int err, int terminal = -1);
   Sandbox& sb_;
   std::string dir_;
   Engine engine_;
