@@ -21,6 +21,7 @@
 #include "runtime/console.hpp"
 #include "runtime/process_attrs.hpp"
 #include "runtime/process_exec.hpp"
+#include "runtime/seccomp_filter.hpp"
 #include "runtime/process_handle.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/sync_socket.hpp"
@@ -72,16 +73,6 @@ bool has_exited(int pidfd) {
   return ::poll(&p, 1, 0) > 0;
 }
 
-// The call site of the container's seccomp filter for exec'd processes (linux.seccomp of
-// the kept config): loaded here, after the rlimits and before the identity change and
-// exec, as the init does for the container's process. A no-op until
-// runtime/seccomp_filter.* lands; wire it in here.
-Result<void> apply_exec_seccomp(const oci::Config& config, const oci::Process& process) {
-  (void)config;
-  (void)process;
-  return {};
-}
-
 struct ChildContext {
   const ExecRequest* req;
   std::vector<NamespaceJoin>* namespaces;
@@ -99,9 +90,12 @@ Result<void> run_process(const ChildContext& c) {
   MR_TRY(apply_rlimits(p));
   MR_TRY(apply_oom_score_adj(p));
   std::string exe = MR_TRY_VALUE(find_executable(p));
+  // The container's linux.seccomp (from the config kept at create), loaded in the
+  // init's order (apply_identity_and_seccomp) for this process's noNewPrivileges.
+  std::optional<SeccompFilter> filter;
+  if (const auto& sc = c.req->config->linux.seccomp) filter = MR_TRY_VALUE(build_seccomp_filter(*sc));
   MR_TRY(pass_fds(c.req->preserve_fds));
-  MR_TRY(apply_exec_seccomp(*c.req->config, p));
-  MR_TRY(apply_identity(p));
+  MR_TRY(apply_identity_and_seccomp(p, filter ? &*filter : nullptr));
   std::vector<char*> argv, envp;
   for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

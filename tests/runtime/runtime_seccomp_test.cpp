@@ -256,3 +256,29 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "a bad seccomp profile gets one line with its
     CHECK(host_state(sb.host()) == before);
   }
 }
+
+TEST_CASE_FIXTURE(MiniRuncFixture, "a process exec'd into the container gets the container's filter") {
+  add_applets(b, {"mkdir"});
+  b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                  {"syscalls", {rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", {{"errnoRet", 1}})}}};
+  std::string ready = b.rootfs() + "/tmp/ready";
+  REQUIRE(::mkfifo(ready.c_str(), 0600) == 0);
+  b.args({"sh", "-c", "echo up > /tmp/ready; exec sleep 1000"});
+  b.write();
+  auto r = runc({"run", "--detach", "--bundle", b.dir, "execsc"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(read_file(ready) == "up\n");
+  // With and without no_new_privs: the filter loads in either order.
+  for (std::vector<std::string> extra : {std::vector<std::string>{}, {"--no-new-privs"}}) {
+    std::vector<std::string> args = {"exec"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"execsc", "sh", "-c", "mkdir /tmp/x || echo refused; grep ^Seccomp: /proc/self/status"});
+    auto o = runc(args);
+    INFO(o.err);
+    CHECK(o.status == 0);
+    CHECK(o.out.find("refused\nSeccomp:\t2\n") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(b.rootfs() + "/tmp/x"));
+  CHECK(runc({"delete", "--force", "execsc"}).status == 0);
+}
