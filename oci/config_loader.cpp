@@ -47,7 +47,8 @@ constexpr std::array<Unsupported, 11> kRefused = {{
 }};
 
 // Resource limits the runtime does not apply: one warning naming them.
-constexpr std::array<std::string_view, 2> kResourcePointers = {"/linux/resources", "/linux/intelRdt"};
+// linux.resources is applied by the runtime's cgroup manager, which refuses what it cannot enforce.
+constexpr std::array<std::string_view, 1> kResourcePointers = {"/linux/intelRdt"};
 
 // Fields newer than the packaged schema (runtime-spec 1.1 and later) that change how
 // the workload runs and that the runtime does not apply: a warning each, not only the
@@ -335,6 +336,7 @@ class ConfigReader {
       l.cgroups_path = j.value("cgroupsPath", "");
     });
     l.has_resources = j.contains("resources");
+    if (l.has_resources) l.resources = j.at("resources").dump();
     return namespaces_read;
   }
 

@@ -10,6 +10,7 @@
 #include "base/error.hpp"
 #include "oci/config.hpp"
 #include "netspec/network_spec.hpp"
+#include "runtime/cgroup_path.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
@@ -23,6 +24,7 @@ struct CreateRequest {
   int preserve_fds = 0;         // fds 3 .. 3+N-1 are passed to the process
   std::string console_socket;   // for process.terminal: where the pty master is sent
   std::string pid_file;
+  CgroupDriver cgroup_driver = CgroupDriver::cgroupfs;
 };
 
 // Makes the container's namespaces and root filesystem and leaves its init blocked on
@@ -33,6 +35,10 @@ Result<State> create_container(const CreateRequest& req);
 
 // Lets a created container's init go on to exec the process; runs poststart hooks.
 Result<void> start_container(const StateDir& dir, const State& st);
+
+// Freezes (pause) or thaws (resume) the container's cgroup: runc's pause needs a
+// running container, resume a paused one.
+Result<void> pause_container(const StateDir& dir, const State& st, bool frozen);
 
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all);
 
