@@ -54,7 +54,10 @@ Result<std::vector<Hierarchy>> mounted_hierarchies() {
     if (dash < 5 || dash + 3 >= fields.size()) continue;
     const std::string& fstype = fields[dash + 1];
     const std::string& mount = fields[4];
-    if ((fstype != "cgroup" && fstype != "cgroup2") || fields[3] != "/") continue;
+    // Seen from a cgroup namespace, a whole hierarchy's root reads "/.." (relative to the
+    // namespace's root, cgroup_namespaces(7)).
+    const std::string& root = fields[3];
+    if ((fstype != "cgroup" && fstype != "cgroup2") || (root != "/" && !root.starts_with("/.."))) continue;
     if (mount != kCgroupRoot && !mount.starts_with(std::string(kCgroupRoot) + "/")) continue;
     Hierarchy h{.mount = mount, .version = fstype == "cgroup2" ? 2 : 1};
     if (h.version == 2) {

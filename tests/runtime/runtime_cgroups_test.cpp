@@ -291,3 +291,35 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: ps lists the pids of the container'
   CHECK(t.out.find(" " + std::to_string(pid) + " ") != std::string::npos);
   CHECK(t.out.find("sh -c trap") != std::string::npos);
 }
+
+TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: a cgroup mount shows the container's own cgroup read-only") {
+  for (bool cgroupns : {true, false}) {
+    INFO("cgroup namespace: " << cgroupns);
+    std::string path = unique_cgroup_path("mount");
+    CgroupCleanup guard(path);
+    b.config["linux"]["cgroupsPath"] = path;
+    b.config["linux"]["resources"] = {{"memory", {{"limit", 48 << 20}}}};
+    auto& ns = b.config["linux"]["namespaces"];
+    for (auto it = ns.begin(); it != ns.end();) it = (*it)["type"] == "cgroup" ? ns.erase(it) : it + 1;
+    if (cgroupns) ns.push_back({{"type", "cgroup"}});
+    // runc spec's mount.
+    b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"}, {"type", "cgroup"}, {"source", "cgroup"},
+                                  {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+    b.args({"sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup; "
+                        "mkdir /sys/fs/cgroup/memory/x || echo refused; cat /proc/self/cgroup"});
+    b.write();
+    auto r = runc({"run", "--bundle", b.dir, unique_id(cgroupns ? "mns" : "mnons")});
+    INFO(r.err);
+    INFO(r.out);
+    CHECK(r.status == 0);
+    CHECK(r.err.find("not supported") == std::string::npos);
+    CHECK(r.out.starts_with(std::to_string(48 << 20) + "\n"));
+    CHECK(r.out.find("pids\n") != std::string::npos);
+    CHECK(r.out.find("refused") != std::string::npos);
+    // In its own cgroup namespace the container sees its cgroup as the root.
+    bool at_root = r.out.find(":memory:/\n") != std::string::npos;
+    CHECK(at_root == cgroupns);
+    b.config["mounts"].erase(b.config["mounts"].size() - 1);
+    CHECK_FALSE(guard.any_left());
+  }
+}
