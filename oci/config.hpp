@@ -84,8 +84,18 @@ struct NetDevice {
   std::string name;  // "" keeps the host name
 };
 
+// linux.devices: a node made in the container's /dev.
+struct Device {
+  std::string path;  // absolute, under /dev
+  char type = 'c';   // c, b, u (unbuffered character, made as c) or p (FIFO)
+  uint32_t major = 0, minor = 0;
+  std::optional<uint32_t> file_mode;  // permission bits; 0666 when absent (runc's default)
+  std::optional<uint32_t> uid, gid;
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
+  std::vector<Device> devices;
   std::map<std::string, std::string> sysctl;
   std::vector<NetDevice> net_devices;
   std::vector<std::string> masked_paths;

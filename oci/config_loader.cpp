@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netns/ip.hpp"
+#include "oci/capability_names.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
 #include "oci/sysctl_name.hpp"
@@ -17,10 +18,14 @@ namespace mr::oci {
 
 using nlohmann::json;
 
+namespace {
+constexpr std::array<std::string_view, 6> kSupportedNamespaces = {"network", "mount", "pid", "uts", "ipc", "cgroup"};
+}  // namespace
+
+std::span<const std::string_view> supported_namespaces() { return kSupportedNamespaces; }
+
 bool is_supported_namespace(std::string_view type) {
-  static constexpr std::array<std::string_view, 6> kSupported = {"network", "mount", "pid",
-                                                                 "uts",     "ipc",   "cgroup"};
-  return std::find(kSupported.begin(), kSupported.end(), type) != kSupported.end();
+  return std::find(kSupportedNamespaces.begin(), kSupportedNamespaces.end(), type) != kSupportedNamespaces.end();
 }
 
 namespace {
@@ -32,13 +37,12 @@ struct Unsupported {
   std::string_view pointer;
   std::string_view why;
 };
-constexpr std::array<Unsupported, 11> kRefused = {{
+constexpr std::array<Unsupported, 10> kRefused = {{
     {"/process/apparmorProfile", "an AppArmor profile is not applied; ignoring it would weaken isolation"},
     {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
     {"/linux/seccomp", "seccomp is not supported; ignoring it would weaken isolation"},
     {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
     {"/linux/gidMappings", "user namespaces are not supported; ignoring gid mappings would run the container as host root"},
-    {"/linux/devices", "device nodes are not created; ignoring them would change what runs"},
     {"/linux/rootfsPropagation", "rootfs propagation is not supported; ignoring it would change mount isolation"},
     {"/linux/mountLabel", "an SELinux mount label is not applied; ignoring it would weaken isolation"},
     {"/linux/personality", "an execution domain is not set; ignoring it would change what runs"},
@@ -230,6 +234,7 @@ class ConfigReader {
       caps.inheritable = list("inheritable");
       caps.permitted = list("permitted");
       caps.ambient = list("ambient");
+      check_capabilities(caps);
       p.capabilities = std::move(caps);
     }
     if (j.contains("rlimits")) {
@@ -253,6 +258,29 @@ class ConfigReader {
         p.oom_score_adj = static_cast<int>(*adj);
     }
     return p;
+  }
+
+  // A name no capability has is refused where it stands: the init would fail on it
+  // after the namespaces were made. An ambient capability the kernel will not raise (not
+  // both permitted and inheritable) is left out, as runc does; --debug says which.
+  void check_capabilities(const Capabilities& caps) {
+    const std::pair<const char*, const std::vector<std::string>*> sets[] = {
+        {"bounding", &caps.bounding}, {"effective", &caps.effective}, {"inheritable", &caps.inheritable},
+        {"permitted", &caps.permitted}, {"ambient", &caps.ambient}};
+    auto has = [](const std::vector<std::string>& set, const std::string& name) {
+      return std::find(set.begin(), set.end(), name) != set.end();
+    };
+    for (auto [key, names] : sets) {
+      for (size_t i = 0; i < names->size(); ++i) {
+        const std::string& name = (*names)[i];
+        std::string ptr = pointer_append(pointer_append("/process/capabilities", key), i);
+        if (!capability_number_of(name))
+          problem(ptr, "unknown capability \"" + name + "\" (expected a name such as CAP_NET_ADMIN)");
+        else if (names == &caps.ambient && !(has(caps.permitted, name) && has(caps.inheritable, name)))
+          diag_.notes.push_back(input_error(
+              file_, ptr, name + " is not raised: an ambient capability must also be permitted and inheritable"));
+      }
+    }
   }
 
   std::vector<Mount> read_mounts(const json& j) {
@@ -327,6 +355,7 @@ class ConfigReader {
     });
     if (j.contains("sysctl")) guard([&] { l.sysctl = j.at("sysctl").get<std::map<std::string, std::string>>(); });
     if (j.contains("netDevices")) guard([&] { l.net_devices = read_net_devices(j.at("netDevices")); });
+    if (j.contains("devices")) guard([&] { l.devices = read_devices(j.at("devices")); });
     guard([&] {
       auto strings = [&j](const char* key) {
         return j.contains(key) ? j.at(key).get<std::vector<std::string>>() : std::vector<std::string>{};
@@ -338,6 +367,57 @@ class ConfigReader {
     l.has_resources = j.contains("resources");
     if (l.has_resources) l.resources = j.at("resources").dump();
     return namespaces_read;
+  }
+
+  // A node outside /dev, or one that the path's ".." would put there, could shadow a
+  // file the workload trusts; the runtime makes nodes only under /dev.
+  std::vector<Device> read_devices(const json& j) {
+    std::vector<Device> out;
+    std::set<std::string> paths;
+    for (size_t i = 0; i < j.size(); ++i) {
+      const json& d = j[i];
+      std::string ptr = pointer_append("/linux/devices", i);
+      known(d, ptr, {"path", "type", "major", "minor", "fileMode", "uid", "gid"});
+      Device dev;
+      dev.path = d.at("path").get<std::string>();
+      std::string type = d.at("type").get<std::string>();
+      if (type.size() != 1 || std::string_view("cbup").find(type[0]) == std::string_view::npos)
+        problem(ptr + "/type", "expected c, b, u or p (got \"" + type + "\")");
+      else
+        dev.type = type[0];
+      if (!is_plain_dev_path(dev.path))
+        problem(ptr + "/path", "expected a path under /dev/ without \".\" or \"..\" components (got \"" +
+                                   dev.path + "\")");
+      else if (!paths.insert(dev.path).second)
+        problem(ptr + "/path", "a second device at " + dev.path);
+      if (dev.type != 'p') {
+        for (const char* key : {"major", "minor"})
+          if (!d.contains(key)) problem(ptr, std::string("expected \"") + key + "\" for a device of type " + type);
+      }
+      if (d.contains("major")) dev.major = d.at("major").get<uint32_t>();
+      if (d.contains("minor")) dev.minor = d.at("minor").get<uint32_t>();
+      if (d.contains("fileMode")) {
+        dev.file_mode = d.at("fileMode").get<uint32_t>();
+        if (*dev.file_mode > 07777) problem(ptr + "/fileMode", "expected permission bits, at most 07777 (4095)");
+      }
+      if (d.contains("uid")) dev.uid = d.at("uid").get<uint32_t>();
+      if (d.contains("gid")) dev.gid = d.at("gid").get<uint32_t>();
+      out.push_back(std::move(dev));
+    }
+    return out;
+  }
+
+  static bool is_plain_dev_path(const std::string& path) {
+    if (!path.starts_with("/dev/") || path.size() == 5 || path.ends_with('/')) return false;
+    size_t pos = 5;
+    while (pos <= path.size()) {
+      size_t next = path.find('/', pos);
+      std::string_view part(path.data() + pos, (next == std::string::npos ? path.size() : next) - pos);
+      if (part.empty() || part == "." || part == "..") return false;
+      if (next == std::string::npos) break;
+      pos = next + 1;
+    }
+    return true;
   }
 
   std::vector<NetDevice> read_net_devices(const json& j) {

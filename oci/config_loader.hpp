@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +42,6 @@ Result<Config> parse_config(std::string_view text, const std::string& file, Diag
 
 // Namespace types the runtime creates or joins.
 bool is_supported_namespace(std::string_view type);
+std::span<const std::string_view> supported_namespaces();
 
 }  // namespace mr::oci

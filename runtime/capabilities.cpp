@@ -5,27 +5,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <fstream>
 
-#include "base/log.hpp"
+#include "oci/capability_names.hpp"
 
 namespace mr::runtime {
 
 namespace {
 
-// Index = capability number (include/uapi/linux/capability.h).
-constexpr const char* kCapNames[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-    "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-constexpr int kNumCaps = sizeof kCapNames / sizeof kCapNames[0];
+const auto kCapNames = oci::capability_names();
+const int kNumCaps = static_cast<int>(kCapNames.size());
 
 // The highest capability this kernel knows (capabilities(7)).
 int last_cap() {
@@ -38,8 +27,7 @@ int last_cap() {
 }  // namespace
 
 Result<int> capability_number(const std::string& name) {
-  for (int i = 0; i < kNumCaps; ++i)
-    if (name == kCapNames[i]) return i;
+  if (auto n = oci::capability_number_of(name)) return *n;
   return fail(EINVAL, "unknown capability \"" + name + "\"");
 }
 
@@ -55,7 +43,7 @@ Result<void> apply_bounding_set(const oci::Capabilities& caps) {
   for (int c = 0; c <= last; ++c) {
     if (keep & (uint64_t{1} << c)) continue;
     if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
-      return fail(errno, std::string("drop ") + (c < kNumCaps ? kCapNames[c] : "capability") +
+      return fail(errno, std::string("drop ") + (c < kNumCaps ? std::string(kCapNames[c]) : "capability") +
                                     " from the bounding set");
   }
   return {};
@@ -76,13 +64,14 @@ Result<void> apply_capability_sets(const oci::Capabilities& caps) {
   if (::syscall(SYS_capset, &hdr, data) != 0) return fail(errno, "set capabilities (capset)");
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
     return fail(errno, "clear ambient capabilities");
+  // The kernel raises an ambient capability only if it is permitted and inheritable.
+  // Like runc, the others are not raised and not refused (runc's default bundle asks for
+  // three that are not inheritable); the config loader notes each under --debug.
+  uint64_t raisable = amb & perm & inh;
   for (int c = 0; c < kNumCaps; ++c) {
-    if (!(amb & (uint64_t{1} << c))) continue;
-    // The kernel raises an ambient capability only if it is permitted and inheritable;
-    // like runc, a config that asks for one that is not is warned about, not refused.
+    if (!(raisable & (uint64_t{1} << c))) continue;
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0)
-      log_warn(std::string("cannot raise ambient ") + kCapNames[c] + ": " + std::strerror(errno) +
-               " (it must also be permitted and inheritable)");
+      return fail(errno, "raise the ambient capability " + std::string(kCapNames[c]));
   }
   return {};
 }

@@ -127,6 +127,17 @@ Result<std::optional<CgroupIntent>> plan_cgroups(const CreateRequest& req) {
   in.host = MR_TRY_VALUE(detect_cgroup_host());
   nlohmann::json resources = l.resources.empty() ? nlohmann::json() : nlohmann::json::parse(l.resources);
   in.plan = MR_TRY_VALUE(plan_resources(resources, in.host, true));
+  // As runc, the nodes linux.devices makes are usable: an allow rule each.
+  if (const Hierarchy* h = in.host.holding("devices"); h && h->version == 1) {
+    for (std::size_t i = 0; i < l.devices.size(); ++i) {
+      const oci::Device& d = l.devices[i];
+      if (d.type == 'p') continue;
+      std::string type = d.type == 'b' ? "b" : "c";
+      in.plan.writes.push_back({h->key, "devices.allow",
+                                type + " " + std::to_string(d.major) + ":" + std::to_string(d.minor) + " rwm",
+                                "/linux/devices/" + std::to_string(i)});
+    }
+  }
   for (const auto& w : in.plan.warnings) log_warn(w);
   return in;
 }

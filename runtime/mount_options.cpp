@@ -72,4 +72,11 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
   return out;
 }
 
+std::vector<std::string> known_mount_options() {
+  std::vector<std::string> out = {"bind", "rbind"};
+  for (const auto& f : kFlags) out.push_back(f.name);
+  for (auto [name, flag] : kPropagation) out.push_back(name);
+  return out;
+}
+
 }  // namespace mr::runtime

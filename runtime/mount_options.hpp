@@ -20,5 +20,8 @@ struct MountOptions {
 };
 
 MountOptions parse_mount_options(const std::vector<std::string>& options);
+// Every option parse_mount_options() knows as a flag, a propagation or a bind (what
+// `mini-runc features` lists as mountOptions); others go to the filesystem as data.
+std::vector<std::string> known_mount_options();
 
 }  // namespace mr::runtime

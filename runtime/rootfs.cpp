@@ -8,6 +8,7 @@
 
 #include "base/log.hpp"
 #include "runtime/cgroup_mount.hpp"
+#include "runtime/devices.hpp"
 #include "runtime/mount_options.hpp"
 #include "runtime/safe_path.hpp"
 
@@ -79,28 +80,6 @@ Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Moun
   return {};
 }
 
-constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
-constexpr std::pair<const char*, const char*> kDevLinks[] = {
-    {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
-    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
-};
-
-// Device nodes are bound from the host's /dev rather than made with mknod, as runc does
-// for containers that may not create devices.
-Result<void> make_devices(int root_fd) {
-  for (const char* dev : kDevices) {
-    std::string host = std::string("/dev/") + dev;
-    auto target = MR_TRY_VALUE(make_in_root(root_fd, host, Leaf::file));
-    MR_TRY(do_mount("bind " + host, host.c_str(), fd_path(target.get()), nullptr, MS_BIND));
-  }
-  auto dev_dir = MR_TRY_VALUE(make_in_root(root_fd, "/dev", Leaf::directory));
-  for (auto [name, target] : kDevLinks) {
-    if (::symlinkat(target, dev_dir.get(), name) != 0 && errno != EEXIST)
-      return fail(errno, std::string("create /dev/") + name);
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs) {
@@ -118,7 +97,7 @@ Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, c
   bool in_cgroupns = oci::has_namespace(cfg, "cgroup");
   for (std::size_t i = 0; i < cfg.mounts.size(); ++i)
     MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i, in_cgroupns));
-  MR_TRY(make_devices(root.get()));
+  MR_TRY(make_devices(root.get(), cfg.linux.devices));
   return {};
 }
 
