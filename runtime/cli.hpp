@@ -52,6 +52,8 @@ Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
 Command add_pause_command(CLI::App& app, const GlobalOptions& g);
 Command add_resume_command(CLI::App& app, const GlobalOptions& g);
 Command add_ps_command(CLI::App& app, const GlobalOptions& g);
+Command add_update_command(CLI::App& app, const GlobalOptions& g);
+Command add_events_command(CLI::App& app, const GlobalOptions& g);
 Command add_features_command(CLI::App& app, const GlobalOptions& g);
 
 // Helpers shared by the commands.

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "network/service.hpp"
@@ -39,6 +40,10 @@ Result<void> start_container(const StateDir& dir, const State& st);
 // Freezes (pause) or thaws (resume) the container's cgroup: runc's pause needs a
 // running container, resume a paused one.
 Result<void> pause_container(const StateDir& dir, const State& st, bool frozen);
+
+// Writes `resources` (linux.resources) to the container's cgroups, checked first as create
+// checks it; runc's update needs a container that is not stopped.
+Result<void> update_container(const StateDir& dir, const State& st, const nlohmann::json& resources);
 
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all);
 

@@ -59,8 +59,8 @@ Result<void> signal_all(const State& st, int sig) {
   if (ns == 0) return {};
   if (ns == pid_namespace("self")) {
     log_warn("kill --all: container \"" + st.id +
-             "\" has no pid namespace of its own, so only its init is signalled (mini-runc keeps no cgroup "
-             "to find its other processes by)");
+             "\" has no pid namespace of its own, so only its init is signalled (it has no cgroup "
+             "to find its other processes by: --cgroup-manager disabled)");
     return {};
   }
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
@@ -127,6 +127,23 @@ Result<void> pause_container(const StateDir& dir, const State& st, bool frozen) 
     return fail(EINVAL, "container \"" + st.id + "\" is " + to_string(status) + ", not " + to_string(needed));
   if (st.cgroups.empty()) return fail(ENOTSUP, "container \"" + st.id + "\" has no cgroup to freeze");
   return freeze_cgroup(st.cgroups, frozen);
+}
+
+Result<void> update_container(const StateDir& dir, const State& st, const nlohmann::json& resources) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
+  Status status = current_status(dir, st);
+  if (status == Status::stopped) return fail(ESRCH, "container \"" + st.id + "\" is not running");
+  if (st.cgroups.empty()) return fail(ENOTSUP, "container \"" + st.id + "\" has no cgroup to update");
+  auto host = MR_TRY_VALUE(detect_cgroup_host());
+  auto plan = MR_TRY_VALUE(plan_resources(resources, host, false));
+  // Raising a v1 memory limit above memory+swap needs memory+swap raised first.
+  auto first = plan.writes;
+  std::stable_partition(first.begin(), first.end(), [](const CgroupWrite& w) { return w.file == "memory.memsw.limit_in_bytes"; });
+  ResourcePlan swapped{first, {}};
+  if (auto r = apply_plan(st.cgroups, plan); !r) {
+    if (auto again = apply_plan(st.cgroups, swapped); !again) return std::unexpected(std::move(r).error());
+  }
+  return {};
 }
 
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all) {

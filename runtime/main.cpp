@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
       add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g),
       add_network_command(app, g), add_validate_command(app, g),
       add_cleanup_command(app, g), add_pause_command(app, g), add_resume_command(app, g),
-      add_ps_command(app, g),      add_features_command(app, g),
+      add_ps_command(app, g),      add_update_command(app, g),
+      add_events_command(app, g),      add_features_command(app, g),
   };
   try {
     app.parse(argc, argv);

@@ -323,3 +323,48 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: a cgroup mount shows the container'
     CHECK_FALSE(guard.any_left());
   }
 }
+
+TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: update writes the new limits and events --stats reads them back") {
+  std::string path = unique_cgroup_path("update");
+  CgroupCleanup guard(path);
+  b.config["linux"]["cgroupsPath"] = path;
+  b.config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}}}, {"pids", {{"limit", 20}}}};
+  b.args(kWaiter);
+  b.write();
+  REQUIRE(runc({"run", "--detach", "--bundle", b.dir, "up"}).status == 0);
+  auto file = [&](const char* h, const char* f) { return first_line(read_file(cgroup_dir_of(h, path + "/") + f)); };
+
+  auto u = runc({"update", "--memory", std::to_string(96 << 20), "--pids-limit", "40", "--cpu-shares", "300",
+                 "--cpu-quota", "20000", "--cpu-period", "100000", "--cpuset-cpus", "0", "up"});
+  INFO(u.err);
+  REQUIRE(u.status == 0);
+  CHECK(file("memory", "memory.limit_in_bytes") == std::to_string(96 << 20));
+  CHECK(file("pids", "pids.max") == "40");
+  CHECK(file("cpu", "cpu.shares") == "300");
+  CHECK(file("cpu", "cpu.cfs_quota_us") == "20000");
+  CHECK(file("cpuset", "cpuset.cpus") == "0");
+
+  // -r -: linux.resources on stdin.
+  auto r = runc({"update", "-r", "-", "up"}, R"({"pids": {"limit": 50}})");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(file("pids", "pids.max") == "50");
+  // A bad value changes nothing.
+  auto bad = runc({"update", "--pids-limit", "7", "--cpu-shares", "1", "up"});
+  CHECK(bad.status != 0);
+  CHECK(bad.err.find("/linux/resources/cpu/shares") != std::string::npos);
+  CHECK(file("pids", "pids.max") == "50");
+
+  auto e = runc({"events", "--stats", "up"});
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  auto j = nlohmann::json::parse(e.out);
+  CHECK(j["type"] == "stats");
+  CHECK(j["id"] == "up");
+  CHECK(j["data"]["pids"]["limit"] == 50);
+  CHECK(j["data"]["pids"]["current"] == std::stoull(file("pids", "pids.current")));
+  CHECK(j["data"]["memory"]["usage"]["limit"] == std::stoull(file("memory", "memory.limit_in_bytes")));
+  CHECK(j["data"]["cpu"]["usage"]["total"].get<uint64_t>() > 0);
+  CHECK(j["data"].contains("blkio"));
+  CHECK(j["data"].contains("hugetlb"));
+}
