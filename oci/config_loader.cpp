@@ -53,7 +53,8 @@ constexpr Unsupported kRefused[] = {
 };
 
 // Resource limits the runtime does not apply: one warning naming them.
-constexpr std::array<std::string_view, 2> kResourcePointers = {"/linux/resources", "/linux/intelRdt"};
+// linux.resources is applied by the runtime's cgroup manager, which refuses what it cannot enforce.
+constexpr std::array<std::string_view, 1> kResourcePointers = {"/linux/intelRdt"};
 
 // Fields newer than the packaged schema (runtime-spec 1.1 and later) that change how
 // the workload runs and that the runtime does not apply: a warning each, not only the
@@ -373,6 +374,7 @@ class ConfigReader {
       l.seccomp = read_seccomp(j.at("seccomp"), found);
       for (auto& p : found) problem(std::move(p.pointer), std::move(p.what));
     });
+    if (l.has_resources) l.resources = j.at("resources").dump();
     return namespaces_read;
   }
 

@@ -23,7 +23,7 @@ Result<CleanupOutcome> cleanup_container(const StateDir& dir) {
   if (!st && st.error().err != ENOENT) return std::unexpected(std::move(st).error());
   if (st) {
     Status status = current_status(dir, *st);
-    if (status == Status::created || status == Status::running) return CleanupOutcome{Cleanup::alive, ""};
+    if (status == Status::created || status == Status::running || status == Status::paused) return CleanupOutcome{Cleanup::alive, ""};
   }
   // Reached before the init of a create that never finished is killed below.
   auto reached = MR_TRY_VALUE(reach_network({.id = dir.id, .state_dir = dir.path(), .pid = st ? st->pid : 0,

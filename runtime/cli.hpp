@@ -26,6 +26,7 @@ struct GlobalOptions {
   bool systemd_cgroup = false;
   std::string criu;
   std::string rootless;
+  std::string cgroup_manager;  // cgroupfs, systemd or disabled (crun's flag); "" = by --systemd-cgroup
 };
 
 struct Command {
@@ -48,6 +49,12 @@ Command add_net_command(CLI::App& app, const GlobalOptions& g);
 Command add_network_command(CLI::App& app, const GlobalOptions& g);
 Command add_validate_command(CLI::App& app, const GlobalOptions& g);
 Command add_cleanup_command(CLI::App& app, const GlobalOptions& g);
+// pause, resume (runtime/cmd_pause.cpp).
+Command add_pause_command(CLI::App& app, const GlobalOptions& g);
+Command add_resume_command(CLI::App& app, const GlobalOptions& g);
+Command add_ps_command(CLI::App& app, const GlobalOptions& g);
+Command add_update_command(CLI::App& app, const GlobalOptions& g);
+Command add_events_command(CLI::App& app, const GlobalOptions& g);
 Command add_features_command(CLI::App& app, const GlobalOptions& g);
 
 // Helpers shared by the commands.

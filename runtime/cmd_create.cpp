@@ -21,7 +21,8 @@ Result<State> create_from_flags(const GlobalOptions& g, const CreateFlags& f) {
   if (!f.console_socket.empty() && !cfg.process.terminal)
     log_debug("--console-socket is unused: process.terminal is false");
   CreateRequest req{.dir = dir, .bundle = bundle, .config = &cfg, .network = &network, .preserve_fds = f.preserve_fds,
-                    .console_socket = f.console_socket, .pid_file = f.pid_file, .config_text = std::move(config_text)};
+                    .console_socket = f.console_socket, .pid_file = f.pid_file, .config_text = std::move(config_text),
+                    .cgroup_driver = MR_TRY_VALUE(cgroup_driver(g.systemd_cgroup, g.cgroup_manager))};
   return create_container(req);
 }
 

@@ -83,7 +83,7 @@ Result<int> run_exec(const GlobalOptions& g, const ExecFlags& f) {
   if (!f.process_label.empty())
     return fail(EINVAL, "--process-label: an SELinux label is not applied; ignoring it would weaken isolation");
   auto c = MR_TRY_VALUE(load_container(g, f.id));
-  MR_TRY(check_exec_status(c.dir, c.state));
+  MR_TRY(check_exec_status(c.dir, c.state, f.ignore_paused));
   oci::Config config = MR_TRY_VALUE(load_kept_config(c.dir));
   oci::Process process;
   if (!f.process_file.empty()) {
@@ -126,7 +126,7 @@ Command add_exec_command(CLI::App& app, const GlobalOptions& g) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--apparmor", f->apparmor, "refused when not empty: AppArmor profiles are not applied");
   sub->add_option("--process-label", f->process_label, "refused when not empty: SELinux labels are not applied");
-  sub->add_flag("--ignore-paused", f->ignore_paused, "accepted for runc compatibility");
+  sub->add_flag("--ignore-paused", f->ignore_paused, "exec in a paused container (the process joins its frozen cgroups)");
   // One value per occurrence of the repeatable flags (CLI11 lets a vector option take
   // every word up to the next flag, which would swallow the id and the command).
   // Everything after the id is the command and its arguments, their own flags

@@ -17,7 +17,7 @@ Result<LiveNetwork> open_live_network(const GlobalOptions& g, const std::string&
   auto st = MR_TRY_VALUE(load_state(dir));
   Status status = current_status(dir, st);
   std::string what = cmd + ": container \"" + id + "\"";
-  if (status != Status::created && status != Status::running)
+  if (status != Status::created && status != Status::running && status != Status::paused)
     return fail(0, what + " is " + to_string(status) + ", not created or running");
   LiveNetwork live{std::move(*lock), std::move(dir), std::move(st)};
   if (!network::administered(live.where(), !live.state.own_netns))

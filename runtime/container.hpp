@@ -4,12 +4,14 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "network/service.hpp"
 #include "base/error.hpp"
 #include "oci/config.hpp"
 #include "netspec/network_spec.hpp"
+#include "runtime/cgroup_path.hpp"
 #include "runtime/state.hpp"
 
 namespace mr::runtime {
@@ -24,6 +26,7 @@ struct CreateRequest {
   std::string console_socket;   // for process.terminal: where the pty master is sent
   std::string pid_file;
   std::string config_text;  // config.json as read, kept in ROOT/ID for `exec`
+  CgroupDriver cgroup_driver = CgroupDriver::cgroupfs;
 };
 
 // Makes the container's namespaces and root filesystem and leaves its init blocked on
@@ -34,6 +37,14 @@ Result<State> create_container(const CreateRequest& req);
 
 // Lets a created container's init go on to exec the process; runs poststart hooks.
 Result<void> start_container(const StateDir& dir, const State& st);
+
+// Freezes (pause) or thaws (resume) the container's cgroup: runc's pause needs a
+// running container, resume a paused one.
+Result<void> pause_container(const StateDir& dir, const State& st, bool frozen);
+
+// Writes `resources` (linux.resources) to the container's cgroups, checked first as create
+// checks it; runc's update needs a container that is not stopped.
+Result<void> update_container(const StateDir& dir, const State& st, const nlohmann::json& resources);
 
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all);
 

@@ -3,6 +3,7 @@
 // be ready.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
@@ -12,6 +13,7 @@
 
 #include "base/rfc3339.hpp"
 #include "network/service.hpp"
+#include "runtime/cgroup_manager.hpp"
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
@@ -48,9 +50,18 @@ class CreateRollback {
         log_warn("undo create: " + r.error().message());
       return;
     }
+    if (child_ > 0) {
+      // Our own child, not yet reaped: its pid cannot have been reused.
+      ::kill(child_, SIGKILL);
+      while (::waitpid(child_, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    if (auto r = remove_cgroups(cgroups_); !r) log_warn("undo create: " + r.error().message());
     if (auto r = remove_leftover(dir_, false); !r) log_warn("undo create: " + r.error().message());
   }
   int lock_fd() const { return lock_.get(); }
+  void cgroups_made(const ContainerCgroups& cg) { cgroups_ = cg; }
+  void child_started(pid_t child) { child_ = child; }
   void init_started(const State& st) { state_ = st; }
   void dismiss() { dismissed_ = true; }
 
@@ -59,6 +70,8 @@ class CreateRollback {
   // destructor's body).
   UniqueFd lock_;
   StateDir dir_;
+  ContainerCgroups cgroups_;
+  pid_t child_ = -1;
   std::optional<State> state_;
   bool dismissed_ = false;
 };
@@ -92,6 +105,43 @@ Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir
 // createRuntime and createContainer; "created" for startContainer).
 std::string hook_state(const State& st, Status status) { return state_json(st, status, false); }
 
+// What create will make in the cgroups, all checked before anything is made.
+struct CgroupIntent {
+  CgroupHost host;
+  CgroupPath path;
+  ResourcePlan plan;
+};
+
+Result<std::optional<CgroupIntent>> plan_cgroups(const CreateRequest& req) {
+  const oci::Linux& l = req.config->linux;
+  if (req.cgroup_driver == CgroupDriver::disabled) {
+    // podman's --cgroups=disabled still writes linux.resources; crun ignores it then.
+    if (l.has_resources)
+      log_warn("config.json:/linux/resources: resource limits are not applied: --cgroup-manager disabled makes no cgroups");
+    if (!l.cgroups_path.empty())
+      log_warn("linux.cgroupsPath \"" + l.cgroups_path + "\" is ignored: --cgroup-manager disabled makes no cgroups");
+    return std::nullopt;
+  }
+  CgroupIntent in;
+  in.path = MR_TRY_VALUE(resolve_cgroups_path(l.cgroups_path, req.dir.id, req.cgroup_driver));
+  in.host = MR_TRY_VALUE(detect_cgroup_host());
+  nlohmann::json resources = l.resources.empty() ? nlohmann::json() : nlohmann::json::parse(l.resources);
+  in.plan = MR_TRY_VALUE(plan_resources(resources, in.host, true));
+  // As runc, the nodes linux.devices makes are usable: an allow rule each.
+  if (const Hierarchy* h = in.host.holding("devices"); h && h->version == 1) {
+    for (std::size_t i = 0; i < l.devices.size(); ++i) {
+      const oci::Device& d = l.devices[i];
+      if (d.type == 'p') continue;
+      std::string type = d.type == 'b' ? "b" : "c";
+      in.plan.writes.push_back({h->key, "devices.allow",
+                                type + " " + std::to_string(d.major) + ":" + std::to_string(d.minor) + " rwm",
+                                "/linux/devices/" + std::to_string(i)});
+    }
+  }
+  for (const auto& w : in.plan.warnings) log_warn(w);
+  return in;
+}
+
 }  // namespace
 
 Result<void> check_supported(const oci::Config& cfg) {
@@ -104,14 +154,12 @@ Result<void> check_supported(const oci::Config& cfg) {
   // for, and the workload would share the caller's devices and addresses.
   if (!has_namespace(cfg, "network"))
     log_warn("linux.namespaces has no network namespace: the container shares the caller's network namespace");
-  // linux.resources is warned about by the config loader, which names its parts.
-  if (!cfg.linux.cgroups_path.empty())
-    log_warn("linux.cgroupsPath \"" + cfg.linux.cgroups_path + "\" is ignored: mini-runc manages no cgroups");
   return {};
 }
 
 Result<State> create_container(const CreateRequest& req) {
   MR_TRY(check_supported(*req.config));
+  auto cgroups = MR_TRY_VALUE(plan_cgroups(req));
   std::string rootfs = MR_TRY_VALUE(absolute_rootfs(req.bundle, req.config->root));
   // Made before the rollback, so that it is closed after it: a failed create kills the
   // init first, which would otherwise wake on the closed socket and report that too.
@@ -137,9 +185,22 @@ Result<State> create_container(const CreateRequest& req) {
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
                   .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
                   .console_socket = console.get(), .runtime_lock = rollback.lock_fd()};
+  ContainerCgroups cg;
+  if (cgroups) {
+    cg = MR_TRY_VALUE(make_cgroups(cgroups->host, cgroups->path));
+    rollback.cgroups_made(cg);
+    MR_TRY(apply_plan(cg, cgroups->plan));
+  }
   InitLaunch launch = MR_TRY_VALUE(launch_init(ctx, pair));
   int sock = pair.runtime_end.get();
+  // Stage 1 or the init waits for this before it makes a cgroup namespace or runs
+  // anything of the workload; its children inherit its cgroups.
+  rollback.child_started(launch.child);
+  if (!cg.empty()) MR_TRY_CTX(add_process(cg, launch.child), "cgroups");
+  MR_TRY(sync_send(sock, SyncTag::placed));
   pid_t init = MR_TRY_VALUE(await_init(launch, sock));
+  // Reaped by await_init when it was stage 1.
+  rollback.child_started(launch.via_stage1 ? -1 : launch.child);
 
   State st;
   st.id = req.dir.id;
@@ -152,6 +213,7 @@ Result<State> create_container(const CreateRequest& req) {
   st.poststart = cfg.hooks.poststart;
   st.poststop = cfg.hooks.poststop;
   st.creating = true;
+  st.cgroups = cg;
   rollback.init_started(st);
   MR_TRY(save_state(req.dir, st));
 

@@ -196,9 +196,13 @@ Result<oci::Config> load_kept_config(const StateDir& dir) {
   return oci::parse_config(*text, dir.kept_config(), diag);
 }
 
-Result<void> check_exec_status(const StateDir& dir, const State& st) {
+Result<void> check_exec_status(const StateDir& dir, const State& st, bool ignore_paused) {
   switch (current_status(dir, st)) {
     case Status::running: return {};
+    // As runc: the process would join frozen cgroups and freeze at once.
+    case Status::paused:
+      if (ignore_paused) return {};
+      return fail(0, "cannot exec in a paused container: resume it first (or --ignore-paused)");
     case Status::stopped: return fail(0, "cannot exec in a stopped container");
     case Status::creating:
     case Status::created: return fail(0, "cannot exec in a created container: start it first");

@@ -36,7 +36,7 @@ struct ExecRequest {
 Result<oci::Config> load_kept_config(const StateDir& dir);
 
 // Refuses a container that is not running, in one line, as runc does.
-Result<void> check_exec_status(const StateDir& dir, const State& st);
+Result<void> check_exec_status(const StateDir& dir, const State& st, bool ignore_paused);
 
 // Runs the process; returns its exit status (runc's: 128+N when killed by signal N) in
 // the foreground, or 0 once it runs with `detach`.

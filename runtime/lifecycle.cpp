@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <csignal>
 
 #include "base/fault.hpp"
+#include "runtime/cgroup_freezer.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
 #include "base/log.hpp"
@@ -32,6 +34,22 @@ ino_t pid_namespace(const std::string& pid) {
   return sb.st_ino;
 }
 
+// Every process of the container's cgroup, as runc's signalAllProcesses: the cgroup is
+// frozen meanwhile where a freezer is at hand, so that none forks a child unseen.
+Result<void> signal_cgroup(const State& st, int sig) {
+  auto pids = MR_TRY_VALUE(cgroup_pids(st.cgroups));
+  for (pid_t pid : pids) {
+    if (pid == st.pid) continue;
+    // A pid read from cgroup.procs may end and be reused before the pidfd is opened;
+    // checked again through the pidfd's /proc entry being in the same cgroup.
+    auto fd = pidfd_open(pid);
+    if (!fd) continue;
+    auto again = cgroup_pids(st.cgroups);
+    if (again && std::find(again->begin(), again->end(), pid) != again->end()) (void)pidfd_send_signal(fd->get(), sig);
+  }
+  return {};
+}
+
 // Without cgroups, the container's processes are found by their pid namespace; only
 // done when the container has its own (else it would be every process on the host).
 // Without one, only the init is signalled: its other namespaces do not tell its
@@ -41,8 +59,8 @@ Result<void> signal_all(const State& st, int sig) {
   if (ns == 0) return {};
   if (ns == pid_namespace("self")) {
     log_warn("kill --all: container \"" + st.id +
-             "\" has no pid namespace of its own, so only its init is signalled (mini-runc keeps no cgroup "
-             "to find its other processes by)");
+             "\" has no pid namespace of its own, so only its init is signalled (it has no cgroup "
+             "to find its other processes by: --cgroup-manager disabled)");
     return {};
   }
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
@@ -101,12 +119,39 @@ Result<void> start_container(const StateDir& dir, const State& st) {
   return {};
 }
 
+Result<void> pause_container(const StateDir& dir, const State& st, bool frozen) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
+  Status status = current_status(dir, st);
+  Status needed = frozen ? Status::running : Status::paused;
+  if (status != needed)
+    return fail(EINVAL, "container \"" + st.id + "\" is " + to_string(status) + ", not " + to_string(needed));
+  if (st.cgroups.empty()) return fail(ENOTSUP, "container \"" + st.id + "\" has no cgroup to freeze");
+  return freeze_cgroup(st.cgroups, frozen);
+}
+
+Result<void> update_container(const StateDir& dir, const State& st, const nlohmann::json& resources) {
+  auto lock = MR_TRY_VALUE(lock_state_dir(dir));
+  Status status = current_status(dir, st);
+  if (status == Status::stopped) return fail(ESRCH, "container \"" + st.id + "\" is not running");
+  if (st.cgroups.empty()) return fail(ENOTSUP, "container \"" + st.id + "\" has no cgroup to update");
+  auto host = MR_TRY_VALUE(detect_cgroup_host());
+  auto plan = MR_TRY_VALUE(plan_resources(resources, host, false));
+  // Raising a v1 memory limit above memory+swap needs memory+swap raised first.
+  auto first = plan.writes;
+  std::stable_partition(first.begin(), first.end(), [](const CgroupWrite& w) { return w.file == "memory.memsw.limit_in_bytes"; });
+  ResourcePlan swapped{first, {}};
+  if (auto r = apply_plan(st.cgroups, plan); !r) {
+    if (auto again = apply_plan(st.cgroups, swapped); !again) return std::unexpected(std::move(r).error());
+  }
+  return {};
+}
+
 Result<void> kill_container(const StateDir& dir, const State& st, int sig, bool all) {
   auto lock = MR_TRY_VALUE(lock_state_dir(dir));
   Status status = current_status(dir, st);
   if (status == Status::stopped) return fail(ESRCH, "container \"" + st.id + "\" is not running");
   auto init = MR_TRY_VALUE(open_init(st));
-  if (all) MR_TRY(signal_all(st, sig));
+  if (all) MR_TRY(st.cgroups.empty() ? signal_all(st, sig) : signal_cgroup(st, sig));
   return pidfd_send_signal(init.get(), sig);
 }
 
@@ -136,6 +181,9 @@ Result<void> destroy_container(const StateDir& dir, const State& st, netns::Reac
   // journal, the pin) and the state that lists the container, for the next delete or
   // cleanup to try again; its poststop hooks run once it is gone.
   MR_TRY_CTX(teardown_network(net, reached, forget_network), "network teardown");
+  // The init is gone; processes it left in a shared pid namespace are not waited for
+  // beyond remove_cgroups' bound, and a cgroup they keep busy is named in a warning.
+  if (auto r = remove_cgroups(st.cgroups); !r) log_warn("cgroups: " + r.error().message());
   if (auto r = remove_state_dir(dir); !r) log_warn(r.error().message());
   run_hooks_warn(st.poststop, "poststop", state_json(st, Status::stopped, false));
   return {};
@@ -166,11 +214,15 @@ Result<void> delete_container(const StateDir& dir, const DeleteOptions& opts) {
   // ones and send the physical ones home renamed).
   auto reached = MR_TRY_VALUE(reach_before_end(dir, &*st, opts.forget_network));
   if (status != Status::stopped) {
+    // A frozen task takes SIGKILL only once thawed (runc's destroy thaws first too).
+    if (status == Status::paused) MR_TRY_CTX(freeze_cgroup(st->cgroups, false), "thaw before kill");
     auto init = open_process(st->pid, st->start_time);
     if (init && *init) {
       MR_TRY(pidfd_send_signal((*init)->get(), SIGKILL));
       MR_TRY(pidfd_wait_exit((*init)->get()));
     }
+    // What the init leaves behind outside its pid namespace (or in none of its own).
+    if (!st->cgroups.empty()) (void)signal_cgroup(*st, SIGKILL);
   }
   return destroy_container(dir, *st, &reached, opts.forget_network);
 }

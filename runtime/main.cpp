@@ -32,19 +32,24 @@ int main(int argc, char** argv) {
   app.add_option("--log", g.log, "also write messages to this file");
   app.add_option("--log-format", g.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", g.debug, "print debug messages");
-  app.add_flag("--systemd-cgroup", g.systemd_cgroup, "accepted for runc compatibility; no cgroups are managed");
+  app.add_flag("--systemd-cgroup", g.systemd_cgroup,
+               "read linux.cgroupsPath as slice:prefix:name and make the cgroup where systemd would put that "
+               "scope (no systemd is asked)");
   app.add_option("--criu", g.criu, "accepted for runc compatibility; checkpointing is not supported");
   app.add_option("--rootless", g.rootless, "accepted for runc compatibility");
   // crun's option: podman passes "--cgroup-manager disabled" for --cgroups=disabled.
-  std::string cgroup_manager;
-  app.add_option("--cgroup-manager", cgroup_manager, "accepted for crun compatibility; no cgroups are managed")
+  app.add_option("--cgroup-manager", g.cgroup_manager,
+                 "cgroupfs (default): make cgroups by linux.cgroupsPath; systemd: as --systemd-cgroup; "
+                 "disabled: make no cgroups (linux.resources is then not applied, with a warning)")
       ->check(CLI::IsMember({"cgroupfs", "systemd", "disabled"}));
   std::vector<Command> commands = {
       add_run_command(app, g),    add_create_command(app, g), add_start_command(app, g),
       add_state_command(app, g),  add_kill_command(app, g),   add_delete_command(app, g),
       add_list_command(app, g),   add_spec_command(app, g),   add_net_command(app, g),
       add_network_command(app, g), add_validate_command(app, g),
-      add_cleanup_command(app, g), add_exec_command(app, g), add_features_command(app, g),
+      add_cleanup_command(app, g), add_exec_command(app, g),   add_pause_command(app, g),
+      add_resume_command(app, g),  add_ps_command(app, g),     add_update_command(app, g),
+      add_events_command(app, g),  add_features_command(app, g),
   };
   try {
     app.parse(argc, argv);

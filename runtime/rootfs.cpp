@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/log.hpp"
+#include "runtime/cgroup_mount.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/mount_options.hpp"
 #include "runtime/safe_path.hpp"
@@ -41,14 +42,15 @@ Result<void> remount_bind(int root_fd, const std::string& dest, unsigned long fl
                   MS_BIND | MS_REMOUNT | flags);
 }
 
-Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Mount& m, std::size_t index) {
+Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Mount& m, std::size_t index,
+                         bool in_cgroupns) {
   const std::string where = "mounts[" + std::to_string(index) + "] " + m.destination;
   if (m.destination.empty() || m.destination.front() != '/')
     return fail(EINVAL, where + ": destination must be an absolute path");
   auto opts = parse_mount_options(m.options);
   if (m.type == "bind") opts.bind = true;
   if (m.type == "cgroup" || m.type == "cgroup2") {
-    log_warn(where + ": cgroup mounts are not supported (mini-runc manages no cgroups); skipped");
+    MR_TRY_CTX(mount_cgroup_tree(root_fd, m.destination, m.type, opts, in_cgroupns), where);
     return {};
   }
   std::string source = host_source(bundle, m.source);
@@ -92,7 +94,9 @@ Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, c
   MR_TRY(do_mount("bind the root filesystem " + rootfs + " onto itself", rootfs.c_str(), rootfs, nullptr,
                   MS_BIND | MS_REC));
   auto root = MR_TRY_VALUE(open_dir(rootfs));
-  for (std::size_t i = 0; i < cfg.mounts.size(); ++i) MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i));
+  bool in_cgroupns = oci::has_namespace(cfg, "cgroup");
+  for (std::size_t i = 0; i < cfg.mounts.size(); ++i)
+    MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i, in_cgroupns));
   MR_TRY(make_devices(root.get(), cfg.linux.devices));
   return {};
 }

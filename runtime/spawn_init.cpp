@@ -25,8 +25,16 @@ namespace {
 
 // Joins and makes the namespaces, then forks the init, which is in a joined or new pid
 // namespace only as a child of the process that entered it.
+// The runtime moves the first process it starts into the container's cgroups and then
+// says so; only then is a cgroup namespace made, so that its root is the container's
+// cgroup and not the runtime's (as runc's nsexec does).
+void await_cgroups(const InitContext& ctx) {
+  if (auto r = sync_expect(ctx.sync_fd, SyncTag::placed, "the container's cgroups"); !r) ::_exit(1);
+}
+
 [[noreturn]] void run_stage1(const InitContext& ctx, int new_flags) {
   if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
+  await_cgroups(ctx);
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (new_flags && ::unshare(new_flags) != 0)
     fail_to_runtime(ctx, sys_error(errno, "unshare the container's namespaces"));
@@ -53,8 +61,11 @@ namespace {
 // The init, cloned already in its new namespaces, joins the ones given by path itself.
 // Stage 1 does the two the other way round; without user namespaces (refused by
 // namespace_flag) the order changes nothing, as each type is either new or joined.
-[[noreturn]] void run_cloned_init(const InitContext& ctx, bool report_join) {
+[[noreturn]] void run_cloned_init(const InitContext& ctx, bool report_join, bool new_cgroupns) {
   if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
+  await_cgroups(ctx);
+  if (new_cgroupns && ::unshare(CLONE_NEWCGROUP) != 0)
+    fail_to_runtime(ctx, sys_error(errno, "unshare the container's cgroup namespace"));
   if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
   if (report_join && !sync_send(ctx.sync_fd, SyncTag::joined)) ::_exit(1);
   run_init(ctx);
@@ -97,11 +108,11 @@ Result<InitLaunch> launch_init(const InitContext& ctx, SyncPair& pair) {
   // namespaces, one fork and one wait fewer; where clone3 is refused (ENOSYS: older
   // kernels, and seccomp profiles such as Docker's default), stage 1 does the same.
   if (!joins_namespace(*ctx.config, "pid")) {
-    launch.child = clone_in_namespaces(new_flags);
+    launch.child = clone_in_namespaces(new_flags & ~CLONE_NEWCGROUP);
     launch.reports_join = joins_any(list);
     if (launch.child == 0) {
       pair.runtime_end.reset();
-      run_cloned_init(ctx, launch.reports_join);
+      run_cloned_init(ctx, launch.reports_join, (new_flags & CLONE_NEWCGROUP) != 0);
     }
     if (launch.child < 0 && errno != ENOSYS) return fail(errno, "clone the container's init");
   }

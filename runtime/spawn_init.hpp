@@ -17,7 +17,9 @@ struct InitLaunch {
 };
 
 // Starts the init (ctx.sync_fd is pair.init_end) and closes the runtime's copy of
-// pair.init_end. Nothing is waited for: see await_init.
+// pair.init_end. Nothing is waited for: see await_init. The child first waits for
+// SyncTag::placed, which the caller sends once it has moved launch.child into the
+// container's cgroups (a cgroup namespace is made after that).
 Result<InitLaunch> launch_init(const InitContext& ctx, SyncPair& pair);
 
 // Returns the init's pid once it is in all its namespaces; an error the init or stage 1

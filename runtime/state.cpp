@@ -14,6 +14,7 @@
 #include "base/fault.hpp"
 #include "base/state_root.hpp"
 #include "base/unique_fd.hpp"
+#include "runtime/cgroup_freezer.hpp"
 #include "runtime/process_handle.hpp"
 
 namespace mr::runtime {
@@ -52,6 +53,7 @@ const char* to_string(Status s) {
     case Status::creating: return "creating";
     case Status::created: return "created";
     case Status::running: return "running";
+    case Status::paused: return "paused";
     case Status::stopped: return "stopped";
   }
   return "unknown";
@@ -149,7 +151,9 @@ Result<void> save_state(const StateDir& dir, const State& st) {
             {"own_netns", st.own_netns},
             {"creating", st.creating},
             {"poststart", hooks_json(st.poststart)},
-            {"poststop", hooks_json(st.poststop)}};
+            {"poststop", hooks_json(st.poststop)},
+            {"cgroup_paths", st.cgroups.paths},
+            {"cgroups_made", st.cgroups.made}};
   return write_file_atomic(dir.state_file(), j.dump(2) + "\n");
 }
 
@@ -184,6 +188,8 @@ Result<State> load_state(const StateDir& dir) {
     st.creating = j.value("creating", false);
     st.poststart = hooks_from(j.value("poststart", json::array()));
     st.poststop = hooks_from(j.value("poststop", json::array()));
+    st.cgroups.paths = j.value("cgroup_paths", std::map<std::string, std::string>{});
+    st.cgroups.made = j.value("cgroups_made", std::vector<std::string>{});
     return st;
   } catch (const json::exception& e) {
     return fail(EINVAL, "corrupt state file " + dir.state_file() + ": " + e.what());
@@ -213,6 +219,8 @@ Status current_status(const StateDir& dir, const State& st) {
   if (st.creating) return Status::creating;
   struct stat sb{};
   if (::stat(dir.exec_fifo().c_str(), &sb) == 0) return Status::created;
+  // runc reports a frozen container as paused.
+  if (!st.cgroups.empty() && cgroup_frozen(st.cgroups)) return Status::paused;
   return Status::running;
 }
 

@@ -17,6 +17,7 @@
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "oci/config.hpp"
+#include "runtime/cgroup_manager.hpp"
 
 namespace mr::runtime {
 
@@ -24,7 +25,7 @@ namespace mr::runtime {
 inline constexpr const char* kOciVersion = "1.2.0";
 inline constexpr const char* kDefaultRoot = "/run/mini-runc";
 
-enum class Status { creating, created, running, stopped };
+enum class Status { creating, created, running, paused, stopped };
 const char* to_string(Status s);
 
 struct State {
@@ -39,6 +40,7 @@ struct State {
   // Kept from config.json at create: start and delete must not depend on the bundle
   // still being there or unchanged.
   std::vector<oci::Hook> poststart, poststop;
+  ContainerCgroups cgroups;  // none under --cgroup-manager disabled
 };
 
 // The files create makes in ROOT/ID, which remove_state_dir() removes with their

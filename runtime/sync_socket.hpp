@@ -13,6 +13,7 @@ namespace mr::runtime {
 
 
 enum class SyncTag : char {
+  placed = 'c',    // runtime -> stage 1 or init: in the container's cgroups (may unshare CLONE_NEWCGROUP)
   init_pid = 'P',  // stage 1 -> runtime: the init's pid, as the runtime sees it
   joined = 'J',    // init -> runtime, when cloned directly: in the namespaces given by path
   mounted = 'M',   // init -> runtime: its root filesystem is mounted (not yet pivoted into)

@@ -178,15 +178,15 @@ TEST_CASE("duplicate namespace types are an error") {
   CHECK(has_problem_at(c, "/linux/namespaces/5/type"));
 }
 
-TEST_CASE("linux.resources is one warning naming the limits") {
+TEST_CASE("linux.resources is kept for the cgroup manager without a warning") {
   json doc = default_config();
   doc["linux"]["resources"] = {{"memory", {{"limit", 1000000}}}, {"pids", {{"limit", 10}}}};
   Diagnostics diag;
   auto c = check(doc, diag);
   REQUIRE(c.config);
   CHECK(c.config->linux.has_resources);
-  REQUIRE(diag.warnings.size() == 1);
-  CHECK(diag.warnings[0].message() == "config.json:/linux/resources: resource limits are not applied: memory, pids");
+  CHECK(diag.warnings.empty());
+  CHECK(json::parse(c.config->linux.resources) == doc["linux"]["resources"]);
 }
 
 TEST_CASE("unknown properties are ignored with a debug note each") {
