@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -60,6 +61,23 @@ UniqueFd private_mount_namespace() {
   return ns;
 }
 
+// containers.conf's conmon_env_vars: conmon gets this environment alone, not podman's,
+// and so does the `podman container cleanup` it runs when the container exits, which
+// tears the network down (CNI DEL) whenever it takes the container's lock before `podman
+// rm` does. The test's MR_LEASE_DIR and MR_POOL_DIR (cni_host.hpp) must reach the plugin
+// and mini-runc there too: without them that DEL releases the device lease in the
+// default lease directory and the test's lease is left behind.
+std::string conmon_env_vars() {
+  std::string out = "conmon_env_vars = [";
+  bool first = true;
+  for (const char* name : {"PATH", "MR_LEASE_DIR", "MR_POOL_DIR"})
+    if (const char* value = std::getenv(name)) {
+      out += std::string(first ? "" : ", ") + "\"" + name + "=" + value + "\"";
+      first = false;
+    }
+  return out + "]\n";
+}
+
 }  // namespace
 
 Engine mini_runc() { return {.runtime = "mini-runc", .mini_runc = true}; }
@@ -94,7 +112,7 @@ Podman::Podman(Sandbox& sb, const std::string& dir, Engine engine)
   std::ofstream(dir_ + "/containers.conf") << "[engine]\n"
                                               "runtime_supports_nocgroup = [\"mini-runc\"]\n"
                                               "events_logger = \"none\"\n"
-                                              "[engine.runtimes]\n"
+                                           << conmon_env_vars() << "[engine.runtimes]\n"
                                               "mini-runc = [\"" MINI_RUNC_PATH "\"]\n"
                                               // The networks a test creates (CNI .conflist
                                               // files and CNI's lock), not /etc/cni/net.d;
