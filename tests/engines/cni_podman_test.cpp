@@ -6,6 +6,8 @@
 // mount namespace and the sandbox host (podman_support.hpp).
 #include <doctest/doctest.h>
 
+#include <sys/inotify.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -14,6 +16,7 @@
 #include "support/hostile_docs.hpp"
 #include "support/podman_support.hpp"
 #include "support/rfc_support.hpp"
+#include "support/wait.hpp"
 
 using namespace mr;
 using namespace mr::test;
@@ -32,6 +35,21 @@ std::vector<std::string> mounts_inside(Podman& podman, const std::string& dir) {
     return out;
   });
   return lines_of(listing);
+}
+
+// Until the attachment of `id`'s eth0 is gone from the plugin's state directory `state`
+// (the last step of its DEL, after every holding is given back), within kTimeoutMs.
+bool detached_within_timeout(const std::string& state, const std::string& id) {
+  UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  REQUIRE(watch.get() >= 0);
+  REQUIRE(::inotify_add_watch(watch.get(), state.c_str(), IN_DELETE) >= 0);
+  const std::string entry = id + ":eth0";
+  while (fs::exists(state + "/" + entry)) {  // checked after the watch is in place: no event missed
+    if (!wait_ready(watch.get(), POLLIN, kTimeoutMs)) return false;
+    alignas(inotify_event) char buf[4096];
+    while (::read(watch.get(), buf, sizeof buf) > 0) {}
+  }
+  return true;
 }
 
 }  // namespace
@@ -79,4 +97,30 @@ TEST_CASE_FIXTURE(CniClientFixture, "podman (CNI backend) puts a container on a 
   CHECK(holdings().empty());
   CHECK(mounts_inside(podman, state).empty());
   CHECK(settled_picture(before) == before);  // no device, no nft element, no bridge
+}
+
+// A container that ends on its own is taken off its network by `podman container
+// cleanup`, which conmon runs with containers.conf's conmon_env_vars as its whole
+// environment: the DEL there must give back what the ADD took, the device lease too.
+TEST_CASE_FIXTURE(CniClientFixture, "podman (CNI backend) gives all back through conmon's cleanup when a container is killed") {
+  REQUIRE(mr({"network", "create", "web", "--subnet", "10.89.42.0/24", "--no-dns"}).status == 0);
+  podman::Engine engine = podman::mini_runc();
+  engine.cni_plugin_dirs = {fs::path(MR_CNI_PLUGIN).parent_path(), "/usr/lib/cni"};
+  Podman podman(sb, tmp.file("podman"), engine);
+  fs::create_directories(podman.dir() + "/networks");
+  std::ofstream(podman.dir() + "/networks/mrweb.conflist") << conflist("mrweb", "web").dump(2);
+  podman.import_image();
+  require_ok(podman(concat({"run", "--detach", "--name", "web", "--network", "mrweb"},
+                           concat(podman.container_options(), {kImage, "sleep", "1000"}))),
+             "podman run");
+  const std::string id = podman.id("web");
+  REQUIRE(attached(id, "eth0"));
+  REQUIRE(holdings().size() == 2);  // the address and the veth's host end
+
+  // `podman kill` only signals: the DEL is the cleanup's alone.
+  require_ok(podman({"kill", "web"}), "podman kill");
+  REQUIRE(detached_within_timeout(state, id));
+  CHECK(holdings().empty());
+  CHECK(mounts_inside(podman, state).empty());
+  require_ok(podman({"rm", "web"}), "podman rm");
 }
