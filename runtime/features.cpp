@@ -18,7 +18,10 @@ json features_document() {
   json linux = {
       {"namespaces", namespaces},
       {"capabilities", caps},
-      {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+      // runtime/cgroup_*.cpp: v1 (legacy and hybrid) and v2 directories and resources.
+      // A systemd cgroupsPath is mapped to the path systemd would use, but no unit is
+      // asked of systemd, so "systemd" is not claimed; rdma is refused.
+      {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
       // oci/seccomp_config.cpp: SCMP_ACT_NOTIFY with a listener is refused for now, and
       // libseccomp 2.5.4 cannot set SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV.
       {"seccomp",

@@ -195,21 +195,32 @@ void Podman::import_image() {
   require_ok((*this)({"import", std::string(kExampleBundle) + ".tar", kImage}), "podman import");
 }
 
-std::vector<std::string> Podman::container_options() const {
-  // No CAP_SYS_RESOURCE here: podman's default rlimits (above the hard limits) cannot
-  // be set, so ask for values within them.
+namespace {
+
+// What every container needs on this machine. No CAP_SYS_RESOURCE here: podman's default
+// rlimits (above the hard limits) cannot be set, so ask for values within them.
+std::vector<std::string> machine_options() {
   auto limit = [](int resource, const char* name) {
     rlimit rl{};
     REQUIRE(::getrlimit(resource, &rl) == 0);
     auto v = std::to_string(std::min<rlim_t>(rl.rlim_max, 4096));
     return std::string(name) + "=" + v + ":" + v;
   };
-  std::vector<std::string> options = {"--ulimit", limit(RLIMIT_NOFILE, "nofile"),
-                                      "--ulimit", limit(RLIMIT_NPROC, "nproc"),
-                                      "--pull", "never"};  // the image is local: never reach a registry
-  // mini-runc manages no cgroups (and this machine's hybrid v1/v2 layout is not podman's
-  // to set up for it). podman's default seccomp profile applies.
-  if (engine_.mini_runc) options.insert(options.end(), {"--cgroups=disabled"});
+  return {"--ulimit", limit(RLIMIT_NOFILE, "nofile"), "--ulimit", limit(RLIMIT_NPROC, "nproc"),
+          "--pull", "never"};  // the image is local: never reach a registry
+}
+
+}  // namespace
+
+std::vector<std::string> Podman::default_options(const std::string& cgroup_parent) const {
+  return concat(machine_options(), {"--cgroup-parent", cgroup_parent});
+}
+
+std::vector<std::string> Podman::container_options() const {
+  // The tests that are not about cgroups make none: podman would otherwise leave its
+  // parent cgroup (/libpod_parent) on the machine. podman's default seccomp profile applies.
+  auto options = machine_options();
+  if (engine_.mini_runc) options.push_back("--cgroups=disabled");
   return options;
 }
 

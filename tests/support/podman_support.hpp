@@ -84,6 +84,9 @@ class Podman {
   void import_image();
   // `podman run`/`create` options every container needs on this machine.
   std::vector<std::string> container_options() const;
+  // Only what this machine needs (rlimits within its hard limits, no registry): podman's
+  // defaults otherwise, its seccomp profile and cgroups (under `cgroup_parent`) included.
+  std::vector<std::string> default_options(const std::string& cgroup_parent) const;
   // The container's init as the host sees it (`podman inspect`), and its full id.
   pid_t pid(const std::string& name);
   std::string id(const std::string& name);

@@ -91,3 +91,8 @@ TEST_CASE("features: seccomp is claimed exactly when config.json may carry it") 
     CHECK_MESSAGE(loads(doc) == supported, flag);
   }
 }
+
+TEST_CASE("features: cgroups v1 and v2 are claimed, systemd units and rdma are not") {
+  json cg = features_document().at("linux").at("cgroup");
+  CHECK(cg == json{{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}});
+}
