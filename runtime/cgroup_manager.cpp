@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <charconv>
 #include <sstream>
@@ -131,6 +132,18 @@ Result<ContainerCgroups> make_cgroups(const CgroupHost& host, const CgroupPath& 
     if (auto r = make_dir(h, dir, cg.made); !r) {
       (void)remove_cgroups(cg);
       return std::unexpected(std::move(r).error());
+    }
+    // A cgroup that was there already may be another container's (two --root with one
+    // id and no cgroupsPath, or the same cgroupsPath given twice): joining it would let
+    // either one's delete kill the other's processes. runc refuses it too.
+    bool made_here = std::find(cg.made.begin(), cg.made.end(), dir) != cg.made.end();
+    if (!made_here) {
+      auto procs = read_cgroup_file(dir, "cgroup.procs");
+      if (procs && !trimmed(*procs).empty()) {
+        (void)remove_cgroups(cg);
+        return fail(EBUSY, "cgroup " + dir + " already holds processes (another container's?): give this container "
+                                            "a linux.cgroupsPath of its own");
+      }
     }
   }
   return cg;

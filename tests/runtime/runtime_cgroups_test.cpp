@@ -90,6 +90,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: a process inside cannot fork past p
 TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: without cgroupsPath the cgroup is the id below the runtime's own") {
   std::string id = unique_id("default");
   std::string own = proc_cgroup(::getpid(), "memory");
+  b.config["linux"].erase("cgroupsPath");
   b.args(kWaiter);
   b.write();
   std::string expected = (own == "/" ? "" : own) + "/" + id;
@@ -372,4 +373,26 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: update writes the new limits and ev
   CHECK(j["data"]["cpu"]["usage"]["total"].get<uint64_t>() > 0);
   CHECK(j["data"].contains("blkio"));
   CHECK(j["data"].contains("hugetlb"));
+}
+
+TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: a cgroup that already holds another container's processes is refused") {
+  std::string path = unique_cgroup_path("taken");
+  CgroupCleanup guard(path);
+  b.config["linux"]["cgroupsPath"] = path;
+  b.args(kWaiter);
+  b.write();
+  REQUIRE(runc({"run", "--detach", "--bundle", b.dir, "first"}).status == 0);
+  int first = runc.state("first")["pid"];
+  // A second runtime root, the same cgroupsPath: its delete would kill the first's init.
+  RuntimeCli other(sb, tmp.path() + "/other-root");
+  auto o = other({"run", "--detach", "--bundle", b.dir, "second"});
+  CHECK(o.status != 0);
+  CHECK(o.err.find("already holds processes") != std::string::npos);
+  CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  CHECK_FALSE(std::filesystem::exists(other.root() + "/second"));
+  // The first container is untouched: still running, still in its cgroup.
+  CHECK(runc.state("first")["status"] == "running");
+  CHECK(proc_cgroup(first, "memory") == path);
+  REQUIRE(runc({"delete", "--force", "first"}).status == 0);
+  CHECK_FALSE(guard.any_left());
 }
