@@ -47,11 +47,10 @@ std::string ns_link(pid_t pid, const char* type) {
 TEST_CASE("podman with its defaults drives mini-runc: seccomp cgroups exec pause top stats stop rm") {
   Sandbox sb;
   TempDir tmp;
-  const std::string parent = unique_cgroup_path("podman");
-  CgroupCleanup cgroups(parent);
   Podman podman(sb, tmp.path() + "/podman");
   podman.import_image();
-  const auto defaults = podman.default_options(parent);
+  const std::string parent = podman.cgroup_parent();
+  const auto defaults = podman.default_options();
 
   // run: podman's seccomp profile is loaded, and the process is in a cgroup of podman's
   // (libpod-ID) under the parent, in every hierarchy.

@@ -104,7 +104,12 @@ Outcome Running::finish() {
 }
 
 Podman::Podman(Sandbox& sb, const std::string& dir, Engine engine)
-    : sb_(sb), dir_(dir), engine_(std::move(engine)), mnt_(private_mount_namespace()) {
+    : sb_(sb),
+      dir_(dir),
+      engine_(std::move(engine)),
+      cgroup_parent_(unique_cgroup_path("podman")),
+      cgroups_(cgroup_parent_),
+      mnt_(private_mount_namespace()) {
   REQUIRE_MESSAGE(::access(kPodman, X_OK) == 0, "podman is not installed (scripts/packages.txt lists it)");
   fs::create_directories(dir_ + "/tmp");
   // --cgroups=disabled is allowed only for the runtimes named here (this podman's key is
@@ -212,16 +217,17 @@ std::vector<std::string> machine_options() {
 
 }  // namespace
 
-std::vector<std::string> Podman::default_options(const std::string& cgroup_parent) const {
-  return concat(machine_options(), {"--cgroup-parent", cgroup_parent});
+// podman's own default parent, /libpod_parent, would stay on the machine with conmon's
+// cgroup in it: every container's goes below the Podman's own parent instead.
+std::vector<std::string> Podman::default_options() const {
+  return concat(machine_options(), {"--cgroup-parent", cgroup_parent_});
 }
 
 std::vector<std::string> Podman::container_options() const {
-  // The tests that are not about cgroups make none: podman would otherwise leave its
-  // parent cgroup (/libpod_parent) on the machine. podman's default seccomp profile applies.
-  auto options = machine_options();
-  if (engine_.mini_runc) options.push_back("--cgroups=disabled");
-  return options;
+  // The tests that are not about cgroups make none with mini-runc (and podman then takes
+  // no cgroup parent). podman's default seccomp profile applies.
+  if (engine_.mini_runc) return concat(machine_options(), {"--cgroups=disabled"});
+  return default_options();
 }
 
 std::string Podman::output(const std::vector<std::string>& args) {

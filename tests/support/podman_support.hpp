@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "support/cgroup_helpers.hpp"
 #include "support/runtime_harness.hpp"
 #include "base/unique_fd.hpp"
 #include "support/sandbox.hpp"
@@ -82,11 +83,15 @@ class Podman {
   // `podman import` of the example bundle's rootfs (busybox and all its applets) as the
   // image kImage.
   void import_image();
-  // `podman run`/`create` options every container needs on this machine.
+  // `podman run`/`create` options every container needs on this machine (with mini-runc,
+  // no cgroups: --cgroups=disabled).
   std::vector<std::string> container_options() const;
   // Only what this machine needs (rlimits within its hard limits, no registry): podman's
-  // defaults otherwise, its seccomp profile and cgroups (under `cgroup_parent`) included.
-  std::vector<std::string> default_options(const std::string& cgroup_parent) const;
+  // defaults otherwise, its seccomp profile and cgroups included.
+  std::vector<std::string> default_options() const;
+  // The cgroup parent of this podman's containers and of conmon (--cgroup-parent): a
+  // path of the test's own, removed from every hierarchy with the Podman.
+  const std::string& cgroup_parent() const { return cgroup_parent_; }
   // The container's init as the host sees it (`podman inspect`), and its full id.
   pid_t pid(const std::string& name);
   std::string id(const std::string& name);
@@ -106,6 +111,8 @@ class Podman {
   Sandbox& sb_;
   std::string dir_;
   Engine engine_;
+  std::string cgroup_parent_;
+  CgroupCleanup cgroups_;
   UniqueFd mnt_;
 };
 
