@@ -28,6 +28,7 @@ struct CgroupPath {
 };
 
 // Errors point at /linux/cgroupsPath.
+// `id`: the name a path left out takes (the container's id, create.cpp default_cgroup_name).
 Result<CgroupPath> resolve_cgroups_path(const std::string& cgroups_path, const std::string& id, CgroupDriver driver);
 
 // The directory of `p` in hierarchy `h`.

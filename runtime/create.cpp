@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 #include <csignal>
 #include <cstdlib>
 #include <optional>
@@ -112,6 +113,19 @@ struct CgroupIntent {
   ResourcePlan plan;
 };
 
+// What a container without linux.cgroupsPath is called below the runtime's own cgroup:
+// its id, as runc names it, under the default --root; under another root, the id and a
+// hash of the root, so that containers of one id under two roots never share a cgroup
+// (create refuses a cgroup that holds another's processes).
+std::string default_cgroup_name(const StateDir& dir) {
+  if (dir.root == kDefaultRoot) return dir.id;
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (unsigned char c : dir.root) hash = (hash ^ c) * 16777619u;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", hash);
+  return dir.id + "-" + hex;
+}
+
 Result<std::optional<CgroupIntent>> plan_cgroups(const CreateRequest& req) {
   const oci::Linux& l = req.config->linux;
   if (req.cgroup_driver == CgroupDriver::disabled) {
@@ -123,7 +137,7 @@ Result<std::optional<CgroupIntent>> plan_cgroups(const CreateRequest& req) {
     return std::nullopt;
   }
   CgroupIntent in;
-  in.path = MR_TRY_VALUE(resolve_cgroups_path(l.cgroups_path, req.dir.id, req.cgroup_driver));
+  in.path = MR_TRY_VALUE(resolve_cgroups_path(l.cgroups_path, default_cgroup_name(req.dir), req.cgroup_driver));
   in.host = MR_TRY_VALUE(detect_cgroup_host());
   nlohmann::json resources = l.resources.empty() ? nlohmann::json() : nlohmann::json::parse(l.resources);
   in.plan = MR_TRY_VALUE(plan_resources(resources, in.host, true));

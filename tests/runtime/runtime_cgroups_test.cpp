@@ -87,19 +87,31 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: a process inside cannot fork past p
   CHECK_FALSE(guard.any_left());
 }
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: without cgroupsPath the cgroup is the id below the runtime's own") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: without cgroupsPath the cgroup is the id below the runtime's own and the root's") {
   std::string id = unique_id("default");
   std::string own = proc_cgroup(::getpid(), "memory");
-  b.config["linux"].erase("cgroupsPath");
   b.args(kWaiter);
   b.write();
-  std::string expected = (own == "/" ? "" : own) + "/" + id;
-  CgroupCleanup guard(expected);
+  // Under a --root other than the default, the id and a hash of the root.
+  std::string expected = (own == "/" ? "" : own) + "/" + id + "-";
   auto c = runc({"create", "--bundle", b.dir, id});
   INFO(c.err);
   REQUIRE(c.status == 0);
   int pid = runc.state(id)["pid"];
-  CHECK(proc_cgroup(pid, "memory") == expected);
+  std::string path = proc_cgroup(pid, "memory");
+  CgroupCleanup guard(path);
+  CHECK(path.starts_with(expected));
+  CHECK(path.size() == expected.size() + 8);
+  CHECK(path.substr(expected.size()).find_first_not_of("0123456789abcdef") == std::string::npos);
+  // Another root, the same id: another cgroup, both running.
+  RuntimeCli other(sb, tmp.path() + "/other-root");
+  REQUIRE(other({"create", "--bundle", b.dir, id}).status == 0);
+  int other_pid = other.state(id)["pid"];
+  CgroupCleanup other_guard(proc_cgroup(other_pid, "memory"));
+  CHECK(proc_cgroup(other_pid, "memory").starts_with(expected));
+  CHECK(proc_cgroup(other_pid, "memory") != path);
+  REQUIRE(other({"delete", "--force", id}).status == 0);
+  CHECK(runc.state(id)["status"] == "created");
   REQUIRE(runc({"delete", "--force", id}).status == 0);
   CHECK_FALSE(guard.any_left());
 }

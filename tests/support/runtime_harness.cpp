@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -35,11 +34,6 @@ Bundle::Bundle(const std::string& d) : dir(d), config(oci::default_config()) {
   // an inheritable set and would only add warnings.
   config["process"].erase("capabilities");
   config["process"]["args"] = {"true"};
-  // A cgroup of its own below the test's: tests running at once use the same container
-  // ids under different --root, and the default cgroup (the id below the runtime's own
-  // cgroup) would be the same directory for both.
-  static std::atomic<int> bundles{0};
-  config["linux"]["cgroupsPath"] = "mr-test-" + std::to_string(::getpid()) + "-" + std::to_string(++bundles);
 }
 
 void Bundle::write() const { std::ofstream(dir + "/config.json") << config.dump(2); }
