@@ -155,14 +155,13 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "cgroups: kill --all signals every process of
     it = (*it)["type"] == "pid" ? ns.erase(it) : it + 1;
   b.config["process"]["args"] = {"sh", "-c", "sleep 1000 & echo $! > /tmp/child; exec sleep 1000"};
   b.write();
+  // A fifo: reading it waits for the workload to have written the child's pid.
+  std::string child_file = b.rootfs() + "/tmp/child";
+  REQUIRE(::mkfifo(child_file.c_str(), 0600) == 0);
   REQUIRE(runc({"create", "--bundle", b.dir, "ka"}).status == 0);
   REQUIRE(runc({"start", "ka"}).status == 0);
   int pid = runc.state("ka")["pid"];
   std::string procs = cgroup_dir_of("pids", path + "/cgroup.procs");
-  // Both sleeps in the cgroup (the child's pid file is written before the exec).
-  std::string child_file = b.rootfs() + "/tmp/child";
-  for (int i = 0; i < 5000 && (!fs::exists(child_file) || read_file(child_file).empty()); ++i) ::usleep(1000);
-  REQUIRE(fs::exists(child_file));
   int child = std::stoi(read_file(child_file));
   CHECK(proc_cgroup(child, "pids") == path);
   REQUIRE(runc({"kill", "--all", "ka", "KILL"}).status == 0);

@@ -1,6 +1,8 @@
 #include "support/cgroup_helpers.hpp"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "base/unique_fd.hpp"
 
 namespace fs = std::filesystem;
 
@@ -51,9 +55,17 @@ void remove_tree(const fs::path& dir) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.is_directory(ec)) remove_tree(e.path());
+  // Each process left is killed and waited for (its pidfd polls readable once it has
+  // exited, and so left the cgroup), then the directory goes.
   std::ifstream procs(dir / "cgroup.procs");
-  for (int pid; procs >> pid;) ::kill(pid, SIGKILL);
-  for (int i = 0; i < 2000 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) ::usleep(1000);
+  for (int pid; procs >> pid;) {
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!fd || ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0) != 0) continue;
+    pollfd p{.fd = fd.get(), .events = POLLIN};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+  }
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace
