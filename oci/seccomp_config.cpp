@@ -163,11 +163,12 @@ class SeccompReader {
     if (sc.action == SeccompAction::notify) {
       if (s.listener_path.empty())
         problem(ptr + "/action", "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath, the listener to hand the notifications to");
-      else
-        problem(ptr + "/action", "SCMP_ACT_NOTIFY is not supported: mini-runc does not hand the notify fd to listenerPath yet");
+      // The process under the new filter passes its fd to the runtime with these (and
+      // runc refuses write): notified, they would wait for a listener that has no fd yet.
       for (size_t i = 0; i < sc.names.size(); ++i)
-        if (sc.names[i] == "write")  // runc's rule: the runtime writes the state to the listener
-          problem(pointer_append(ptr + "/names", i), "SCMP_ACT_NOTIFY cannot apply to write (sending the notify fd would wait on itself)");
+        if (std::string_view n = sc.names[i]; n == "write" || n == "sendmsg" || n == "recvmsg" || n == "recvfrom")
+          problem(pointer_append(ptr + "/names", i),
+                  "SCMP_ACT_NOTIFY cannot apply to " + sc.names[i] + " (the process hands its notify fd over with it)");
     }
     if (j.contains("args")) {
       for (size_t i = 0; i < j.at("args").size(); ++i) {

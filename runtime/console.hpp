@@ -10,12 +10,9 @@
 
 namespace mr::runtime {
 
-
-// Connects to the engine's console socket (done by the runtime, before any namespace).
-Result<UniqueFd> connect_console_socket(const std::string& path);
+// The engine's console socket is connected by the runtime, before any namespace
+// (connect_unix_socket).
 // In the init, after pivot_root: /dev/ptmx is the container's.
 Result<void> setup_terminal(int console_socket);
-// Sends `fd` with `name` as the message over a unix socket.
-Result<void> send_fd(int socket, int fd, const std::string& name);
 
 }  // namespace mr::runtime

@@ -23,7 +23,10 @@
 #include "runtime/network.hpp"
 #include "runtime/process_handle.hpp"
 #include "runtime/spawn_init.hpp"
+#include "runtime/seccomp_filter.hpp"
+#include "runtime/seccomp_listener.hpp"
 #include "runtime/sync_socket.hpp"
+#include "runtime/unix_socket.hpp"
 
 namespace mr::runtime {
 
@@ -180,7 +183,7 @@ Result<State> create_container(const CreateRequest& req) {
   if (cfg.process.terminal) {
     if (req.console_socket.empty())
       return fail_input("/process/terminal", "terminal: true needs --console-socket");
-    console = MR_TRY_VALUE(connect_console_socket(req.console_socket));
+    console = MR_TRY_VALUE(connect_unix_socket(req.console_socket, "console socket"));
   }
 
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
@@ -227,6 +230,12 @@ Result<State> create_container(const CreateRequest& req) {
   MR_TRY(run_hooks(cfg.hooks.prestart, "prestart", creating));
   MR_TRY(run_hooks(cfg.hooks.create_runtime, "createRuntime", creating));
   MR_TRY(sync_send(sock, SyncTag::go, creating + '\0' + hook_state(st, Status::created)));
+  if (cfg.linux.seccomp && has_notify_rules(*cfg.linux.seccomp)) {
+    auto m = MR_TRY_VALUE(sync_expect_message(sock, SyncTag::seccomp_fd, "the init's seccomp notify fd"));
+    if (!m.fd) return fail(EPROTO, "the init's seccomp notify fd did not come");
+    MR_TRY_CTX(send_to_seccomp_listener(*cfg.linux.seccomp, m.fd.get(), st.pid, creating), "seccomp");
+    MR_TRY(sync_send(sock, SyncTag::seccomp_done));
+  }
   MR_TRY(sync_expect(sock, SyncTag::created, "the container's init"));
   st.creating = false;
   MR_TRY(save_state(req.dir, st));

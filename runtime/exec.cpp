@@ -22,9 +22,11 @@
 #include "runtime/process_attrs.hpp"
 #include "runtime/process_exec.hpp"
 #include "runtime/seccomp_filter.hpp"
+#include "runtime/seccomp_listener.hpp"
 #include "runtime/process_handle.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/sync_socket.hpp"
+#include "runtime/unix_socket.hpp"
 
 namespace mr::runtime {
 
@@ -96,6 +98,11 @@ Result<void> run_process(const ChildContext& c) {
   if (const auto& sc = c.req->config->linux.seccomp) filter = MR_TRY_VALUE(build_seccomp_filter(*sc));
   MR_TRY(pass_fds(c.req->preserve_fds));
   MR_TRY(apply_identity_and_seccomp(p, filter ? &*filter : nullptr));
+  if (filter && has_notify_rules(*c.req->config->linux.seccomp)) {
+    auto notify = MR_TRY_VALUE(take_notify_fd(*filter));
+    MR_TRY(sync_send_fd(c.sync_fd, SyncTag::seccomp_fd, notify.get()));
+    MR_TRY(sync_expect(c.sync_fd, SyncTag::seccomp_done, "the runtime to hand the seccomp listener its fd"));
+  }
   std::vector<char*> argv, envp;
   for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -175,6 +182,14 @@ Result<pid_t> launch(const ExecRequest& req, std::vector<NamespaceJoin>& namespa
   // The socket's last copy is the process's, closed by its exec (SOCK_CLOEXEC): EPIPE
   // then means it runs; an error it reports comes as a message.
   auto msg = sync_recv(sock);
+  if (msg && msg->tag == SyncTag::seccomp_fd && msg->fd && req.config->linux.seccomp) {
+    const oci::Seccomp& seccomp = *req.config->linux.seccomp;
+    MR_TRY_CTX(send_to_seccomp_listener(seccomp, msg->fd.get(), guard.process,
+                                        state_json(req.state, Status::running, false)),
+               "seccomp");
+    MR_TRY(sync_send(sock, SyncTag::seccomp_done));
+    msg = sync_recv(sock);
+  }
   if (msg && msg->tag == SyncTag::error) return std::unexpected(sys_error(0, msg->payload));
   if (msg) return fail(EPROTO, "unexpected message from the exec'd process");
   if (msg.error().err != EPIPE) return std::unexpected(std::move(msg).error());
@@ -222,7 +237,7 @@ Result<int> exec_process(const ExecRequest& req) {
   UniqueFd console;
   if (req.process.terminal) {
     if (req.console_socket.empty()) return fail(0, "a terminal (--tty) needs --console-socket: the pty master is sent there");
-    console = MR_TRY_VALUE(connect_console_socket(req.console_socket));
+    console = MR_TRY_VALUE(connect_unix_socket(req.console_socket, "console socket"));
   }
   UniqueFd sigfd;
   if (!req.detach) {

@@ -22,12 +22,12 @@ json features_document() {
       // A systemd cgroupsPath is mapped to the path systemd would use, but no unit is
       // asked of systemd, so "systemd" is not claimed; rdma is refused.
       {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
-      // oci/seccomp_config.cpp: SCMP_ACT_NOTIFY with a listener is refused for now, and
-      // libseccomp 2.5.4 cannot set SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV.
+      // oci/seccomp_config.cpp: libseccomp 2.5.4 cannot set
+      // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV.
       {"seccomp",
        {{"enabled", true},
         {"actions", {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-                     "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"}},
+                     "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"}},
         {"operators", {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
                        "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"}},
         {"archs", {"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",

@@ -1,5 +1,6 @@
 #include "runtime/init.hpp"
 
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -94,6 +95,18 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
     auto built = build_seccomp_filter(*cfg.linux.seccomp);
     if (!built) return std::unexpected(std::move(built).error().wrap("seccomp"));
     seccomp.emplace(std::move(*built));
+  }
+
+  // A filter that hands syscalls to a listener is loaded now, while the runtime running
+  // create is there to pass its fd on (runc loads every filter at this point).
+  if (seccomp && has_notify_rules(*cfg.linux.seccomp)) {
+    if (cfg.process.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+      return fail(errno, "set no_new_privs");
+    MR_TRY_CTX(load_seccomp_filter(*seccomp), "seccomp");
+    auto notify = MR_TRY_VALUE(take_notify_fd(*seccomp));
+    MR_TRY(sync_send_fd(ctx.sync_fd, SyncTag::seccomp_fd, notify.get()));
+    MR_TRY(sync_expect(ctx.sync_fd, SyncTag::seccomp_done, "the runtime to hand the seccomp listener its fd"));
+    seccomp.reset();
   }
 
   MR_TRY(sync_send(ctx.sync_fd, SyncTag::created));

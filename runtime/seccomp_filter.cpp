@@ -115,6 +115,19 @@ Result<void> load_seccomp(const oci::Seccomp& s) {
   return load_seccomp_filter(f);
 }
 
+bool has_notify_rules(const oci::Seccomp& s) {
+  for (const auto& sc : s.syscalls)
+    if (sc.action == oci::SeccompAction::notify) return true;
+  return false;
+}
+
+Result<UniqueFd> take_notify_fd(const SeccompFilter& f) {
+  // The kernel made it O_CLOEXEC (init_listener()); libseccomp only remembers its number.
+  int fd = seccomp_notify_fd(f.get());
+  if (fd < 0) return fail(fd < -1 ? -fd : EBADF, "the seccomp notify fd of the loaded filter");
+  return UniqueFd(fd);
+}
+
 Result<void> apply_identity_and_seccomp(const oci::Process& p, const SeccompFilter* filter) {
   if (filter && !p.no_new_privileges) MR_TRY(load_seccomp_filter(*filter));
   MR_TRY(apply_identity(p));

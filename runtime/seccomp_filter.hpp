@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/config.hpp"
 
 namespace mr::runtime {
@@ -40,6 +41,13 @@ Result<SeccompFilter> build_seccomp_filter(const oci::Seccomp& s);
 // no_new_privs this needs CAP_SYS_ADMIN; libseccomp's own setting of no_new_privs is
 // turned off, so the config alone decides it.
 Result<void> load_seccomp_filter(const SeccompFilter& f);
+
+// Whether a rule of `s` hands its syscalls to a listener (SCMP_ACT_NOTIFY).
+bool has_notify_rules(const oci::Seccomp& s);
+
+// The listener fd the kernel gave when `f` (with SCMP_ACT_NOTIFY rules) was loaded:
+// the caller's to send to linux.seccomp.listenerPath (runtime/seccomp_listener.hpp).
+Result<UniqueFd> take_notify_fd(const SeccompFilter& f);
 
 // build_seccomp_filter + load_seccomp_filter.
 Result<void> load_seccomp(const oci::Seccomp& s);

@@ -19,12 +19,15 @@ enum class SyncTag : char {
   mounted = 'M',   // init -> runtime: its root filesystem is mounted (not yet pivoted into)
   go = 'G',        // runtime -> init: namespaces configured; payload: state JSONs for hooks
   created = 'C',   // init -> runtime: ready, about to wait for `start`
+  seccomp_fd = 'S',    // init or exec'd process -> runtime: the seccomp notify fd (SCM_RIGHTS)
+  seccomp_done = 'D',  // runtime -> init or exec'd process: the listener has the fd
   error = 'E',     // either way: payload is the error text
 };
 
 struct SyncMessage {
   SyncTag tag;
   std::string payload;
+  UniqueFd fd;  // a file descriptor sent with it (sync_send_fd), else none
 };
 
 struct SyncPair {
@@ -34,9 +37,13 @@ struct SyncPair {
 
 Result<SyncPair> make_sync_pair();
 Result<void> sync_send(int fd, SyncTag tag, const std::string& payload = {});
+// A message with no payload that carries `passed` (SCM_RIGHTS).
+Result<void> sync_send_fd(int fd, SyncTag tag, int passed);
 // EPIPE when the other side closed its end (exited) without a message.
 Result<SyncMessage> sync_recv(int fd);
 // Receives a message and turns an error message into an Error.
 Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for);
+// The same, with the whole message (and the fd it carries, if any).
+Result<SyncMessage> sync_expect_message(int fd, SyncTag tag, const std::string& waiting_for);
 
 }  // namespace mr::runtime

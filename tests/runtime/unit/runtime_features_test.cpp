@@ -73,6 +73,7 @@ TEST_CASE("features: seccomp is claimed exactly when config.json may carry it") 
   for (const auto& a : s.at("actions")) {
     doc["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"syscalls", {{{"names", {"mkdir"}}, {"action", a}}}}};
     if (a == "SCMP_ACT_ALLOW") doc["linux"]["seccomp"]["defaultAction"] = "SCMP_ACT_ERRNO";
+    if (a == "SCMP_ACT_NOTIFY") doc["linux"]["seccomp"]["listenerPath"] = "/run/listener.sock";
     CHECK_MESSAGE(loads(doc), a);
   }
   for (const auto& op : s.at("operators")) {
