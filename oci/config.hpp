@@ -102,6 +102,7 @@ struct Linux {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   std::string cgroups_path;
+  std::string rootfs_propagation;  // "rslave", "shared", ...; "" for the runtime's default (rslave)
   std::string resources;  // linux.resources as JSON text, "" when absent (runtime/cgroup_resources.hpp)
   bool has_resources = false;  // linux.resources given (applied or warned about)
   std::optional<Seccomp> seccomp;

@@ -45,7 +45,6 @@ constexpr Unsupported kRefused[] = {
     {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
     {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
     {"/linux/gidMappings", "user namespaces are not supported; ignoring gid mappings would run the container as host root"},
-    {"/linux/rootfsPropagation", "rootfs propagation is not supported; ignoring it would change mount isolation"},
     {"/linux/mountLabel", "an SELinux mount label is not applied; ignoring it would weaken isolation"},
     {"/linux/personality", "an execution domain is not set; ignoring it would change what runs"},
     {"/process/user/username", "a user name is not resolved; ignoring it would run as a different user"},
@@ -366,6 +365,14 @@ class ConfigReader {
       l.readonly_paths = strings("readonlyPaths");
       l.cgroups_path = j.value("cgroupsPath", "");
     });
+    if (j.contains("rootfsPropagation")) guard([&] {
+      l.rootfs_propagation = j.at("rootfsPropagation").get<std::string>();
+      constexpr std::string_view kKinds[] = {"private", "rprivate", "shared", "rshared",
+                                             "slave",   "rslave",   "unbindable", "runbindable"};
+      if (std::find(std::begin(kKinds), std::end(kKinds), l.rootfs_propagation) == std::end(kKinds))
+        problem("/linux/rootfsPropagation", "expected one of private, rprivate, shared, rshared, slave, rslave, "
+                                            "unbindable, runbindable (got \"" + one_line(l.rootfs_propagation) + "\")");
+    });
     l.has_resources = j.contains("resources");
     if (j.contains("seccomp")) guard([&] {
       known(j.at("seccomp"), "/linux/seccomp", {"defaultAction", "defaultErrnoRet", "architectures", "flags",
@@ -469,6 +476,8 @@ class ConfigReader {
       if (!c.mounts.empty()) problem("/mounts", std::string("mounts: ") + why);
       if (!c.linux.masked_paths.empty()) problem("/linux/maskedPaths", std::string("masked paths: ") + why);
       if (!c.linux.readonly_paths.empty()) problem("/linux/readonlyPaths", std::string("read-only paths: ") + why);
+      if (!c.linux.rootfs_propagation.empty())
+        problem("/linux/rootfsPropagation", std::string("rootfs propagation: ") + why);
       if (!c.linux.devices.empty()) problem("/linux/devices", std::string("devices: ") + why);
       if (c.root.readonly) problem("/root/readonly", std::string("a read-only root: ") + why);
     }
@@ -540,7 +549,18 @@ ConfigCheck check_config(std::string_view text, const std::string& file, Diagnos
     out.problems.push_back(schema.error());
     return out;
   }
-  out.problems = schema->validate(*doc, file);
+  {
+    // The schema lists the four plain rootfsPropagation kinds; runc also takes their
+    // recursive forms, which containerd writes ("rslave"): the schema sees the plain one.
+    json* prop = nullptr;
+    if (auto l = doc->find("linux"); l != doc->end() && l->is_object())
+      if (auto p = l->find("rootfsPropagation"); p != l->end() && p->is_string()) prop = &*p;
+    std::string given = prop ? prop->get<std::string>() : "";
+    bool recursive = given == "rprivate" || given == "rshared" || given == "rslave" || given == "runbindable";
+    if (recursive) *prop = given.substr(1);
+    out.problems = schema->validate(*doc, file);
+    if (recursive) *prop = given;
+  }
   if (const json* nd = at_pointer(*doc, "/linux/netDevices")) {
     auto nd_schema = net_devices_schema();
     if (!nd_schema) {

@@ -72,6 +72,12 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
   return out;
 }
 
+unsigned long propagation_flags(const std::string& name) {
+  for (auto [n, flag] : kPropagation)
+    if (name == n) return flag;
+  return 0;
+}
+
 std::vector<std::string> known_mount_options() {
   std::vector<std::string> out = {"bind", "rbind"};
   for (const auto& f : kFlags) out.push_back(f.name);

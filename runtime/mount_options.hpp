@@ -24,4 +24,7 @@ MountOptions parse_mount_options(const std::vector<std::string>& options);
 // `mini-runc features` lists as mountOptions); others go to the filesystem as data.
 std::vector<std::string> known_mount_options();
 
+// The mount(2) flags of a propagation name ("rslave": MS_REC | MS_SLAVE); 0 if none.
+unsigned long propagation_flags(const std::string& name);
+
 }  // namespace mr::runtime

@@ -6,6 +6,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "base/log.hpp"
 #include "runtime/cgroup_mount.hpp"
 #include "runtime/devices.hpp"
@@ -82,6 +85,33 @@ Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Moun
 
 }  // namespace
 
+namespace {
+
+// The mount point holding `path` (absolute, resolved): the longest mount point of
+// /proc/self/mountinfo that contains it.
+Result<std::string> mount_point_of(const std::string& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  if (!in) return fail(errno, "read /proc/self/mountinfo");
+  std::string best = "/", line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    fields >> id >> parent >> dev >> root >> point;
+    bool contains = point == "/" || path == point || path.starts_with(point + "/");
+    if (contains && point.size() > best.size()) best = point;
+  }
+  return best;
+}
+
+// runc's rootfsParentMountPrivate: the root filesystem's bind onto itself then
+// propagates to no other namespace.
+Result<void> make_parent_mount_private(const std::string& rootfs) {
+  std::string parent = MR_TRY_VALUE(mount_point_of(rootfs));
+  return do_mount("make " + parent + " private", nullptr, parent, nullptr, MS_PRIVATE);
+}
+
+}  // namespace
+
 Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs) {
   // Nothing mounted from here on may propagate back to the host's mount namespace. The
   // runtime's --root is a shared mount point (Netns::share_pin_directory()), so the copy
@@ -89,7 +119,17 @@ Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, c
   // until here; as a slave it still receives the pins the runtime makes and removes
   // meanwhile (this container's own among them) and sends nothing back. All of it goes
   // with the old root after pivot_root (pivot_into()): a running container holds no pin.
-  MR_TRY(do_mount("make / a recursive slave", nullptr, "/", nullptr, MS_REC | MS_SLAVE));
+  // linux.rootfsPropagation may ask for another kind (runc's prepareRoot). Then the mount
+  // holding the root filesystem is made private, as runc does: a shared root would stay
+  // a peer of the host's, and an unbindable one could not be bound below; the bind
+  // starts a mount of the container's own, which gets the kind after pivot_root.
+  // Unbindable comes only then: the host's device nodes are still bound below.
+  unsigned long root_flags = cfg.linux.rootfs_propagation.empty() ? MS_REC | MS_SLAVE
+                                                                  : propagation_flags(cfg.linux.rootfs_propagation);
+  if (root_flags & MS_UNBINDABLE) root_flags = MS_REC | MS_PRIVATE;
+  MR_TRY(do_mount("make / " + (cfg.linux.rootfs_propagation.empty() ? "a recursive slave" : cfg.linux.rootfs_propagation),
+                  nullptr, "/", nullptr, root_flags));
+  if (!cfg.linux.rootfs_propagation.empty()) MR_TRY(make_parent_mount_private(rootfs));
   // pivot_root() needs the new root to be a mount point.
   MR_TRY(do_mount("bind the root filesystem " + rootfs + " onto itself", rootfs.c_str(), rootfs, nullptr,
                   MS_BIND | MS_REC));
@@ -151,6 +191,10 @@ Result<void> finish_rootfs(const oci::Config& cfg) {
   }
   if (cfg.root.readonly)
     MR_TRY(do_mount("make the root filesystem read-only", nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY));
+  // On the container's own root, last: an unbindable one would refuse the binds above.
+  if (!cfg.linux.rootfs_propagation.empty())
+    MR_TRY(do_mount("make / " + cfg.linux.rootfs_propagation, nullptr, "/", nullptr,
+                    propagation_flags(cfg.linux.rootfs_propagation)));
   return {};
 }
 
