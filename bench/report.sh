@@ -128,11 +128,12 @@ hot_path() {
   echo
   echo "## Runtimes with podman's seccomp profile and cgroup limits"
   echo
-  echo "The same bundle and workload with podman's default seccomp profile (the linux.seccomp podman"
-  echo "$(jq -r '.note | capture("by (?<v>podman version [^ ]+)") | .v' "$repo/bench/podman-seccomp.json") writes into a config.json, bench/podman-seccomp.json), a 64 MiB memory and a 32 pids"
-  echo "limit; on the host's own hybrid cgroup layout (v1 memory and pids), each runtime's cgroupfs"
-  echo "driver, cgroups /mini-runc-bench-RUNTIME made and removed by each run (bench/cgroup-case.sh,"
-  echo "crun with --cgroup-manager=cgroupfs). Read back once before measuring, and after:"
+  echo "The same bundle and workload with podman's default seccomp profile (the linux.seccomp that"
+  echo "$(jq -r .note "$repo/bench/podman-seccomp.json" | sed 's/.*written by \(podman version [^ ]*\).*/\1/') writes into a config.json: bench/podman-seccomp.json), a 64 MiB memory and a 32 pids"
+  echo "limit; each runtime's cgroupfs driver (crun --cgroup-manager=cgroupfs) on the host's own v1"
+  echo "hierarchies, seen alone (a legacy layout: crun refuses this host's hybrid one), cgroups"
+  echo "/mini-runc-bench-RUNTIME made and removed by each run (bench/cgroup-case.sh). Read back from"
+  echo "the kernel once before measuring (mr: mini-runc), and after all runs:"
   echo
   sed 's/^/    /' "$W/cgroups.check"
   echo
