@@ -83,9 +83,13 @@ floor_hi=$(scale_med "$hi_level" "floor up+down")
 bulk_hook=$(col "netns-hook configure" 3 "$W/bulk.tsv")
 bulk_ip=$(col "ip -batch" 3 "$W/bulk.tsv")
 
+# What is there after and was not before. Something gone meanwhile is not left behind: a
+# mount of another user's, whose directory is removed on the host, leaves this namespace
+# too (mountpoints deleted in one namespace are unmounted in all).
 left() {
-  if [ "$before" = "$1" ]; then echo none
-  else { diff <(echo "$before") <(echo "$1") || true; } | grep "^[<>]" | tr "\n" " "; fi
+  local added
+  added=$({ diff <(echo "$before") <(echo "$1") || true; } | { grep "^>" || true; } | tr "\n" " ")
+  echo "${added:-none}"
 }
 left_cases=$(left "$after_cases")
 left_ports=$(left "$after_ports")
