@@ -54,6 +54,10 @@ conn_one=$(col "connections, one published" 3 "$W/latency.tsv")
 conn_1000=$(col "connections, 1 + 1,000 published" 3 "$W/latency.tsv")
 rss_mr=$(col "mini-runc, network" 6 "$W/runtimes.tsv")
 rss_runc=$(col "runc, no network" 6 "$W/runtimes.tsv")
+cg_mr=$(col "mini-runc, seccomp + cgroups, network" 3 "$W/cgroups.tsv")
+cg_crun=$(col "crun, seccomp + cgroups, no network" 3 "$W/cgroups.tsv")
+cg_rss_mr=$(col "mini-runc, seccomp + cgroups, network" 6 "$W/cgroups.tsv")
+cg_rss_runc=$(col "runc, seccomp + cgroups, no network" 6 "$W/cgroups.tsv")
 # floor.ms: up and down times in turn, warm-up runs first.
 floor_inproc=$(awk -v w="$WARMUP" 'NR % 2 {u = $1; next} {if (NR / 2 > w) print u + $1}' "$W/floor.ms" | median)
 mr_setup=$(awk -v a="$mr_net" -v b="$mr_bare" 'BEGIN {printf "%.3f", a - b}')
@@ -79,9 +83,13 @@ floor_hi=$(scale_med "$hi_level" "floor up+down")
 bulk_hook=$(col "netns-hook configure" 3 "$W/bulk.tsv")
 bulk_ip=$(col "ip -batch" 3 "$W/bulk.tsv")
 
+# What is there after and was not before. Something gone meanwhile is not left behind: a
+# mount of another user's, whose directory is removed on the host, leaves this namespace
+# too (mountpoints deleted in one namespace are unmounted in all).
 left() {
-  if [ "$before" = "$1" ]; then echo none
-  else { diff <(echo "$before") <(echo "$1") || true; } | grep "^[<>]" | tr "\n" " "; fi
+  local added
+  added=$({ diff <(echo "$before") <(echo "$1") || true; } | { grep "^>" || true; } | tr "\n" " ")
+  echo "${added:-none}"
 }
 left_cases=$(left "$after_cases")
 left_ports=$(left "$after_ports")
@@ -121,6 +129,21 @@ hot_path() {
     printf '| %s | %.2f | %.2f-%.2f | %.1f | %s | %s |\n' "$name" "$med" "$p10" "$p90" \
       "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$(ratio "$med" "$mr_net")" "$(ratio "$med" "$mr_bare")"
   done
+  echo
+  echo "## Runtimes with podman's seccomp profile and cgroup limits"
+  echo
+  echo "The same bundle and workload with podman's default seccomp profile (the linux.seccomp that"
+  echo "$(jq -r .note "$repo/bench/podman-seccomp.json" | sed 's/.*written by \(podman version [^ ]*\).*/\1/') writes into a config.json: bench/podman-seccomp.json), a 64 MiB memory and a 32 pids"
+  echo "limit; each runtime's cgroupfs driver (crun --cgroup-manager=cgroupfs) on the host's own v1"
+  echo "hierarchies, seen alone (a legacy layout: crun refuses this host's hybrid one), cgroups"
+  echo "/mini-runc-bench-RUNTIME made and removed by each run (bench/cgroup-case.sh). Read back from"
+  echo "the kernel once before measuring (mr: mini-runc), and after all runs:"
+  echo
+  sed 's/^/    /' "$W/cgroups.check"
+  echo
+  echo "| case | median ms | p10-p90 ms | peak RSS MiB | x crun |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  case_rows "$W/cgroups.tsv" "$cg_crun" 2
   echo
   echo "## Starting a container: create + start"
   echo
@@ -222,6 +245,8 @@ hot_path() {
   echo "| target | measured | |"
   echo "| --- | --- | --- |"
   target_row "mini-runc with network <= 1.0x crun without" "$mr_net" "$crun" "<=" 1.0
+  target_row "mini-runc with seccomp, cgroups and network <= 1.0x crun with seccomp and cgroups, without network" \
+    "$cg_mr" "$cg_crun" "<=" 1.0
   target_row "runc + CNI bridge >= 10x mini-runc with network" "$runc_cni" "$mr_net" ">=" 10
   target_row "starting a container with managed network + port <= 1.0x crun without network" "$start_mgd" "$start_crun" "<=" 1.0 \
     "(run to the end, bridge made and deleted: $(ratio "$mr_mgd" "$crun")x)"
@@ -252,6 +277,10 @@ hot_path() {
   rss_runc_med=$(col "runc, no network" 4 "$W/runtimes.raw" | median)
   target_row "peak RSS of mini-runc <= 1/3 of runc's" "$rss_mr" "$rss_runc" "<=" 0.333333 \
     "($rss_mr vs $rss_runc KiB, the largest of all runs; median run $(ratio "$rss_mr_med" "$rss_runc_med" 3)x)" 3
+  cg_rss_mr_med=$(col "mini-runc, seccomp + cgroups, network" 4 "$W/cgroups.raw" | median)
+  cg_rss_runc_med=$(col "runc, seccomp + cgroups, no network" 4 "$W/cgroups.raw" | median)
+  target_row "peak RSS of mini-runc with seccomp and cgroups <= 1/3 of runc's" "$cg_rss_mr" "$cg_rss_runc" "<=" 0.333333 \
+    "($cg_rss_mr vs $cg_rss_runc KiB, the largest of all runs; median run $(ratio "$cg_rss_mr_med" "$cg_rss_runc_med" 3)x)" 3
 } >"$out/latest.md"
 
 awk -F'\t' '$2 == "mini-runc, network" {print $1, $4, $5, $6}' "$W/scale.tsv" >"$W/scale-mr.dat"

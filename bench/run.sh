@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark proper; scripts/bench.sh builds everything and starts this in a private
 # mount namespace. Phase 1 (no argument): tmpfs on /run (state dirs, pins, /run/netns,
-# as on a systemd host), cgroup2 on /sys/fs/cgroup (crun needs its own mount here), and
+# as on a systemd host), cgroup2 alone on /sys/fs/cgroup (crun 1.8.1 refuses this host's
+# hybrid layout, whose v2 hierarchy holds hugetlb; the seccomp + cgroups case shows the
+# host's v1 hierarchies again, in a namespace of its own), and
 # the sandbox "host" network namespace, entered with nsenter --net (not `ip netns exec`,
 # which remounts /sys and breaks runc's cgroup lookup). Phase 2 (--inside): the cases.
 # With --hot-text DIR (scripts/hot-text.sh): no cases; the same host and bundle,
@@ -14,7 +16,9 @@ trap 'echo "bench: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND failed" >&2' ERR
 
 if [ "${1:-}" != --inside ]; then
   mount -t tmpfs -o mode=0755 bench-run /run
-  mount -t tmpfs none /sys/fs/cgroup
+  # The host's cgroup mounts go first (here only): mini-runc reads its hierarchies from
+  # mountinfo, where mounts hidden under another one still show.
+  while mountpoint -q /sys/fs/cgroup; do umount -R /sys/fs/cgroup; done
   mount -t cgroup2 none /sys/fs/cgroup
   mkdir -p /run/bench
   touch /run/bench/hostns
@@ -53,6 +57,12 @@ mkdir -p "$W/bundle-netns"
 jq --arg root "$W/bundle/rootfs" '.root.path = $root |
     .linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/run/netns/bench" else . end]' \
   "$W/bundle/config.json" >"$W/bundle-netns/config.json"
+
+# The same with podman's default seccomp profile (bench/podman-seccomp.json), for the hot
+# path's trace below; the seccomp + cgroups case makes its own (bench/cgroup-case.sh).
+mkdir -p "$W/bundle-seccomp"
+jq --arg root "$W/bundle/rootfs" --slurpfile podman "$repo/bench/podman-seccomp.json" \
+  '.root.path = $root | .linux.seccomp = $podman[0].seccomp' "$W/bundle/config.json" >"$W/bundle-seccomp/config.json"
 
 # The network every networked case gets: a veth on br0, one IPv4 and one IPv6 address,
 # a default route.
@@ -147,7 +157,8 @@ stop_stand_ins() { kill $ctr_pid $client_pid $(cat "$W/resident.pid" 2>/dev/null
 trap stop_stand_ins EXIT
 
 if [ -n "$hot_text_dir" ]; then
-  # What a user waits for: `run` with and without the network; the hook's configure and
+  # What a user waits for: `run` with and without the network, and with podman's seccomp
+  # profile (no limits: this layout's cgroup2 has no memory or pids); the hook's configure and
   # undo, for a container that ends first (as under a runtime) and for one still alive.
   trace() { local binary=$1; shift
     "$repo/build/release/bench/hot-text" "$binary.map" "$hot_text_dir/$(basename "$binary").hits" -- "$binary" "$@"; }
@@ -155,6 +166,7 @@ if [ -n "$hot_text_dir" ]; then
     trace "$MR" --root "$W/mr" run -b "$W/bundle" --network "$W/net.json" "ht$i"
     trace "$MR" --root "$W/mr" run -b "$W/bundle" "ht-nonet$i"
     trace "$MR" --root "$W/mr" --network-dir "$NETS" run -b "$W/bundle" --network "$W/bundle/network-managed.json" "ht-mgd$i"
+    trace "$MR" --root "$W/mr" run -b "$W/bundle-seccomp" --network "$W/net.json" "ht-seccomp$i"
   done
   export BUNDLE=$W/bundle
   /bin/sh "$repo/bench/container-stub.sh" start "$W/ht-stub"
@@ -252,6 +264,10 @@ settled_leftovers() {
 /bin/sh "$repo/bench/port-filler.sh" up "$W/resident" network-shared-none.json
 log "runtimes: $WARMUP warm-up + $ROUNDS rounds, interleaved (load $(load_now))"
 "$MEASURE" --cases "$W/runtimes.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/runtimes.raw" >"$W/runtimes.tsv"
+# Seccomp + cgroups (issue 19): podman's default seccomp profile, a memory and a pids limit,
+# mini-runc with the network against crun and runc without; in a mount namespace of its
+# own that shows the host's hybrid cgroup layout again (bench/cgroup-case.sh).
+unshare --mount --propagation private "$repo/bench/cgroup-case.sh" "$W/cgroups"
 log "starts: create + start (load $(load_now))"
 "$MEASURE" --cases "$W/starts.cases" --rounds "$ROUNDS" --warmup "$WARMUP" --raw "$W/starts.raw" >"$W/starts.tsv"
 log "network alone (load $(load_now))"
@@ -376,6 +392,6 @@ after_scale=$(settled_leftovers)
 load_end=$(load_now)
 
 mkdir -p "$out/raw"
-cp "$W"/*.tsv "$W"/*.raw "$W/floor.ms" "$out/raw/"
+cp "$W"/*.tsv "$W"/*.raw "$W/floor.ms" "$W/cgroups.check" "$out/raw/"
 export load_start load_end before after_cases after_ports after_cni after_churn after_scale
 "$repo/bench/report.sh" "$out"

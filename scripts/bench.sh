@@ -11,7 +11,9 @@
 # CONNECTS (connections per run of the latency cases) and CNI_FILL (attachments alive for
 # the plugin's scale case) in the environment override the iteration counts. Everything
 # happens in a throwaway "host" network namespace and a private mount namespace: this
-# machine's interfaces, mounts, cgroups and nftables ruleset are not touched.
+# machine's interfaces, mounts and nftables ruleset are not touched; its cgroups only by
+# the seccomp + cgroups case (bench/cgroup-case.sh), whose /mini-runc-bench-* cgroups each
+# run removes, checked after every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
