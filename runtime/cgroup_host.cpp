@@ -1,7 +1,9 @@
 #include "runtime/cgroup_host.hpp"
 
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 
 #include <fstream>
 #include <sstream>
@@ -39,6 +41,13 @@ std::set<std::string> v1_controllers(const std::string& super_opts) {
   return out;
 }
 
+// Whether `path` resolves to the filesystem of device `maj_min` ("0:35").
+bool reaches_mount(const std::string& path, const std::string& maj_min) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  return maj_min == std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+}
+
 // /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS".
 // Only whole hierarchies mounted under /sys/fs/cgroup count (ROOT "/"): a container's
 // own bind mounts of subtrees are not where cgroups are made.
@@ -59,6 +68,10 @@ Result<std::vector<Hierarchy>> mounted_hierarchies() {
     const std::string& root = fields[3];
     if ((fstype != "cgroup" && fstype != "cgroup2") || (root != "/" && !root.starts_with("/.."))) continue;
     if (mount != kCgroupRoot && !mount.starts_with(std::string(kCgroupRoot) + "/")) continue;
+    // A hierarchy with another mount on top (cgroup2 mounted over a hybrid host's
+    // /sys/fs/cgroup) is still listed, but its path now leads elsewhere: only one whose
+    // path reaches its own filesystem counts.
+    if (!reaches_mount(mount, fields[2])) continue;
     Hierarchy h{.mount = mount, .version = fstype == "cgroup2" ? 2 : 1};
     if (h.version == 2) {
       h.key = "unified";
