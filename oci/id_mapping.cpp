@@ -20,13 +20,15 @@ bool ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size) {
 
 std::vector<IdMapping> read_id_mappings(const nlohmann::json& j, const std::string& pointer,
                                         const ProblemSink& problem) {
+  // Not an array: the schema has said so (a null stands for what it reported).
+  const auto& entries = j.get_ref<const nlohmann::json::array_t&>();
   std::vector<IdMapping> out;
-  if (j.empty()) problem(pointer, "expected at least one mapping");
-  if (j.size() > kMaxIdMappings)
+  if (entries.empty()) problem(pointer, "expected at least one mapping");
+  if (entries.size() > kMaxIdMappings)
     problem(pointer, "expected at most " + std::to_string(kMaxIdMappings) + " mappings (the kernel's limit), got " +
-                         std::to_string(j.size()));
-  for (std::size_t i = 0; i < j.size(); ++i) {
-    const nlohmann::json& e = j[i];
+                         std::to_string(entries.size()));
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
     std::string ptr = pointer_append(pointer, i);
     IdMapping m{e.at("containerID").get<uint32_t>(), e.at("hostID").get<uint32_t>(), e.at("size").get<uint32_t>()};
     bool usable = true;

@@ -116,7 +116,7 @@ int holders_of(uint32_t host_id) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "an id-mapped bind mount shows and makes owners through its mapping, the host's view unchanged") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "an id-mapped bind mount shows and makes owners through its mapping and the host's view is unchanged") {
   const std::string src = tmp.path() + "/src";
   fs::create_directories(src);
   make_owned(src + "/root-owned", 0, 0);
@@ -199,7 +199,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "ridmap maps every mount of an rbind tree and
   CHECK(mounts_under(tmp.path(), {runc.root()}) == std::vector<std::string>{src + "/sub"});
 }
 
-TEST_CASE_FIXTURE(RecoveryFixture, "a source whose filesystem cannot be id-mapped is refused at its mount with EINVAL, nothing left") {
+TEST_CASE_FIXTURE(RecoveryFixture, "a source whose filesystem cannot be id-mapped is refused at its mount with EINVAL and nothing left") {
   b.config["mounts"].push_back(idmapped_bind("/sys/kernel", "/k", {"rbind", "ridmap"}, 271828));
   b.write();
   const std::string ptr = "/mounts/" + std::to_string(b.config["mounts"].size() - 1);
@@ -214,7 +214,7 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a source whose filesystem cannot be id-mappe
   }
 }
 
-TEST_CASE_FIXTURE(RecoveryFixture, "hostile mount mappings are refused at their pointer under create and run, nothing left") {
+TEST_CASE_FIXTURE(RecoveryFixture, "hostile mount mappings are refused at their pointer under create and run with nothing left") {
   const std::string src = tmp.path() + "/src";
   fs::create_directories(src);
   const std::string config = b.dir + "/config.json";

@@ -51,7 +51,7 @@ std::string only_problem(const json& doc) {
 
 }  // namespace
 
-TEST_CASE("a bind mount with its own mappings reads back with them, ridmap recursive") {
+TEST_CASE("a bind mount with its own mappings reads back with them and ridmap is recursive") {
   json doc = with_mount({{"options", {"rbind", "ro", "ridmap"}},
                          {"uidMappings", {range(0, 100000, 1000), range(1000, 300000, 5)}},
                          {"gidMappings", {range(0, 200000, 10)}}});
@@ -72,7 +72,7 @@ TEST_CASE("a bind mount with its own mappings reads back with them, ridmap recur
   CHECK_FALSE(c.config->mounts.front().idmap);
 }
 
-TEST_CASE("mappings without an option are a non-recursive idmap, and the last option counts, as in runc") {
+TEST_CASE("mappings without an option are a non-recursive idmap and the last option counts as in runc") {
   auto plain = check(with_mount());
   REQUIRE(plain.config);
   REQUIRE(plain.config->mounts.back().idmap);
@@ -96,7 +96,7 @@ TEST_CASE("an id-mapped mount that is not a bind mount is refused at its mapping
   CHECK(has_problem_at(c, mount_ptr(doc) + "/options/0"));
 }
 
-TEST_CASE("uidMappings without gidMappings, and the reverse, are refused") {
+TEST_CASE("uidMappings without gidMappings and the reverse are refused") {
   json doc = with_mount();
   doc["mounts"].back().erase("gidMappings");
   CHECK(only_problem(doc) == "config.json:" + mount_ptr(doc) +
@@ -115,6 +115,11 @@ TEST_CASE("idmap without mappings and without a user namespace is refused at the
             "namespace mappings instead is not supported");
 }
 
+TEST_CASE("mappings that are not an array get the schema's one line and no other") {
+  json doc = with_mount({{"uidMappings", "0:100000:65536"}});
+  CHECK(only_problem(doc) == "config.json:" + mount_ptr(doc) + "/uidMappings: expected an array (got \"0:100000:65536\")");
+}
+
 TEST_CASE("a mapping of size 0 is refused at its size") {
   json doc = with_mount({{"gidMappings", {range(0, 100000, 65536), range(70000, 200000, 0)}}});
   CHECK(only_problem(doc) == "config.json:" + mount_ptr(doc) + "/gidMappings/1/size: expected a size of at least 1");
@@ -125,7 +130,7 @@ TEST_CASE("an empty mapping list is refused") {
   CHECK(only_problem(doc) == "config.json:" + mount_ptr(doc) + "/uidMappings: expected at least one mapping");
 }
 
-TEST_CASE("overlapping ranges are refused on either side, naming the range they overlap") {
+TEST_CASE("overlapping ranges are refused on either side naming the range they overlap") {
   json doc = with_mount({{"uidMappings", {range(0, 100000, 1000), range(999, 300000, 10)}}});
   CHECK(only_problem(doc) == "config.json:" + mount_ptr(doc) +
                                  "/uidMappings/1/containerID: the range overlaps the containerID range of " +
@@ -146,7 +151,7 @@ TEST_CASE("a range running past the last id is refused") {
   CHECK(check(with_mount({{"uidMappings", {range(4294967295u - 10, 0, 10)}}})).config);
 }
 
-TEST_CASE("more than 340 mappings, the kernel's limit, are refused; 340 load") {
+TEST_CASE("more than 340 mappings (the kernel's limit) are refused and 340 load") {
   json many = json::array();
   for (int i = 0; i < 341; ++i) many.push_back(range(i * 10, 100000 + i * 10, 10));
   json doc = with_mount({{"uidMappings", many}});
