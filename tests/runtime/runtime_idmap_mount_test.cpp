@@ -166,7 +166,7 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "an id-mapped bind mount shows and makes owne
   CHECK_FALSE(fs::exists(src + "/by-root"));
 }
 
-TEST_CASE_FIXTURE(MiniRuncFixture, "ridmap maps every mount of an rbind tree and idmap only its top") {
+TEST_CASE_FIXTURE(MiniRuncFixture, "ridmap maps every mount of an rbind tree and idmap only its top or one file") {
   const std::string src = tmp.path() + "/tree";
   fs::create_directories(src);
   make_owned(src + "/top", 0, 0);
@@ -174,15 +174,20 @@ TEST_CASE_FIXTURE(MiniRuncFixture, "ridmap maps every mount of an rbind tree and
   make_owned(src + "/sub/inner", 5, 6);
   b.config["mounts"].push_back(idmapped_bind(src, "/r", {"rbind", "ridmap"}));
   b.config["mounts"].push_back(idmapped_bind(src, "/i", {"rbind", "idmap"}));
+  // A single file, relative to the bundle, mapped too (its destination made a file).
+  fs::create_directories(b.dir + "/files");
+  make_owned(b.dir + "/files/one", 7, 8);
+  b.config["mounts"].push_back(idmapped_bind("files/one", "/etc/one", {"bind", "idmap"}));
   b.args({"sh", "-c",
-          "stat -c %n:%u:%g /r/top /r/sub/inner /i/top /i/sub/inner; echo ==;"
+          "stat -c %n:%u:%g /r/top /r/sub/inner /i/top /i/sub/inner /etc/one; echo ==;"
           "grep -E ' /(r|i)(/sub)? ' /proc/self/mountinfo"});
   b.write();
   auto o = runc({"run", "-b", b.dir, "ridmap"});
   INFO(o.err);
   REQUIRE(o.status == 0);
   auto [stats, mountinfo] = split_output(o.out);
-  CHECK(stats == "/r/top:100000:100000\n/r/sub/inner:100005:100006\n/i/top:100000:100000\n/i/sub/inner:5:6\n");
+  CHECK(stats == "/r/top:100000:100000\n/r/sub/inner:100005:100006\n/i/top:100000:100000\n/i/sub/inner:5:6\n"
+                 "/etc/one:100007:100008\n");
   auto lines = mount_lines(mountinfo);
   CHECK(lines.size() == 4);
   auto idmapped = [&](const std::string& point) {
