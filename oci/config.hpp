@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "oci/id_mapping.hpp"
 #include "oci/seccomp_config.hpp"
 
 // GNU mode (-std=gnu++23, needed for the statement expressions of MR_TRY_VALUE)
@@ -21,11 +22,19 @@
 namespace mr::oci {
 
 
+// mounts[].uidMappings/gidMappings and the idmap/ridmap options: a bind mount whose
+// files' owners are seen through the mapping (runtime/idmap_mount.hpp).
+struct MountIdmap {
+  std::vector<IdMapping> uid, gid;
+  bool recursive = false;  // "ridmap": every mount of an rbind tree is mapped, not only its top
+};
+
 struct Mount {
   std::string destination;
   std::string type;
   std::string source;
   std::vector<std::string> options;
+  std::optional<MountIdmap> idmap;
 };
 
 struct Rlimit {

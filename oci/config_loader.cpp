@@ -10,6 +10,7 @@
 
 #include "netns/ip.hpp"
 #include "oci/capability_names.hpp"
+#include "oci/id_mapping.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
 #include "oci/seccomp_config.hpp"
@@ -108,14 +109,6 @@ class ConfigReader {
         else if (!is_supported_namespace(type))
           problem(pointer_append(pointer_append("/linux/namespaces", i), "type"),
                   "namespace type \"" + type + "\" is not supported");
-      }
-    }
-    if (const json* mounts = at_pointer(doc, "/mounts"); mounts && mounts->is_array()) {
-      for (size_t i = 0; i < mounts->size(); ++i) {
-        for (const char* key : {"uidMappings", "gidMappings"})
-          if ((*mounts)[i].is_object() && (*mounts)[i].contains(key))
-            problem(pointer_append(pointer_append("/mounts", i), key),
-                    "id-mapped mounts are not supported; ignoring the mapping would change file ownership");
       }
     }
     for (const auto& u : kNotApplied)
@@ -297,9 +290,41 @@ class ConfigReader {
       if (m.contains("options")) mount.options = m.at("options").get<std::vector<std::string>>();
       if (!mount.destination.starts_with('/'))
         problem(ptr + "/destination", "expected an absolute path (got \"" + mount.destination + "\")");
+      read_mount_idmap(m, ptr, mount);
       out.push_back(std::move(mount));
     }
     return out;
+  }
+
+  // uidMappings/gidMappings and the idmap/ridmap options (runtime-spec config.md,
+  // "Mounts"); checked as runc checks them (libcontainer/configs/validate: only bind
+  // mounts, both mappings). The last of idmap and ridmap counts, as in runc's specconv.
+  void read_mount_idmap(const json& m, const std::string& ptr, Mount& mount) {
+    std::string option_ptr;
+    MountIdmap idmap;
+    for (size_t k = 0; k < mount.options.size(); ++k) {
+      if (mount.options[k] != "idmap" && mount.options[k] != "ridmap") continue;
+      option_ptr = pointer_append(pointer_append(ptr, "options"), k);
+      idmap.recursive = mount.options[k] == "ridmap";
+    }
+    const bool has_uid = m.contains("uidMappings"), has_gid = m.contains("gidMappings");
+    if (!has_uid && !has_gid && option_ptr.empty()) return;
+    auto sink = [this](std::string pointer, std::string what) { problem(std::move(pointer), std::move(what)); };
+    if (has_uid) idmap.uid = read_id_mappings(m.at("uidMappings"), ptr + "/uidMappings", sink);
+    if (has_gid) idmap.gid = read_id_mappings(m.at("gidMappings"), ptr + "/gidMappings", sink);
+    const bool bind = mount.type == "bind" || std::any_of(mount.options.begin(), mount.options.end(), [](const auto& o) {
+                        return o == "bind" || o == "rbind";
+                      });
+    std::string first = has_uid ? ptr + "/uidMappings" : has_gid ? ptr + "/gidMappings" : option_ptr;
+    if (!bind)
+      problem(first, "id-mapped mounts are only supported for bind mounts (expected \"bind\" or \"rbind\" in options)");
+    else if (has_uid != has_gid)
+      problem(first, std::string("expected ") + (has_uid ? "gidMappings" : "uidMappings") +
+                         " as well: an id-mapped mount needs both");
+    else if (!has_uid)
+      problem(option_ptr, "expected uidMappings and gidMappings with this option: taking the container's user "
+                          "namespace mappings instead is not supported");
+    mount.idmap = std::move(idmap);
   }
 
   Hooks read_hooks(const json& j) {

@@ -18,6 +18,7 @@
 #include "runtime/console.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/idmap_mount.hpp"
 #include "base/log.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/network.hpp"
@@ -186,9 +187,12 @@ Result<State> create_container(const CreateRequest& req) {
     console = MR_TRY_VALUE(connect_unix_socket(req.console_socket, "console socket"));
   }
 
+  // Made here, where the runtime is privileged over the sources' filesystems, and
+  // inherited by the init (idmap_mount.hpp).
+  IdmappedTrees idmapped = MR_TRY_VALUE(make_idmapped_trees(cfg, req.bundle));
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
                   .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
-                  .console_socket = console.get(), .runtime_lock = rollback.lock_fd()};
+                  .console_socket = console.get(), .runtime_lock = rollback.lock_fd(), .idmapped = &idmapped};
   ContainerCgroups cg;
   if (cgroups) {
     MR_TRY(save_cgroup_record(req.dir, cgroups_to_make(cgroups->host, cgroups->path)));
@@ -197,6 +201,7 @@ Result<State> create_container(const CreateRequest& req) {
     MR_TRY(apply_plan(cg, cgroups->plan));
   }
   InitLaunch launch = MR_TRY_VALUE(launch_init(ctx, pair));
+  idmapped.reset();  // the init has its own copies of the fds
   int sock = pair.runtime_end.get();
   // Stage 1 or the init waits for this before it makes a cgroup namespace or runs
   // anything of the workload; its children inherit its cgroups.

@@ -41,7 +41,8 @@ json features_document() {
       {"apparmor", {{"enabled", false}}},
       {"selinux", {{"enabled", false}}},
       {"intelRdt", {{"enabled", false}}},
-      {"mountExtensions", {{"idmap", {{"enabled", false}}}}},
+      // runtime/idmap_mount.cpp: bind mounts with their own uidMappings and gidMappings.
+      {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
       {"netDevices", {{"enabled", true}}},
   };
   return {

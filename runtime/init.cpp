@@ -12,6 +12,7 @@
 #include "base/unique_fd.hpp"
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/idmap_mount.hpp"
 #include "base/log.hpp"
 #include "runtime/process_attrs.hpp"
 #include "runtime/process_exec.hpp"
@@ -63,7 +64,10 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   // namespace leaves behind (the rootfs has no /proc mounted): this directory is kept.
   UniqueFd proc_fds(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!proc_fds) return fail(errno, "open /proc/self/fd");
-  if (own_mounts) MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs), "root filesystem");
+  static const IdmappedTrees kNoTrees;
+  if (own_mounts)
+    MR_TRY_CTX(prepare_rootfs(cfg, ctx.bundle, ctx.rootfs, ctx.idmapped ? *ctx.idmapped : kNoTrees),
+               "root filesystem");
   MR_TRY(apply_hostname(cfg.hostname, cfg.domainname));
   MR_TRY(sync_send(ctx.sync_fd, SyncTag::mounted));
 

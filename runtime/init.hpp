@@ -9,6 +9,8 @@
 
 namespace mr::runtime {
 
+class IdmappedTrees;
+
 struct InitContext {
   const oci::Config* config = nullptr;
   std::string bundle;
@@ -21,6 +23,8 @@ struct InitContext {
   // which a forked child shares and would keep locked until it execs (at start), so
   // every child closes its copy first thing.
   int runtime_lock = -1;
+  // The id-mapped mounts' trees, made by the runtime; the init inherits their fds.
+  const IdmappedTrees* idmapped = nullptr;
 };
 
 [[noreturn]] void run_init(const InitContext& ctx);

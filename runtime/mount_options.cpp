@@ -48,6 +48,12 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       out.bind = out.recursive = true;
       continue;
     }
+    // Read with mounts[].uidMappings (oci::MountIdmap); never a mount(2) option
+    // (runtime-spec config.md).
+    if (o == "idmap" || o == "ridmap") {
+      out.idmap = true;
+      continue;
+    }
     bool known = false;
     for (const auto& f : kFlags) {
       if (o != f.name) continue;
@@ -79,7 +85,7 @@ unsigned long propagation_flags(const std::string& name) {
 }
 
 std::vector<std::string> known_mount_options() {
-  std::vector<std::string> out = {"bind", "rbind"};
+  std::vector<std::string> out = {"bind", "rbind", "idmap", "ridmap"};
   for (const auto& f : kFlags) out.push_back(f.name);
   for (auto [name, flag] : kPropagation) out.push_back(name);
   return out;

@@ -16,6 +16,7 @@ struct MountOptions {
   std::vector<unsigned long> propagation;  // MS_PRIVATE, MS_REC | MS_SLAVE, ...
   bool bind = false;
   bool recursive = false;                  // rbind
+  bool idmap = false;                      // "idmap" or "ridmap": id-mapped (oci::MountIdmap)
   std::string data;                        // "mode=755,size=65536k"
 };
 

@@ -12,6 +12,7 @@
 #include "base/log.hpp"
 #include "runtime/cgroup_mount.hpp"
 #include "runtime/devices.hpp"
+#include "runtime/idmap_mount.hpp"
 #include "runtime/mount_options.hpp"
 #include "runtime/safe_path.hpp"
 
@@ -31,11 +32,6 @@ Result<UniqueFd> open_dir(const std::string& path) {
   return fd;
 }
 
-std::string host_source(const std::string& bundle, const std::string& source) {
-  if (source.empty() || source.front() == '/') return source;
-  return bundle + "/" + source;
-}
-
 // Flag changes after a bind mount: MS_BIND|MS_REMOUNT with the wanted flags, on a fresh
 // lookup of the destination (the fd the mount went onto still names the covered
 // directory underneath).
@@ -46,7 +42,7 @@ Result<void> remount_bind(int root_fd, const std::string& dest, unsigned long fl
 }
 
 Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Mount& m, std::size_t index,
-                         bool in_cgroupns) {
+                         bool in_cgroupns, const IdmappedTrees& idmapped) {
   const std::string where = "mounts[" + std::to_string(index) + "] " + m.destination;
   if (m.destination.empty() || m.destination.front() != '/')
     return fail(EINVAL, where + ": destination must be an absolute path");
@@ -56,18 +52,28 @@ Result<void> apply_mount(int root_fd, const std::string& bundle, const oci::Moun
     MR_TRY_CTX(mount_cgroup_tree(root_fd, m.destination, m.type, opts, in_cgroupns), where);
     return {};
   }
-  std::string source = host_source(bundle, m.source);
+  std::string source = mount_source_path(bundle, m.source);
   Leaf leaf = Leaf::directory;
+  // An id-mapped bind comes made (idmap_mount.hpp): its tree is moved into place.
+  const int tree = m.idmap ? idmapped.fd(index) : -1;
+  if (m.idmap && tree < 0) return fail(EINVAL, where + ": no id-mapped tree was made for it");
   if (opts.bind) {
     struct stat st{};
-    if (::stat(source.c_str(), &st) != 0) return fail(errno, where + ": bind source " + source);
+    if ((tree >= 0 ? ::fstat(tree, &st) : ::stat(source.c_str(), &st)) != 0)
+      return fail(errno, where + ": bind source " + source);
     if (!S_ISDIR(st.st_mode)) leaf = Leaf::file;
   }
   auto target = MR_TRY_VALUE(make_in_root(root_fd, m.destination, leaf));
   std::string tpath = fd_path(target.get());
   if (opts.bind) {
-    MR_TRY(do_mount(where + ": bind " + source, source.c_str(), tpath, nullptr,
-                    MS_BIND | (opts.recursive ? MS_REC : 0)));
+    if (tree >= 0) {
+      if (auto r = attach_tree(tree, target.get()); !r)
+        return std::unexpected(
+            at_origin(std::move(r).error().wrap(where), "config.json#/mounts/" + std::to_string(index)));
+    } else {
+      MR_TRY(do_mount(where + ": bind " + source, source.c_str(), tpath, nullptr,
+                      MS_BIND | (opts.recursive ? MS_REC : 0)));
+    }
     unsigned long extra = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
                                         MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
     if (extra) MR_TRY_CTX(remount_bind(root_fd, m.destination, extra), where);
@@ -112,7 +118,13 @@ Result<void> make_parent_mount_private(const std::string& rootfs) {
 
 }  // namespace
 
-Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs) {
+std::string mount_source_path(const std::string& bundle, const std::string& source) {
+  if (source.empty() || source.front() == '/') return source;
+  return bundle + "/" + source;
+}
+
+Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs,
+                            const IdmappedTrees& idmapped) {
   // Nothing mounted from here on may propagate back to the host's mount namespace. The
   // runtime's --root is a shared mount point (Netns::share_pin_directory()), so the copy
   // of it this namespace got at clone, and of each pin under it, is a peer of the host's
@@ -136,7 +148,7 @@ Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, c
   auto root = MR_TRY_VALUE(open_dir(rootfs));
   bool in_cgroupns = oci::has_namespace(cfg, "cgroup");
   for (std::size_t i = 0; i < cfg.mounts.size(); ++i)
-    MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i, in_cgroupns));
+    MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i, in_cgroupns, idmapped));
   MR_TRY(make_devices(root.get(), cfg.linux.devices));
   return {};
 }

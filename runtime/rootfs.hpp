@@ -11,8 +11,14 @@
 namespace mr::runtime {
 
 
-// Before pivot_root. `rootfs` and `bundle` are absolute host paths.
-Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs);
+class IdmappedTrees;
+
+// A mount's source on the host: relative to the bundle unless absolute.
+std::string mount_source_path(const std::string& bundle, const std::string& source);
+// Before pivot_root. `rootfs` and `bundle` are absolute host paths; the id-mapped mounts
+// come made in `idmapped` (idmap_mount.hpp).
+Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, const std::string& rootfs,
+                            const IdmappedTrees& idmapped);
 // Makes `rootfs` the root of the mount namespace and detaches the old one.
 Result<void> pivot_into(const std::string& rootfs);
 // Without a mount namespace of its own, nothing is mounted (the loader refuses what

@@ -41,7 +41,7 @@ TEST_CASE("features: every mount option listed is one the runtime applies, not f
     CAPTURE(name);
     auto parsed = parse_mount_options({name});
     CHECK(parsed.data.empty());
-    CHECK((parsed.flags != 0 || parsed.clear != 0 || !parsed.propagation.empty() || parsed.bind));
+    CHECK((parsed.flags != 0 || parsed.clear != 0 || !parsed.propagation.empty() || parsed.bind || parsed.idmap));
   }
 }
 
@@ -96,4 +96,18 @@ TEST_CASE("features: seccomp is claimed exactly when config.json may carry it") 
 TEST_CASE("features: cgroups v1 and v2 are claimed, systemd units and rdma are not") {
   json cg = features_document().at("linux").at("cgroup");
   CHECK(cg == json{{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}});
+}
+
+TEST_CASE("features: id-mapped mounts are claimed and a bind mount with its own mappings loads") {
+  json f = features_document();
+  CHECK(f.at("linux").at("mountExtensions") == json{{"idmap", {{"enabled", true}}}});
+  json doc = mr::oci::default_config();
+  json map = json::array({{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}});
+  doc["mounts"].push_back({{"destination", "/data"}, {"source", "/srv"}, {"options", {"rbind", "ridmap"}},
+                           {"uidMappings", map}, {"gidMappings", map}});
+  CHECK(loads(doc));
+  // Both options are listed, and neither becomes filesystem data.
+  int listed = 0;
+  for (const auto& o : f.at("mountOptions")) listed += o == "idmap" || o == "ridmap";
+  CHECK(listed == 2);
 }
