@@ -94,8 +94,17 @@ struct Device {
   std::optional<uint32_t> uid, gid;
 };
 
+// linux.uidMappings / gidMappings: `size` ids from `container_id` in the container's
+// user namespace are `host_id`... on the host (user_namespaces(7), /proc/PID/uid_map).
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
+  std::vector<IdMapping> uid_mappings, gid_mappings;
   std::vector<Device> devices;
   std::map<std::string, std::string> sysctl;
   std::vector<NetDevice> net_devices;

@@ -24,6 +24,7 @@
 #include "runtime/process_handle.hpp"
 #include "runtime/spawn_init.hpp"
 #include "runtime/sync_socket.hpp"
+#include "runtime/user_namespace.hpp"
 
 namespace mr::runtime {
 
@@ -88,12 +89,23 @@ Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& 
 // The spec's DNS and hosts entries become files in the state dir, bind-mounted
 // read-only over the container's /etc/resolv.conf and /etc/hosts (as engines do): the
 // bundle's rootfs is never written, and the mount destinations are resolved inside the
-// rootfs like every other mount.
-Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg) {
+// rootfs like every other mount. The root of a user namespace cannot walk into the state
+// dir (0700): it is then given each file as an fd the runtime opened (`keep`), inherited
+// by the init, whose /proc/self/fd/N the bind mount follows without a path walk.
+Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg,
+                           std::vector<UniqueFd>& keep) {
+  const bool by_fd = oci::has_namespace(cfg, "user");
   auto add = [&](const std::string& name, const std::string& content) -> Result<void> {
     std::string path = dir.path() + "/" + name;
     MR_TRY(write_file_atomic(path, content, 0644));
-    cfg.mounts.push_back({.destination = "/etc/" + name, .type = "bind", .source = path,
+    std::string source = path;
+    if (by_fd) {
+      UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
+      if (!fd) return fail(errno, "open " + path);
+      source = "/proc/self/fd/" + std::to_string(fd.get());
+      keep.push_back(std::move(fd));
+    }
+    cfg.mounts.push_back({.destination = "/etc/" + name, .type = "bind", .source = source,
                           .options = {"rbind", "ro", "nosuid", "nodev", "noexec"}});
     return {};
   };
@@ -185,10 +197,19 @@ Result<State> create_container(const CreateRequest& req) {
   if (network::place(!owns_netns(*req.config), req.network ? req.network->net : netns::NetConfig{}).configure)
     MR_TRY(network::share_pin_directory(req.dir.root));
   oci::Config cfg = *req.config;
-  if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
+  std::vector<UniqueFd> etc_files;
+  if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg, etc_files));
   // exec runs with the config as it was at create, not as the bundle may have it later.
   MR_TRY(write_file_atomic(req.dir.kept_config(), req.config_text));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return fail(errno, "mkfifo " + req.dir.exec_fifo());
+  UniqueFd fifo(::open(req.dir.exec_fifo().c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo) return fail(errno, "open " + req.dir.exec_fifo());
+  // The init reopens it for writing as the container's root (runc chowns it too).
+  if (makes_user_namespace(cfg)) {
+    HostIds root = container_root(cfg.linux);
+    if (::fchownat(AT_FDCWD, req.dir.exec_fifo().c_str(), root.uid, root.gid, 0) != 0)
+      return fail(errno, "chown " + req.dir.exec_fifo() + " to the container's root");
+  }
   UniqueFd console;
   if (cfg.process.terminal) {
     if (req.console_socket.empty())
@@ -197,6 +218,7 @@ Result<State> create_container(const CreateRequest& req) {
   }
 
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
+                  .exec_fifo_fd = fifo.get(),
                   .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
                   .console_socket = console.get(), .runtime_lock = rollback.lock_fd()};
   ContainerCgroups cg;
@@ -204,6 +226,10 @@ Result<State> create_container(const CreateRequest& req) {
     cg = MR_TRY_VALUE(make_cgroups(cgroups->host, cgroups->path));
     rollback.cgroups_made(cg);
     MR_TRY(apply_plan(cg, cgroups->plan));
+    if (makes_user_namespace(cfg)) {
+      HostIds root = container_root(cfg.linux);
+      MR_TRY_CTX(delegate_cgroup(cg, root.uid, root.gid), "cgroups");
+    }
   }
   InitLaunch launch = MR_TRY_VALUE(launch_init(ctx, pair));
   int sock = pair.runtime_end.get();
@@ -212,6 +238,11 @@ Result<State> create_container(const CreateRequest& req) {
   rollback.child_started(launch.child);
   if (!cg.empty()) MR_TRY_CTX(add_process(cg, launch.child), "cgroups");
   MR_TRY(sync_send(sock, SyncTag::placed));
+  if (makes_user_namespace(cfg)) {
+    MR_TRY(sync_expect(sock, SyncTag::userns, "the container's user namespace"));
+    MR_TRY_CTX(write_id_maps(launch.child, cfg.linux), "user namespace");
+    MR_TRY(sync_send(sock, SyncTag::mapped));
+  }
   pid_t init = MR_TRY_VALUE(await_init(launch, sock));
   // Reaped by await_init when it was stage 1.
   rollback.child_started(launch.via_stage1 ? -1 : launch.child);

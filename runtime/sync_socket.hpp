@@ -14,6 +14,8 @@ namespace mr::runtime {
 
 enum class SyncTag : char {
   placed = 'c',    // runtime -> stage 1 or init: in the container's cgroups (may unshare CLONE_NEWCGROUP)
+  userns = 'U',    // stage 1 -> runtime: in its new user namespace, waiting for its maps
+  mapped = 'u',    // runtime -> stage 1: uid_map and gid_map written
   init_pid = 'P',  // stage 1 -> runtime: the init's pid, as the runtime sees it
   joined = 'J',    // init -> runtime, when cloned directly: in the namespaces given by path
   mounted = 'M',   // init -> runtime: its root filesystem is mounted (not yet pivoted into)
