@@ -89,23 +89,17 @@ Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& 
 // The spec's DNS and hosts entries become files in the state dir, bind-mounted
 // read-only over the container's /etc/resolv.conf and /etc/hosts (as engines do): the
 // bundle's rootfs is never written, and the mount destinations are resolved inside the
-// rootfs like every other mount. The root of a user namespace cannot walk into the state
-// dir (0700): it is then given each file as an fd the runtime opened (`keep`), inherited
-// by the init, whose /proc/self/fd/N the bind mount follows without a path walk.
-Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg,
-                           std::vector<UniqueFd>& keep) {
-  const bool by_fd = oci::has_namespace(cfg, "user");
+// rootfs like every other mount. Not yet into a user namespace: its root cannot walk
+// into the state dir (0700), and a bind mount cannot take a source from the runtime's
+// mount namespace through an fd (do_loopback() wants the caller's own mounts).
+Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg) {
+  if ((spec.dns || !spec.hosts.empty()) && has_namespace(cfg, "user"))
+    return fail(ENOTSUP, "the network spec's dns and hosts are not supported with a user namespace yet: their "
+                         "files cannot be bind-mounted into it");
   auto add = [&](const std::string& name, const std::string& content) -> Result<void> {
     std::string path = dir.path() + "/" + name;
     MR_TRY(write_file_atomic(path, content, 0644));
-    std::string source = path;
-    if (by_fd) {
-      UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
-      if (!fd) return fail(errno, "open " + path);
-      source = "/proc/self/fd/" + std::to_string(fd.get());
-      keep.push_back(std::move(fd));
-    }
-    cfg.mounts.push_back({.destination = "/etc/" + name, .type = "bind", .source = source,
+    cfg.mounts.push_back({.destination = "/etc/" + name, .type = "bind", .source = path,
                           .options = {"rbind", "ro", "nosuid", "nodev", "noexec"}});
     return {};
   };
@@ -197,19 +191,16 @@ Result<State> create_container(const CreateRequest& req) {
   if (network::place(!owns_netns(*req.config), req.network ? req.network->net : netns::NetConfig{}).configure)
     MR_TRY(network::share_pin_directory(req.dir.root));
   oci::Config cfg = *req.config;
-  std::vector<UniqueFd> etc_files;
-  if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg, etc_files));
+  if (req.network) MR_TRY(add_etc_files(*req.network, req.dir, cfg));
   // exec runs with the config as it was at create, not as the bundle may have it later.
   MR_TRY(write_file_atomic(req.dir.kept_config(), req.config_text));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return fail(errno, "mkfifo " + req.dir.exec_fifo());
   UniqueFd fifo(::open(req.dir.exec_fifo().c_str(), O_PATH | O_CLOEXEC));
   if (!fifo) return fail(errno, "open " + req.dir.exec_fifo());
-  // The init reopens it for writing as the container's root (runc chowns it too).
-  if (makes_user_namespace(cfg)) {
-    HostIds root = container_root(cfg.linux);
-    if (::fchownat(AT_FDCWD, req.dir.exec_fifo().c_str(), root.uid, root.gid, 0) != 0)
-      return fail(errno, "chown " + req.dir.exec_fifo() + " to the container's root");
-  }
+  // The init reopens it for writing as the root of its user namespace, who is "others"
+  // to it (runc's mode too); only the fd reaches it: ROOT/ID is 0700.
+  if (has_namespace(cfg, "user") && ::fchmodat(AT_FDCWD, req.dir.exec_fifo().c_str(), 0622, 0) != 0)
+    return fail(errno, "chmod " + req.dir.exec_fifo());
   UniqueFd console;
   if (cfg.process.terminal) {
     if (req.console_socket.empty())
@@ -264,7 +255,11 @@ Result<State> create_container(const CreateRequest& req) {
 
   ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pid = st.pid, .start_time = st.start_time,
                           .own_netns = st.own_netns, .spec = req.network};
-  MR_TRY_CTX(setup_network(net), "network");
+  if (auto r = setup_network(net); !r) {
+    // The init's namespace gone is most often an init that failed first: its error says why.
+    if (auto early = pending_error(sock)) return std::unexpected(std::move(*early));
+    return std::unexpected(std::move(r).error().wrap("network"));
+  }
   MR_TRY(sync_expect(sock, SyncTag::mounted, "the container's root filesystem"));
   std::string creating = hook_state(st, Status::creating);
   MR_TRY(run_hooks(cfg.hooks.prestart, "prestart", creating));

@@ -39,7 +39,6 @@ void await_cgroups(const InitContext& ctx) {
 // then becomes the namespace's root.
 Result<void> enter_user_namespace(const InitContext& ctx, int& new_flags) {
   const oci::Config& cfg = *ctx.config;
-  if (!has_namespace(cfg, "user")) return {};
   MR_TRY(apply_host_privileged(cfg.process));
   MR_TRY(join_namespaces(cfg.linux.namespaces));
   if (new_flags & CLONE_NEWUSER) {
@@ -54,11 +53,9 @@ Result<void> enter_user_namespace(const InitContext& ctx, int& new_flags) {
 [[noreturn]] void run_stage1(const InitContext& ctx, int new_flags) {
   if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
   await_cgroups(ctx);
-  if (has_namespace(*ctx.config, "user")) {
-    if (auto r = enter_user_namespace(ctx, new_flags); !r) fail_to_runtime(ctx, r.error());
-  } else if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) {
-    fail_to_runtime(ctx, r.error());
-  }
+  auto entered = has_namespace(*ctx.config, "user") ? enter_user_namespace(ctx, new_flags)
+                                                     : join_namespaces(ctx.config->linux.namespaces);
+  if (!entered) fail_to_runtime(ctx, entered.error());
   if (new_flags && ::unshare(new_flags) != 0)
     fail_to_runtime(ctx, sys_error(errno, "unshare the container's namespaces"));
   // The init speaks on the same socket as soon as its mounts are made: it waits until

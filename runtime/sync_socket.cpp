@@ -40,6 +40,15 @@ Result<SyncMessage> sync_recv(int fd) {
   return SyncMessage{static_cast<SyncTag>(buf[0]), std::string(buf.data() + 1, static_cast<std::size_t>(n - 1))};
 }
 
+std::optional<Error> pending_error(int fd) {
+  char tag = 0;
+  if (::recv(fd, &tag, 1, MSG_PEEK | MSG_DONTWAIT) != 1 || tag != static_cast<char>(SyncTag::error))
+    return std::nullopt;
+  auto m = sync_recv(fd);
+  if (!m) return std::nullopt;
+  return sys_error(0, m->payload);
+}
+
 Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for) {
   auto m = sync_recv(fd);
   if (!m) return std::unexpected(std::move(m).error().wrap("wait for " + waiting_for));

@@ -4,6 +4,7 @@
 // blocks on the next message.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
@@ -38,6 +39,8 @@ Result<SyncPair> make_sync_pair();
 Result<void> sync_send(int fd, SyncTag tag, const std::string& payload = {});
 // EPIPE when the other side closed its end (exited) without a message.
 Result<SyncMessage> sync_recv(int fd);
+// An error message the other side has already sent, without waiting for one.
+std::optional<Error> pending_error(int fd);
 // Receives a message and turns an error message into an Error.
 Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for);
 
