@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <pty.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -124,34 +123,5 @@ TEST_CASE("podman with its defaults drives mini-runc: seccomp cgroups exec pause
   require_ok(podman({"rm", "box"}), "podman rm");
   CHECK_FALSE(fs::exists(cgroup_dir_of("memory", memory)));
   CHECK_FALSE(fs::exists(cgroup_dir_of("pids", pids)));
-  CHECK(podman({"ps", "--all", "--quiet"}).out.empty());
-}
-
-TEST_CASE("podman --uidmap runs mini-runc's container as an unprivileged host uid, exec included") {
-  Sandbox sb;
-  TempDir tmp;
-  REQUIRE(::chmod(tmp.path().c_str(), 0755) == 0);  // the mapped root walks to the rootfs as "others"
-  Podman podman(sb, tmp.path() + "/podman");
-  podman.import_image();
-  const auto defaults = podman.default_options();
-  require_ok(podman(concat({"run", "-d", "--name", "mapped", "--network", "none", "--uidmap", "0:100000:65536",
-                            "--gidmap", "0:100000:65536"},
-                           concat(defaults, {kImage, "sleep", "1000"}))),
-             "podman run -d --uidmap");
-  const pid_t init = podman.pid("mapped");
-  // From the host: the maps podman asked for, written by mini-runc, and the host's uid.
-  std::istringstream map(read_file("/proc/" + std::to_string(init) + "/uid_map"));
-  uint64_t inside = 1, outside = 0, size = 0;
-  map >> inside >> outside >> size;
-  CHECK(inside == 0);
-  CHECK(outside == 100000);
-  CHECK(size == 65536);
-  CHECK(read_file("/proc/" + std::to_string(init) + "/status").find("Uid:\t100000\t100000\t100000\t100000\n") !=
-        std::string::npos);
-  auto exec = podman({"exec", "mapped", "sh", "-c", "id -u; readlink /proc/self/ns/user"});
-  INFO(exec.err);
-  CHECK(exec.status == 0);
-  CHECK(exec.out == "0\n" + ns_link(init, "user") + "\n");
-  require_ok(podman({"rm", "--force", "--time", "1", "mapped"}), "podman rm --force");
   CHECK(podman({"ps", "--all", "--quiet"}).out.empty());
 }
