@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <charconv>
 #include <sstream>
@@ -13,6 +14,7 @@
 
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
+#include "runtime/process_handle.hpp"
 
 namespace mr::runtime {
 
@@ -38,29 +40,38 @@ void enable_controllers(const std::string& dir) {
   while (in >> ctl) (void)write_cgroup_file(dir, "cgroup.subtree_control", "+" + ctl);
 }
 
-Result<void> make_dir(const Hierarchy& h, const std::string& dir, std::vector<std::string>& made) {
-  std::string rel = dir.substr(h.mount.size());
+// The directories from the hierarchy's mount down to `dir`, top first (the mount itself
+// not included).
+std::vector<std::string> dirs_down_to(const Hierarchy& h, const std::string& dir) {
+  std::vector<std::string> out;
   std::string cur = h.mount;
-  std::istringstream parts(rel);
-  std::string part;
-  while (std::getline(parts, part, '/')) {
+  std::istringstream parts(dir.substr(h.mount.size()));
+  for (std::string part; std::getline(parts, part, '/');) {
     if (part.empty()) continue;
-    if (h.version == 2) enable_controllers(cur);
-    std::string parent = cur;
     cur += "/" + part;
-    if (::mkdir(cur.c_str(), 0755) != 0) {
-      if (errno == EEXIST) continue;
+    out.push_back(cur);
+  }
+  return out;
+}
+
+Result<void> make_dir(const Hierarchy& h, const std::string& dir, std::vector<std::string>& made) {
+  std::string parent = h.mount;
+  for (const std::string& cur : dirs_down_to(h, dir)) {
+    if (h.version == 2) enable_controllers(parent);
+    if (::mkdir(cur.c_str(), 0755) == 0) {
+      made.insert(made.begin(), cur);
+      if (h.controllers.contains("cpuset") && h.version == 1) {
+        for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+          auto mine = MR_TRY_VALUE(read_cgroup_file(cur, f));
+          if (!trimmed(mine).empty()) continue;
+          auto theirs = MR_TRY_VALUE(read_cgroup_file(parent, f));
+          MR_TRY(write_cgroup_file(cur, f, trimmed(theirs)));
+        }
+      }
+    } else if (errno != EEXIST) {
       return fail(errno, "create cgroup " + cur);
     }
-    made.insert(made.begin(), cur);
-    if (h.controllers.contains("cpuset") && h.version == 1) {
-      for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
-        auto mine = MR_TRY_VALUE(read_cgroup_file(cur, f));
-        if (!trimmed(mine).empty()) continue;
-        auto theirs = MR_TRY_VALUE(read_cgroup_file(parent, f));
-        MR_TRY(write_cgroup_file(cur, f, trimmed(theirs)));
-      }
-    }
+    parent = cur;
   }
   return {};
 }
@@ -122,6 +133,17 @@ Result<void> write_cgroup_file(const std::string& dir, const std::string& file, 
   if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
     return fail(errno, "write \"" + value + "\" to " + path);
   return {};
+}
+
+ContainerCgroups cgroups_to_make(const CgroupHost& host, const CgroupPath& path) {
+  ContainerCgroups cg;
+  for (const auto& h : host.hierarchies) {
+    std::string dir = cgroup_dir(h, path);
+    cg.paths[h.key] = dir;
+    for (const std::string& d : dirs_down_to(h, dir))
+      if (struct stat st{}; ::stat(d.c_str(), &st) != 0 && errno == ENOENT) cg.made.insert(cg.made.begin(), d);
+  }
+  return cg;
 }
 
 Result<ContainerCgroups> make_cgroups(const CgroupHost& host, const CgroupPath& path) {
@@ -208,6 +230,34 @@ Result<std::vector<pid_t>> cgroup_pids(const ContainerCgroups& cg) {
   std::istringstream in(text);
   for (pid_t p; in >> p;) pids.push_back(p);
   return pids;
+}
+
+Result<void> remove_abandoned_cgroups(const ContainerCgroups& cg) {
+  // Its processes are the abandoned create's only where every directory was made by it
+  // (an existing one it would have joined only when empty).
+  bool all_made = !cg.paths.empty();
+  for (const auto& [key, leaf] : cg.paths)
+    all_made = all_made && std::find(cg.made.begin(), cg.made.end(), leaf) != cg.made.end();
+  if (all_made && std::all_of(cg.paths.begin(), cg.paths.end(), [](const auto& p) {
+        struct stat st{};
+        return ::stat(p.second.c_str(), &st) == 0;
+      }))
+    MR_TRY(signal_cgroup_members(cg, SIGKILL, 0));
+  return remove_cgroups(cg);
+}
+
+Result<void> signal_cgroup_members(const ContainerCgroups& cg, int sig, pid_t except) {
+  auto pids = MR_TRY_VALUE(cgroup_pids(cg));
+  for (pid_t pid : pids) {
+    if (pid == except) continue;
+    // A pid read from cgroup.procs may end and be reused before the pidfd is opened;
+    // checked again through the pidfd's /proc entry being in the same cgroup.
+    auto fd = pidfd_open(pid);
+    if (!fd) continue;
+    auto again = cgroup_pids(cg);
+    if (again && std::find(again->begin(), again->end(), pid) != again->end()) (void)pidfd_send_signal(fd->get(), sig);
+  }
+  return {};
 }
 
 Result<void> remove_cgroups(const ContainerCgroups& cg) {

@@ -42,6 +42,18 @@ Result<void> delegate_cgroup(const ContainerCgroups& cg, uid_t uid, gid_t gid);
 // Writes the plan's files in order; a failure carries the setting's pointer.
 Result<void> apply_plan(const ContainerCgroups& cg, const ResourcePlan& plan);
 
+// What make_cgroups() would make now: every hierarchy's directory, and those of them and
+// their parents that do not exist yet (deepest first). Recorded before they are made
+// (StateDir::cgroup_record), so that a create killed meanwhile leaves nothing unfound.
+ContainerCgroups cgroups_to_make(const CgroupHost& host, const CgroupPath& path);
+
+// Removes the cgroups of a create that died before it saved its state: their processes
+// (its init, stage 1) are killed first, when the create made every directory itself.
+Result<void> remove_abandoned_cgroups(const ContainerCgroups& cg);
+
+// Signals every process in the container's cgroup but `except`.
+Result<void> signal_cgroup_members(const ContainerCgroups& cg, int sig, pid_t except);
+
 // Moves `pid` into the container's cgroup of every hierarchy.
 Result<void> add_process(const ContainerCgroups& cg, pid_t pid);
 

@@ -1,9 +1,22 @@
 #include "runtime/cgroup_path.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
+#include "runtime/state.hpp"
+
 namespace mr::runtime {
+
+std::string default_cgroup_name(const std::string& root, const std::string& id) {
+  if (root == kDefaultRoot) return id;
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (unsigned char c : root) hash = (hash ^ c) * 16777619u;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", hash);
+  return id + "-" + hex;
+}
 
 namespace {
 

@@ -27,8 +27,14 @@ struct CgroupPath {
   bool relative = false;  // below the runtime's own cgroup
 };
 
+// What a container without linux.cgroupsPath is called below the runtime's own cgroup:
+// its id, as runc names it, under the default --root; under another root, the id and a
+// hash of the root, so that containers of one id under two roots never share a cgroup
+// (create refuses a cgroup that holds another's processes).
+std::string default_cgroup_name(const std::string& root, const std::string& id);
+
 // Errors point at /linux/cgroupsPath.
-// `id`: the name a path left out takes (the container's id, create.cpp default_cgroup_name).
+// `id`: the name a path left out takes (default_cgroup_name).
 Result<CgroupPath> resolve_cgroups_path(const std::string& cgroups_path, const std::string& id, CgroupDriver driver);
 
 // The directory of `p` in hierarchy `h`.

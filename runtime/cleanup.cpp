@@ -31,7 +31,8 @@ Result<CleanupOutcome> cleanup_container(const StateDir& dir) {
   if (reached.out_of_reach()) return CleanupOutcome{Cleanup::out_of_reach, out_of_reach_text(dir, reached)};
   if (!st) {
     // The create that made the directory died before it saved a state (and so before
-    // any network change, which comes after).
+    // any network change, which comes after), maybe after it made cgroups.
+    MR_TRY(remove_unsaved_cgroups(dir));
     MR_TRY_CTX(teardown_network({.id = dir.id, .state_dir = dir.path()}, &reached), "network teardown");
     MR_TRY(remove_state_dir(dir));
     return CleanupOutcome{Cleanup::removed, "create never saved a state"};

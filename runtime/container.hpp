@@ -64,6 +64,10 @@ struct DeleteOptions {
 // the init is killed.
 Result<void> delete_container(const StateDir& dir, const DeleteOptions& opts);
 
+// The cgroups a create that died before saving its state had recorded (and maybe made):
+// their processes killed, the directories it made removed.
+Result<void> remove_unsaved_cgroups(const StateDir& dir);
+
 // Removes ROOT/ID whose create died before it saved a state (the caller holds its lock):
 // its network, if any, is undone as delete does.
 Result<void> remove_leftover(const StateDir& dir, bool forget_network);

@@ -119,19 +119,6 @@ struct CgroupIntent {
   ResourcePlan plan;
 };
 
-// What a container without linux.cgroupsPath is called below the runtime's own cgroup:
-// its id, as runc names it, under the default --root; under another root, the id and a
-// hash of the root, so that containers of one id under two roots never share a cgroup
-// (create refuses a cgroup that holds another's processes).
-std::string default_cgroup_name(const StateDir& dir) {
-  if (dir.root == kDefaultRoot) return dir.id;
-  uint32_t hash = 2166136261u;  // FNV-1a
-  for (unsigned char c : dir.root) hash = (hash ^ c) * 16777619u;
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", hash);
-  return dir.id + "-" + hex;
-}
-
 Result<std::optional<CgroupIntent>> plan_cgroups(const CreateRequest& req) {
   const oci::Linux& l = req.config->linux;
   if (req.cgroup_driver == CgroupDriver::disabled) {
@@ -143,7 +130,7 @@ Result<std::optional<CgroupIntent>> plan_cgroups(const CreateRequest& req) {
     return std::nullopt;
   }
   CgroupIntent in;
-  in.path = MR_TRY_VALUE(resolve_cgroups_path(l.cgroups_path, default_cgroup_name(req.dir), req.cgroup_driver));
+  in.path = MR_TRY_VALUE(resolve_cgroups_path(l.cgroups_path, default_cgroup_name(req.dir.root, req.dir.id), req.cgroup_driver));
   in.host = MR_TRY_VALUE(detect_cgroup_host());
   nlohmann::json resources = l.resources.empty() ? nlohmann::json() : nlohmann::json::parse(l.resources);
   in.plan = MR_TRY_VALUE(plan_resources(resources, in.host, true));
@@ -214,6 +201,7 @@ Result<State> create_container(const CreateRequest& req) {
                   .console_socket = console.get(), .runtime_lock = rollback.lock_fd()};
   ContainerCgroups cg;
   if (cgroups) {
+    MR_TRY(save_cgroup_record(req.dir, cgroups_to_make(cgroups->host, cgroups->path)));
     cg = MR_TRY_VALUE(make_cgroups(cgroups->host, cgroups->path));
     rollback.cgroups_made(cg);
     MR_TRY(apply_plan(cg, cgroups->plan));

@@ -36,18 +36,12 @@ ino_t pid_namespace(const std::string& pid) {
 
 // Every process of the container's cgroup, as runc's signalAllProcesses: the cgroup is
 // frozen meanwhile where a freezer is at hand, so that none forks a child unseen.
+// A container paused before stays frozen (its signals are delivered once resumed).
 Result<void> signal_cgroup(const State& st, int sig) {
-  auto pids = MR_TRY_VALUE(cgroup_pids(st.cgroups));
-  for (pid_t pid : pids) {
-    if (pid == st.pid) continue;
-    // A pid read from cgroup.procs may end and be reused before the pidfd is opened;
-    // checked again through the pidfd's /proc entry being in the same cgroup.
-    auto fd = pidfd_open(pid);
-    if (!fd) continue;
-    auto again = cgroup_pids(st.cgroups);
-    if (again && std::find(again->begin(), again->end(), pid) != again->end()) (void)pidfd_send_signal(fd->get(), sig);
-  }
-  return {};
+  bool froze_here = !cgroup_frozen(st.cgroups) && freeze_cgroup(st.cgroups, true).has_value();
+  auto sent = signal_cgroup_members(st.cgroups, sig, st.pid);
+  if (froze_here) MR_TRY_CTX(freeze_cgroup(st.cgroups, false), "thaw after signalling");
+  return sent;
 }
 
 // Without cgroups, the container's processes are found by their pid namespace; only
@@ -189,7 +183,15 @@ Result<void> destroy_container(const StateDir& dir, const State& st, netns::Reac
   return {};
 }
 
+Result<void> remove_unsaved_cgroups(const StateDir& dir) {
+  auto record = MR_TRY_VALUE(load_cgroup_record(dir));
+  if (!record) return {};
+  MR_TRY_CTX(remove_abandoned_cgroups(*record), "cgroups of a create that died");
+  return {};
+}
+
 Result<void> remove_leftover(const StateDir& dir, bool forget_network) {
+  MR_TRY(remove_unsaved_cgroups(dir));
   auto reached = MR_TRY_VALUE(reach_before_end(dir, nullptr, forget_network));
   ContainerNetContext net{.id = dir.id, .state_dir = dir.path()};
   MR_TRY_CTX(teardown_network(net, &reached, forget_network), "network teardown");

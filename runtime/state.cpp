@@ -141,6 +141,36 @@ Result<void> write_file_atomic(const std::string& path, const std::string& conte
   return {};
 }
 
+namespace {
+
+// ROOT/ID/NAME's text; std::nullopt when ROOT/ID is there but NAME is not.
+Result<std::optional<std::string>> read_state_dir_file(const StateDir& dir, const char* name) {
+  auto dir_fd = open_state_dir(dir.path());
+  if (!dir_fd && dir_fd.error().err == ENOENT) return fail(ENOENT, "container \"" + dir.id + "\" does not exist");
+  if (!dir_fd) return std::unexpected(std::move(dir_fd).error());
+  std::string path = dir.path() + "/" + name;
+  UniqueFd fd(::openat(dir_fd->get(), name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return std::nullopt;
+  if (!fd) return fail(errno, "open " + path);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno, "read " + path);
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+json cgroups_json(const ContainerCgroups& cg) { return {{"cgroup_paths", cg.paths}, {"cgroups_made", cg.made}}; }
+
+ContainerCgroups cgroups_from(const json& j) {
+  return {.paths = j.value("cgroup_paths", std::map<std::string, std::string>{}),
+          .made = j.value("cgroups_made", std::vector<std::string>{})};
+}
+
+}  // namespace
+
 Result<void> save_state(const StateDir& dir, const State& st) {
   json j = {{"id", st.id},
             {"bundle", st.bundle},
@@ -151,32 +181,18 @@ Result<void> save_state(const StateDir& dir, const State& st) {
             {"own_netns", st.own_netns},
             {"creating", st.creating},
             {"poststart", hooks_json(st.poststart)},
-            {"poststop", hooks_json(st.poststop)},
-            {"cgroup_paths", st.cgroups.paths},
-            {"cgroups_made", st.cgroups.made}};
+            {"poststop", hooks_json(st.poststop)}};
+  j.update(cgroups_json(st.cgroups));
   return write_file_atomic(dir.state_file(), j.dump(2) + "\n");
 }
 
 Result<State> load_state(const StateDir& dir) {
-  auto dir_fd = open_state_dir(dir.path());
-  if (!dir_fd && dir_fd.error().err == ENOENT) return fail(ENOENT, "container \"" + dir.id + "\" does not exist");
-  if (!dir_fd) return std::unexpected(std::move(dir_fd).error());
-  UniqueFd fd(::openat(dir_fd->get(), "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT)
-      return fail(ENOENT, "container \"" + dir.id + "\" has no state: its create is under way or died "
-                                 "before saving one (delete --force removes what it left)");
-    return fail(errno, "open " + dir.state_file());
-  }
-  std::string text;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(errno, "read " + dir.state_file());
-    text.append(buf, static_cast<std::size_t>(n));
-  }
+  auto text = MR_TRY_VALUE(read_state_dir_file(dir, "state.json"));
+  if (!text)
+    return fail(ENOENT, "container \"" + dir.id + "\" has no state: its create is under way or died "
+                               "before saving one (delete --force removes what it left)");
   try {
-    json j = json::parse(text);
+    json j = json::parse(*text);
     State st;
     st.id = j.at("id").get<std::string>();
     st.bundle = j.at("bundle").get<std::string>();
@@ -188,11 +204,24 @@ Result<State> load_state(const StateDir& dir) {
     st.creating = j.value("creating", false);
     st.poststart = hooks_from(j.value("poststart", json::array()));
     st.poststop = hooks_from(j.value("poststop", json::array()));
-    st.cgroups.paths = j.value("cgroup_paths", std::map<std::string, std::string>{});
-    st.cgroups.made = j.value("cgroups_made", std::vector<std::string>{});
+    st.cgroups = cgroups_from(j);
     return st;
   } catch (const json::exception& e) {
     return fail(EINVAL, "corrupt state file " + dir.state_file() + ": " + e.what());
+  }
+}
+
+Result<void> save_cgroup_record(const StateDir& dir, const ContainerCgroups& cg) {
+  return write_file_atomic(dir.cgroup_record(), cgroups_json(cg).dump(2) + "\n");
+}
+
+Result<std::optional<ContainerCgroups>> load_cgroup_record(const StateDir& dir) {
+  auto text = MR_TRY_VALUE(read_state_dir_file(dir, "cgroups.json"));
+  if (!text) return std::nullopt;
+  try {
+    return cgroups_from(json::parse(*text));
+  } catch (const json::exception& e) {
+    return fail(EINVAL, "corrupt cgroup record " + dir.cgroup_record() + ": " + e.what());
   }
 }
 

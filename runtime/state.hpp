@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +48,7 @@ struct State {
 // temporary siblings (NAME.tmp, write_file_atomic()). The network's journal and the
 // identity of the pinned namespace are teardown_network()'s to remove.
 inline constexpr std::string_view kStateDirFiles[] = {"state.json", "exec.fifo", "netns", "resolv.conf", "hosts",
-                                                      "config.json"};
+                                                      "config.json", "cgroups.json"};
 
 // ROOT/ID and the files in it.
 struct StateDir {
@@ -61,6 +62,9 @@ struct StateDir {
   // config.json as create read it from the bundle: what `exec` runs with (the bundle's
   // may have changed or be gone since).
   std::string kept_config() const { return path() + "/config.json"; }
+  // The cgroups create is about to make, written before the first mkdir: a create killed
+  // before it saved its state leaves them, and this is how they are found again.
+  std::string cgroup_record() const { return path() + "/cgroups.json"; }
 };
 
 // Creates ROOT (0700, if missing) and ROOT/ID (0700), and returns ROOT/ID's lock
@@ -72,6 +76,10 @@ Result<UniqueFd> make_state_dir(const StateDir& dir);
 // writes, which a runtime killed while writing one leaves), then ROOT/ID. A journal
 // still pending (network not undone) keeps the directory, and with it the way to undo.
 Result<void> remove_state_dir(const StateDir& dir);
+
+// The cgroup record (StateDir::cgroup_record): written atomically; none is std::nullopt.
+Result<void> save_cgroup_record(const StateDir& dir, const ContainerCgroups& cg);
+Result<std::optional<ContainerCgroups>> load_cgroup_record(const StateDir& dir);
 
 // Serialises create, start, kill, delete, cleanup and net of one container
 // (base/dir_lock.hpp: flock on its directory, let go when the fd closes). Two

@@ -76,9 +76,9 @@ TEST_CASE_FIXTURE(RecoveryFixture, "a create or run killed while writing a state
         CHECK(settled_picture(before) == before);
         return true;
       });
-      // resolv.conf, hosts, the config kept for exec, state.json at "creating" and at
-      // "created".
-      CHECK(writes == 5);
+      // resolv.conf, hosts, the config kept for exec, the cgroup record, state.json at
+      // "creating" and at "created".
+      CHECK(writes == 6);
     }
   }
 }

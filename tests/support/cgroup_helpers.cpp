@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "base/unique_fd.hpp"
+#include "runtime/cgroup_path.hpp"
 
 namespace fs = std::filesystem;
 
@@ -69,6 +71,30 @@ void remove_tree(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::vector<std::string> RootCgroups::present() const {
+  const std::string suffix = mr::runtime::default_cgroup_name(root_, "");
+  std::vector<std::string> out;
+  // Under the default root the name is the bare id: nothing tells that root's apart.
+  if (suffix.empty()) return out;
+  for (const auto& h : cgroup_hierarchies()) {
+    std::error_code ec;
+    fs::recursive_directory_iterator it("/sys/fs/cgroup/" + h, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it.depth() > 4) it.disable_recursion_pending();
+      if (it->is_directory(ec) && it->path().filename().string().ends_with(suffix)) {
+        out.push_back(it->path());
+        it.disable_recursion_pending();
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+RootCgroups::~RootCgroups() {
+  for (const auto& dir : present()) remove_tree(dir);
+}
 
 CgroupCleanup::~CgroupCleanup() {
   for (const auto& h : cgroup_hierarchies()) {

@@ -21,6 +21,22 @@ std::string proc_cgroup(int pid, const std::string& controller);
 // The directories of the hierarchies mounted under /sys/fs/cgroup ("memory", ...).
 std::vector<std::string> cgroup_hierarchies();
 
+// The cgroups of the containers of one --root that have no linux.cgroupsPath (named
+// after their id and the root: runtime/cgroup_path.hpp default_cgroup_name), wherever
+// they are in any hierarchy; removed at the end of a test even when it fails.
+class RootCgroups {
+ public:
+  explicit RootCgroups(std::string root) : root_(std::move(root)) {}
+  ~RootCgroups();
+  RootCgroups(const RootCgroups&) = delete;
+  RootCgroups& operator=(const RootCgroups&) = delete;
+  // Their directories, sorted (none for the default root, whose names are bare ids).
+  std::vector<std::string> present() const;
+
+ private:
+  std::string root_;
+};
+
 class CgroupCleanup {
  public:
   // `top`: the first component of a test's cgroup path ("/mr-test-...").

@@ -62,6 +62,7 @@ std::string RecoveryFixture::picture() {
   std::string out = host_state(sb.host());
   if (picture_ruleset) out += "ruleset " + ruleset_of(sb.host()) + "\n";
   for (const auto& m : mounts_under(tmp.path(), kept_mounts)) out += "mount " + m + "\n";
+  for (const auto& c : root_cgroups.present()) out += "cgroup " + c + "\n";
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "support/cgroup_helpers.hpp"
 #include "support/runtime_harness.hpp"
 #include "support/scoped_env.hpp"
 
@@ -35,6 +36,8 @@ struct RecoveryFixture : MiniRuncFixture {
   // The state roots: mini-runc and netns-hook make their --root a shared mount point at
   // their first create or configure, and keep it, as `ip netns` keeps /run/netns.
   std::vector<std::string> kept_mounts{runc.root()};
+  // The cgroups of this root's containers: in picture(), and removed at the end.
+  RootCgroups root_cgroups{runc.root()};
   // picture(), once it equals `expected` (see settled_host_state()).
   std::string settled_picture(const std::string& expected);
   // ROOT/ID exists.
