@@ -103,8 +103,10 @@ struct Device {
   std::optional<uint32_t> uid, gid;
 };
 
+// linux.uidMappings / gidMappings: oci::IdMapping (oci/id_mapping.hpp).
 struct Linux {
   std::vector<Namespace> namespaces;
+  std::vector<IdMapping> uid_mappings, gid_mappings;
   std::vector<Device> devices;
   std::map<std::string, std::string> sysctl;
   std::vector<NetDevice> net_devices;

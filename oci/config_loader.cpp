@@ -11,6 +11,7 @@
 #include "netns/ip.hpp"
 #include "oci/capability_names.hpp"
 #include "oci/id_mapping.hpp"
+#include "oci/id_mappings.hpp"
 #include "oci/json_input.hpp"
 #include "oci/schema.hpp"
 #include "oci/seccomp_config.hpp"
@@ -21,7 +22,7 @@ namespace mr::oci {
 using nlohmann::json;
 
 namespace {
-constexpr std::array<std::string_view, 6> kSupportedNamespaces = {"network", "mount", "pid", "uts", "ipc", "cgroup"};
+constexpr std::array<std::string_view, 7> kSupportedNamespaces = {"network", "mount", "pid", "uts", "ipc", "cgroup", "user"};
 }  // namespace
 
 std::span<const std::string_view> supported_namespaces() { return kSupportedNamespaces; }
@@ -44,8 +45,6 @@ struct Unsupported {
 constexpr Unsupported kRefused[] = {
     {"/process/apparmorProfile", "an AppArmor profile is not applied; ignoring it would weaken isolation"},
     {"/process/selinuxLabel", "an SELinux label is not applied; ignoring it would weaken isolation"},
-    {"/linux/uidMappings", "user namespaces are not supported; ignoring uid mappings would run the container as host root"},
-    {"/linux/gidMappings", "user namespaces are not supported; ignoring gid mappings would run the container as host root"},
     {"/linux/mountLabel", "an SELinux mount label is not applied; ignoring it would weaken isolation"},
     {"/linux/personality", "an execution domain is not set; ignoring it would change what runs"},
     {"/process/user/username", "a user name is not resolved; ignoring it would run as a different user"},
@@ -103,10 +102,7 @@ class ConfigReader {
         const json& entry = (*ns)[i];
         if (!entry.is_object() || !entry.contains("type") || !entry.at("type").is_string()) continue;
         auto type = entry.at("type").get<std::string>();
-        if (type == "user")
-          problem(pointer_append(pointer_append("/linux/namespaces", i), "type"),
-                  "user namespaces are not supported; ignoring one would run the container as host root");
-        else if (!is_supported_namespace(type))
+        if (!is_supported_namespace(type))
           problem(pointer_append(pointer_append("/linux/namespaces", i), "type"),
                   "namespace type \"" + type + "\" is not supported");
       }
@@ -168,6 +164,9 @@ class ConfigReader {
     if (doc.contains("linux")) namespaces_read = read_linux(doc.at("linux"), c.linux);
     // Without the namespaces every namespaced setting would look like a host change.
     if (namespaces_read) check_namespaced_settings(c);
+    // netns-hook reads the network part alone, without the mappings.
+    if (namespaces_read && whole)
+      for (auto& p : check_user_namespace(c)) problem(std::move(p.pointer), std::move(p.what));
     return c;
   }
 
@@ -379,6 +378,17 @@ class ConfigReader {
         l.namespaces.push_back(std::move(ns));
       }
     });
+    for (auto [key, into] : {std::pair{"uidMappings", &l.uid_mappings}, std::pair{"gidMappings", &l.gid_mappings}}) {
+      if (!j.contains(key)) continue;
+      guard([&] {
+        const json& list = j.at(key);
+        for (size_t i = 0; i < list.size(); ++i) {
+          known(list[i], pointer_append(pointer_append("/linux", key), i), {"containerID", "hostID", "size"});
+          into->push_back({list[i].at("containerID").get<uint32_t>(), list[i].at("hostID").get<uint32_t>(),
+                           list[i].at("size").get<uint32_t>()});
+        }
+      });
+    }
     if (j.contains("sysctl")) guard([&] { l.sysctl = j.at("sysctl").get<std::map<std::string, std::string>>(); });
     if (j.contains("netDevices")) guard([&] { l.net_devices = read_net_devices(j.at("netDevices")); });
     if (j.contains("devices")) guard([&] { l.devices = read_devices(j.at("devices")); });

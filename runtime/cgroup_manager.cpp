@@ -171,6 +171,22 @@ Result<ContainerCgroups> make_cgroups(const CgroupHost& host, const CgroupPath& 
   return cg;
 }
 
+Result<void> delegate_cgroup(const ContainerCgroups& cg, uid_t uid, gid_t gid) {
+  std::string dir = cg.dir("unified");
+  if (dir.empty()) return {};
+  // /sys/kernel/cgroup/delegate is in Linux 4.15 and later; before, runc's own list.
+  std::string names = "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n";
+  if (auto listed = read_cgroup_file("/sys/kernel/cgroup", "delegate")) names = *listed;
+  if (::chown(dir.c_str(), uid, gid) != 0) return fail(errno, "chown " + dir);
+  std::istringstream lines(names);
+  for (std::string name; std::getline(lines, name);) {
+    if (name.empty()) continue;
+    std::string path = dir + "/" + name;
+    if (::chown(path.c_str(), uid, gid) != 0 && errno != ENOENT) return fail(errno, "chown " + path);
+  }
+  return {};
+}
+
 Result<void> apply_plan(const ContainerCgroups& cg, const ResourcePlan& plan) {
   for (const auto& w : plan.writes) {
     std::string dir = cg.dir(w.hierarchy);

@@ -33,6 +33,12 @@ struct ContainerCgroups {
 // On failure what was made is removed.
 Result<ContainerCgroups> make_cgroups(const CgroupHost& host, const CgroupPath& path);
 
+// For a container with its own user namespace, on cgroup v2: the container's directory
+// and the files /sys/kernel/cgroup/delegate lists (cgroup.procs, cgroup.subtree_control,
+// ...) are given to the host ids of the container's root, so that it can manage its
+// subtree, as runc does; v1 directories are left to the host's root.
+Result<void> delegate_cgroup(const ContainerCgroups& cg, uid_t uid, gid_t gid);
+
 // Writes the plan's files in order; a failure carries the setting's pointer.
 Result<void> apply_plan(const ContainerCgroups& cg, const ResourcePlan& plan);
 

@@ -28,6 +28,7 @@
 #include "runtime/seccomp_listener.hpp"
 #include "runtime/sync_socket.hpp"
 #include "runtime/unix_socket.hpp"
+#include "runtime/user_namespace.hpp"
 
 namespace mr::runtime {
 
@@ -92,8 +93,13 @@ Result<std::string> absolute_rootfs(const std::string& bundle, const oci::Root& 
 // The spec's DNS and hosts entries become files in the state dir, bind-mounted
 // read-only over the container's /etc/resolv.conf and /etc/hosts (as engines do): the
 // bundle's rootfs is never written, and the mount destinations are resolved inside the
-// rootfs like every other mount.
+// rootfs like every other mount. Not yet into a user namespace: its root cannot walk
+// into the state dir (0700), and a bind mount cannot take a source from the runtime's
+// mount namespace through an fd (do_loopback() wants the caller's own mounts).
 Result<void> add_etc_files(const netspec::NetworkSpec& spec, const StateDir& dir, oci::Config& cfg) {
+  if ((spec.dns || !spec.hosts.empty()) && has_namespace(cfg, "user"))
+    return fail(ENOTSUP, "the network spec's dns and hosts are not supported with a user namespace yet: their "
+                         "files cannot be bind-mounted into it");
   auto add = [&](const std::string& name, const std::string& content) -> Result<void> {
     std::string path = dir.path() + "/" + name;
     MR_TRY(write_file_atomic(path, content, 0644));
@@ -180,6 +186,12 @@ Result<State> create_container(const CreateRequest& req) {
   // exec runs with the config as it was at create, not as the bundle may have it later.
   MR_TRY(write_file_atomic(req.dir.kept_config(), req.config_text));
   if (::mkfifo(req.dir.exec_fifo().c_str(), 0600) != 0) return fail(errno, "mkfifo " + req.dir.exec_fifo());
+  UniqueFd fifo(::open(req.dir.exec_fifo().c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo) return fail(errno, "open " + req.dir.exec_fifo());
+  // The init reopens it for writing as the root of its user namespace, who is "others"
+  // to it (runc's mode too); only the fd reaches it: ROOT/ID is 0700.
+  if (has_namespace(cfg, "user") && ::fchmodat(AT_FDCWD, req.dir.exec_fifo().c_str(), 0622, 0) != 0)
+    return fail(errno, "chmod " + req.dir.exec_fifo());
   UniqueFd console;
   if (cfg.process.terminal) {
     if (req.console_socket.empty())
@@ -191,6 +203,7 @@ Result<State> create_container(const CreateRequest& req) {
   // inherited by the init (idmap_mount.hpp).
   IdmappedTrees idmapped = MR_TRY_VALUE(make_idmapped_trees(cfg, req.bundle));
   InitContext ctx{.config = &cfg, .bundle = req.bundle, .rootfs = rootfs, .exec_fifo = req.dir.exec_fifo(),
+                  .exec_fifo_fd = fifo.get(),
                   .sync_fd = pair.init_end.get(), .preserve_fds = req.preserve_fds,
                   .console_socket = console.get(), .runtime_lock = rollback.lock_fd(), .idmapped = &idmapped};
   ContainerCgroups cg;
@@ -199,6 +212,10 @@ Result<State> create_container(const CreateRequest& req) {
     cg = MR_TRY_VALUE(make_cgroups(cgroups->host, cgroups->path));
     rollback.cgroups_made(cg);
     MR_TRY(apply_plan(cg, cgroups->plan));
+    if (makes_user_namespace(cfg)) {
+      HostIds root = container_root(cfg.linux);
+      MR_TRY_CTX(delegate_cgroup(cg, root.uid, root.gid), "cgroups");
+    }
   }
   InitLaunch launch = MR_TRY_VALUE(launch_init(ctx, pair));
   idmapped.reset();  // the init has its own copies of the fds
@@ -208,6 +225,11 @@ Result<State> create_container(const CreateRequest& req) {
   rollback.child_started(launch.child);
   if (!cg.empty()) MR_TRY_CTX(add_process(cg, launch.child), "cgroups");
   MR_TRY(sync_send(sock, SyncTag::placed));
+  if (makes_user_namespace(cfg)) {
+    MR_TRY(sync_expect(sock, SyncTag::userns, "the container's user namespace"));
+    MR_TRY_CTX(write_id_maps(launch.child, cfg.linux), "user namespace");
+    MR_TRY(sync_send(sock, SyncTag::mapped));
+  }
   pid_t init = MR_TRY_VALUE(await_init(launch, sock));
   // Reaped by await_init when it was stage 1.
   rollback.child_started(launch.via_stage1 ? -1 : launch.child);
@@ -229,7 +251,11 @@ Result<State> create_container(const CreateRequest& req) {
 
   ContainerNetContext net{.id = st.id, .state_dir = req.dir.path(), .pid = st.pid, .start_time = st.start_time,
                           .own_netns = st.own_netns, .spec = req.network};
-  MR_TRY_CTX(setup_network(net), "network");
+  if (auto r = setup_network(net); !r) {
+    // The init's namespace gone is most often an init that failed first: its error says why.
+    if (auto early = pending_error(sock)) return std::unexpected(std::move(*early));
+    return std::unexpected(std::move(r).error().wrap("network"));
+  }
   MR_TRY(sync_expect(sock, SyncTag::mounted, "the container's root filesystem"));
   std::string creating = hook_state(st, Status::creating);
   MR_TRY(run_hooks(cfg.hooks.prestart, "prestart", creating));

@@ -56,10 +56,31 @@ Result<void> make_node(int root_fd, const oci::Device& d) {
   return {};
 }
 
+// The host's node at the entry's path, if it is that device, bound onto an empty file.
+// A FIFO needs no privilege and is made as outside a user namespace.
+Result<void> bind_host_node(int root_fd, const oci::Device& d) {
+  struct stat st{};
+  if (::stat(d.path.c_str(), &st) != 0)
+    return fail(errno, "bind the host's " + d.path + " (" + describe(d) + "): mknod is not allowed in a user namespace");
+  dev_t number = makedev(d.major, d.minor);
+  if ((st.st_mode & S_IFMT) != file_type(d.type) || st.st_rdev != number)
+    return fail(EINVAL, "the host's " + d.path + " is not " + describe(d) +
+                            ", and mknod is not allowed in a user namespace");
+  auto target = MR_TRY_VALUE(make_in_root(root_fd, d.path, Leaf::file));
+  if (::mount(d.path.c_str(), fd_path(target.get()).c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return fail(errno, "bind the host's " + d.path);
+  return {};
+}
+
 }  // namespace
 
-Result<void> make_devices(int root_fd, const std::vector<oci::Device>& devices) {
-  for (const auto& d : devices) MR_TRY_CTX(make_node(root_fd, d), "linux.devices");
+Result<void> make_devices(int root_fd, const std::vector<oci::Device>& devices, bool in_userns) {
+  for (const auto& d : devices) {
+    if (in_userns && d.type != 'p')
+      MR_TRY_CTX(bind_host_node(root_fd, d), "linux.devices");
+    else
+      MR_TRY_CTX(make_node(root_fd, d), "linux.devices");
+  }
   for (const char* host : kDefaultDevices) {
     bool given = std::any_of(devices.begin(), devices.end(), [host](const oci::Device& d) { return d.path == host; });
     if (given) continue;

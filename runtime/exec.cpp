@@ -27,6 +27,7 @@
 #include "runtime/signals.hpp"
 #include "runtime/sync_socket.hpp"
 #include "runtime/unix_socket.hpp"
+#include "runtime/user_namespace.hpp"
 
 namespace mr::runtime {
 
@@ -123,9 +124,13 @@ Result<void> run_process(const ChildContext& c) {
 // it the runtime's child, which can wait for it.
 Result<void> stage1(const ChildContext& c) {
   MR_TRY(sync_expect(c.sync_fd, SyncTag::go, "the runtime to join the container's cgroups"));
+  bool joins_user = !c.namespaces->empty() && c.namespaces->front().kind->flag == CLONE_NEWUSER;
+  // What only the host's root may do, done while this process still is it.
+  if (joins_user) MR_TRY(apply_host_privileged(c.req->process));
   for (auto& ns : *c.namespaces)
     if (::setns(ns.fd.get(), ns.kind->flag) != 0)
       return fail(errno, std::string("join the container's ") + ns.kind->name + " namespace");
+  if (joins_user) MR_TRY(become_namespace_root());
   pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
   if (pid < 0) return fail(errno, "clone the process into the container's pid namespace");
   if (pid == 0) process_main(c);

@@ -50,10 +50,11 @@ Result<void> init_main(const InitContext& ctx, InitPhase& phase) {
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);  // the runtime blocks signals it forwards
-  // Opened before pivot_root hides the host's files; reopened for writing through
-  // /proc/self/fd later, which blocks until `start` opens the other end.
-  UniqueFd fifo(::open(ctx.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
-  if (!fifo) return fail(errno, "open " + ctx.exec_fifo);
+  // Opened by the runtime before pivot_root hides the host's files; reopened for writing
+  // through /proc/self/fd later, which blocks until `start` opens the other end.
+  // (This process's copy of it, inherited across fork.)
+  UniqueFd fifo(ctx.exec_fifo_fd);
+  if (!fifo) return fail(EBADF, "open " + ctx.exec_fifo);
 
   // The mounts are made while the runtime configures the network; the prestart and
   // createRuntime hooks then find them made, as under runc (runtime-spec: createRuntime

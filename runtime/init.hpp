@@ -16,6 +16,9 @@ struct InitContext {
   std::string bundle;
   std::string rootfs;     // absolute host path
   std::string exec_fifo;  // absolute host path
+  // exec.fifo opened O_PATH by the runtime: the init of a user namespace is no longer
+  // root on the host and cannot walk into the state directory (0700) itself.
+  int exec_fifo_fd = -1;
   int sync_fd = -1;
   int preserve_fds = 0;
   int console_socket = -1;  // connected --console-socket when process.terminal

@@ -10,14 +10,12 @@ namespace {
 
 constexpr std::pair<const char*, int> kTypes[] = {
     {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},      {"pid", CLONE_NEWPID}, {"uts", CLONE_NEWUTS},
-    {"ipc", CLONE_NEWIPC},     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+    {"ipc", CLONE_NEWIPC},     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}, {"user", CLONE_NEWUSER},
 };
 
 }  // namespace
 
 Result<int> namespace_flag(const std::string& type) {
-  if (type == "user")
-    return fail(ENOTSUP, "linux.namespaces: user namespaces are not supported by mini-runc");
   for (auto [name, flag] : kTypes)
     if (type == name) return flag;
   return fail(EINVAL, "linux.namespaces: unknown namespace type \"" + type + "\"");

@@ -10,8 +10,7 @@
 namespace mr::runtime {
 
 
-// CLONE_NEW* for a namespace type; an error for unknown types and for "user", which
-// mini-runc does not support.
+// CLONE_NEW* for a namespace type; an error for unknown types.
 Result<int> namespace_flag(const std::string& type);
 
 // Checks the list (known types, no type twice) and returns the CLONE_NEW* flags of the

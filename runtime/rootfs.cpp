@@ -149,7 +149,7 @@ Result<void> prepare_rootfs(const oci::Config& cfg, const std::string& bundle, c
   bool in_cgroupns = oci::has_namespace(cfg, "cgroup");
   for (std::size_t i = 0; i < cfg.mounts.size(); ++i)
     MR_TRY(apply_mount(root.get(), bundle, cfg.mounts[i], i, in_cgroupns, idmapped));
-  MR_TRY(make_devices(root.get(), cfg.linux.devices));
+  MR_TRY(make_devices(root.get(), cfg.linux.devices, oci::has_namespace(cfg, "user")));
   return {};
 }
 

@@ -12,6 +12,7 @@
 
 #include "runtime/namespace_join.hpp"
 #include "runtime/namespaces.hpp"
+#include "runtime/user_namespace.hpp"
 
 namespace mr::runtime {
 
@@ -32,10 +33,29 @@ void await_cgroups(const InitContext& ctx) {
   if (auto r = sync_expect(ctx.sync_fd, SyncTag::placed, "the container's cgroups"); !r) ::_exit(1);
 }
 
+// A new user namespace comes first and alone, so that the namespaces unshared after it
+// are its own (their owner is the creator's user namespace, namespaces(7)); the runtime
+// writes its maps meanwhile, as root on the host (no newuidmap helper), and the process
+// then becomes the namespace's root.
+Result<void> enter_user_namespace(const InitContext& ctx, int& new_flags) {
+  const oci::Config& cfg = *ctx.config;
+  MR_TRY(apply_host_privileged(cfg.process));
+  MR_TRY(join_namespaces(cfg.linux.namespaces));
+  if (new_flags & CLONE_NEWUSER) {
+    if (::unshare(CLONE_NEWUSER) != 0) return fail(errno, "unshare the container's user namespace");
+    MR_TRY(sync_send(ctx.sync_fd, SyncTag::userns));
+    MR_TRY(sync_expect(ctx.sync_fd, SyncTag::mapped, "the runtime to write the uid and gid maps"));
+    new_flags &= ~CLONE_NEWUSER;
+  }
+  return become_namespace_root();
+}
+
 [[noreturn]] void run_stage1(const InitContext& ctx, int new_flags) {
   if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
   await_cgroups(ctx);
-  if (auto r = join_namespaces(ctx.config->linux.namespaces); !r) fail_to_runtime(ctx, r.error());
+  auto entered = has_namespace(*ctx.config, "user") ? enter_user_namespace(ctx, new_flags)
+                                                     : join_namespaces(ctx.config->linux.namespaces);
+  if (!entered) fail_to_runtime(ctx, entered.error());
   if (new_flags && ::unshare(new_flags) != 0)
     fail_to_runtime(ctx, sys_error(errno, "unshare the container's namespaces"));
   // The init speaks on the same socket as soon as its mounts are made: it waits until
@@ -59,8 +79,8 @@ void await_cgroups(const InitContext& ctx) {
 }
 
 // The init, cloned already in its new namespaces, joins the ones given by path itself.
-// Stage 1 does the two the other way round; without user namespaces (refused by
-// namespace_flag) the order changes nothing, as each type is either new or joined.
+// Stage 1 does the two the other way round; without a user namespace (which always goes
+// through stage 1) the order changes nothing, as each type is either new or joined.
 [[noreturn]] void run_cloned_init(const InitContext& ctx, bool report_join, bool new_cgroupns) {
   if (ctx.runtime_lock >= 0) ::close(ctx.runtime_lock);
   await_cgroups(ctx);
@@ -107,7 +127,9 @@ Result<InitLaunch> launch_init(const InitContext& ctx, SyncPair& pair) {
   // between the runtime and itself. Otherwise the init is cloned straight into its new
   // namespaces, one fork and one wait fewer; where clone3 is refused (ENOSYS: older
   // kernels, and seccomp profiles such as Docker's default), stage 1 does the same.
-  if (!joins_namespace(*ctx.config, "pid")) {
+  // A user namespace, too, goes through stage 1: made there alone, mapped by the runtime,
+  // then the others made or joined in the right order (enter_user_namespace).
+  if (!joins_namespace(*ctx.config, "pid") && !has_namespace(*ctx.config, "user")) {
     launch.child = clone_in_namespaces(new_flags & ~CLONE_NEWCGROUP);
     launch.reports_join = joins_any(list);
     if (launch.child == 0) {

@@ -57,6 +57,15 @@ Result<SyncMessage> sync_recv(int fd) {
   return out;
 }
 
+std::optional<Error> pending_error(int fd) {
+  char tag = 0;
+  if (::recv(fd, &tag, 1, MSG_PEEK | MSG_DONTWAIT) != 1 || tag != static_cast<char>(SyncTag::error))
+    return std::nullopt;
+  auto m = sync_recv(fd);
+  if (!m) return std::nullopt;
+  return sys_error(0, m->payload);
+}
+
 Result<SyncMessage> sync_expect_message(int fd, SyncTag tag, const std::string& waiting_for) {
   auto m = sync_recv(fd);
   if (!m) return std::unexpected(std::move(m).error().wrap("wait for " + waiting_for));

@@ -4,6 +4,7 @@
 // blocks on the next message.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
@@ -14,6 +15,8 @@ namespace mr::runtime {
 
 enum class SyncTag : char {
   placed = 'c',    // runtime -> stage 1 or init: in the container's cgroups (may unshare CLONE_NEWCGROUP)
+  userns = 'U',    // stage 1 -> runtime: in its new user namespace, waiting for its maps
+  mapped = 'u',    // runtime -> stage 1: uid_map and gid_map written
   init_pid = 'P',  // stage 1 -> runtime: the init's pid, as the runtime sees it
   joined = 'J',    // init -> runtime, when cloned directly: in the namespaces given by path
   mounted = 'M',   // init -> runtime: its root filesystem is mounted (not yet pivoted into)
@@ -41,6 +44,8 @@ Result<void> sync_send(int fd, SyncTag tag, const std::string& payload = {});
 Result<void> sync_send_fd(int fd, SyncTag tag, int passed);
 // EPIPE when the other side closed its end (exited) without a message.
 Result<SyncMessage> sync_recv(int fd);
+// An error message the other side has already sent, without waiting for one.
+std::optional<Error> pending_error(int fd);
 // Receives a message and turns an error message into an Error.
 Result<std::string> sync_expect(int fd, SyncTag tag, const std::string& waiting_for);
 // The same, with the whole message (and the fd it carries, if any).

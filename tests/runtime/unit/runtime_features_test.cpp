@@ -51,6 +51,9 @@ TEST_CASE("features: every namespace and capability listed is taken by config.js
     CAPTURE(ns);
     CHECK(mr::oci::is_supported_namespace(ns.get<std::string>()));
   }
+  bool user = false;
+  for (const auto& ns : f.at("linux").at("namespaces")) user |= ns == "user";
+  CHECK(user);
   // And the namespace types the loader refuses are not listed.
   for (const char* refused : {"user", "time"}) {
     bool listed = false;

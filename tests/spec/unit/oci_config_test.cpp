@@ -153,16 +153,6 @@ TEST_CASE("read for the network only, only the network's part is checked, its mi
   }
 }
 
-TEST_CASE("a user namespace is refused with its reason") {
-  json doc = default_config();
-  doc["linux"]["namespaces"].push_back({{"type", "user"}});
-  auto c = check(doc);
-  REQUIRE(c.problems.size() == 1);
-  CHECK(c.problems[0].message() ==
-        "config.json:/linux/namespaces/5/type: user namespaces are not supported; ignoring one would run the "
-        "container as host root");
-}
-
 TEST_CASE("an unknown namespace type is an error") {
   json doc = default_config();
   doc["linux"]["namespaces"].push_back({{"type", "time"}});
