@@ -29,7 +29,7 @@ std::string refused(HookHost& sb, const HookBundle& b, const RunResult& r, pid_t
   CHECK(r.exit_code == 1);
   CHECK(r.err_lines().size() == 1);
   CHECK(r.err.starts_with("netns-hook: error: "));
-  CHECK_MESSAGE(r.max_rss_kib < kMaxRssKib, "peak RSS " << r.max_rss_kib << " KiB");
+  CHECK_MESSAGE(r.max_rss_kib < max_refusal_rss_kib(), "peak RSS " << r.max_rss_kib << " KiB");
   CHECK(settled_host_state(sb.host(), sb.before) == sb.before);
   CHECK_FALSE(fs::exists(b.state_dir(kId)));
   auto inside = container_space(ctr);

@@ -79,7 +79,7 @@ std::string RecoveryFixture::refused(const Outcome& o, const std::string& before
   auto lines = lines_of(o.err);
   CHECK(lines.size() == lines_expected);
   CHECK(o.err.starts_with("mini-runc: error: "));
-  CHECK_MESSAGE(o.max_rss_kib < kMaxRssKib, "peak RSS " << o.max_rss_kib << " KiB");
+  CHECK_MESSAGE(o.max_rss_kib < max_refusal_rss_kib(), "peak RSS " << o.max_rss_kib << " KiB");
   CHECK(picture() == before);
   CHECK_FALSE(has_state(id));
   return lines.empty() ? "" : lines[0];
