@@ -10,6 +10,7 @@
 
 #include "runtime/mount_options.hpp"
 #include "runtime/rootfs.hpp"
+#include "runtime/user_namespace.hpp"
 
 namespace mr::runtime {
 
@@ -56,14 +57,6 @@ class ParkedChild {
 };
 
 // One write(2): the kernel takes a map whole or not at all, and only once.
-Result<void> write_map(const std::string& path, const std::string& text) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return fail(errno, "open " + path);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    return fail(errno, "write " + path);
-  return {};
-}
-
 // Propagation as a bind made under the init's recursively slave "/" has it: a clone of a
 // shared mount joins its peer group (fs/namespace.c clone_mnt()), and mounts made under
 // the destination inside the container would then appear on the host.
@@ -103,8 +96,7 @@ Result<UniqueFd> open_mapped_userns(const std::vector<oci::IdMapping>& uid, cons
   std::string proc = "/proc/" + std::to_string(child.pid());
   // The runtime holds CAP_SETUID and CAP_SETGID over the parent namespace: any range
   // may be mapped, and setgroups need not be denied first (user_namespaces(7)).
-  MR_TRY_CTX(write_map(proc + "/uid_map", oci::id_map_text(uid)), "uid mappings");
-  MR_TRY_CTX(write_map(proc + "/gid_map", oci::id_map_text(gid)), "gid mappings");
+  MR_TRY_CTX(write_id_maps(child.pid(), uid, gid), "id mappings");
   UniqueFd ns(::open((proc + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
   if (!ns) return fail(errno, "open " + proc + "/ns/user");
   return ns;

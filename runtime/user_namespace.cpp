@@ -29,10 +29,14 @@ bool makes_user_namespace(const oci::Config& cfg) {
   return oci::has_namespace(cfg, "user") && !oci::joins_namespace(cfg, "user");
 }
 
-Result<void> write_id_maps(pid_t pid, const oci::Linux& linux) {
-  MR_TRY(write_map(pid, "gid_map", oci::id_map_text(linux.gid_mappings)));
-  MR_TRY(write_map(pid, "uid_map", oci::id_map_text(linux.uid_mappings)));
+Result<void> write_id_maps(pid_t pid, const std::vector<oci::IdMapping>& uid, const std::vector<oci::IdMapping>& gid) {
+  MR_TRY(write_map(pid, "gid_map", oci::id_map_text(gid)));
+  MR_TRY(write_map(pid, "uid_map", oci::id_map_text(uid)));
   return {};
+}
+
+Result<void> write_id_maps(pid_t pid, const oci::Linux& linux) {
+  return write_id_maps(pid, linux.uid_mappings, linux.gid_mappings);
 }
 
 Result<void> become_namespace_root() {

@@ -19,6 +19,8 @@ bool makes_user_namespace(const oci::Config& cfg);
 // /proc/PID/setgroups is left at "allow", as runc leaves it when it runs as root, so
 // that process.user.additionalGids can be set inside.
 Result<void> write_id_maps(pid_t pid, const oci::Linux& linux);
+// The same for any lists: gid_map, then uid_map, each in one write (map_write()).
+Result<void> write_id_maps(pid_t pid, const std::vector<oci::IdMapping>& uid, const std::vector<oci::IdMapping>& gid);
 
 // In a process that has just made or joined the user namespace: from the host's root,
 // which is no one in there, to the namespace's root (ids 0, no extra groups), so that
